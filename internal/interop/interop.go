@@ -1,0 +1,171 @@
+// Package interop holds the plumbing that cognitokit's interop tests share:
+// finding outside programs (moto_server, node, npm, python3, aws), skipping
+// with a clear message when one is missing, and failing instead when
+// COGNITOKIT_INTEROP=1 (as .ci/run sets it), starting moto_server on a free
+// loopback port, and installing npm packages into a cached folder.
+//
+// Tests only; nothing here is imported by library code.
+package interop
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// EnvVar is the environment variable that turns a missing outside program
+// from a skip into a failure.
+const EnvVar = "COGNITOKIT_INTEROP"
+
+// Required reports whether interop tests must run (COGNITOKIT_INTEROP=1).
+func Required() bool { return os.Getenv(EnvVar) == "1" }
+
+// Unavailable skips the test with reason, or fails it when COGNITOKIT_INTEROP=1.
+func Unavailable(t testing.TB, format string, args ...any) {
+	t.Helper()
+	msg := fmt.Sprintf(format, args...)
+	if Required() {
+		t.Fatalf("interop: %s (required because %s=1)", msg, EnvVar)
+	}
+	t.Skipf("interop: %s; set %s=1 to make this a failure", msg, EnvVar)
+}
+
+// LookPath returns the path of program, or skips/fails the test when it is
+// not on PATH.
+func LookPath(t testing.TB, program string) string {
+	t.Helper()
+	p, err := exec.LookPath(program)
+	if err != nil {
+		Unavailable(t, "%s not found on PATH", program)
+	}
+	return p
+}
+
+// Python returns a python3 that can import every module in mods, or
+// skips/fails the test.
+func Python(t testing.TB, mods ...string) string {
+	t.Helper()
+	py := LookPath(t, "python3")
+	if len(mods) > 0 {
+		out, err := exec.Command(py, "-c", "import "+strings.Join(mods, ",")).CombinedOutput()
+		if err != nil {
+			Unavailable(t, "python3 cannot import %s: %s", strings.Join(mods, ", "), strings.TrimSpace(string(out)))
+		}
+	}
+	return py
+}
+
+// FreePort returns a free TCP port on 127.0.0.1.
+func FreePort(t testing.TB) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatalf("interop: free port: %v", err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+// Moto starts moto_server on 127.0.0.1 and a free port, waits until it
+// answers, stops it when the test ends, and returns its base URL.
+func Moto(t testing.TB) string {
+	t.Helper()
+	bin := LookPath(t, "moto_server")
+	port := FreePort(t)
+	url := fmt.Sprintf("http://127.0.0.1:%d", port)
+	cmd := exec.Command(bin, "-H", "127.0.0.1", "-p", fmt.Sprint(port))
+	var logs bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &logs, &logs
+	if err := cmd.Start(); err != nil {
+		Unavailable(t, "moto_server does not start: %v", err)
+	}
+	t.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+	})
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		resp, err := http.Get(url + "/moto-api/")
+		if err == nil {
+			resp.Body.Close()
+			return url
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Fatalf("interop: moto_server did not answer on %s within 30s; its output:\n%s", url, logs.String())
+	return ""
+}
+
+var npmMu sync.Mutex
+
+// NPMInstall installs packages (e.g. "amazon-cognito-identity-js@6") into a
+// folder cached under the user's cache directory (keyed by the package
+// list), and returns that folder; node scripts run with it as their working
+// directory resolve the packages. Skips/fails when node or npm is missing or
+// the install fails.
+func NPMInstall(t testing.TB, packages ...string) string {
+	t.Helper()
+	LookPath(t, "node")
+	npm := LookPath(t, "npm")
+	npmMu.Lock()
+	defer npmMu.Unlock()
+	sum := sha256.Sum256([]byte(strings.Join(packages, "\n")))
+	base, err := os.UserCacheDir()
+	if err != nil {
+		base = os.TempDir()
+	}
+	dir := filepath.Join(base, "cognitokit-interop", "npm-"+hex.EncodeToString(sum[:8]))
+	marker := filepath.Join(dir, ".installed")
+	if _, err := os.Stat(marker); err == nil {
+		return dir
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatalf("interop: %v", err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	args := append([]string{"install", "--no-audit", "--no-fund", "--loglevel=error", "--prefix", dir}, packages...)
+	out, err := exec.CommandContext(ctx, npm, args...).CombinedOutput()
+	if err != nil {
+		Unavailable(t, "npm install %s failed: %v\n%s", strings.Join(packages, " "), err, out)
+	}
+	if err := os.WriteFile(marker, []byte(strings.Join(packages, "\n")), 0o644); err != nil {
+		t.Fatalf("interop: %v", err)
+	}
+	return dir
+}
+
+// Node runs a JavaScript module (source text) with node inside dir (from
+// NPMInstall), with extra environment variables, and returns its stdout.
+// The test fails with stderr when the script exits non-zero.
+func Node(t testing.TB, dir, script string, env ...string) (stdout string, err error) {
+	t.Helper()
+	node := LookPath(t, "node")
+	f := filepath.Join(dir, fmt.Sprintf("script-%d.mjs", time.Now().UnixNano()))
+	if err := os.WriteFile(f, []byte(script), 0o644); err != nil {
+		t.Fatalf("interop: %v", err)
+	}
+	defer os.Remove(f)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, node, f)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), env...)
+	var so, se bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &so, &se
+	if err := cmd.Run(); err != nil {
+		return so.String(), fmt.Errorf("node: %w: %s", err, strings.TrimSpace(se.String()))
+	}
+	return so.String(), nil
+}
