@@ -1,0 +1,721 @@
+package idpool
+
+import (
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/cognitokit/cognitokit/internal/emulator/fakefb"
+)
+
+// CredentialLifetime is how long GetCredentialsForIdentity's credentials
+// last, as Cognito's do.
+const CredentialLifetime = time.Hour
+
+// openIDLifetime is GetOpenIdToken's token lifetime (Cognito: 10 minutes).
+const openIDLifetime = 10 * time.Minute
+
+var (
+	errLoginsDontMatch = notAuthorized("Logins don't match. Please include at least one valid login for this identity or identity pool.")
+	errUnauthDisabled  = notAuthorized("Unauthenticated access is not supported for this identity pool.")
+	errNoRole          = apiErr("InvalidIdentityPoolConfigurationException", "Invalid identity pool configuration. Check assigned IAM roles for this pool.")
+	errUnsupported     = notAuthorized("Token is not from a supported provider of this identity pool.")
+)
+
+// login is one verified entry of a Logins map.
+type login struct {
+	key     string // provider key, e.g. "graph.facebook.com"
+	subject string // who the provider says this is
+	roles   []string
+	// identityID is set for developer-provider (OpenID) tokens, which name
+	// their identity directly.
+	identityID string
+}
+
+// indexKey is the lookup key of a linked login within a pool.
+func indexKey(poolID, key, subject string) string { return poolID + "\x00" + key + "\x00" + subject }
+
+// ownerLocked returns the identity a login is linked to, if any.
+func (s *Service) ownerLocked(poolID, key, subject string) *Identity {
+	for _, ident := range s.st.Identities {
+		if ident.PoolID == poolID && ident.Logins[key] == subject && subject != "" {
+			return ident
+		}
+	}
+	return nil
+}
+
+// verifyLoginsLocked checks every entry of a Logins map against the pool.
+// The caller holds s.mu. The host's user-pool verifier is called with the
+// lock held; it must not call back into the service.
+func (s *Service) verifyLoginsLocked(p *Pool, logins map[string]string) ([]login, error) {
+	if len(logins) > 10 {
+		return nil, invalidParam("1 validation error detected: Value at 'logins' failed to satisfy constraint: Member must have length less than or equal to 10")
+	}
+	keys := make([]string, 0, len(logins))
+	for k := range logins {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	out := make([]login, 0, len(logins))
+	for _, key := range keys {
+		tok := logins[key]
+		if tok == "" {
+			return nil, invalidParam("Logins values must not be empty.")
+		}
+		l, err := s.verifyLoginLocked(p, key, tok)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, l)
+	}
+	return out, nil
+}
+
+func (s *Service) verifyLoginLocked(p *Pool, key, tok string) (login, error) {
+	switch {
+	case key == DeveloperProvider:
+		c, err := s.verifyOpenIDLocked(tok)
+		if err != nil {
+			return login{}, notAuthorized("Invalid login token. %s", openIDReason(err))
+		}
+		if c.Aud != p.ID {
+			return login{}, notAuthorized("Invalid login token. Incorrect token audience.")
+		}
+		return login{key: key, subject: c.Sub, identityID: c.Sub}, nil
+
+	case strings.HasPrefix(key, "cognito-idp."):
+		name := trimProviderName(key)
+		var prov *UserPoolProvider
+		for i := range p.CognitoIdentityProviders {
+			if p.CognitoIdentityProviders[i].ProviderName == name {
+				prov = &p.CognitoIdentityProviders[i]
+				break
+			}
+		}
+		if prov == nil {
+			return login{}, errUnsupported
+		}
+		if s.cfg.VerifyUserPoolToken == nil {
+			return login{}, notAuthorized("Invalid login token. The emulator has no user pools to check it against.")
+		}
+		c, err := s.cfg.VerifyUserPoolToken(name, tok, prov.ServerSideTokenCheck)
+		if err != nil {
+			return login{}, notAuthorized("%s", err.Error())
+		}
+		// Cognito checks the audience against every provider entry with this
+		// name; one entry per name is all the emulator keeps.
+		if c.Audience != prov.ClientID {
+			return login{}, notAuthorized("Invalid login token. Incorrect token audience.")
+		}
+		return login{key: name, subject: c.Sub, roles: c.Roles}, nil
+
+	case key == FacebookProvider:
+		appID, ok := p.SupportedLoginProviders[key]
+		if !ok {
+			return login{}, errUnsupported
+		}
+		if s.cfg.Facebook == nil {
+			return login{}, notAuthorized("Invalid login token. The emulator's fake Facebook is not running.")
+		}
+		rec, err := s.cfg.Facebook.Lookup(tok)
+		switch {
+		case errors.Is(err, fakefb.ErrExpiredToken):
+			return login{}, notAuthorized("Invalid login token. Token expired.")
+		case err != nil:
+			return login{}, notAuthorized("Invalid login token. Not a valid Facebook access token.")
+		case rec.AppID != appID:
+			return login{}, notAuthorized("Invalid login token. The Facebook token was issued for app %s, not the app this identity pool trusts.", rec.AppID)
+		}
+		return login{key: key, subject: rec.User.ID}, nil
+
+	default:
+		if _, ok := p.SupportedLoginProviders[key]; !ok && !containsSuffix(p.OpenIDConnectProviderARNs, key) && !contains(p.SAMLProviderARNs, key) {
+			return login{}, errUnsupported
+		}
+		return login{}, notAuthorized("Invalid login token. The emulator cannot verify %s tokens: of the social providers, only Facebook (graph.facebook.com) is emulated.", key)
+	}
+}
+
+func openIDReason(err error) string {
+	if strings.HasPrefix(err.Error(), "Token expired") {
+		return err.Error()
+	}
+	return "Couldn't verify signed token."
+}
+
+func contains(list []string, v string) bool {
+	for _, x := range list {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+// containsSuffix reports whether an OIDC provider ARN in list names issuer
+// host key (arn:aws:iam::123456789012:oidc-provider/{key}).
+func containsSuffix(list []string, key string) bool {
+	for _, x := range list {
+		if strings.HasSuffix(x, "oidc-provider/"+key) {
+			return true
+		}
+	}
+	return false
+}
+
+// newID returns "{region}:{uuid}".
+func (s *Service) newID() (string, error) {
+	b := make([]byte, 16)
+	if _, err := io.ReadFull(s.cfg.Rand, b); err != nil {
+		return "", fmt.Errorf("idpool: reading randomness: %w", err)
+	}
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%s:%x-%x-%x-%x-%x", s.cfg.Region, b[0:4], b[4:6], b[6:8], b[8:10], b[10:16]), nil
+}
+
+// newIdentityLocked creates an identity in p with the given logins linked.
+func (s *Service) newIdentityLocked(p *Pool, logins []login) (*Identity, error) {
+	id, err := s.newID()
+	if err != nil {
+		return nil, err
+	}
+	now := s.cfg.Now().UTC()
+	ident := &Identity{ID: id, PoolID: p.ID, Logins: map[string]string{}, Created: now, Modified: now}
+	for _, l := range logins {
+		if l.identityID == "" {
+			ident.Logins[l.key] = l.subject
+		}
+	}
+	s.st.Identities[id] = ident
+	return ident, nil
+}
+
+// resolveLocked finds the identity a set of verified logins belongs to,
+// linking the ones not yet linked. It returns nil when none is linked.
+func (s *Service) resolveLocked(p *Pool, logins []login) (*Identity, error) {
+	var found *Identity
+	for _, l := range logins {
+		var owner *Identity
+		if l.identityID != "" {
+			owner = s.st.Identities[l.identityID]
+			if owner == nil || owner.PoolID != p.ID {
+				return nil, apiErr("ResourceNotFoundException", "Identity '%s' not found.", l.identityID)
+			}
+		} else {
+			owner = s.ownerLocked(p.ID, l.key, l.subject)
+		}
+		if owner == nil {
+			continue
+		}
+		if found != nil && found != owner {
+			return nil, apiErr("ResourceConflictException", "The logins given belong to different identities.")
+		}
+		found = owner
+	}
+	if found != nil {
+		s.linkLocked(found, logins)
+	}
+	return found, nil
+}
+
+// linkLocked links logins to ident (those that name an identity are
+// skipped: they are the identity).
+func (s *Service) linkLocked(ident *Identity, logins []login) {
+	changed := false
+	for _, l := range logins {
+		if l.identityID != "" || ident.Logins[l.key] == l.subject {
+			continue
+		}
+		if ident.Logins == nil {
+			ident.Logins = map[string]string{}
+		}
+		ident.Logins[l.key] = l.subject
+		changed = true
+	}
+	if changed {
+		ident.Modified = s.cfg.Now().UTC()
+	}
+}
+
+func (s *Service) getID(body []byte) (any, error) {
+	var in struct {
+		AccountId      string
+		IdentityPoolId string
+		Logins         map[string]string
+	}
+	if err := decode(body, &in); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p, err := s.pool(in.IdentityPoolId)
+	if err != nil {
+		return nil, err
+	}
+	if in.AccountId != "" && in.AccountId != s.cfg.AccountID {
+		return nil, notAuthorized("Access to Identity Pool '%s' is forbidden for account %s.", p.ID, in.AccountId)
+	}
+	if len(in.Logins) == 0 {
+		if !p.AllowUnauthenticatedIdentities {
+			return nil, errUnauthDisabled
+		}
+		ident, err := s.newIdentityLocked(p, nil)
+		if err != nil {
+			return nil, err
+		}
+		return map[string]string{"IdentityId": ident.ID}, nil
+	}
+	logins, err := s.verifyLoginsLocked(p, in.Logins)
+	if err != nil {
+		return nil, err
+	}
+	ident, err := s.resolveLocked(p, logins)
+	if err != nil {
+		return nil, err
+	}
+	if ident == nil {
+		if ident, err = s.newIdentityLocked(p, logins); err != nil {
+			return nil, err
+		}
+	}
+	return map[string]string{"IdentityId": ident.ID}, nil
+}
+
+// authorizeLocked checks that the caller may act as identity id with the
+// given Logins, linking new logins to a guest. It returns the identity,
+// its pool, and the verified logins (none for a guest).
+func (s *Service) authorizeLocked(id string, rawLogins map[string]string) (*Identity, *Pool, []login, error) {
+	if id == "" {
+		return nil, nil, nil, invalidParam("1 validation error detected: Value null at 'identityId' failed to satisfy constraint: Member must not be null")
+	}
+	ident, ok := s.st.Identities[id]
+	if !ok {
+		return nil, nil, nil, apiErr("ResourceNotFoundException", "Identity '%s' not found.", id)
+	}
+	p, ok := s.st.Pools[ident.PoolID]
+	if !ok {
+		return nil, nil, nil, apiErr("ResourceNotFoundException", "IdentityPool '%s' not found.", ident.PoolID)
+	}
+	if len(rawLogins) == 0 {
+		if len(ident.Logins) > 0 {
+			return nil, nil, nil, notAuthorized("Access to Identity '%s' is forbidden.", id)
+		}
+		if !p.AllowUnauthenticatedIdentities {
+			return nil, nil, nil, errUnauthDisabled
+		}
+		return ident, p, nil, nil
+	}
+	logins, err := s.verifyLoginsLocked(p, rawLogins)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	matched := len(ident.Logins) == 0 // a guest accepts any valid login: it gets linked
+	for _, l := range logins {
+		if l.identityID != "" {
+			if l.identityID != ident.ID {
+				return nil, nil, nil, errLoginsDontMatch
+			}
+			matched = true
+			continue
+		}
+		if owner := s.ownerLocked(p.ID, l.key, l.subject); owner != nil && owner != ident {
+			return nil, nil, nil, errLoginsDontMatch
+		}
+		if ident.Logins[l.key] == l.subject {
+			matched = true
+		}
+	}
+	if !matched {
+		return nil, nil, nil, errLoginsDontMatch
+	}
+	s.linkLocked(ident, logins)
+	return ident, p, logins, nil
+}
+
+func (s *Service) getCredentialsForIdentity(body []byte) (any, error) {
+	var in struct {
+		IdentityId    string
+		Logins        map[string]string
+		CustomRoleArn string
+	}
+	if err := decode(body, &in); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ident, p, logins, err := s.authorizeLocked(in.IdentityId, in.Logins)
+	if err != nil {
+		return nil, err
+	}
+	authType, role := "unauthenticated", p.Roles["unauthenticated"]
+	var providers []string
+	if len(logins) > 0 || len(ident.Logins) > 0 {
+		authType, role = "authenticated", p.Roles["authenticated"]
+		for _, l := range logins {
+			providers = append(providers, l.key)
+		}
+	}
+	if in.CustomRoleArn != "" {
+		if authType != "authenticated" || !tokenGrantsRole(logins, in.CustomRoleArn) {
+			return nil, notAuthorized("The CustomRoleArn %s is not one of the roles the login token grants (cognito:roles).", in.CustomRoleArn)
+		}
+		role = in.CustomRoleArn
+	}
+	if role == "" {
+		return nil, errNoRole
+	}
+	c, err := s.issueLocked(ident, role, authType, providers, "", "")
+	if err != nil {
+		return nil, err
+	}
+	return map[string]any{
+		"IdentityId": ident.ID,
+		"Credentials": map[string]any{
+			"AccessKeyId":  c.AccessKeyID,
+			"SecretKey":    c.SecretAccessKey,
+			"SessionToken": c.SessionToken,
+			"Expiration":   c.Expires.Unix(),
+		},
+	}, nil
+}
+
+func tokenGrantsRole(logins []login, arn string) bool {
+	for _, l := range logins {
+		if contains(l.roles, arn) {
+			return true
+		}
+	}
+	return false
+}
+
+// issueLocked mints and records fresh credentials.
+func (s *Service) issueLocked(ident *Identity, role, authType string, providers []string, policy, session string) (*Credential, error) {
+	return s.issueForLocked(ident.ID, ident.PoolID, role, authType, providers, policy, session, CredentialLifetime)
+}
+
+func (s *Service) issueForLocked(identityID, poolID, role, authType string, providers []string, policy, session string, d time.Duration) (*Credential, error) {
+	buf := make([]byte, 16+30+96)
+	if _, err := io.ReadFull(s.cfg.Rand, buf); err != nil {
+		return nil, fmt.Errorf("idpool: reading randomness: %w", err)
+	}
+	const alnum = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+	ak := make([]byte, 16)
+	for i := range ak {
+		ak[i] = alnum[buf[i]&31]
+	}
+	now := s.cfg.Now().UTC()
+	c := &Credential{
+		AccessKeyID:     "ASIA" + string(ak),
+		SecretAccessKey: base64.StdEncoding.EncodeToString(buf[16:46]),
+		SessionToken:    "IQoJb3JpZ2luX2Vj" + base64.StdEncoding.EncodeToString(buf[46:]),
+		Expires:         now.Add(d),
+		IdentityID:      identityID,
+		IdentityPoolID:  poolID,
+		RoleARN:         role,
+		AuthType:        authType,
+		AuthProvider:    providers,
+		SessionPolicy:   policy,
+		SessionName:     session,
+		Issued:          now,
+	}
+	s.st.Credentials[c.AccessKeyID] = c
+	s.pruneCredentialsLocked(now)
+	return c, nil
+}
+
+// pruneCredentialsLocked drops records expired for more than a day, so a
+// long-running server's state does not grow without bound.
+func (s *Service) pruneCredentialsLocked(now time.Time) {
+	if len(s.st.Credentials) < 1024 {
+		return
+	}
+	for k, c := range s.st.Credentials {
+		if now.Sub(c.Expires) > 24*time.Hour {
+			delete(s.st.Credentials, k)
+		}
+	}
+}
+
+func amrFor(ident *Identity, logins []login) []string {
+	if len(ident.Logins) == 0 && len(logins) == 0 {
+		return []string{"unauthenticated"}
+	}
+	amr := []string{"authenticated"}
+	seen := map[string]bool{}
+	for k := range ident.Logins {
+		seen[k] = true
+	}
+	for _, l := range logins {
+		seen[l.key] = true
+	}
+	keys := make([]string, 0, len(seen))
+	for k := range seen {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return append(amr, keys...)
+}
+
+func (s *Service) getOpenIDToken(body []byte) (any, error) {
+	var in struct {
+		IdentityId string
+		Logins     map[string]string
+	}
+	if err := decode(body, &in); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ident, _, logins, err := s.authorizeLocked(in.IdentityId, in.Logins)
+	if err != nil {
+		return nil, err
+	}
+	tok, err := s.newOpenIDLocked(ident, amrFor(ident, logins), openIDLifetime)
+	if err != nil {
+		return nil, err
+	}
+	return map[string]string{"IdentityId": ident.ID, "Token": tok}, nil
+}
+
+func (s *Service) getOpenIDTokenForDeveloperIdentity(body []byte) (any, error) {
+	var in struct {
+		IdentityPoolId string
+		IdentityId     string
+		Logins         map[string]string
+		PrincipalTags  map[string]string
+		TokenDuration  *int64
+	}
+	if err := decode(body, &in); err != nil {
+		return nil, err
+	}
+	d := 15 * time.Minute
+	if in.TokenDuration != nil {
+		if *in.TokenDuration < 1 || *in.TokenDuration > 86400 {
+			return nil, invalidParam("1 validation error detected: Value '%d' at 'tokenDuration' failed to satisfy constraint: Member must have value between 1 and 86400", *in.TokenDuration)
+		}
+		d = time.Duration(*in.TokenDuration) * time.Second
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p, err := s.pool(in.IdentityPoolId)
+	if err != nil {
+		return nil, err
+	}
+	if p.DeveloperProviderName == "" {
+		return nil, notAuthorized("Identity pool %s has no developer provider.", p.ID)
+	}
+	userID, ok := in.Logins[p.DeveloperProviderName]
+	if !ok || userID == "" {
+		return nil, notAuthorized("The Logins map must contain the identity pool's developer provider name.")
+	}
+	others := map[string]string{}
+	for k, v := range in.Logins {
+		if k != p.DeveloperProviderName {
+			others[k] = v
+		}
+	}
+	logins, err := s.verifyLoginsLocked(p, others)
+	if err != nil {
+		return nil, err
+	}
+	logins = append(logins, login{key: p.DeveloperProviderName, subject: userID})
+
+	var ident *Identity
+	if in.IdentityId != "" {
+		ident = s.st.Identities[in.IdentityId]
+		if ident == nil || ident.PoolID != p.ID {
+			return nil, apiErr("ResourceNotFoundException", "Identity '%s' not found.", in.IdentityId)
+		}
+		for _, l := range logins {
+			if owner := s.ownerLocked(p.ID, l.key, l.subject); owner != nil && owner != ident {
+				return nil, apiErr("ResourceConflictException", "The developer user identifier is already linked to another identity.")
+			}
+		}
+		s.linkLocked(ident, logins)
+	} else {
+		if ident, err = s.resolveLocked(p, logins); err != nil {
+			return nil, err
+		}
+		if ident == nil {
+			if ident, err = s.newIdentityLocked(p, logins); err != nil {
+				return nil, err
+			}
+		}
+	}
+	tok, err := s.newOpenIDLocked(ident, amrFor(ident, nil), d)
+	if err != nil {
+		return nil, err
+	}
+	return map[string]string{"IdentityId": ident.ID, "Token": tok}, nil
+}
+
+func (s *Service) lookupDeveloperIdentity(body []byte) (any, error) {
+	var in struct {
+		IdentityPoolId          string
+		IdentityId              string
+		DeveloperUserIdentifier string
+		MaxResults              int
+		NextToken               string
+	}
+	if err := decode(body, &in); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p, err := s.pool(in.IdentityPoolId)
+	if err != nil {
+		return nil, err
+	}
+	if p.DeveloperProviderName == "" {
+		return nil, apiErr("ResourceNotFoundException", "Identity pool %s has no developer provider.", p.ID)
+	}
+	var ident *Identity
+	switch {
+	case in.IdentityId != "":
+		ident = s.st.Identities[in.IdentityId]
+	case in.DeveloperUserIdentifier != "":
+		ident = s.ownerLocked(p.ID, p.DeveloperProviderName, in.DeveloperUserIdentifier)
+	default:
+		return nil, invalidParam("Either IdentityId or DeveloperUserIdentifier is required.")
+	}
+	if ident == nil || ident.PoolID != p.ID || ident.Logins[p.DeveloperProviderName] == "" {
+		return nil, apiErr("ResourceNotFoundException", "No developer identity found.")
+	}
+	return map[string]any{
+		"IdentityId":                  ident.ID,
+		"DeveloperUserIdentifierList": []string{ident.Logins[p.DeveloperProviderName]},
+	}, nil
+}
+
+type identityDescription struct {
+	IdentityId       string
+	Logins           []string
+	CreationDate     int64
+	LastModifiedDate int64
+}
+
+func describeIdentity(ident *Identity) identityDescription {
+	keys := make([]string, 0, len(ident.Logins))
+	for k := range ident.Logins {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return identityDescription{ident.ID, keys, ident.Created.Unix(), ident.Modified.Unix()}
+}
+
+func (s *Service) listIdentities(body []byte) (any, error) {
+	var in struct {
+		IdentityPoolId string
+		MaxResults     int
+		NextToken      string
+	}
+	if err := decode(body, &in); err != nil {
+		return nil, err
+	}
+	if in.MaxResults < 1 || in.MaxResults > 60 {
+		return nil, invalidParam("1 validation error detected: Value '%d' at 'maxResults' failed to satisfy constraint: Member must have value between 1 and 60", in.MaxResults)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p, err := s.pool(in.IdentityPoolId)
+	if err != nil {
+		return nil, err
+	}
+	var ids []string
+	for id, ident := range s.st.Identities {
+		if ident.PoolID == p.ID {
+			ids = append(ids, id)
+		}
+	}
+	sort.Strings(ids)
+	page, next, err := paginate(ids, in.NextToken, in.MaxResults)
+	if err != nil {
+		return nil, err
+	}
+	out := struct {
+		IdentityPoolId string
+		Identities     []identityDescription
+		NextToken      string `json:",omitempty"`
+	}{IdentityPoolId: p.ID, Identities: []identityDescription{}, NextToken: next}
+	for _, id := range page {
+		out.Identities = append(out.Identities, describeIdentity(s.st.Identities[id]))
+	}
+	return out, nil
+}
+
+func (s *Service) describeIdentity(body []byte) (any, error) {
+	var in struct{ IdentityId string }
+	if err := decode(body, &in); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ident, ok := s.st.Identities[in.IdentityId]
+	if !ok {
+		return nil, apiErr("ResourceNotFoundException", "Identity '%s' not found.", in.IdentityId)
+	}
+	return describeIdentity(ident), nil
+}
+
+func (s *Service) unlinkIdentity(body []byte) (any, error) {
+	var in struct {
+		IdentityId     string
+		Logins         map[string]string
+		LoginsToRemove []string
+	}
+	if err := decode(body, &in); err != nil {
+		return nil, err
+	}
+	if len(in.Logins) == 0 {
+		return nil, invalidParam("Logins is required.")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ident, _, _, err := s.authorizeLocked(in.IdentityId, in.Logins)
+	if err != nil {
+		return nil, err
+	}
+	for _, k := range in.LoginsToRemove {
+		k = trimProviderName(k)
+		if _, ok := ident.Logins[k]; !ok {
+			return nil, invalidParam("Login %s is not linked to identity %s.", k, ident.ID)
+		}
+		delete(ident.Logins, k)
+	}
+	ident.Modified = s.cfg.Now().UTC()
+	return struct{}{}, nil
+}
+
+func (s *Service) deleteIdentities(body []byte) (any, error) {
+	var in struct{ IdentityIdsToDelete []string }
+	if err := decode(body, &in); err != nil {
+		return nil, err
+	}
+	if len(in.IdentityIdsToDelete) == 0 || len(in.IdentityIdsToDelete) > 60 {
+		return nil, invalidParam("IdentityIdsToDelete must hold 1 to 60 identity IDs.")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	type unprocessed struct{ IdentityId, ErrorCode string }
+	out := struct{ UnprocessedIdentityIds []unprocessed }{[]unprocessed{}}
+	for _, id := range in.IdentityIdsToDelete {
+		if _, ok := s.st.Identities[id]; !ok {
+			out.UnprocessedIdentityIds = append(out.UnprocessedIdentityIds, unprocessed{id, "InternalServerError"})
+			continue
+		}
+		s.deleteIdentityLocked(id)
+	}
+	return out, nil
+}
+
+// deleteIdentityLocked removes an identity; credentials already issued to
+// it stay recorded until they expire, as real ones keep working.
+func (s *Service) deleteIdentityLocked(id string) {
+	delete(s.st.Identities, id)
+}

@@ -1,0 +1,278 @@
+package idpool
+
+import (
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+var (
+	poolNamePattern = regexp.MustCompile(`^[\w ]{1,128}$`)
+	roleARNPattern  = regexp.MustCompile(`^arn:aws[\w-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}$`)
+	poolIDPattern   = regexp.MustCompile(`^[\w-]+:[0-9a-f-]+$`)
+)
+
+// poolDescription is the wire shape of DescribeIdentityPool's output (and
+// of the inputs of CreateIdentityPool and UpdateIdentityPool).
+type poolDescription struct {
+	IdentityPoolID                 string             `json:"IdentityPoolId,omitempty"`
+	IdentityPoolName               string             `json:"IdentityPoolName"`
+	AllowUnauthenticatedIdentities *bool              `json:"AllowUnauthenticatedIdentities"`
+	AllowClassicFlow               *bool              `json:"AllowClassicFlow,omitempty"`
+	SupportedLoginProviders        map[string]string  `json:"SupportedLoginProviders,omitempty"`
+	DeveloperProviderName          string             `json:"DeveloperProviderName,omitempty"`
+	OpenIDConnectProviderARNs      []string           `json:"OpenIdConnectProviderARNs,omitempty"`
+	CognitoIdentityProviders       []UserPoolProvider `json:"CognitoIdentityProviders,omitempty"`
+	SAMLProviderARNs               []string           `json:"SamlProviderARNs,omitempty"`
+	IdentityPoolTags               map[string]string  `json:"IdentityPoolTags,omitempty"`
+}
+
+func describe(p *Pool) poolDescription {
+	unauth, classic := p.AllowUnauthenticatedIdentities, p.AllowClassicFlow
+	return poolDescription{
+		IdentityPoolID:                 p.ID,
+		IdentityPoolName:               p.Name,
+		AllowUnauthenticatedIdentities: &unauth,
+		AllowClassicFlow:               &classic,
+		SupportedLoginProviders:        p.SupportedLoginProviders,
+		DeveloperProviderName:          p.DeveloperProviderName,
+		OpenIDConnectProviderARNs:      p.OpenIDConnectProviderARNs,
+		CognitoIdentityProviders:       p.CognitoIdentityProviders,
+		SAMLProviderARNs:               p.SAMLProviderARNs,
+		IdentityPoolTags:               p.Tags,
+	}
+}
+
+// apply validates d and copies it onto p.
+func (d *poolDescription) apply(p *Pool) error {
+	if !poolNamePattern.MatchString(d.IdentityPoolName) {
+		return invalidParam("1 validation error detected: Value '%s' at 'identityPoolName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w ]+", d.IdentityPoolName)
+	}
+	if d.AllowUnauthenticatedIdentities == nil {
+		return invalidParam("1 validation error detected: Value null at 'allowUnauthenticatedIdentities' failed to satisfy constraint: Member must not be null")
+	}
+	for i, cp := range d.CognitoIdentityProviders {
+		name := trimProviderName(cp.ProviderName)
+		if !strings.HasPrefix(name, "cognito-idp.") || !strings.Contains(name, ".amazonaws.com/") {
+			return invalidParam("Invalid provider name %q: it must be of the form cognito-idp.{region}.amazonaws.com/{userPoolId}.", cp.ProviderName)
+		}
+		if cp.ClientID == "" {
+			return invalidParam("CognitoIdentityProviders[%d].ClientId is required.", i)
+		}
+		d.CognitoIdentityProviders[i].ProviderName = name
+	}
+	for k, v := range d.SupportedLoginProviders {
+		if k == "" || v == "" {
+			return invalidParam("SupportedLoginProviders keys and values must not be empty.")
+		}
+	}
+	p.Name = d.IdentityPoolName
+	p.AllowUnauthenticatedIdentities = *d.AllowUnauthenticatedIdentities
+	p.AllowClassicFlow = d.AllowClassicFlow != nil && *d.AllowClassicFlow
+	p.SupportedLoginProviders = d.SupportedLoginProviders
+	p.DeveloperProviderName = d.DeveloperProviderName
+	p.OpenIDConnectProviderARNs = d.OpenIDConnectProviderARNs
+	p.CognitoIdentityProviders = d.CognitoIdentityProviders
+	p.SAMLProviderARNs = d.SAMLProviderARNs
+	p.Tags = d.IdentityPoolTags
+	return nil
+}
+
+func (s *Service) createIdentityPool(body []byte) (any, error) {
+	var in poolDescription
+	if err := decode(body, &in); err != nil {
+		return nil, err
+	}
+	p := &Pool{}
+	if err := in.apply(p); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if in.DeveloperProviderName != "" {
+		for _, other := range s.st.Pools {
+			if other.DeveloperProviderName == in.DeveloperProviderName {
+				return nil, apiErr("ResourceConflictException", "Developer provider name %s is already used by identity pool %s.", in.DeveloperProviderName, other.ID)
+			}
+		}
+	}
+	id, err := s.newID()
+	if err != nil {
+		return nil, err
+	}
+	p.ID = id
+	p.Created = s.cfg.Now().UTC()
+	s.st.Pools[p.ID] = p
+	return describe(p), nil
+}
+
+// pool returns the pool by ID; the caller holds s.mu.
+func (s *Service) pool(id string) (*Pool, error) {
+	if id == "" {
+		return nil, invalidParam("1 validation error detected: Value null at 'identityPoolId' failed to satisfy constraint: Member must not be null")
+	}
+	if !poolIDPattern.MatchString(id) {
+		return nil, invalidParam("1 validation error detected: Value '%s' at 'identityPoolId' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w-]+:[0-9a-f-]+", id)
+	}
+	p, ok := s.st.Pools[id]
+	if !ok {
+		return nil, apiErr("ResourceNotFoundException", "IdentityPool '%s' not found.", id)
+	}
+	return p, nil
+}
+
+func (s *Service) describeIdentityPool(body []byte) (any, error) {
+	var in struct{ IdentityPoolId string }
+	if err := decode(body, &in); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p, err := s.pool(in.IdentityPoolId)
+	if err != nil {
+		return nil, err
+	}
+	return describe(p), nil
+}
+
+func (s *Service) listIdentityPools(body []byte) (any, error) {
+	var in struct {
+		MaxResults int
+		NextToken  string
+	}
+	if err := decode(body, &in); err != nil {
+		return nil, err
+	}
+	if in.MaxResults < 1 || in.MaxResults > 60 {
+		return nil, invalidParam("1 validation error detected: Value '%d' at 'maxResults' failed to satisfy constraint: Member must have value between 1 and 60", in.MaxResults)
+	}
+	s.mu.Lock()
+	ids := make([]string, 0, len(s.st.Pools))
+	for id := range s.st.Pools {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	type short struct{ IdentityPoolId, IdentityPoolName string }
+	page, next, err := paginate(ids, in.NextToken, in.MaxResults)
+	out := struct {
+		IdentityPools []short
+		NextToken     string `json:",omitempty"`
+	}{IdentityPools: []short{}, NextToken: next}
+	for _, id := range page {
+		out.IdentityPools = append(out.IdentityPools, short{id, s.st.Pools[id].Name})
+	}
+	s.mu.Unlock()
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// paginate returns the page of sorted keys after the opaque token and the
+// token of the next page.
+func paginate(keys []string, token string, max int) (page []string, next string, err error) {
+	start := 0
+	if token != "" {
+		n, perr := strconv.Atoi(token)
+		if perr != nil || n < 0 || n > len(keys) {
+			return nil, "", invalidParam("Invalid NextToken.")
+		}
+		start = n
+	}
+	end := start + max
+	if end < len(keys) {
+		next = strconv.Itoa(end)
+	} else {
+		end = len(keys)
+	}
+	return keys[start:end], next, nil
+}
+
+func (s *Service) updateIdentityPool(body []byte) (any, error) {
+	var in poolDescription
+	if err := decode(body, &in); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p, err := s.pool(in.IdentityPoolID)
+	if err != nil {
+		return nil, err
+	}
+	cp := *p
+	if err := in.apply(&cp); err != nil {
+		return nil, err
+	}
+	*p = cp
+	return describe(p), nil
+}
+
+func (s *Service) deleteIdentityPool(body []byte) (any, error) {
+	var in struct{ IdentityPoolId string }
+	if err := decode(body, &in); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, err := s.pool(in.IdentityPoolId); err != nil {
+		return nil, err
+	}
+	delete(s.st.Pools, in.IdentityPoolId)
+	for id, ident := range s.st.Identities {
+		if ident.PoolID == in.IdentityPoolId {
+			s.deleteIdentityLocked(id)
+		}
+	}
+	return struct{}{}, nil
+}
+
+func (s *Service) setIdentityPoolRoles(body []byte) (any, error) {
+	var in struct {
+		IdentityPoolId string
+		Roles          map[string]string
+		RoleMappings   map[string]RoleMapping
+	}
+	if err := decode(body, &in); err != nil {
+		return nil, err
+	}
+	for k, arn := range in.Roles {
+		if k != "authenticated" && k != "unauthenticated" {
+			return nil, invalidParam("Invalid role type %q: use authenticated or unauthenticated.", k)
+		}
+		if !roleARNPattern.MatchString(arn) {
+			return nil, invalidParam("Invalid role ARN %q.", arn)
+		}
+	}
+	for k, m := range in.RoleMappings {
+		if m.Type != "Token" && m.Type != "Rules" {
+			return nil, invalidParam("Invalid role mapping type %q for %s: use Token or Rules.", m.Type, k)
+		}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p, err := s.pool(in.IdentityPoolId)
+	if err != nil {
+		return nil, err
+	}
+	p.Roles, p.RoleMappings = in.Roles, in.RoleMappings
+	return struct{}{}, nil
+}
+
+func (s *Service) getIdentityPoolRoles(body []byte) (any, error) {
+	var in struct{ IdentityPoolId string }
+	if err := decode(body, &in); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p, err := s.pool(in.IdentityPoolId)
+	if err != nil {
+		return nil, err
+	}
+	return struct {
+		IdentityPoolId string
+		Roles          map[string]string      `json:",omitempty"`
+		RoleMappings   map[string]RoleMapping `json:",omitempty"`
+	}{p.ID, p.Roles, p.RoleMappings}, nil
+}

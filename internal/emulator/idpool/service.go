@@ -1,0 +1,333 @@
+package idpool
+
+import (
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/cognitokit/cognitokit/internal/emulator/fakefb"
+)
+
+// TargetPrefix is the X-Amz-Target prefix of cognito-identity operations.
+const TargetPrefix = "AWSCognitoIdentityService."
+
+// Provider keys Cognito uses in Logins maps.
+const (
+	FacebookProvider  = "graph.facebook.com"
+	DeveloperProvider = "cognito-identity.amazonaws.com"
+)
+
+// OpenIDIssuer is the `iss` of the OpenID tokens the service signs, as
+// Cognito's are.
+const OpenIDIssuer = "https://cognito-identity.amazonaws.com"
+
+// UserPoolClaims is what the host's verifier reports of a valid user-pool
+// ID token.
+type UserPoolClaims struct {
+	Sub      string
+	Audience string   // the app client ID (aud)
+	Roles    []string // cognito:roles
+}
+
+// UserPoolVerifier verifies a user-pool ID token given under the Logins key
+// providerName ("cognito-idp.{region}.amazonaws.com/{userPoolId}"): the
+// pool exists, the signature is the pool's, iss is the pool's issuer,
+// token_use is id and it has not expired; and, when checkRevoked, that
+// the user's session has not been signed out or revoked. The error's text
+// becomes the NotAuthorizedException message, so it should read like
+// Cognito's ("Invalid login token. Token expired: …").
+type UserPoolVerifier func(providerName, token string, checkRevoked bool) (UserPoolClaims, error)
+
+// Config is what the host gives the service.
+type Config struct {
+	Region    string
+	AccountID string
+	Now       func() time.Time
+	Rand      io.Reader
+	// VerifyUserPoolToken checks user-pool logins. Without it, user-pool
+	// logins are refused.
+	VerifyUserPoolToken UserPoolVerifier
+	// Facebook checks graph.facebook.com logins. Without it, they are
+	// refused.
+	Facebook *fakefb.Fake
+	// OnChange is called after every mutation, outside the service's lock,
+	// so the host can persist Snapshot.
+	OnChange func()
+}
+
+// Service is the identity-pool service. It is safe for concurrent use.
+type Service struct {
+	cfg Config
+
+	mu  sync.Mutex
+	st  *State
+	sig *signer
+}
+
+// New returns a Service with an empty state.
+func New(cfg Config) *Service {
+	if cfg.Region == "" {
+		cfg.Region = "us-east-1"
+	}
+	if cfg.AccountID == "" {
+		cfg.AccountID = "123456789012"
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Rand == nil {
+		cfg.Rand = rand.Reader
+	}
+	return &Service{cfg: cfg, st: newState()}
+}
+
+// Snapshot returns a deep copy of the state, for persisting.
+func (s *Service) Snapshot() (*State, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	b, err := json.Marshal(s.st)
+	if err != nil {
+		return nil, err
+	}
+	var cp State
+	if err := json.Unmarshal(b, &cp); err != nil {
+		return nil, err
+	}
+	return &cp, nil
+}
+
+// Restore replaces the state with st (from Snapshot).
+func (s *Service) Restore(st *State) error {
+	if st == nil {
+		return nil
+	}
+	fresh := newState()
+	b, err := json.Marshal(st)
+	if err != nil {
+		return err
+	}
+	if err := json.Unmarshal(b, fresh); err != nil {
+		return err
+	}
+	fillNil(fresh)
+	var sg *signer
+	if len(fresh.SigningKeyPKCS8) > 0 {
+		k, err := x509.ParsePKCS8PrivateKey(fresh.SigningKeyPKCS8)
+		if err != nil {
+			return fmt.Errorf("idpool: signing key in state: %w", err)
+		}
+		rk, ok := k.(*rsa.PrivateKey)
+		if !ok {
+			return errors.New("idpool: signing key in state is not RSA")
+		}
+		sg = &signer{key: rk, kid: fresh.SigningKeyID}
+	}
+	s.mu.Lock()
+	s.st, s.sig = fresh, sg
+	s.mu.Unlock()
+	return nil
+}
+
+// fillNil gives a state decoded from JSON with null maps empty ones.
+func fillNil(st *State) {
+	if st.Pools == nil {
+		st.Pools = map[string]*Pool{}
+	}
+	if st.Identities == nil {
+		st.Identities = map[string]*Identity{}
+	}
+	if st.Credentials == nil {
+		st.Credentials = map[string]*Credential{}
+	}
+	if st.Roles == nil {
+		st.Roles = map[string]*Role{}
+	}
+}
+
+func (s *Service) changed() {
+	if s.cfg.OnChange != nil {
+		s.cfg.OnChange()
+	}
+}
+
+// APIError is an error answered in AWS's JSON shape.
+type APIError struct {
+	Code    string
+	Message string
+	Status  int // 400 when zero
+}
+
+func (e *APIError) Error() string { return "idpool: " + e.Code + ": " + e.Message }
+
+func apiErr(code, format string, args ...any) *APIError {
+	return &APIError{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+func notAuthorized(format string, args ...any) *APIError {
+	return apiErr("NotAuthorizedException", format, args...)
+}
+
+func invalidParam(format string, args ...any) *APIError {
+	return apiErr("InvalidParameterException", format, args...)
+}
+
+// operations maps each implemented operation to its handler. A handler
+// decodes its input from body and returns the output to encode.
+var operations = map[string]func(s *Service, body []byte) (any, error){
+	"CreateIdentityPool":                 (*Service).createIdentityPool,
+	"DescribeIdentityPool":               (*Service).describeIdentityPool,
+	"ListIdentityPools":                  (*Service).listIdentityPools,
+	"UpdateIdentityPool":                 (*Service).updateIdentityPool,
+	"DeleteIdentityPool":                 (*Service).deleteIdentityPool,
+	"SetIdentityPoolRoles":               (*Service).setIdentityPoolRoles,
+	"GetIdentityPoolRoles":               (*Service).getIdentityPoolRoles,
+	"GetId":                              (*Service).getID,
+	"GetCredentialsForIdentity":          (*Service).getCredentialsForIdentity,
+	"GetOpenIdToken":                     (*Service).getOpenIDToken,
+	"GetOpenIdTokenForDeveloperIdentity": (*Service).getOpenIDTokenForDeveloperIdentity,
+	"LookupDeveloperIdentity":            (*Service).lookupDeveloperIdentity,
+	"ListIdentities":                     (*Service).listIdentities,
+	"DescribeIdentity":                   (*Service).describeIdentity,
+	"UnlinkIdentity":                     (*Service).unlinkIdentity,
+	"DeleteIdentities":                   (*Service).deleteIdentities,
+}
+
+// mutating lists the operations after which OnChange is called.
+var mutating = map[string]bool{
+	"CreateIdentityPool": true, "UpdateIdentityPool": true, "DeleteIdentityPool": true,
+	"SetIdentityPoolRoles": true, "GetId": true, "GetCredentialsForIdentity": true,
+	"GetOpenIdToken": true, "GetOpenIdTokenForDeveloperIdentity": true, "UnlinkIdentity": true,
+	"DeleteIdentities": true,
+}
+
+// Operations returns the names of the implemented operations.
+func Operations() []string {
+	out := make([]string, 0, len(operations))
+	for k := range operations {
+		out = append(out, k)
+	}
+	return out
+}
+
+// Call runs one operation on a JSON body and returns its JSON output, or
+// an *APIError. Unknown operations return UnknownOperationException.
+func (s *Service) Call(op string, body []byte) ([]byte, error) {
+	h, ok := operations[op]
+	if !ok {
+		return nil, apiErr("UnknownOperationException", "The emulator does not implement cognito-identity operation %s.", op)
+	}
+	if len(body) == 0 {
+		body = []byte("{}")
+	}
+	out, err := h(s, body)
+	if err != nil {
+		return nil, err
+	}
+	if mutating[op] {
+		s.changed()
+	}
+	return json.Marshal(out)
+}
+
+// publicOperations need no AWS signature, as in Cognito; every other
+// operation needs IAM credentials.
+var publicOperations = map[string]bool{
+	"GetId": true, "GetCredentialsForIdentity": true, "GetOpenIdToken": true, "UnlinkIdentity": true,
+}
+
+// ServeOperation answers one cognito-identity request whose X-Amz-Target is
+// TargetPrefix+op. Operations that need IAM credentials in AWS (all but
+// GetId, GetCredentialsForIdentity, GetOpenIdToken and UnlinkIdentity)
+// must carry a SigV4 Authorization header; the emulator does not check
+// the signature of these administrative calls, only that one was made.
+func (s *Service) ServeOperation(w http.ResponseWriter, r *http.Request, op string) {
+	if _, known := operations[op]; known && !publicOperations[op] &&
+		!strings.HasPrefix(r.Header.Get("Authorization"), "AWS4-HMAC-SHA256 ") {
+		writeJSONError(w, &APIError{Code: "MissingAuthenticationTokenException", Message: "Missing Authentication Token", Status: http.StatusForbidden})
+		return
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+	if err != nil {
+		writeJSONError(w, invalidParam("could not read the request body"))
+		return
+	}
+	out, err := s.Call(op, body)
+	if err != nil {
+		writeJSONError(w, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+	_, _ = w.Write(out)
+}
+
+func writeJSONError(w http.ResponseWriter, err error) {
+	var ae *APIError
+	if !errors.As(err, &ae) {
+		ae = &APIError{Code: "InternalErrorException", Message: "internal error", Status: 500}
+	}
+	status := ae.Status
+	if status == 0 {
+		status = http.StatusBadRequest
+	}
+	b, _ := json.Marshal(map[string]string{"__type": ae.Code, "message": ae.Message})
+	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+	w.Header().Set("X-Amzn-ErrorType", ae.Code)
+	w.WriteHeader(status)
+	_, _ = w.Write(b)
+}
+
+// decode unmarshals body into v, refusing malformed JSON as AWS does.
+func decode(body []byte, v any) error {
+	if err := json.Unmarshal(body, v); err != nil {
+		return apiErr("SerializationException", "could not parse the request body as JSON")
+	}
+	return nil
+}
+
+// LookupCredentials returns the record of credentials this service issued,
+// by access key ID. Expired records are returned too; the caller checks
+// Expires.
+func (s *Service) LookupCredentials(accessKeyID string) (Credential, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c, ok := s.st.Credentials[accessKeyID]
+	if !ok {
+		return Credential{}, false
+	}
+	return *c, true
+}
+
+// Role returns a declared role by ARN.
+func (s *Service) Role(arn string) (Role, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r, ok := s.st.Roles[arn]
+	if !ok {
+		return Role{}, false
+	}
+	return *r, true
+}
+
+// PutRole declares (or replaces) a role.
+func (s *Service) PutRole(r Role) {
+	s.mu.Lock()
+	cp := r
+	s.st.Roles[r.ARN] = &cp
+	s.mu.Unlock()
+	s.changed()
+}
+
+// trimProviderName normalises a user-pool provider name or issuer URL to
+// "cognito-idp.{region}.amazonaws.com/{poolId}".
+func trimProviderName(p string) string {
+	p = strings.TrimPrefix(p, "https://")
+	return strings.TrimSuffix(p, "/")
+}

@@ -1,0 +1,141 @@
+// Package idpool is the emulator's Amazon Cognito identity-pool service
+// (cognito-identity's JSON 1.1 protocol, `AWSCognitoIdentityService.*`) and
+// the one STS call the basic flow needs (AssumeRoleWithWebIdentity, query
+// protocol). It is mounted by cognito/cognitotest; it is not an API of its
+// own.
+//
+// Unlike moto, it checks what it is given: a user-pool ID token in Logins
+// must verify (through the host's UserPoolVerifier: signature, issuer,
+// expiry, revocation when ServerSideTokenCheck is on) and carry an `aud` the
+// pool's provider entry names; a Facebook token must have been minted by
+// the emulator's fake Facebook for the app ID the pool trusts; a developer
+// login must come from GetOpenIdTokenForDeveloperIdentity. Credentials are
+// fresh and unique per call, expire after an hour, and are recorded with
+// the identity, pool, role and authentication type they belong to, so the
+// emulated API Gateway can check signatures and roles (LookupCredentials).
+package idpool
+
+import (
+	"crypto/rsa"
+	"time"
+)
+
+// State is the service's persistent state. Everything in it is plain data
+// that round-trips through encoding/json.
+type State struct {
+	Pools       map[string]*Pool       `json:"pools"`       // by identity pool ID
+	Identities  map[string]*Identity   `json:"identities"`  // by identity ID
+	Credentials map[string]*Credential `json:"credentials"` // by access key ID
+	Roles       map[string]*Role       `json:"roles"`       // declared roles, by ARN
+	// SigningKeyPKCS8 is the DER of the key that signs OpenID tokens, so
+	// tokens stay valid across restarts.
+	SigningKeyPKCS8 []byte `json:"signingKeyPkcs8,omitempty"`
+	SigningKeyID    string `json:"signingKeyId,omitempty"`
+}
+
+// Pool is an identity pool.
+type Pool struct {
+	ID                             string             `json:"IdentityPoolId"`
+	Name                           string             `json:"IdentityPoolName"`
+	AllowUnauthenticatedIdentities bool               `json:"AllowUnauthenticatedIdentities"`
+	AllowClassicFlow               bool               `json:"AllowClassicFlow"`
+	SupportedLoginProviders        map[string]string  `json:"SupportedLoginProviders,omitempty"`
+	DeveloperProviderName          string             `json:"DeveloperProviderName,omitempty"`
+	OpenIDConnectProviderARNs      []string           `json:"OpenIdConnectProviderARNs,omitempty"`
+	CognitoIdentityProviders       []UserPoolProvider `json:"CognitoIdentityProviders,omitempty"`
+	SAMLProviderARNs               []string           `json:"SamlProviderARNs,omitempty"`
+	Tags                           map[string]string  `json:"IdentityPoolTags,omitempty"`
+	// Roles maps "authenticated" and "unauthenticated" to role ARNs.
+	Roles map[string]string `json:"Roles,omitempty"`
+	// RoleMappings is kept as sent (SetIdentityPoolRoles) and used for
+	// Token-type mappings: a CustomRoleArn is allowed when it is in the
+	// user-pool token's cognito:roles.
+	RoleMappings map[string]RoleMapping `json:"RoleMappings,omitempty"`
+	Created      time.Time              `json:"created"`
+}
+
+// UserPoolProvider is one entry of CognitoIdentityProviders.
+type UserPoolProvider struct {
+	ProviderName         string `json:"ProviderName"`
+	ClientID             string `json:"ClientId"`
+	ServerSideTokenCheck bool   `json:"ServerSideTokenCheck"`
+}
+
+// RoleMapping is one entry of SetIdentityPoolRoles' RoleMappings.
+type RoleMapping struct {
+	Type                    string `json:"Type"`
+	AmbiguousRoleResolution string `json:"AmbiguousRoleResolution,omitempty"`
+	RulesConfiguration      *struct {
+		Rules []struct {
+			Claim     string `json:"Claim"`
+			MatchType string `json:"MatchType"`
+			Value     string `json:"Value"`
+			RoleARN   string `json:"RoleARN"`
+		} `json:"Rules"`
+	} `json:"RulesConfiguration,omitempty"`
+}
+
+// Identity is one Cognito identity: a guest until a login is linked.
+type Identity struct {
+	ID     string `json:"id"`
+	PoolID string `json:"poolId"`
+	// Logins maps a provider key (e.g. "graph.facebook.com") to the
+	// subject it names (the Facebook user ID, the user pool's sub, the
+	// developer user identifier).
+	Logins   map[string]string `json:"logins,omitempty"`
+	Created  time.Time         `json:"created"`
+	Modified time.Time         `json:"modified"`
+}
+
+// Credential is one set of temporary credentials the service issued.
+type Credential struct {
+	AccessKeyID     string    `json:"accessKeyId"`
+	SecretAccessKey string    `json:"secretAccessKey"`
+	SessionToken    string    `json:"sessionToken"`
+	Expires         time.Time `json:"expires"`
+	IdentityID      string    `json:"identityId"`
+	IdentityPoolID  string    `json:"identityPoolId"`
+	RoleARN         string    `json:"roleArn"`
+	// AuthType is "authenticated" or "unauthenticated", as API Gateway's
+	// requestContext.identity.cognitoAuthenticationType has it.
+	AuthType string `json:"authType"`
+	// AuthProvider lists the login keys behind an authenticated identity
+	// (requestContext.identity.cognitoAuthenticationProvider).
+	AuthProvider []string `json:"authProvider,omitempty"`
+	// SessionPolicy is the inline session policy given to
+	// AssumeRoleWithWebIdentity, if any.
+	SessionPolicy string    `json:"sessionPolicy,omitempty"`
+	SessionName   string    `json:"sessionName,omitempty"`
+	Issued        time.Time `json:"issued"`
+}
+
+// Role is a role declared in the emulator's configuration: its trust (who
+// may assume it with a web identity) and its policy (what it may do, read
+// by the emulated API Gateway).
+type Role struct {
+	ARN string `json:"arn"`
+	// TrustedIdentityPools, when not empty, restricts
+	// AssumeRoleWithWebIdentity to OpenID tokens from these pools (the
+	// cognito-identity.amazonaws.com:aud condition).
+	TrustedIdentityPools []string `json:"trustedIdentityPools,omitempty"`
+	// TrustedAMR, when set, is "authenticated" or "unauthenticated" (the
+	// cognito-identity.amazonaws.com:amr condition).
+	TrustedAMR string `json:"trustedAmr,omitempty"`
+	// Policy is an IAM policy document (JSON).
+	Policy string `json:"policy,omitempty"`
+}
+
+func newState() *State {
+	return &State{
+		Pools:       map[string]*Pool{},
+		Identities:  map[string]*Identity{},
+		Credentials: map[string]*Credential{},
+		Roles:       map[string]*Role{},
+	}
+}
+
+// signer is the OpenID-token signing key, parsed from State.
+type signer struct {
+	key *rsa.PrivateKey
+	kid string
+}
