@@ -1,0 +1,95 @@
+//go:build cognitotest
+
+// This test runs against cognitokit's own emulator (cognito/cognitotest).
+// It sits behind the "cognitotest" build tag while the emulator is being
+// written, so that this package never fails to build because of it; run it
+// with: go test -tags cognitotest -run TestEmulator ./jwks/
+
+package jwks
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/cognitokit/cognitokit/cognito/cognitotest"
+)
+
+func TestEmulatorTokens(t *testing.T) {
+	srv := cognitotest.NewServer()
+	defer srv.Close()
+	pool := srv.CreateUserPool(cognitotest.PoolOptions{})
+	app := srv.CreateClient(pool, cognitotest.ClientOptions{})
+	srv.CreateUser(pool, "alice", "Passw0rd!", map[string]string{"email": "alice@example.com"})
+	srv.CreateGroup(pool, "admins", "", 0)
+	srv.AddUserToGroup(pool, "alice", "admins")
+	other := srv.CreateUserPool(cognitotest.PoolOptions{})
+	otherApp := srv.CreateClient(other, cognitotest.ClientOptions{})
+
+	ctx := context.Background()
+	idp := cip.NewFromConfig(srv.Config())
+	auth, err := idp.AdminInitiateAuth(ctx, &cip.AdminInitiateAuthInput{
+		UserPoolId: aws.String(pool), ClientId: aws.String(app.ID), AuthFlow: types.AuthFlowTypeAdminUserPasswordAuth,
+		AuthParameters: map[string]string{"USERNAME": "alice", "PASSWORD": "Passw0rd!"},
+	})
+	require.NoError(t, err)
+	access, id := aws.ToString(auth.AuthenticationResult.AccessToken), aws.ToString(auth.AuthenticationResult.IdToken)
+
+	verifier := func(poolID, clientID string, use TokenUse) *Verifier {
+		v, err := NewMultiPoolVerifier([]Pool{{Issuers: []string{srv.Issuer(poolID)}}}, func(o *Options) {
+			o.ClientIDs = []string{clientID}
+			o.TokenUse = use
+			o.Clock = srv.Now
+		})
+		require.NoError(t, err)
+		return v
+	}
+	t.Run("access token", func(t *testing.T) {
+		c, err := verifier(pool, app.ID, TokenUseAccess).Verify(ctx, access)
+		require.NoError(t, err)
+		assert.Equal(t, srv.Issuer(pool), c.Issuer)
+		assert.Equal(t, "alice", c.Username)
+		assert.Equal(t, []string{"admins"}, c.Groups)
+	})
+	t.Run("ID token", func(t *testing.T) {
+		c, err := verifier(pool, app.ID, TokenUseID).Verify(ctx, id)
+		require.NoError(t, err)
+		assert.Equal(t, "alice@example.com", c.Email)
+		assert.Equal(t, app.ID, c.ClientID)
+	})
+	t.Run("another pool refuses it", func(t *testing.T) {
+		_, err := verifier(other, otherApp.ID, TokenUseAccess).Verify(ctx, access)
+		require.ErrorIs(t, err, ErrIssuer)
+		// Even told to accept the first pool's issuer, the other pool's keys
+		// do not verify its tokens.
+		v, err := NewMultiPoolVerifier([]Pool{{Issuers: []string{srv.Issuer(pool)}, JWKSURL: srv.JWKSURL(other)}}, func(o *Options) {
+			o.ClientIDs = []string{app.ID}
+			o.Clock = srv.Now
+		})
+		require.NoError(t, err)
+		_, err = v.Verify(ctx, access)
+		require.Error(t, err)
+		assert.True(t, errorsIsAny(err, ErrUnknownKey, ErrSignature), "got %v", err)
+	})
+	t.Run("expires with the emulator's clock", func(t *testing.T) {
+		srv.Advance(2 * time.Hour)
+		_, err := verifier(pool, app.ID, TokenUseAccess).Verify(ctx, access)
+		require.ErrorIs(t, err, ErrExpired)
+	})
+}
+
+func errorsIsAny(err error, targets ...error) bool {
+	for _, t := range targets {
+		if errors.Is(err, t) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,199 @@
+package jwks_test
+
+import (
+	"bytes"
+	"context"
+	"crypto"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math/big"
+	"net/http"
+	"net/http/httptest"
+	"time"
+
+	"github.com/cognitokit/cognitokit/jwks"
+)
+
+// What an identity provider does, in a few lines, so that the examples run
+// offline: an RSA key, its JWKS served over HTTP, and a signed token.
+var exampleKey, _ = rsa.GenerateKey(rand.Reader, 2048)
+
+func exampleJWKS() []byte {
+	enc := base64.RawURLEncoding.EncodeToString
+	b, _ := json.Marshal(map[string]any{"keys": []any{map[string]any{
+		"kty": "RSA", "kid": "key-1", "alg": "RS256", "use": "sig",
+		"n": enc(exampleKey.N.Bytes()), "e": enc(big.NewInt(int64(exampleKey.E)).Bytes()),
+	}}})
+	return b
+}
+
+func exampleToken(claims map[string]any) string {
+	enc := base64.RawURLEncoding.EncodeToString
+	h, _ := json.Marshal(map[string]any{"kid": "key-1", "alg": "RS256"})
+	p, _ := json.Marshal(claims)
+	in := enc(h) + "." + enc(p)
+	d := sha256.Sum256([]byte(in))
+	sig, _ := rsa.SignPKCS1v15(rand.Reader, exampleKey, crypto.SHA256, d[:])
+	return in + "." + enc(sig)
+}
+
+func exampleAccessToken(iss string) string {
+	return exampleToken(map[string]any{
+		"iss": iss, "sub": "0f0e0d0c-0000-4000-8000-000000000001", "token_use": "access",
+		"client_id": "app-client-1", "username": "alice", "cognito:groups": []string{"admins"},
+		"scope": "openid orders/read", "exp": time.Now().Add(time.Hour).Unix(), "iat": time.Now().Unix(),
+	})
+}
+
+// Verify an access token issued by an emulator (or any custom setup) whose
+// issuer is <server URL>/<pool ID> and whose keys are at
+// <issuer>/.well-known/jwks.json.
+func ExampleNewMultiPoolVerifier() {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "max-age=3600")
+		w.Write(exampleJWKS())
+	}))
+	defer srv.Close()
+	issuer := srv.URL + "/us-east-1_Example01"
+
+	v, err := jwks.NewMultiPoolVerifier([]jwks.Pool{{Issuers: []string{issuer}}}, func(o *jwks.Options) {
+		o.ClientIDs = []string{"app-client-1"}
+		o.TokenUse = jwks.TokenUseAccess
+	})
+	if err != nil {
+		panic(err)
+	}
+	if err := v.Hydrate(context.Background()); err != nil { // optional: fetch keys now
+		panic(err)
+	}
+	claims, err := v.Verify(context.Background(), exampleAccessToken(issuer))
+	if err != nil {
+		fmt.Println("refused:", err)
+		return
+	}
+	fmt.Println(claims.Username, claims.ClientID, claims.Groups, claims.HasScope("orders/read"))
+
+	_, err = v.Verify(context.Background(), exampleAccessToken("https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Other0001"))
+	fmt.Println(errors.Is(err, jwks.ErrIssuer))
+	// Output:
+	// alice app-client-1 [admins] true
+	// true
+}
+
+// A verifier for a real user pool derives both issuer forms and the JWKS
+// URL from the pool ID. (To run offline, this example's HTTP client answers
+// the JWKS request itself.)
+func ExampleNewVerifier() {
+	fakeCognito := roundTripper(func(r *http.Request) (*http.Response, error) {
+		fmt.Println("GET", r.URL)
+		return &http.Response{StatusCode: 200, Header: http.Header{}, Body: io.NopCloser(bytes.NewReader(exampleJWKS())), Request: r}, nil
+	})
+	v, err := jwks.NewVerifier("eu-west-1_AbCdEf123", func(o *jwks.Options) {
+		o.ClientIDs = []string{"app-client-1"}
+		o.HTTPClient = &http.Client{Transport: fakeCognito}
+	})
+	if err != nil {
+		panic(err)
+	}
+	c, err := v.Verify(context.Background(), exampleAccessToken("https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbCdEf123"))
+	fmt.Println(c.Username, err)
+	c, err = v.Verify(context.Background(), exampleAccessToken("https://issuer-cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbCdEf123"))
+	fmt.Println(c.Username, err)
+	// Output:
+	// GET https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbCdEf123/.well-known/jwks.json
+	// alice <nil>
+	// alice <nil>
+}
+
+type roundTripper func(*http.Request) (*http.Response, error)
+
+func (f roundTripper) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// With the keys given as static JSON nothing is fetched, ever. Errors are
+// told apart with errors.Is.
+func ExamplePool_staticJWKS() {
+	v, err := jwks.NewMultiPoolVerifier([]jwks.Pool{{UserPoolID: "eu-west-1_AbCdEf123", JWKS: exampleJWKS()}}, func(o *jwks.Options) {
+		o.ClientIDs = []string{"app-client-1"}
+	})
+	if err != nil {
+		panic(err)
+	}
+	expired := exampleToken(map[string]any{
+		"iss": "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbCdEf123", "sub": "u", "token_use": "access",
+		"client_id": "app-client-1", "exp": time.Now().Add(-time.Hour).Unix(),
+	})
+	_, err = v.Verify(context.Background(), expired)
+	switch {
+	case errors.Is(err, jwks.ErrExpired):
+		fmt.Println("expired: ask the client to refresh")
+	case err != nil:
+		fmt.Println("refused")
+	}
+	// Output:
+	// expired: ask the client to refresh
+}
+
+// Protect an HTTP API: the middleware verifies the bearer token and puts
+// the claims in the request context; RequireGroups answers 403 per route.
+func ExampleVerifier_Middleware() {
+	v, err := jwks.NewMultiPoolVerifier([]jwks.Pool{{UserPoolID: "us-east-1_Example01", JWKS: exampleJWKS()}}, func(o *jwks.Options) {
+		o.ClientIDs = []string{"app-client-1"}
+	})
+	if err != nil {
+		panic(err)
+	}
+	hello := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c, _ := jwks.ClaimsFromContext(r.Context())
+		fmt.Fprintf(w, "hello %s", c.Username)
+	})
+	auth := v.Middleware()
+	mux := http.NewServeMux()
+	mux.Handle("/me", auth(hello))
+	mux.Handle("/ops", auth(jwks.RequireGroups("operators")(hello)))
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+
+	token := exampleAccessToken("https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Example01")
+	for _, c := range []struct{ path, token string }{{"/me", token}, {"/me", "forged"}, {"/ops", token}} {
+		req, _ := http.NewRequest("GET", srv.URL+c.path, nil)
+		req.Header.Set("Authorization", "Bearer "+c.token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			panic(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		fmt.Printf("%s %d %q %q\n", c.path, resp.StatusCode, resp.Header.Get("WWW-Authenticate"), body)
+	}
+	// Output:
+	// /me 200 "" "hello alice"
+	// /me 401 "Bearer error=\"invalid_token\"" "jwks: malformed token\n"
+	// /ops 403 "Bearer error=\"insufficient_scope\"" "jwks: required group missing\n"
+}
+
+// Custom attributes (custom:*) and any other claim are read from the
+// verified payload.
+func ExampleClaims_Custom() {
+	v, _ := jwks.NewMultiPoolVerifier([]jwks.Pool{{UserPoolID: "us-east-1_Example01", JWKS: exampleJWKS()}}, func(o *jwks.Options) {
+		o.ClientIDs = []string{"app-client-1"}
+		o.TokenUse = jwks.TokenUseID
+	})
+	idToken := exampleToken(map[string]any{
+		"iss": "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Example01", "sub": "u-1", "token_use": "id",
+		"aud": "app-client-1", "cognito:username": "alice", "email": "alice@example.com", "email_verified": true,
+		"custom:tenant": "acme", "exp": time.Now().Add(time.Hour).Unix(),
+	})
+	c, err := v.Verify(context.Background(), idToken)
+	if err != nil {
+		panic(err)
+	}
+	tenant, _ := c.Custom("tenant")
+	fmt.Println(c.Username, c.Email, c.EmailVerified, tenant)
+	// Output: alice alice@example.com true acme
+}

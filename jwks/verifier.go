@@ -1,0 +1,704 @@
+package jwks
+
+import (
+	"context"
+	"crypto"
+	"crypto/rsa"
+	"crypto/sha256"
+	"crypto/sha512"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"regexp"
+	"strings"
+	"sync/atomic"
+	"time"
+	"unsafe"
+)
+
+// Defaults for [Options].
+const (
+	DefaultLeeway             = 30 * time.Second
+	DefaultMaxTokenBytes      = 16 << 10
+	DefaultFetchTimeout       = 5 * time.Second
+	DefaultMaxJWKSBytes       = 256 << 10
+	DefaultRefetchCooldown    = 15 * time.Second
+	DefaultNegativeCacheTTL   = 30 * time.Second
+	DefaultRefreshInterval    = time.Hour
+	DefaultMinRefreshInterval = 5 * time.Minute
+	DefaultMaxRefreshInterval = 6 * time.Hour
+	DefaultMaxKeyAge          = 24 * time.Hour
+)
+
+const (
+	maxKIDLen                    = 256
+	maxHeaderBytes               = 4 << 10
+	cognitoIssuerFormat          = "https://cognito-idp.%s.amazonaws.com/%s"
+	cognitoAlternateIssuerFormat = "https://issuer-cognito-idp.%s.amazonaws.com/%s"
+	cognitoJWKSURLFormat         = cognitoIssuerFormat + "/.well-known/jwks.json"
+	wellKnownJWKSPath            = "/.well-known/jwks.json"
+	userPoolIDPattern            = `^([a-z]{2}(?:-[a-z]+)+-[0-9]+)_[0-9A-Za-z]+$`
+)
+
+var userPoolIDRe = regexp.MustCompile(userPoolIDPattern)
+
+// Options configure a [Verifier]. The zero value of every field means the
+// documented default; every check is on unless a field named Insecure…
+// turns it off.
+type Options struct {
+	// TokenUse is the token_use accepted: TokenUseAccess (the default when
+	// empty), TokenUseID or TokenUseAny.
+	TokenUse TokenUse
+	// ClientIDs are the app client IDs accepted (client_id of an access
+	// token, aud of an ID token). Required unless
+	// InsecureSkipClientIDCheck is set; a Pool's own ClientIDs override it.
+	ClientIDs []string
+	// InsecureSkipClientIDCheck accepts tokens of any app client of the
+	// pool. Only for tools and tests: any app in the pool (including one an
+	// attacker controls, where self sign-up is open) mints such tokens.
+	InsecureSkipClientIDCheck bool
+	// RequiredGroups, if set, requires the token to be in at least one of
+	// these cognito:groups.
+	RequiredGroups []string
+	// RequiredScopes, if set, requires an access token holding every one of
+	// these scopes. ID tokens have no scope and are refused.
+	RequiredScopes []string
+	// Leeway is the clock skew allowed on exp, nbf and iat. 0 means
+	// DefaultLeeway; a negative value means none.
+	Leeway time.Duration
+	// Algorithms is the alg allow-list: a subset of RS256, RS384 and RS512.
+	// Default RS256 (the only one Cognito uses).
+	Algorithms []string
+	// CustomCheck, if set, runs last on every token that passed every other
+	// check (and on every verified-token-cache hit); a non-nil error refuses
+	// the token with ErrCustomCheck wrapping it.
+	CustomCheck func(ctx context.Context, c *Claims) error
+	// MaxTokenBytes refuses longer tokens before decoding. Default 16 KiB.
+	MaxTokenBytes int
+	// TokenCacheSize enables the verified-token cache with room for this
+	// many tokens (0, the default, disables it). A hit returns a copy of the
+	// claims until exp (no leeway), as long as the key sets are unchanged;
+	// only the custom check runs again.
+	TokenCacheSize int
+
+	// HTTPClient fetches JWKS documents. Default: a client with
+	// FetchTimeout as its timeout.
+	HTTPClient *http.Client
+	// FetchTimeout bounds one JWKS fetch. Default DefaultFetchTimeout.
+	FetchTimeout time.Duration
+	// MaxJWKSBytes caps a JWKS response body. Default DefaultMaxJWKSBytes.
+	MaxJWKSBytes int64
+	// RefetchCooldown is the least time between two fetches of one JWKS
+	// URL. A token with an unknown kid inside the cooldown fails at once
+	// with ErrUnknownKey instead of waiting. Default DefaultRefetchCooldown.
+	RefetchCooldown time.Duration
+	// NegativeCacheTTL is how long a kid missing from a fresh fetch is
+	// refused without another fetch. Default DefaultNegativeCacheTTL.
+	NegativeCacheTTL time.Duration
+	// DefaultRefreshInterval is how often keys are refreshed in the
+	// background when the JWKS response has no Cache-Control max-age;
+	// max-age is honoured but clamped to [MinRefreshInterval,
+	// MaxRefreshInterval].
+	DefaultRefreshInterval, MinRefreshInterval, MaxRefreshInterval time.Duration
+	// MaxKeyAge is how long keys stay usable after the last successful
+	// fetch while refreshes fail; after it, verification fails closed with
+	// ErrJWKSUnavailable. Default DefaultMaxKeyAge.
+	MaxKeyAge time.Duration
+
+	// Region, if set, replaces the region taken from the pool ID's prefix
+	// when deriving issuers and JWKS URLs (normally left empty).
+	Region string
+	// Clock returns the current time. Default time.Now.
+	Clock func() time.Time
+	// Logger, if set, receives JWKS fetch failures and skipped JWKs. Tokens
+	// are never logged.
+	Logger *slog.Logger
+	// DebugIncludeTokenInErrors appends the raw token to error text. Never
+	// in production: tokens are bearer credentials.
+	DebugIncludeTokenInErrors bool
+}
+
+// Pool is one user pool (or any issuer set sharing one JWKS) accepted by a
+// multi-pool [Verifier].
+type Pool struct {
+	// UserPoolID is e.g. "us-east-1_AbCdEf123". With no Issuers, both issuer
+	// forms Cognito uses are derived from it:
+	// https://cognito-idp.{region}.amazonaws.com/{pool} and
+	// https://issuer-cognito-idp.{region}.amazonaws.com/{pool}.
+	UserPoolID string
+	// Issuers, if set, are the exact iss values accepted instead (for
+	// emulators and custom setups).
+	Issuers []string
+	// JWKSURL is where the keys are fetched. Default
+	// https://cognito-idp.{region}.amazonaws.com/{pool}/.well-known/jwks.json,
+	// or Issuers[0] + "/.well-known/jwks.json" when Issuers is set.
+	JWKSURL string
+	// JWKS, if set, is a static JWKS document used instead of fetching.
+	JWKS []byte
+	// ClientIDs, if non-nil, replaces Options.ClientIDs for this pool.
+	ClientIDs []string
+}
+
+// Verifier verifies Cognito ID and access tokens. It is safe for
+// concurrent use; create one per service and share it.
+type Verifier struct {
+	o        Options
+	issuers  map[string]*issuer
+	caches   []*keyCache
+	gen      atomic.Uint64
+	tokens   *tokenCache
+	leeway   time.Duration
+	algs     uint8 // bit set of allowed algs
+	groups   []string
+	scopes   []string
+	tokenUse TokenUse
+}
+
+type issuer struct {
+	iss       string
+	keys      *keyCache
+	clientIDs []string
+	skipCheck bool
+}
+
+// NewVerifier returns a verifier for one user pool, with the issuers and
+// JWKS URL derived from its ID.
+func NewVerifier(userPoolID string, optFns ...func(*Options)) (*Verifier, error) {
+	return NewMultiPoolVerifier([]Pool{{UserPoolID: userPoolID}}, optFns...)
+}
+
+// NewMultiPoolVerifier returns a verifier accepting tokens of any of pools
+// (multi-tenant services). A token's iss picks its pool; keys and client
+// IDs of one pool never serve another.
+func NewMultiPoolVerifier(pools []Pool, optFns ...func(*Options)) (*Verifier, error) {
+	v := &Verifier{issuers: map[string]*issuer{}}
+	for _, fn := range optFns {
+		fn(&v.o)
+	}
+	if err := v.applyDefaults(); err != nil {
+		return nil, err
+	}
+	if len(pools) == 0 {
+		return nil, errors.New("jwks: no user pool configured")
+	}
+	for i, p := range pools {
+		issuers := p.Issuers
+		jwksURL := p.JWKSURL
+		if len(issuers) == 0 {
+			m := userPoolIDRe.FindStringSubmatch(p.UserPoolID)
+			if m == nil {
+				return nil, fmt.Errorf("jwks: pool %d: user pool ID %q is not of the form region_ID (e.g. us-east-1_AbCdEf123)", i, p.UserPoolID)
+			}
+			region := m[1]
+			if v.o.Region != "" {
+				region = v.o.Region
+			}
+			issuers = []string{
+				fmt.Sprintf(cognitoIssuerFormat, region, p.UserPoolID),
+				fmt.Sprintf(cognitoAlternateIssuerFormat, region, p.UserPoolID),
+			}
+			if jwksURL == "" {
+				jwksURL = fmt.Sprintf(cognitoJWKSURLFormat, region, p.UserPoolID)
+			}
+		} else if jwksURL == "" {
+			jwksURL = strings.TrimSuffix(issuers[0], "/") + wellKnownJWKSPath
+		}
+		var kc *keyCache
+		if p.JWKS != nil {
+			set, err := ParseSet(p.JWKS)
+			if err != nil {
+				return nil, fmt.Errorf("jwks: pool %d: %w", i, err)
+			}
+			kc = newStaticCache(set, &v.o, &v.gen)
+		} else {
+			if !strings.HasPrefix(jwksURL, "https://") && !strings.HasPrefix(jwksURL, "http://") {
+				return nil, fmt.Errorf("jwks: pool %d: JWKS URL %q is not http(s)", i, jwksURL)
+			}
+			kc = newRemoteCache(jwksURL, &v.o, &v.gen)
+		}
+		v.caches = append(v.caches, kc)
+		clientIDs := v.o.ClientIDs
+		if p.ClientIDs != nil {
+			clientIDs = append([]string{}, p.ClientIDs...)
+		}
+		if len(clientIDs) == 0 && !v.o.InsecureSkipClientIDCheck {
+			return nil, fmt.Errorf("jwks: pool %d: no client IDs configured (set Options.ClientIDs, or InsecureSkipClientIDCheck to accept every app client)", i)
+		}
+		for _, iss := range issuers {
+			if iss == "" {
+				return nil, fmt.Errorf("jwks: pool %d: empty issuer", i)
+			}
+			if _, dup := v.issuers[iss]; dup {
+				return nil, fmt.Errorf("jwks: issuer %q configured twice", iss)
+			}
+			v.issuers[iss] = &issuer{iss: iss, keys: kc, clientIDs: clientIDs, skipCheck: len(clientIDs) == 0}
+		}
+	}
+	return v, nil
+}
+
+const (
+	algRS256 uint8 = 1 << iota
+	algRS384
+	algRS512
+)
+
+func algBit(alg string) uint8 {
+	switch alg {
+	case "RS256":
+		return algRS256
+	case "RS384":
+		return algRS384
+	case "RS512":
+		return algRS512
+	}
+	return 0
+}
+
+func (v *Verifier) applyDefaults() error {
+	o := &v.o
+	switch o.TokenUse {
+	case "":
+		v.tokenUse = TokenUseAccess
+	case TokenUseAccess, TokenUseID, TokenUseAny:
+		v.tokenUse = o.TokenUse
+	default:
+		return fmt.Errorf("jwks: TokenUse %q is not id, access or any", o.TokenUse)
+	}
+	switch {
+	case o.Leeway == 0:
+		v.leeway = DefaultLeeway
+	case o.Leeway > 0:
+		v.leeway = o.Leeway
+	}
+	if len(o.Algorithms) == 0 {
+		v.algs = algRS256
+	}
+	for _, a := range o.Algorithms {
+		b := algBit(a)
+		if b == 0 {
+			return fmt.Errorf("jwks: algorithm %q cannot be allowed (only RS256, RS384, RS512)", a)
+		}
+		v.algs |= b
+	}
+	v.groups = append([]string(nil), o.RequiredGroups...)
+	v.scopes = append([]string(nil), o.RequiredScopes...)
+	o.ClientIDs = append([]string(nil), o.ClientIDs...)
+	def := func(d *time.Duration, val time.Duration) {
+		if *d <= 0 {
+			*d = val
+		}
+	}
+	def(&o.FetchTimeout, DefaultFetchTimeout)
+	def(&o.RefetchCooldown, DefaultRefetchCooldown)
+	def(&o.NegativeCacheTTL, DefaultNegativeCacheTTL)
+	def(&o.DefaultRefreshInterval, DefaultRefreshInterval)
+	def(&o.MinRefreshInterval, DefaultMinRefreshInterval)
+	def(&o.MaxRefreshInterval, DefaultMaxRefreshInterval)
+	def(&o.MaxKeyAge, DefaultMaxKeyAge)
+	if o.MinRefreshInterval > o.MaxRefreshInterval {
+		return errors.New("jwks: MinRefreshInterval is greater than MaxRefreshInterval")
+	}
+	if o.MaxTokenBytes <= 0 {
+		o.MaxTokenBytes = DefaultMaxTokenBytes
+	}
+	if o.MaxJWKSBytes <= 0 {
+		o.MaxJWKSBytes = DefaultMaxJWKSBytes
+	}
+	if o.HTTPClient == nil {
+		o.HTTPClient = &http.Client{Timeout: o.FetchTimeout}
+	}
+	if o.Clock == nil {
+		o.Clock = time.Now
+	}
+	if o.TokenCacheSize > 0 {
+		v.tokens = newTokenCache(o.TokenCacheSize)
+	}
+	return nil
+}
+
+// Issuers returns the accepted iss values.
+func (v *Verifier) Issuers() []string {
+	out := make([]string, 0, len(v.issuers))
+	for iss := range v.issuers {
+		out = append(out, iss)
+	}
+	return out
+}
+
+// Hydrate fetches every pool's JWKS now, so that the first requests do not
+// wait for it. It ignores the refetch cooldown and joins fetches already in
+// flight. It returns the fetch errors joined (the verifier stays usable:
+// keys are fetched again on demand).
+func (v *Verifier) Hydrate(ctx context.Context) error {
+	var errs []error
+	for _, kc := range v.caches {
+		if err := kc.fetchNow(ctx); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// KeySet returns the keys currently cached for the pool of issuer (nil
+// before the first successful fetch), for inspection: Set.Skipped tells
+// which JWKs were left out and why.
+func (v *Verifier) KeySet(issuer string) *Set {
+	is, ok := v.issuers[issuer]
+	if !ok {
+		return nil
+	}
+	if s := is.keys.snap.Load(); s != nil {
+		return s.set
+	}
+	return nil
+}
+
+// Run refreshes every remote JWKS when due (Cache-Control max-age within
+// the configured bounds, or DefaultRefreshInterval) until ctx is done. It
+// is optional: without it, a due refresh starts in the background on the
+// first verification after it is due, and callers keep using the cached
+// keys meanwhile.
+func (v *Verifier) Run(ctx context.Context) {
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	for {
+		now := v.o.Clock()
+		for _, kc := range v.caches {
+			if kc.static {
+				continue
+			}
+			s := kc.snap.Load()
+			if s == nil || !now.Before(s.refreshAt) {
+				kc.refreshInBackground(ctx, now)
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// Verify checks token and returns its claims. Cheap checks run first and
+// all of them before any key fetch: the compact JWS shape, alg, kid, iss,
+// exp/nbf/iat, token_use, the client; then the key, the signature, the
+// groups, the scopes and the custom check.
+//
+// Every error is a [*ValidationError] wrapping one sentinel (ErrExpired,
+// ErrSignature, ...). A token revoked with GlobalSignOut or RevokeToken
+// still verifies here until it expires: verification is local.
+func (v *Verifier) Verify(ctx context.Context, token string) (*Claims, error) {
+	c, e := v.verify(ctx, token)
+	if e != nil {
+		if v.o.DebugIncludeTokenInErrors {
+			e.token = token
+		}
+		return nil, e
+	}
+	return c, nil
+}
+
+func (v *Verifier) verify(ctx context.Context, token string) (*Claims, *ValidationError) {
+	if len(token) > v.o.MaxTokenBytes {
+		return nil, verr(ErrMalformed, fmt.Sprintf("token is longer than %d bytes", v.o.MaxTokenBytes))
+	}
+	now := v.o.Clock()
+	if v.tokens != nil {
+		if e, ok := v.tokens.get(token, now, v.gen.Load()); ok {
+			c := e.claims.clone()
+			if err := v.custom(ctx, c); err != nil {
+				return nil, err
+			}
+			return c, nil
+		}
+	}
+
+	// 1. Strict compact JWS: exactly three segments, header and payload
+	// non-empty, strict base64url.
+	dot1 := strings.IndexByte(token, '.')
+	if dot1 <= 0 {
+		return nil, verr(ErrMalformed, "not a compact JWS (header.payload.signature)")
+	}
+	dot2 := strings.IndexByte(token[dot1+1:], '.')
+	if dot2 <= 0 {
+		return nil, verr(ErrMalformed, "not a compact JWS (header.payload.signature)")
+	}
+	dot2 += dot1 + 1
+	if strings.IndexByte(token[dot2+1:], '.') >= 0 {
+		return nil, verr(ErrMalformed, "too many segments (JWE or nested tokens are not accepted)")
+	}
+	hseg, pseg, sseg := token[:dot1], token[dot1+1:dot2], token[dot2+1:]
+	if b64.DecodedLen(len(hseg)) > maxHeaderBytes {
+		return nil, verr(ErrMalformed, "header too large")
+	}
+	hdr, err := decodeSegment(hseg)
+	if err != nil {
+		return nil, verr(ErrMalformed, "header is not base64url")
+	}
+	var sigBuf [1024]byte
+	if b64.DecodedLen(len(sseg)) > len(sigBuf) {
+		return nil, verr(ErrMalformed, "signature too large")
+	}
+	sn, err := b64.Decode(sigBuf[:], unsafe.Slice(unsafe.StringData(sseg), len(sseg)))
+	if err != nil {
+		return nil, verr(ErrMalformed, "signature is not base64url")
+	}
+	sig := sigBuf[:sn]
+
+	// 2-3. alg on the allow-list, kid present.
+	alg, kid, e := parseHeader(hdr)
+	if e != nil {
+		return nil, e
+	}
+	ab := algBit(alg)
+	if ab == 0 || v.algs&ab == 0 {
+		return nil, verr(ErrUnsupportedAlg, "alg "+quote(alg)+" is not allowed")
+	}
+	if kid == "" {
+		return nil, verr(ErrMissingKeyID, "header has no kid")
+	}
+
+	payload, err := decodeSegment(pseg)
+	if err != nil {
+		return nil, verr(ErrMalformed, "payload is not base64url")
+	}
+	rc := new(rawClaims)
+	if e := decodeClaims(payload, rc); e != nil {
+		return nil, e
+	}
+	c := &rc.Claims
+	c.KeyID = kid
+
+	// 4. iss: exactly one configured issuer.
+	if rc.present&hasIss == 0 {
+		return nil, verr(ErrIssuer, "token has no iss")
+	}
+	is, ok := v.issuers[c.Issuer]
+	if !ok {
+		return nil, verr(ErrIssuer, "iss "+quote(c.Issuer)+" is not accepted")
+	}
+
+	// 5. exp required; nbf and iat not in the future.
+	if rc.present&hasExp == 0 {
+		return nil, verr(ErrMissingClaim, "token has no exp")
+	}
+	c.ExpiresAt = time.Unix(rc.exp, 0)
+	if !now.Before(c.ExpiresAt.Add(v.leeway)) {
+		return nil, verr(ErrExpired, "expired at "+c.ExpiresAt.UTC().Format(time.RFC3339))
+	}
+	if rc.present&hasNbf != 0 {
+		c.NotBefore = time.Unix(rc.nbf, 0)
+		if now.Add(v.leeway).Before(c.NotBefore) {
+			return nil, verr(ErrNotYetValid, "nbf is "+c.NotBefore.UTC().Format(time.RFC3339))
+		}
+	}
+	if rc.present&hasIat != 0 {
+		c.IssuedAt = time.Unix(rc.iat, 0)
+		if now.Add(v.leeway).Before(c.IssuedAt) {
+			return nil, verr(ErrNotYetValid, "iat is in the future: "+c.IssuedAt.UTC().Format(time.RFC3339))
+		}
+	}
+	if rc.present&hasAuthTime != 0 {
+		c.AuthTime = time.Unix(rc.authTime, 0)
+	}
+	if rc.present&hasSub == 0 || c.Subject == "" {
+		return nil, verr(ErrMissingClaim, "token has no sub")
+	}
+
+	// 6. token_use.
+	if rc.present&hasTokenUse == 0 {
+		return nil, verr(ErrMissingClaim, "token has no token_use")
+	}
+	switch c.TokenUse {
+	case TokenUseAccess, TokenUseID:
+	default:
+		return nil, verr(ErrTokenUse, "token_use "+quote(string(c.TokenUse))+" is not id or access")
+	}
+	if v.tokenUse != TokenUseAny && c.TokenUse != v.tokenUse {
+		return nil, verr(ErrTokenUse, "token_use is "+string(c.TokenUse)+", want "+string(v.tokenUse))
+	}
+
+	// 7. Client: aud of an ID token, client_id of an access token.
+	if c.TokenUse == TokenUseID {
+		if rc.present&hasAud == 0 || len(c.Audience) == 0 {
+			return nil, verr(ErrMissingClaim, "ID token has no aud")
+		}
+		c.ClientID = c.Audience[0]
+		if !is.skipCheck {
+			found := false
+			for _, a := range c.Audience {
+				if contains(is.clientIDs, a) {
+					c.ClientID, found = a, true
+					break
+				}
+			}
+			if !found {
+				return nil, verr(ErrClientID, "aud "+quote(c.Audience[0])+" is not an allowed client")
+			}
+		}
+	} else {
+		if rc.present&hasClientID == 0 || c.ClientID == "" {
+			return nil, verr(ErrMissingClaim, "access token has no client_id")
+		}
+		if !is.skipCheck && !contains(is.clientIDs, c.ClientID) {
+			return nil, verr(ErrClientID, "client_id "+quote(c.ClientID)+" is not an allowed client")
+		}
+	}
+
+	// 8. The key: fetched only now, after every cheap check passed.
+	key, e := is.keys.lookup(ctx, kid, now)
+	if e != nil {
+		return nil, e
+	}
+	if key.Use != "" && key.Use != "sig" {
+		return nil, verr(ErrInvalidKey, "key "+quote(kid)+" has use "+quote(key.Use))
+	}
+	if key.Algorithm != "" && key.Algorithm != alg {
+		return nil, verr(ErrInvalidKey, "key "+quote(kid)+" is for "+quote(key.Algorithm)+", token uses "+alg)
+	}
+
+	// 9. The signature.
+	if len(sig) != key.PublicKey.Size() {
+		return nil, verr(ErrSignature, "signature length does not match the key")
+	}
+	signed := token[:dot2]
+	var verr2 error
+	switch ab {
+	case algRS256:
+		d := sha256.Sum256(unsafe.Slice(unsafe.StringData(signed), len(signed)))
+		verr2 = rsa.VerifyPKCS1v15(key.PublicKey, crypto.SHA256, d[:], sig)
+	case algRS384:
+		d := sha512.Sum384(unsafe.Slice(unsafe.StringData(signed), len(signed)))
+		verr2 = rsa.VerifyPKCS1v15(key.PublicKey, crypto.SHA384, d[:], sig)
+	default:
+		d := sha512.Sum512(unsafe.Slice(unsafe.StringData(signed), len(signed)))
+		verr2 = rsa.VerifyPKCS1v15(key.PublicKey, crypto.SHA512, d[:], sig)
+	}
+	if verr2 != nil {
+		return nil, verr(ErrSignature, "signature does not verify")
+	}
+
+	// 10. Groups (any of), scopes (all of), custom check.
+	if len(v.groups) > 0 {
+		ok := false
+		for _, g := range v.groups {
+			if c.HasGroup(g) {
+				ok = true
+				break
+			}
+		}
+		if !ok {
+			return nil, verr(ErrGroups, "token is in none of the required groups")
+		}
+	}
+	for _, s := range v.scopes {
+		if c.TokenUse != TokenUseAccess || !c.HasScope(s) {
+			return nil, verr(ErrScopes, "token lacks scope "+quote(s))
+		}
+	}
+	if v.tokens != nil {
+		// Cache before the custom check, which runs on every hit anyway.
+		v.tokens.put(token, &tokenEntry{claims: c.clone(), exp: c.ExpiresAt, gen: v.gen.Load(), keys: is.keys}, now)
+	}
+	if err := v.custom(ctx, c); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+func (v *Verifier) custom(ctx context.Context, c *Claims) *ValidationError {
+	if v.o.CustomCheck == nil {
+		return nil
+	}
+	if err := v.o.CustomCheck(ctx, c); err != nil {
+		e := verr(ErrCustomCheck, "")
+		e.Cause = err
+		return e
+	}
+	return nil
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// decodeSegment base64url-decodes a segment into a new buffer and returns
+// it as a string without copying: the buffer is never written again, so
+// the string is immutable as Go requires. Substrings of it become claims.
+func decodeSegment(seg string) (string, error) {
+	buf := make([]byte, b64.DecodedLen(len(seg)))
+	n, err := b64.Decode(buf, unsafe.Slice(unsafe.StringData(seg), len(seg)))
+	if err != nil {
+		return "", err
+	}
+	if n == 0 {
+		return "", nil
+	}
+	return unsafe.String(&buf[0], n), nil
+}
+
+// parseHeader reads alg and kid from the JOSE header. crit (extensions we
+// do not implement), duplicate members and non-string alg/kid/typ are
+// malformed. jku, x5u, jwk and x5c are ignored: keys only ever come from
+// the configured JWKS.
+func parseHeader(h string) (alg, kid string, e *ValidationError) {
+	r := jsonReader{s: h}
+	if !r.consume('{') {
+		return "", "", verr(ErrMalformed, "header is not a JSON object")
+	}
+	var seen uint8
+	for first := true; ; first = false {
+		key, done, err := r.nextKey(first)
+		if err != nil {
+			return "", "", verr(ErrMalformed, "header is not valid JSON")
+		}
+		if done {
+			break
+		}
+		var bit uint8
+		var dst *string
+		var typ string
+		switch key {
+		case "alg":
+			bit, dst = 1, &alg
+		case "kid":
+			bit, dst = 2, &kid
+		case "typ":
+			bit, dst = 4, &typ
+		case "crit":
+			return "", "", verr(ErrMalformed, "header has crit extensions")
+		default:
+			if err := r.skip(0); err != nil {
+				return "", "", verr(ErrMalformed, "header is not valid JSON")
+			}
+			continue
+		}
+		if seen&bit != 0 {
+			return "", "", verr(ErrMalformed, "duplicate header member "+key)
+		}
+		seen |= bit
+		if r.peek() != '"' {
+			return "", "", verr(ErrMalformed, "header member "+key+" is not a string")
+		}
+		s, err := r.str()
+		if err != nil {
+			return "", "", verr(ErrMalformed, "header is not valid JSON")
+		}
+		*dst = s
+	}
+	if !r.atEnd() {
+		return "", "", verr(ErrMalformed, "trailing data after header")
+	}
+	if len(kid) > maxKIDLen {
+		return "", "", verr(ErrMalformed, "kid too long")
+	}
+	return alg, kid, nil
+}
