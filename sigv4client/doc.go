@@ -1,0 +1,117 @@
+// Package sigv4client signs HTTP requests with AWS Signature Version 4 —
+// above all calls to API Gateway routes with AWS_IAM authorization — and
+// verifies such signatures on the server side.
+//
+// # Which to use
+//
+//   - To call an AWS_IAM-protected API from Go, use NewClient(creds) (or put
+//     a *Transport in your own http.Client). creds is any
+//     aws.CredentialsProvider: config.LoadDefaultConfig's, or the identity
+//     package's for Cognito identity-pool credentials. For
+//     https://{api}.execute-api.{region}.amazonaws.com/{stage}/… the region
+//     and service are inferred; for custom domains, emulators and other
+//     services set Transport.Region (and Service).
+//   - To open an API Gateway WebSocket API that uses AWS_IAM, presign its
+//     wss:// URL with Transport.Presign and dial the result.
+//   - To check signatures in your own server (or an emulator), wrap the
+//     handler in NewVerifier(region, lookup).Middleware; the caller is in
+//     the request context (CallerFromContext). Package iampolicy decides
+//     what a verified caller may invoke; its Example_emulatedAPIGateway is
+//     the recipe for an emulated API Gateway (verify, then authorize
+//     execute-api:Invoke with the caller's role).
+//
+// # What is signed, and sent
+//
+// The Transport signs exactly what goes on the wire. It clones the
+// request (the caller's is never modified) and:
+//
+//   - removes the dot segments and empty segments of the path ("/a/./b//c/.."
+//     is sent, and signed, as "/a/b/"), as the SigV4 test suite's
+//     normalize-path cases require;
+//   - signs the path URI-encoded once more than it is sent ("/a%20b" signs
+//     as "/a%2520b"), as API Gateway and every AWS service but S3 compute
+//     it, and as aws-sdk-go-v2's v4.Signer and botocore do;
+//   - re-encodes each query name and value the way it is signed (a space as
+//     %20, '+' read as a space as in net/url), keeping their order on the
+//     wire and sorting them in the canonical request;
+//   - signs every header present except hop-by-hop ones, User-Agent,
+//     X-Amzn-Trace-Id, Expect and Content-Length, plus Host (a default port
+//     dropped), X-Amz-Date and X-Amz-Security-Token for temporary
+//     credentials; a folded header value is unfolded before it is signed
+//     and sent; an invalid header name or value is refused;
+//   - hashes the body by streaming it when it can be replayed
+//     (Request.GetBody, as http.NewRequest sets for bytes, strings and
+//     buffers) or rewound (an io.Seeker such as *os.File) — nothing is
+//     held in memory — and otherwise buffers it up to MaxBufferedBody
+//     (a *BodyTooLargeError above). A caller's X-Amz-Content-Sha256 is
+//     signed as given instead (precomputed hashes, UNSIGNED-PAYLOAD).
+//
+// Every RoundTrip signs afresh, so a client above that retries or follows
+// a redirect sends a fresh signature. A 403 saying "Signature expired" or
+// "Signature not yet current" teaches the Transport the server's clock
+// offset (from its Date header), which it keeps, and the request is retried
+// once when its body can be replayed.
+//
+// # Verification
+//
+// The Verifier does what API Gateway does for AWS_IAM routes, in order:
+// Authorization header (or presigned query) present and complete,
+// credential scope (day matching the signing date, region, service,
+// aws4_request), signing time within ±15 minutes (a presigned URL: not
+// past X-Amz-Expires, at most seven days), host signed, the access key and
+// session token through a CredentialLookup (token compared in constant
+// time, expiry checked), the payload hash (the body, read up to
+// MaxBodyBytes, must hash to any X-Amz-Content-Sha256 it declares), and the
+// signature recomputed from the request as it arrived on the wire
+// (RequestURI, so a router that strips a prefix changes nothing) and
+// compared in constant time. Failures are *AuthError values, answered by
+// WriteError as API Gateway answers: 403 with X-Amzn-ErrorType and
+// {"message": "Missing Authentication Token"}, "The request signature we
+// calculated does not match the signature you provided. …", "Signature
+// expired: …", "The security token included in the request is invalid." or
+// "… is expired" (413 for an oversized body).
+//
+// # Conformance
+//
+// The tests run all 34 cases of the AWS SigV4 test suite (testdata,
+// Apache-2.0) through the Transport (canonical request, string to sign and
+// Authorization compared; the path sent is the one signed), through the
+// Verifier, and over a real HTTP connection from one to the other; any
+// change to a signed part of a case's request makes the Verifier refuse
+// it. botocore's SigV4Auth and SigV4QueryAuth, an independent
+// implementation, produce the same canonical requests and signatures for
+// the same requests and presigned URLs, and the Verifier accepts what
+// botocore signs and sends. The suite's get-vanilla-with-session-token.sreq
+// carries get-vanilla's signature, a known erratum; its .authz is used.
+//
+// # Performance
+//
+// One run of go test -bench . -benchtime=2s -count=5 on a shared, busy
+// 2-core AMD EPYC (Go 1.26); medians, ranges in brackets:
+//
+//   - Signing a GET through the Transport (clone, normalize, sign, hand to
+//     a no-op base) takes 0.70× [0.66–0.75] the time of a bare
+//     aws-sdk-go-v2 v4.Signer.SignHTTP on the same request, credentials,
+//     time and payload hash, the two alternated in one loop so that both
+//     see the same load (BenchmarkSignPaired, x-sdk); run apart, 4.5 µs
+//     [3.8–6.8] against 7.6 µs [5.2–10.3] (BenchmarkSign). It allocates
+//     2,032 B in 25 allocations per request against the SDK's 4,288 B in 54.
+//   - A 64 MiB replayable body is signed with 2.9 KB of extra heap per
+//     request (BenchmarkBody64MiB/replayable, 2,844–2,880 B/op): the body is
+//     streamed through SHA-256, never copied. Its time is 0.99× [0.94–1.18]
+//     that of a bare SHA-256 of the same bytes, alternated in one loop
+//     (replayable-vs-floor, x-sha256). A body that can be neither replayed
+//     nor rewound costs its size in memory (stream-buffered: 64 MiB/op).
+//   - Verifying a signed GET: 3.3 µs [3.1–3.9], 1,072 B, 18 allocations
+//     (BenchmarkVerify; derived keys cached).
+//
+// # Errors
+//
+// Every error wraps a sentinel for errors.Is: ErrNoCredentials,
+// ErrNoRegion, ErrBodyTooLarge (*BodyTooLargeError), ErrBodyLength and
+// ErrInvalidRequest (*QueryError) when signing; ErrMissingAuthentication,
+// ErrIncompleteSignature, ErrInvalidScope, ErrSignatureExpired,
+// ErrSignatureNotYetCurrent, ErrInvalidToken, ErrExpiredToken,
+// ErrSignatureMismatch and ErrRequestTooLarge (all *AuthError) when
+// verifying. No error, log or String carries a secret key or token.
+package sigv4client

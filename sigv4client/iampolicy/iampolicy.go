@@ -1,0 +1,349 @@
+// Package iampolicy evaluates the part of AWS IAM that API Gateway applies
+// to AWS_IAM-authorized routes: identity policies of Allow and Deny
+// statements on actions such as execute-api:Invoke, with wildcard
+// resources of the form
+//
+//	arn:aws:execute-api:{region}:{account}:{apiId}/{stage}/{METHOD}/{path}
+//
+// Evaluation follows IAM's rules for a single account: a request is denied
+// by default, allowed when some statement allows it, and denied whenever
+// some statement explicitly denies it (explicit deny wins). '*' in an
+// action or resource matches any run of characters (including '/' and
+// ':'), '?' exactly one; actions compare without regard to case, resources
+// with it.
+//
+// A denial is a *DeniedError whose Message is API Gateway's text, "User:
+// {principal} is not authorized to perform: execute-api:Invoke on
+// resource: {arn}" (with " with an explicit deny" for an explicit one, and
+// the account in the ARN masked as API Gateway masks it); WriteDenied
+// answers it as API Gateway does: 403, {"Message": …}.
+//
+// Conditions, NotAction, NotResource, principals and resource policies are
+// not modelled; a policy using them is refused by Parse rather than
+// half-applied.
+package iampolicy
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+)
+
+// ActionInvoke is the action API Gateway authorizes for a call.
+const ActionInvoke = "execute-api:Invoke"
+
+// Effect is a statement's effect.
+type Effect string
+
+// The two effects.
+const (
+	Allow Effect = "Allow"
+	Deny  Effect = "Deny"
+)
+
+// Errors.
+var (
+	// ErrInvalidPolicy: a policy document that cannot be evaluated.
+	ErrInvalidPolicy = errors.New("iampolicy: invalid policy")
+	// ErrDenied: the request is not authorized. The error is a *DeniedError.
+	ErrDenied = errors.New("iampolicy: access denied")
+)
+
+// StringList is a JSON string or array of strings, as IAM documents write
+// Action and Resource.
+type StringList []string
+
+// UnmarshalJSON accepts "x" and ["x", "y"].
+func (s *StringList) UnmarshalJSON(b []byte) error {
+	b = bytes.TrimSpace(b)
+	if len(b) > 0 && b[0] == '"' {
+		var one string
+		if err := json.Unmarshal(b, &one); err != nil {
+			return err
+		}
+		*s = StringList{one}
+		return nil
+	}
+	var many []string
+	if err := json.Unmarshal(b, &many); err != nil {
+		return err
+	}
+	*s = many
+	return nil
+}
+
+// Statement is one Allow or Deny of actions on resources.
+type Statement struct {
+	Sid      string     `json:"Sid,omitempty"`
+	Effect   Effect     `json:"Effect"`
+	Action   StringList `json:"Action"`
+	Resource StringList `json:"Resource"`
+}
+
+// Policy is an IAM policy document.
+type Policy struct {
+	Version   string      `json:"Version,omitempty"`
+	Statement []Statement `json:"Statement"`
+}
+
+// UnmarshalJSON accepts a Statement written as one object or an array, and
+// refuses unknown keys (Condition, NotAction, Principal...), which this
+// package does not evaluate.
+func (p *Policy) UnmarshalJSON(b []byte) error {
+	var raw struct {
+		Version   string          `json:"Version"`
+		Id        string          `json:"Id"`
+		Statement json.RawMessage `json:"Statement"`
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&raw); err != nil {
+		return fmt.Errorf("%w: %v", ErrInvalidPolicy, err)
+	}
+	p.Version = raw.Version
+	st := bytes.TrimSpace(raw.Statement)
+	if len(st) == 0 {
+		return fmt.Errorf("%w: no Statement", ErrInvalidPolicy)
+	}
+	if st[0] == '{' {
+		st = append(append([]byte{'['}, st...), ']')
+	}
+	sd := json.NewDecoder(bytes.NewReader(st))
+	sd.DisallowUnknownFields()
+	if err := sd.Decode(&p.Statement); err != nil {
+		return fmt.Errorf("%w: %v", ErrInvalidPolicy, err)
+	}
+	return p.Validate()
+}
+
+// Parse reads a policy document from JSON.
+func Parse(doc []byte) (Policy, error) {
+	var p Policy
+	if err := json.Unmarshal(doc, &p); err != nil {
+		if errors.Is(err, ErrInvalidPolicy) {
+			return Policy{}, err
+		}
+		return Policy{}, fmt.Errorf("%w: %v", ErrInvalidPolicy, err)
+	}
+	return p, nil
+}
+
+// Validate checks that every statement has an Effect of Allow or Deny, at
+// least one action and at least one resource.
+func (p Policy) Validate() error {
+	if p.Version != "" && p.Version != "2012-10-17" && p.Version != "2008-10-17" {
+		return fmt.Errorf("%w: unknown Version %q", ErrInvalidPolicy, p.Version)
+	}
+	for i, s := range p.Statement {
+		if s.Effect != Allow && s.Effect != Deny {
+			return fmt.Errorf("%w: statement %d: Effect %q (want Allow or Deny)", ErrInvalidPolicy, i, s.Effect)
+		}
+		if len(s.Action) == 0 || len(s.Resource) == 0 {
+			return fmt.Errorf("%w: statement %d needs Action and Resource", ErrInvalidPolicy, i)
+		}
+	}
+	return nil
+}
+
+// Decision is the outcome of an evaluation.
+type Decision int
+
+// The three outcomes.
+const (
+	// ImplicitDeny: no statement matched.
+	ImplicitDeny Decision = iota
+	// Allowed: an Allow statement matched and no Deny did.
+	Allowed
+	// ExplicitDeny: a Deny statement matched.
+	ExplicitDeny
+)
+
+// String names the decision.
+func (d Decision) String() string {
+	switch d {
+	case Allowed:
+		return "Allow"
+	case ExplicitDeny:
+		return "ExplicitDeny"
+	default:
+		return "ImplicitDeny"
+	}
+}
+
+// Evaluate decides an action on a resource under policies.
+func Evaluate(policies []Policy, action, resource string) Decision {
+	d := ImplicitDeny
+	for _, p := range policies {
+		for _, s := range p.Statement {
+			if !s.matches(action, resource) {
+				continue
+			}
+			if s.Effect == Deny {
+				return ExplicitDeny
+			}
+			if s.Effect == Allow {
+				d = Allowed
+			}
+		}
+	}
+	return d
+}
+
+func (s Statement) matches(action, resource string) bool {
+	am := false
+	for _, a := range s.Action {
+		if Match(strings.ToLower(a), strings.ToLower(action)) {
+			am = true
+			break
+		}
+	}
+	if !am {
+		return false
+	}
+	for _, r := range s.Resource {
+		if Match(r, resource) {
+			return true
+		}
+	}
+	return false
+}
+
+// Match reports whether s matches pattern, where '*' stands for any run of
+// characters and '?' for exactly one. Linear backtracking, no regexp.
+func Match(pattern, s string) bool {
+	p, i := 0, 0
+	star, mark := -1, 0
+	for i < len(s) {
+		switch {
+		case p < len(pattern) && (pattern[p] == '?' || pattern[p] == s[i]):
+			p++
+			i++
+		case p < len(pattern) && pattern[p] == '*':
+			star, mark = p, i
+			p++
+		case star >= 0:
+			p = star + 1
+			mark++
+			i = mark
+		default:
+			return false
+		}
+	}
+	for p < len(pattern) && pattern[p] == '*' {
+		p++
+	}
+	return p == len(pattern)
+}
+
+// Role is a named set of identity policies (an IAM role or user).
+type Role struct {
+	// ARN names the role, e.g. "arn:aws:iam::123456789012:role/Cognito_Auth_Role".
+	ARN string
+	// Policies are the role's identity policies.
+	Policies []Policy
+}
+
+// Authorize returns nil when the role's policies allow action on resource,
+// and a *DeniedError naming principal otherwise. principal is who API
+// Gateway names in the message: for a Cognito identity the assumed-role
+// session ARN (see AssumedRoleARN), for an IAM user its ARN, "anonymous"
+// for nobody.
+func (r *Role) Authorize(principal, action, resource string) error {
+	var policies []Policy
+	if r != nil {
+		policies = r.Policies
+	}
+	switch Evaluate(policies, action, resource) {
+	case Allowed:
+		return nil
+	case ExplicitDeny:
+		return &DeniedError{Principal: principal, Action: action, Resource: resource, Explicit: true}
+	default:
+		return &DeniedError{Principal: principal, Action: action, Resource: resource}
+	}
+}
+
+// InvokeARN builds the resource ARN API Gateway authorizes a call on:
+// arn:aws:execute-api:{region}:{account}:{apiId}/{stage}/{METHOD}/{path},
+// path without its leading slash ("" for the root).
+func InvokeARN(region, account, apiID, stage, method, path string) string {
+	return "arn:aws:execute-api:" + region + ":" + account + ":" + apiID + "/" + stage + "/" +
+		strings.ToUpper(method) + "/" + strings.TrimPrefix(path, "/")
+}
+
+// AssumedRoleARN is the caller ARN of a session of a role, as STS and API
+// Gateway print it: a role ARN "arn:aws:iam::123456789012:role/Name" with
+// session "CognitoIdentityCredentials" gives
+// "arn:aws:sts::123456789012:assumed-role/Name/CognitoIdentityCredentials".
+// Other ARNs are returned unchanged.
+func AssumedRoleARN(roleARN, session string) string {
+	parts := strings.SplitN(roleARN, ":", 6)
+	if len(parts) != 6 || parts[2] != "iam" || !strings.HasPrefix(parts[5], "role/") {
+		return roleARN
+	}
+	name := parts[5][len("role/"):]
+	if i := strings.LastIndexByte(name, '/'); i >= 0 {
+		name = name[i+1:] // drop the role's path
+	}
+	return "arn:" + parts[1] + ":sts::" + parts[4] + ":assumed-role/" + name + "/" + session
+}
+
+// DeniedError is a refused authorization. It matches ErrDenied.
+type DeniedError struct {
+	Principal string
+	Action    string
+	Resource  string
+	// Explicit reports a matching Deny statement (rather than no Allow).
+	Explicit bool
+}
+
+// Error is Message, package-prefixed.
+func (e *DeniedError) Error() string { return "iampolicy: " + e.Message() }
+
+// Is reports whether target is ErrDenied.
+func (e *DeniedError) Is(target error) bool { return target == ErrDenied }
+
+// Message is API Gateway's text for the denial, the account ID in the
+// resource masked as it masks it ("********" and the last four digits).
+func (e *DeniedError) Message() string {
+	principal := e.Principal
+	if principal == "" {
+		principal = "anonymous"
+	}
+	msg := "User: " + principal + " is not authorized to perform: " + e.Action + " on resource: " + MaskAccount(e.Resource)
+	if e.Explicit {
+		msg += " with an explicit deny"
+	}
+	return msg
+}
+
+// MaskAccount replaces all but the last four digits of an ARN's account
+// field with '*', as API Gateway does in its denial messages.
+func MaskAccount(arn string) string {
+	parts := strings.SplitN(arn, ":", 6)
+	if len(parts) != 6 || len(parts[4]) <= 4 {
+		return arn
+	}
+	parts[4] = strings.Repeat("*", len(parts[4])-4) + parts[4][len(parts[4])-4:]
+	return strings.Join(parts, ":")
+}
+
+// WriteDenied answers a denial as API Gateway does: 403, header
+// X-Amzn-ErrorType: AccessDeniedException, body {"Message": …} (with a
+// capital M, unlike its other errors). Any other error is answered 500.
+func WriteDenied(w http.ResponseWriter, err error) {
+	w.Header().Set("Content-Type", "application/json")
+	var de *DeniedError
+	if !errors.As(err, &de) {
+		w.Header().Set("X-Amzn-ErrorType", "InternalServerErrorException")
+		w.WriteHeader(http.StatusInternalServerError)
+		_ = json.NewEncoder(w).Encode(map[string]string{"message": "Internal server error"})
+		return
+	}
+	w.Header().Set("X-Amzn-ErrorType", "AccessDeniedException")
+	w.WriteHeader(http.StatusForbidden)
+	_ = json.NewEncoder(w).Encode(map[string]string{"Message": de.Message()})
+}
