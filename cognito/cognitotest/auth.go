@@ -1,0 +1,671 @@
+package cognitotest
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"math/big"
+	"time"
+
+	"github.com/cognitokit/cognitokit/internal/srp"
+)
+
+// Lockout: after lockoutThreshold consecutive wrong passwords a user is
+// locked for one second, doubling with each further failure up to
+// maxLockout, as Cognito does ("Password attempts exceeded").
+const (
+	lockoutThreshold = 5
+	maxLockout       = 15 * time.Minute
+	// timestampSkew is how far a PASSWORD_VERIFIER TIMESTAMP may be from
+	// the server's clock.
+	timestampSkew = 5 * time.Minute
+	// maxChallengeFailures is how many wrong MFA codes a session survives.
+	maxChallengeFailures = 3
+)
+
+type authInput struct {
+	UserPoolId         string            `json:"UserPoolId"`
+	ClientId           string            `json:"ClientId"`
+	AuthFlow           string            `json:"AuthFlow"`
+	AuthParameters     map[string]string `json:"AuthParameters"`
+	ClientMetadata     map[string]string `json:"ClientMetadata"`
+	ChallengeName      string            `json:"ChallengeName"`
+	ChallengeResponses map[string]string `json:"ChallengeResponses"`
+	Session            string            `json:"Session"`
+}
+
+// authOutput is the wire InitiateAuth / RespondToAuthChallenge response.
+type authOutput struct {
+	ChallengeName        string            `json:"ChallengeName,omitempty"`
+	ChallengeParameters  map[string]string `json:"ChallengeParameters"`
+	Session              string            `json:"Session,omitempty"`
+	AuthenticationResult *authResult       `json:"AuthenticationResult,omitempty"`
+}
+
+func (s *Server) checkLockout(u *user, now time.Time) error {
+	if now.Before(u.LockedUntil) {
+		return errAttemptsExceeded
+	}
+	return nil
+}
+
+func (s *Server) noteFailure(u *user, now time.Time) {
+	u.FailedLogins++
+	if u.FailedLogins >= lockoutThreshold {
+		d := time.Second << min(u.FailedLogins-lockoutThreshold, 10)
+		if d > maxLockout {
+			d = maxLockout
+		}
+		u.LockedUntil = now.Add(d)
+	}
+}
+
+// authClient resolves the pool and client of an auth request.
+func (s *Server) authClient(in *authInput, admin bool) (*pool, *client, error) {
+	if admin {
+		p, err := s.pool(in.UserPoolId)
+		if err != nil {
+			return nil, nil, err
+		}
+		cl, err := s.client(p, in.ClientId)
+		if err != nil {
+			return nil, nil, err
+		}
+		return p, cl, nil
+	}
+	return s.clientByID(in.ClientId)
+}
+
+func opInitiateAuth(s *Server, c *call) (any, error)      { return s.initiate(c, false) }
+func opAdminInitiateAuth(s *Server, c *call) (any, error) { return s.initiate(c, true) }
+
+func (s *Server) initiate(c *call, admin bool) (any, error) {
+	var in authInput
+	if err := c.decode(&in); err != nil {
+		return nil, err
+	}
+	p, cl, err := s.authClient(&in, admin)
+	if err != nil {
+		return nil, err
+	}
+	flow := in.AuthFlow
+	switch flow {
+	case "":
+		return nil, required("authFlow", "")
+	case "USER_SRP_AUTH", "REFRESH_TOKEN_AUTH", "REFRESH_TOKEN", "CUSTOM_AUTH":
+	case "USER_PASSWORD_AUTH":
+		if admin {
+			return nil, errInvalidParam("Initiate Auth method not supported.")
+		}
+	case "ADMIN_USER_PASSWORD_AUTH", "ADMIN_NO_SRP_AUTH":
+		if !admin {
+			return nil, errInvalidParam("Initiate Auth method not supported.")
+		}
+	default:
+		return nil, errInvalidParam("1 validation error detected: Value '%s' at 'authFlow' failed to satisfy constraint: Member must satisfy enum value set: [USER_SRP_AUTH, REFRESH_TOKEN_AUTH, REFRESH_TOKEN, CUSTOM_AUTH, ADMIN_NO_SRP_AUTH, USER_PASSWORD_AUTH, ADMIN_USER_PASSWORD_AUTH, USER_AUTH]", flow)
+	}
+	if !cl.flowAllowed(flow) {
+		return nil, errInvalidParam("%s flow not enabled for this client", flow)
+	}
+	ap := in.AuthParameters
+	if ap == nil {
+		ap = map[string]string{}
+	}
+	if flow == "REFRESH_TOKEN_AUTH" || flow == "REFRESH_TOKEN" {
+		return s.refreshFlow(p, cl, ap, c.now)
+	}
+	name := ap["USERNAME"]
+	if name == "" {
+		return nil, errInvalidParam("Missing required parameter USERNAME")
+	}
+	u := p.findUser(name)
+	realName := ""
+	if u != nil {
+		realName = u.Username
+	}
+	if err := checkSecretHash(cl, ap["SECRET_HASH"], name, realName); err != nil {
+		return nil, err
+	}
+	base := &authSession{ClientID: cl.ID, Admin: admin, DeviceKey: ap["DEVICE_KEY"]}
+	switch flow {
+	case "USER_SRP_AUTH":
+		if ap["SRP_A"] == "" {
+			return nil, errInvalidParam("Missing required parameter SRP_A")
+		}
+		return s.startSRP(p, cl, u, name, ap["SRP_A"], base, c.now)
+	case "CUSTOM_AUTH":
+		if u == nil {
+			return nil, s.unknownUser(cl)
+		}
+		if err := userCanSignIn(u); err != nil {
+			return nil, err
+		}
+		base.Username, base.Sub, base.CustomFlow = u.Username, u.Sub, true
+		if ap["CHALLENGE_NAME"] == "SRP_A" {
+			if ap["SRP_A"] == "" {
+				return nil, errInvalidParam("Missing required parameter SRP_A")
+			}
+			base.SRPA = ap["SRP_A"]
+		}
+		return s.customStep(p, cl, u, base, "", in.ClientMetadata, c.now)
+	default: // USER_PASSWORD_AUTH, ADMIN_USER_PASSWORD_AUTH, ADMIN_NO_SRP_AUTH
+		pw := ap["PASSWORD"]
+		if pw == "" {
+			return nil, errInvalidParam("Missing required parameter PASSWORD")
+		}
+		if u == nil {
+			return nil, s.unknownUser(cl)
+		}
+		if err := s.checkLockout(u, c.now); err != nil {
+			return nil, err
+		}
+		if !passwordMatches(p, u, pw) {
+			s.noteFailure(u, c.now)
+			return nil, errIncorrectPassword
+		}
+		base.Username, base.Sub = u.Username, u.Sub
+		return s.afterPassword(p, cl, u, base, c.now)
+	}
+}
+
+// unknownUser is the answer for a username that does not exist.
+func (s *Server) unknownUser(cl *client) error {
+	if cl.PreventUserExistence == "ENABLED" {
+		return errIncorrectPassword
+	}
+	return errUserNotFound
+}
+
+func userCanSignIn(u *user) error {
+	if !u.Enabled {
+		return errUserDisabled
+	}
+	switch u.Status {
+	case statusUnconfirmed:
+		return errUserNotConfirmed
+	case statusReset:
+		return errPasswordReset
+	}
+	return nil
+}
+
+func (s *Server) refreshFlow(p *pool, cl *client, ap map[string]string, now time.Time) (any, error) {
+	tok := ap["REFRESH_TOKEN"]
+	if tok == "" {
+		return nil, errInvalidParam("Missing required parameter REFRESH_TOKEN")
+	}
+	rt, u, err := s.lookupRefresh(p, cl, tok, now)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkSecretHash(cl, ap["SECRET_HASH"], ap["USERNAME"], u.Username, u.Sub); err != nil {
+		return nil, err
+	}
+	if !u.Enabled {
+		return nil, errUserDisabled
+	}
+	res, err := s.issue(p, cl, u, now, rt, "")
+	if err != nil {
+		return nil, err
+	}
+	return &authOutput{ChallengeParameters: map[string]string{}, AuthenticationResult: res}, nil
+}
+
+// newSession stores a new single-use session for the next challenge.
+func (s *Server) newSession(p *pool, cl *client, base *authSession, challenge string, now time.Time) *authSession {
+	ns := *base
+	ns.ID = base64.StdEncoding.EncodeToString(s.randBytes(96))
+	ns.Challenge = challenge
+	ns.Expires = now.Add(time.Duration(cl.AuthSessionValidity) * time.Minute)
+	ns.Failures = 0
+	p.Sessions[ns.ID] = &ns
+	// forget expired sessions
+	for id, o := range p.Sessions {
+		if now.After(o.Expires) {
+			delete(p.Sessions, id)
+		}
+	}
+	return &ns
+}
+
+func (s *Server) startSRP(p *pool, cl *client, u *user, name, srpA string, base *authSession, now time.Time) (any, error) {
+	A, err := srp.ParseInt(srpA)
+	if err != nil || A.Sign() <= 0 || new(big.Int).Mod(A, srp.N()).Sign() == 0 {
+		return nil, errInvalidParam("Invalid SRP_A value.")
+	}
+	var salt, verifier *big.Int
+	userID := name
+	if u == nil {
+		if cl.PreventUserExistence != "ENABLED" {
+			return nil, errUserNotFound
+		}
+		// Answer a plausible challenge that can never verify.
+		salt, _ = srp.NewSalt(s.opts.Rand)
+		verifier = new(big.Int).SetBytes(s.randBytes(384))
+		base.Fake = true
+	} else {
+		var ok1, ok2 bool
+		salt, ok1 = new(big.Int).SetString(u.Salt, 16)
+		verifier, ok2 = new(big.Int).SetString(u.Verifier, 16)
+		if !ok1 || !ok2 {
+			return nil, errorf("InternalErrorException", "cognitotest: user %s has no password", u.Username)
+		}
+		userID = u.Username
+		base.Username, base.Sub = u.Username, u.Sub
+	}
+	srv, err := srp.NewServer(verifier, s.opts.Rand)
+	if err != nil {
+		return nil, errorf("InternalErrorException", "cognitotest: srp: %v", err)
+	}
+	base.SRPB = srv.Private().Text(16)
+	base.SRPA = srpA
+	base.SecretBlock = base64.StdEncoding.EncodeToString(s.randBytes(64))
+	base.Salt = salt.Text(16)
+	if u == nil {
+		base.Username = name
+	}
+	sess := s.newSession(p, cl, base, "PASSWORD_VERIFIER", now)
+	return &authOutput{
+		ChallengeName: "PASSWORD_VERIFIER",
+		ChallengeParameters: map[string]string{
+			"SALT": salt.Text(16), "SECRET_BLOCK": sess.SecretBlock, "SRP_B": srv.SRPB(),
+			"USERNAME": userID, "USER_ID_FOR_SRP": userID,
+		},
+		Session: sess.ID,
+	}, nil
+}
+
+// afterPassword runs once the password is proven: status checks, the new
+// password challenge, device authentication, MFA, then tokens.
+func (s *Server) afterPassword(p *pool, cl *client, u *user, base *authSession, now time.Time) (any, error) {
+	u.FailedLogins, u.LockedUntil = 0, time.Time{}
+	if err := userCanSignIn(u); err != nil {
+		return nil, err
+	}
+	base.AuthTime = now.Unix()
+	if u.Status == statusForceChange {
+		if !u.TempUntil.IsZero() && now.After(u.TempUntil) {
+			return nil, errNotAuthorized("Temporary password has expired and must be reset by an administrator.")
+		}
+		attrs := map[string]string{}
+		for n, v := range u.Attrs {
+			if n != "sub" {
+				attrs[n] = v
+			}
+		}
+		ab, _ := json.Marshal(attrs)
+		var req []string
+		for _, r := range p.requiredAttrs() {
+			if u.Attrs[r] == "" {
+				req = append(req, "userAttributes."+r)
+			}
+		}
+		rb, _ := json.Marshal(nonNil(req))
+		sess := s.newSession(p, cl, base, "NEW_PASSWORD_REQUIRED", now)
+		return &authOutput{ChallengeName: "NEW_PASSWORD_REQUIRED", Session: sess.ID,
+			ChallengeParameters: map[string]string{"userAttributes": string(ab), "requiredAttributes": string(rb), "USER_ID_FOR_SRP": u.Username}}, nil
+	}
+	return s.afterNewPassword(p, cl, u, base, now)
+}
+
+func (s *Server) afterNewPassword(p *pool, cl *client, u *user, base *authSession, now time.Time) (any, error) {
+	if base.DeviceKey != "" && !base.DeviceDone {
+		if d := u.Devices[base.DeviceKey]; d != nil && d.Confirmed && d.Verifier != "" {
+			sess := s.newSession(p, cl, base, "DEVICE_SRP_AUTH", now)
+			return &authOutput{ChallengeName: "DEVICE_SRP_AUTH", Session: sess.ID,
+				ChallengeParameters: map[string]string{"USERNAME": u.Username, "USER_ID_FOR_SRP": u.Username}}, nil
+		}
+	}
+	return s.mfaStep(p, cl, u, base, now)
+}
+
+// mfaMethods lists the second factors u has enabled.
+func mfaMethods(u *user) []string {
+	_, l := u.mfaOptions()
+	return l
+}
+
+func (s *Server) mfaStep(p *pool, cl *client, u *user, base *authSession, now time.Time) (any, error) {
+	if p.MFA == "OFF" || base.RememberedDevice {
+		return s.finish(p, cl, u, base, now)
+	}
+	methods := mfaMethods(u)
+	if len(methods) == 0 {
+		if p.MFA == "OPTIONAL" {
+			return s.finish(p, cl, u, base, now)
+		}
+		if u.Attrs["phone_number"] != "" {
+			return s.mfaChallenge(p, cl, u, base, "SMS_MFA", now)
+		}
+		sess := s.newSession(p, cl, base, "MFA_SETUP", now)
+		return &authOutput{ChallengeName: "MFA_SETUP", Session: sess.ID,
+			ChallengeParameters: map[string]string{"MFAS_CAN_SETUP": `["SOFTWARE_TOKEN_MFA"]`, "USER_ID_FOR_SRP": u.Username}}, nil
+	}
+	if len(methods) == 1 {
+		return s.mfaChallenge(p, cl, u, base, methods[0], now)
+	}
+	if u.PreferredMFA != "" && contains(methods, u.PreferredMFA) {
+		return s.mfaChallenge(p, cl, u, base, u.PreferredMFA, now)
+	}
+	mb, _ := json.Marshal(methods)
+	sess := s.newSession(p, cl, base, "SELECT_MFA_TYPE", now)
+	return &authOutput{ChallengeName: "SELECT_MFA_TYPE", Session: sess.ID,
+		ChallengeParameters: map[string]string{"MFAS_CAN_CHOOSE": string(mb), "USER_ID_FOR_SRP": u.Username}}, nil
+}
+
+func (s *Server) mfaChallenge(p *pool, cl *client, u *user, base *authSession, kind string, now time.Time) (any, error) {
+	params := map[string]string{"USER_ID_FOR_SRP": u.Username}
+	b := *base
+	switch kind {
+	case "SMS_MFA", "EMAIL_OTP":
+		attr := "phone_number"
+		if kind == "EMAIL_OTP" {
+			attr = "email"
+		}
+		if u.Attrs[attr] == "" {
+			return nil, errInvalidParam("User has no %s to send an MFA code to.", attr)
+		}
+		b.Code = s.digits(6)
+		d := s.deliver(p, u, attr, KindMFA, b.Code, "Your authentication code is "+b.Code, now)
+		params["CODE_DELIVERY_DELIVERY_MEDIUM"] = d["DeliveryMedium"].(string)
+		params["CODE_DELIVERY_DESTINATION"] = d["Destination"].(string)
+	case "SOFTWARE_TOKEN_MFA":
+		if u.TOTPSecret == "" {
+			return nil, errInvalidParam("User has not set up software token MFA.")
+		}
+	}
+	sess := s.newSession(p, cl, &b, kind, now)
+	return &authOutput{ChallengeName: kind, Session: sess.ID, ChallengeParameters: params}, nil
+}
+
+// finish issues tokens and, in a pool that tracks devices, a new device.
+func (s *Server) finish(p *pool, cl *client, u *user, base *authSession, now time.Time) (any, error) {
+	if base.AuthTime == 0 {
+		base.AuthTime = now.Unix()
+	}
+	deviceKey := ""
+	var meta *deviceMetadata
+	if d := u.Devices[base.DeviceKey]; d != nil && base.DeviceDone {
+		deviceKey = d.Key
+		d.LastAuth = now
+	} else if p.DeviceTracking {
+		d := s.newDevice(u, now)
+		deviceKey = d.Key
+		meta = &deviceMetadata{DeviceKey: d.Key, DeviceGroupKey: d.GroupKey}
+	}
+	res, err := s.issue(p, cl, u, now, nil, deviceKey)
+	if err != nil {
+		return nil, err
+	}
+	res.NewDeviceMetadata = meta
+	return &authOutput{ChallengeParameters: map[string]string{}, AuthenticationResult: res}, nil
+}
+
+// ---------------------------------------------------------------------------
+// RespondToAuthChallenge.
+
+func opRespondToAuthChallenge(s *Server, c *call) (any, error) { return s.respond(c, false) }
+func opAdminRespondToAuthChallenge(s *Server, c *call) (any, error) {
+	return s.respond(c, true)
+}
+
+var challengeNames = []string{"PASSWORD_VERIFIER", "NEW_PASSWORD_REQUIRED", "SMS_MFA", "EMAIL_OTP",
+	"SOFTWARE_TOKEN_MFA", "SELECT_MFA_TYPE", "MFA_SETUP", "DEVICE_SRP_AUTH", "DEVICE_PASSWORD_VERIFIER",
+	"CUSTOM_CHALLENGE", "ADMIN_NO_SRP_AUTH"}
+
+func (s *Server) respond(c *call, admin bool) (any, error) {
+	var in authInput
+	if err := c.decode(&in); err != nil {
+		return nil, err
+	}
+	p, cl, err := s.authClient(&in, admin)
+	if err != nil {
+		return nil, err
+	}
+	if in.ChallengeName == "" {
+		return nil, required("challengeName", "")
+	}
+	if !contains(challengeNames, in.ChallengeName) {
+		return nil, errInvalidParam("1 validation error detected: Value '%s' at 'challengeName' failed to satisfy constraint: Member must satisfy enum value set: %v", in.ChallengeName, challengeNames)
+	}
+	r := in.ChallengeResponses
+	if r == nil {
+		r = map[string]string{}
+	}
+	// Find the session: by Session, or for the verifier steps by the
+	// SECRET_BLOCK the server issued (clients that omit Session).
+	var sess *authSession
+	if in.Session != "" {
+		sess = p.Sessions[in.Session]
+	} else if sb := r["PASSWORD_CLAIM_SECRET_BLOCK"]; sb != "" {
+		for _, o := range p.Sessions {
+			if o.SecretBlock != "" && ctEqual(o.SecretBlock, sb) {
+				sess = o
+			}
+		}
+	} else {
+		return nil, errInvalidParam("Missing required parameter Session")
+	}
+	if sess == nil || sess.ClientID != cl.ID || sess.Admin != admin {
+		return nil, errSessionExpired
+	}
+	delete(p.Sessions, sess.ID) // single use
+	if c.now.After(sess.Expires) {
+		return nil, errSessionExpired
+	}
+	if sess.Challenge != in.ChallengeName {
+		return nil, errInvalidParam("Invalid challenge name %s for this session; expected %s", in.ChallengeName, sess.Challenge)
+	}
+	name := r["USERNAME"]
+	if name == "" {
+		return nil, errInvalidParam("Missing required parameter USERNAME")
+	}
+	if sess.Fake {
+		if err := checkSecretHash(cl, r["SECRET_HASH"], name, sess.Username); err != nil {
+			return nil, err
+		}
+		return nil, errIncorrectPassword
+	}
+	u := p.Users[p.key(sess.Username)]
+	if u == nil || u.Sub != sess.Sub {
+		return nil, s.unknownUser(cl)
+	}
+	if other := p.findUser(name); other != u {
+		return nil, errNotAuthorized("Incorrect username or password.")
+	}
+	if err := checkSecretHash(cl, r["SECRET_HASH"], name, u.Username); err != nil {
+		return nil, err
+	}
+	if !u.Enabled {
+		return nil, errUserDisabled
+	}
+	base := sess
+	switch in.ChallengeName {
+	case "PASSWORD_VERIFIER":
+		if err := s.checkLockout(u, c.now); err != nil {
+			return nil, err
+		}
+		if err := s.verifySRP(sess, srp.PoolName(p.ID), u.Username, u.Verifier, r, c.now); err != nil {
+			s.noteFailure(u, c.now)
+			return nil, err
+		}
+		if dk := r["DEVICE_KEY"]; dk != "" {
+			base.DeviceKey = dk
+		}
+		if sess.CustomFlow {
+			u.FailedLogins, u.LockedUntil = 0, time.Time{}
+			if err := userCanSignIn(u); err != nil {
+				return nil, err
+			}
+			base.Custom = append(append([]customResult(nil), base.Custom...), customResult{ChallengeName: "PASSWORD_VERIFIER", ChallengeResult: true})
+			return s.customStep(p, cl, u, base, "", in.ClientMetadata, c.now)
+		}
+		return s.afterPassword(p, cl, u, base, c.now)
+
+	case "NEW_PASSWORD_REQUIRED":
+		pw := r["NEW_PASSWORD"]
+		if pw == "" {
+			return nil, errInvalidParam("Missing required parameter NEW_PASSWORD")
+		}
+		if err := validatePassword(p.Policy, pw); err != nil {
+			s.putBack(p, sess)
+			return nil, err
+		}
+		var attrs []attributeType
+		for k, v := range r {
+			if n, ok := cutPrefix(k, "userAttributes."); ok {
+				v := v
+				attrs = append(attrs, attributeType{Name: n, Value: &v})
+			}
+		}
+		am, err := checkAttrs(p, attrs, false)
+		if err != nil {
+			s.putBack(p, sess)
+			return nil, err
+		}
+		for _, req := range p.requiredAttrs() {
+			if u.Attrs[req] == "" && am[req] == "" {
+				s.putBack(p, sess)
+				return nil, errInvalidParam("Missing required attribute %s", req)
+			}
+		}
+		if _, err := s.updateAttributes(p, u, am, false, c.now); err != nil {
+			return nil, err
+		}
+		if err := s.setPassword(p, u, pw); err != nil {
+			return nil, err
+		}
+		u.Status, u.TempUntil, u.Modified = statusConfirmed, time.Time{}, c.now
+		return s.afterNewPassword(p, cl, u, base, c.now)
+
+	case "SMS_MFA", "EMAIL_OTP":
+		key := "SMS_MFA_CODE"
+		if in.ChallengeName == "EMAIL_OTP" {
+			key = "EMAIL_OTP_CODE"
+		}
+		code := r[key]
+		if code == "" {
+			return nil, errInvalidParam("Missing required parameter %s", key)
+		}
+		if !ctEqual(sess.Code, code) {
+			return nil, s.challengeFailure(p, sess)
+		}
+		return s.finish(p, cl, u, base, c.now)
+
+	case "SOFTWARE_TOKEN_MFA":
+		code := r["SOFTWARE_TOKEN_MFA_CODE"]
+		if code == "" {
+			return nil, errInvalidParam("Missing required parameter SOFTWARE_TOKEN_MFA_CODE")
+		}
+		if !s.checkTOTP(u, u.TOTPSecret, code, c.now) {
+			return nil, s.challengeFailure(p, sess)
+		}
+		return s.finish(p, cl, u, base, c.now)
+
+	case "SELECT_MFA_TYPE":
+		ans := r["ANSWER"]
+		if !contains(mfaMethods(u), ans) {
+			return nil, errInvalidParam("Invalid ANSWER %q: must be one of %v", ans, mfaMethods(u))
+		}
+		return s.mfaChallenge(p, cl, u, base, ans, c.now)
+
+	case "MFA_SETUP":
+		if !sess.TOTPOK {
+			return nil, errInvalidParam("Software token MFA has not been verified for this session; call AssociateSoftwareToken and VerifySoftwareToken first.")
+		}
+		return s.finish(p, cl, u, base, c.now)
+
+	case "DEVICE_SRP_AUTH":
+		dk := r["DEVICE_KEY"]
+		if dk == "" || r["SRP_A"] == "" {
+			return nil, errInvalidParam("Missing required parameter DEVICE_KEY or SRP_A")
+		}
+		d := u.Devices[dk]
+		if d == nil || !d.Confirmed || d.Verifier == "" || (sess.DeviceKey != "" && dk != sess.DeviceKey) {
+			return nil, errorf("ResourceNotFoundException", "Device does not exist.")
+		}
+		A, err := srp.ParseInt(r["SRP_A"])
+		if err != nil || A.Sign() <= 0 || new(big.Int).Mod(A, srp.N()).Sign() == 0 {
+			return nil, errInvalidParam("Invalid SRP_A value.")
+		}
+		v, _ := new(big.Int).SetString(d.Verifier, 16)
+		srv, err := srp.NewServer(v, s.opts.Rand)
+		if err != nil {
+			return nil, errorf("InternalErrorException", "cognitotest: srp: %v", err)
+		}
+		base.DeviceKey = dk
+		base.SRPB, base.SRPA = srv.Private().Text(16), r["SRP_A"]
+		base.SecretBlock = base64.StdEncoding.EncodeToString(s.randBytes(64))
+		base.Salt = d.Salt
+		ns := s.newSession(p, cl, base, "DEVICE_PASSWORD_VERIFIER", c.now)
+		return &authOutput{ChallengeName: "DEVICE_PASSWORD_VERIFIER", Session: ns.ID,
+			ChallengeParameters: map[string]string{"DEVICE_KEY": dk, "SALT": d.Salt, "SECRET_BLOCK": ns.SecretBlock,
+				"SRP_B": srv.SRPB(), "USERNAME": u.Username, "USER_ID_FOR_SRP": u.Username}}, nil
+
+	case "DEVICE_PASSWORD_VERIFIER":
+		d := u.Devices[sess.DeviceKey]
+		if d == nil || (r["DEVICE_KEY"] != "" && r["DEVICE_KEY"] != d.Key) {
+			return nil, errorf("ResourceNotFoundException", "Device does not exist.")
+		}
+		if err := s.verifySRP(sess, d.GroupKey, d.Key, d.Verifier, r, c.now); err != nil {
+			return nil, err
+		}
+		base.DeviceDone = true
+		base.RememberedDevice = d.Remembered == "remembered"
+		return s.mfaStep(p, cl, u, base, c.now)
+
+	case "CUSTOM_CHALLENGE":
+		return s.customStep(p, cl, u, base, r["ANSWER"], in.ClientMetadata, c.now)
+	}
+	return nil, errInvalidParam("Unsupported challenge %s", in.ChallengeName)
+}
+
+func cutPrefix(s, prefix string) (string, bool) {
+	if len(s) > len(prefix) && s[:len(prefix)] == prefix {
+		return s[len(prefix):], true
+	}
+	return "", false
+}
+
+// putBack re-stores a session after a validation error the user can fix.
+func (s *Server) putBack(p *pool, sess *authSession) { p.Sessions[sess.ID] = sess }
+
+// challengeFailure answers a wrong MFA code; the session survives a few.
+func (s *Server) challengeFailure(p *pool, sess *authSession) error {
+	sess.Failures++
+	if sess.Failures < maxChallengeFailures {
+		p.Sessions[sess.ID] = sess
+	}
+	return errCodeMismatch
+}
+
+// verifySRP checks a PASSWORD_VERIFIER / DEVICE_PASSWORD_VERIFIER answer.
+func (s *Server) verifySRP(sess *authSession, realm, userID, verifierHex string, r map[string]string, now time.Time) error {
+	sig, block, ts := r["PASSWORD_CLAIM_SIGNATURE"], r["PASSWORD_CLAIM_SECRET_BLOCK"], r["TIMESTAMP"]
+	if sig == "" || block == "" || ts == "" {
+		return errInvalidParam("Missing required parameter PASSWORD_CLAIM_SIGNATURE, PASSWORD_CLAIM_SECRET_BLOCK or TIMESTAMP")
+	}
+	if !ctEqual(block, sess.SecretBlock) {
+		return errIncorrectPassword
+	}
+	t, err := srp.ParseTimestamp(ts)
+	if err != nil {
+		return errInvalidParam("Invalid TIMESTAMP value.")
+	}
+	if d := now.Sub(t); d > timestampSkew || d < -timestampSkew {
+		return errIncorrectPassword
+	}
+	v, ok1 := new(big.Int).SetString(verifierHex, 16)
+	b, ok2 := new(big.Int).SetString(sess.SRPB, 16)
+	salt, ok3 := new(big.Int).SetString(sess.Salt, 16)
+	if !ok1 || !ok2 || !ok3 {
+		return errIncorrectPassword
+	}
+	srv, err := srp.RestoreServer(v, b)
+	if err != nil {
+		return errIncorrectPassword
+	}
+	if err := srv.VerifyClaim(realm, userID, sess.SRPA, salt, block, ts, sig); err != nil {
+		return errIncorrectPassword
+	}
+	return nil
+}

@@ -1,0 +1,173 @@
+package cognitotest
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"time"
+)
+
+// SeedConfig is a declarative description of pools, app clients, groups
+// and users, as read by `cognitoctl serve -config FILE`. Example:
+//
+//	{"userPools": [{
+//	  "id": "us-east-1_Example01", "name": "demo", "aliasAttributes": ["email"],
+//	  "clients": [{"id": "democlient0000000000000001", "name": "web"}],
+//	  "groups":  [{"name": "admins", "precedence": 1}],
+//	  "users":   [{"username": "alice", "password": "Passw0rd!",
+//	               "attributes": {"email": "alice@example.com"}, "groups": ["admins"]}]
+//	}]}
+//
+// Seeding skips pools, clients, groups and users that already exist (for
+// example because they were reloaded from a state file), so the same file
+// can be used on every start.
+type SeedConfig struct {
+	UserPools []SeedPool `json:"userPools"`
+}
+
+// SeedPool is one pool of a SeedConfig. ID is required so that scripts can
+// rely on it; the other fields mean what PoolOptions' do.
+type SeedPool struct {
+	ID                               string          `json:"id"`
+	Name                             string          `json:"name"`
+	UsernameAttributes               []string        `json:"usernameAttributes"`
+	AliasAttributes                  []string        `json:"aliasAttributes"`
+	AutoVerifiedAttributes           []string        `json:"autoVerifiedAttributes"`
+	RequiredAttributes               []string        `json:"requiredAttributes"`
+	CustomAttributes                 []string        `json:"customAttributes"`
+	MFA                              string          `json:"mfa"`
+	PasswordPolicy                   *PasswordPolicy `json:"passwordPolicy"`
+	AdminCreateUserOnly              bool            `json:"adminCreateUserOnly"`
+	DeviceTracking                   bool            `json:"deviceTracking"`
+	DeviceOnlyRememberedOnUserPrompt bool            `json:"deviceOnlyRememberedOnUserPrompt"`
+	Clients                          []SeedClient    `json:"clients"`
+	Groups                           []SeedGroup     `json:"groups"`
+	Users                            []SeedUser      `json:"users"`
+}
+
+// SeedClient is one app client; ID is required, Secret optional (fixed);
+// the other fields mean what ClientOptions' do, with lifetimes in seconds.
+type SeedClient struct {
+	ID                         string   `json:"id"`
+	Secret                     string   `json:"secret"`
+	Name                       string   `json:"name"`
+	ExplicitAuthFlows          []string `json:"explicitAuthFlows"`
+	AccessTokenValiditySeconds int64    `json:"accessTokenValiditySeconds"`
+	IDTokenValiditySeconds     int64    `json:"idTokenValiditySeconds"`
+	RefreshTokenValiditySecs   int64    `json:"refreshTokenValiditySeconds"`
+	ReadAttributes             []string `json:"readAttributes"`
+	WriteAttributes            []string `json:"writeAttributes"`
+	CallbackURLs               []string `json:"callbackURLs"`
+	LogoutURLs                 []string `json:"logoutURLs"`
+	AllowedOAuthFlows          []string `json:"allowedOAuthFlows"`
+	AllowedOAuthScopes         []string `json:"allowedOAuthScopes"`
+	SupportedIdentityProviders []string `json:"supportedIdentityProviders"`
+	PreventUserExistenceErrors bool     `json:"preventUserExistenceErrors"`
+}
+
+// SeedGroup is one group (name, description, IAM role ARN put in
+// cognito:roles / cognito:preferred_role); Precedence nil means none.
+type SeedGroup struct {
+	Name        string `json:"name"`
+	Description string `json:"description"`
+	RoleArn     string `json:"roleArn"`
+	Precedence  *int   `json:"precedence"`
+}
+
+// SeedUser is one CONFIRMED user with a permanent password, attributes
+// (email and phone_number marked verified, as CreateUser does) and group
+// memberships.
+type SeedUser struct {
+	Username   string            `json:"username"`
+	Password   string            `json:"password"`
+	Attributes map[string]string `json:"attributes"`
+	Groups     []string          `json:"groups"`
+}
+
+// ParseSeedConfig reads a SeedConfig, rejecting unknown fields.
+func ParseSeedConfig(r io.Reader) (*SeedConfig, error) {
+	b, err := io.ReadAll(io.LimitReader(r, 16<<20))
+	if err != nil {
+		return nil, fmt.Errorf("cognitotest: read config: %w", err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	var c SeedConfig
+	if err := dec.Decode(&c); err != nil {
+		return nil, fmt.Errorf("cognitotest: parse config: %w", err)
+	}
+	return &c, nil
+}
+
+// Seed creates what cfg describes and does not exist yet.
+func (s *Server) Seed(cfg *SeedConfig) error {
+	for _, sp := range cfg.UserPools {
+		if sp.ID == "" {
+			return fmt.Errorf("cognitotest: config: every user pool needs an id")
+		}
+		s.mu.Lock()
+		_, exists := s.st.Pools[sp.ID]
+		s.mu.Unlock()
+		if !exists {
+			if _, err := s.CreatePool(PoolOptions{ID: sp.ID, Name: sp.Name, UsernameAttributes: sp.UsernameAttributes,
+				AliasAttributes: sp.AliasAttributes, AutoVerifiedAttributes: sp.AutoVerifiedAttributes,
+				RequiredAttributes: sp.RequiredAttributes, CustomAttributes: sp.CustomAttributes, MFA: sp.MFA,
+				PasswordPolicy: sp.PasswordPolicy, AdminCreateUserOnly: sp.AdminCreateUserOnly,
+				DeviceTracking: sp.DeviceTracking, DeviceOnlyRememberedOnUserPrompt: sp.DeviceOnlyRememberedOnUserPrompt}); err != nil {
+				return fmt.Errorf("cognitotest: config: pool %s: %w", sp.ID, err)
+			}
+		}
+		for _, sc := range sp.Clients {
+			if sc.ID == "" {
+				return fmt.Errorf("cognitotest: config: pool %s: every client needs an id", sp.ID)
+			}
+			s.mu.Lock()
+			_, exists := s.st.Pools[sp.ID].Clients[sc.ID]
+			s.mu.Unlock()
+			if exists {
+				continue
+			}
+			sec := func(v int64) time.Duration { return time.Duration(v) * time.Second }
+			if _, err := s.NewClient(sp.ID, ClientOptions{ID: sc.ID, Secret: sc.Secret, Name: sc.Name,
+				ExplicitAuthFlows: sc.ExplicitAuthFlows, AccessTokenValidity: sec(sc.AccessTokenValiditySeconds),
+				IDTokenValidity: sec(sc.IDTokenValiditySeconds), RefreshTokenValidity: sec(sc.RefreshTokenValiditySecs),
+				ReadAttributes: sc.ReadAttributes, WriteAttributes: sc.WriteAttributes, CallbackURLs: sc.CallbackURLs,
+				LogoutURLs: sc.LogoutURLs, AllowedOAuthFlows: sc.AllowedOAuthFlows, AllowedOAuthScopes: sc.AllowedOAuthScopes,
+				SupportedIdentityProviders: sc.SupportedIdentityProviders, PreventUserExistenceErrors: sc.PreventUserExistenceErrors}); err != nil {
+				return fmt.Errorf("cognitotest: config: client %s: %w", sc.ID, err)
+			}
+		}
+		for _, sg := range sp.Groups {
+			err := s.mutate(func() error {
+				if _, exists := s.st.Pools[sp.ID].Groups[sg.Name]; exists {
+					return nil
+				}
+				prec := -1
+				if sg.Precedence != nil {
+					prec = *sg.Precedence
+				}
+				return s.createGroupLocked(sp.ID, sg.Name, sg.Description, sg.RoleArn, prec)
+			})
+			if err != nil {
+				return fmt.Errorf("cognitotest: config: group %s: %w", sg.Name, err)
+			}
+		}
+		for _, su := range sp.Users {
+			s.mu.Lock()
+			exists := s.st.Pools[sp.ID].findUser(su.Username) != nil
+			s.mu.Unlock()
+			if !exists {
+				if _, err := s.AddUser(sp.ID, su.Username, su.Password, su.Attributes); err != nil {
+					return fmt.Errorf("cognitotest: config: user %s: %w", su.Username, err)
+				}
+			}
+			for _, g := range su.Groups {
+				if err := s.mutate(func() error { return s.addToGroupLocked(sp.ID, su.Username, g) }); err != nil {
+					return fmt.Errorf("cognitotest: config: user %s: group %s: %w", su.Username, g, err)
+				}
+			}
+		}
+	}
+	return nil
+}

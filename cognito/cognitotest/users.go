@@ -1,0 +1,1092 @@
+package cognitotest
+
+import (
+	"math/big"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/cognitokit/cognitokit/internal/srp"
+)
+
+// User statuses.
+const (
+	statusUnconfirmed = "UNCONFIRMED"
+	statusConfirmed   = "CONFIRMED"
+	statusForceChange = "FORCE_CHANGE_PASSWORD"
+	statusReset       = "RESET_REQUIRED"
+)
+
+func (p *pool) key(name string) string {
+	if p.CaseSensitive {
+		return name
+	}
+	return strings.ToLower(name)
+}
+
+// findUser resolves what a caller typed as a username: the username
+// itself, the sub, or (for pools with username or alias attributes) an
+// e-mail address, phone number or preferred_username.
+func (p *pool) findUser(name string) *user {
+	if name == "" {
+		return nil
+	}
+	if u, ok := p.Users[p.key(name)]; ok {
+		return u
+	}
+	signIn := append(append([]string{}, p.UsernameAttributes...), p.AliasAttributes...)
+	if len(signIn) == 0 {
+		return nil
+	}
+	for _, u := range p.Users {
+		if len(p.UsernameAttributes) > 0 && u.Sub == name {
+			return u
+		}
+		for _, a := range signIn {
+			v, ok := u.Attrs[a]
+			if !ok || !strings.EqualFold(v, name) {
+				continue
+			}
+			// Aliases only count once verified (preferred_username has
+			// no verification); username attributes always count.
+			if contains(p.AliasAttributes, a) && a != "preferred_username" && u.Attrs[a+"_verified"] != "true" {
+				continue
+			}
+			return u
+		}
+	}
+	return nil
+}
+
+func (s *Server) mustUser(p *pool, name string) (*user, error) {
+	if name == "" {
+		return nil, required("username", "")
+	}
+	u := p.findUser(name)
+	if u == nil {
+		return nil, errUserNotFound
+	}
+	return u, nil
+}
+
+// setPassword stores a fresh salt and SRP verifier for pw.
+func (s *Server) setPassword(p *pool, u *user, pw string) error {
+	salt, err := srp.NewSalt(s.opts.Rand)
+	if err != nil {
+		return errorf("InternalErrorException", "cognitotest: salt: %v", err)
+	}
+	v := srp.ComputeVerifier(srp.PoolName(p.ID), u.Username, pw, salt)
+	u.Salt, u.Verifier = salt.Text(16), v.Text(16)
+	return nil
+}
+
+// passwordMatches checks pw against the stored verifier in constant time.
+func passwordMatches(p *pool, u *user, pw string) bool {
+	salt, ok1 := new(big.Int).SetString(u.Salt, 16)
+	want, ok2 := new(big.Int).SetString(u.Verifier, 16)
+	if !ok1 || !ok2 {
+		return false
+	}
+	got := srp.ComputeVerifier(srp.PoolName(p.ID), u.Username, pw, salt)
+	return ctEqual(srp.PadHex(got), srp.PadHex(want))
+}
+
+var (
+	emailRe = regexp.MustCompile(`^[^@\s]+@[^@\s]+$`)
+	phoneRe = regexp.MustCompile(`^\+[0-9]{4,15}$`)
+)
+
+// checkAttrs validates attribute names and values against the schema.
+// admin allows developer-only attributes.
+func checkAttrs(p *pool, attrs []attributeType, admin bool) (map[string]string, error) {
+	out := map[string]string{}
+	for _, a := range attrs {
+		if a.Name == "" {
+			return nil, errInvalidParam("Attribute name is required.")
+		}
+		sa := p.schemaAttr(a.Name)
+		if sa == nil {
+			return nil, errInvalidParam("Attributes did not conform to the schema: %s: Attribute does not exist in the schema.", a.Name)
+		}
+		if a.Name == "sub" {
+			return nil, errInvalidParam("Attributes did not conform to the schema: sub: Attribute cannot be updated.")
+		}
+		if sa.DeveloperOnly && !admin {
+			return nil, errInvalidParam("Attributes did not conform to the schema: %s: Attribute cannot be updated.", a.Name)
+		}
+		v := str(a.Value)
+		switch a.Name {
+		case "email":
+			if v != "" && !emailRe.MatchString(v) {
+				return nil, errInvalidParam("Invalid email address format.")
+			}
+		case "phone_number":
+			if v != "" && !phoneRe.MatchString(v) {
+				return nil, errInvalidParam("Invalid phone number format.")
+			}
+		case "email_verified", "phone_number_verified":
+			if v != "true" && v != "false" {
+				return nil, errInvalidParam("Attributes did not conform to the schema: %s: must be true or false", a.Name)
+			}
+		}
+		if len(v) > 2048 {
+			return nil, errInvalidParam("Attributes did not conform to the schema: %s: String must be no longer than 2048 characters", a.Name)
+		}
+		out[a.Name] = v
+	}
+	return out, nil
+}
+
+// checkUnique rejects a value of a username or alias attribute that
+// another user already holds.
+func checkUnique(p *pool, u *user, attrs map[string]string) error {
+	for _, a := range append(append([]string{}, p.UsernameAttributes...), p.AliasAttributes...) {
+		v, ok := attrs[a]
+		if !ok || v == "" {
+			continue
+		}
+		for _, o := range p.Users {
+			if o == u || !strings.EqualFold(o.Attrs[a], v) {
+				continue
+			}
+			if contains(p.UsernameAttributes, a) {
+				return errUserExists
+			}
+			verified := a == "preferred_username" || o.Attrs[a+"_verified"] == "true"
+			if verified && (a == "preferred_username" || attrs[a+"_verified"] == "true") {
+				return errorf("AliasExistsException", "An account with the given %s already exists.", strings.ReplaceAll(a, "_", " "))
+			}
+		}
+	}
+	return nil
+}
+
+func (s *Server) newUser(p *pool, username string, attrs map[string]string, now time.Time) (*user, error) {
+	if username == "" {
+		return nil, required("username", "")
+	}
+	if len(username) > 128 || strings.ContainsAny(username, " \t\r\n") {
+		return nil, errInvalidParam("1 validation error detected: Value at 'username' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]+")
+	}
+	sub := s.uuid()
+	if len(p.UsernameAttributes) > 0 {
+		switch {
+		case contains(p.UsernameAttributes, "email") && emailRe.MatchString(username):
+			if _, ok := attrs["email"]; !ok {
+				attrs["email"] = username
+			}
+		case contains(p.UsernameAttributes, "phone_number") && phoneRe.MatchString(username):
+			if _, ok := attrs["phone_number"]; !ok {
+				attrs["phone_number"] = username
+			}
+		default:
+			return nil, errInvalidParam("Username should be either an email or a phone number.")
+		}
+		username = sub
+	} else if emailRe.MatchString(username) && contains(p.AliasAttributes, "email") || phoneRe.MatchString(username) && contains(p.AliasAttributes, "phone_number") {
+		return nil, errInvalidParam("Username cannot be of email format, since user pool is configured for email alias.")
+	}
+	if p.findUser(username) != nil || p.Users[p.key(username)] != nil {
+		return nil, errUserExists
+	}
+	u := &user{Username: username, Sub: sub, Attrs: attrs, Enabled: true, Created: now, Modified: now}
+	if err := checkUnique(p, u, attrs); err != nil {
+		return nil, err
+	}
+	attrs["sub"] = sub
+	return u, nil
+}
+
+func (p *pool) addUser(u *user) { p.Users[p.key(u.Username)] = u }
+
+func (u *user) attrList(only []string) []attributeType {
+	names := make([]string, 0, len(u.Attrs))
+	for n := range u.Attrs {
+		if len(only) > 0 && !contains(only, n) {
+			continue
+		}
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	out := make([]attributeType, 0, len(names))
+	for _, n := range names {
+		v := u.Attrs[n]
+		out = append(out, attributeType{Name: n, Value: &v})
+	}
+	return out
+}
+
+func (u *user) mfaOptions() (preferred string, list []string) {
+	if u.SMSEnabled {
+		list = append(list, "SMS_MFA")
+	}
+	if u.TOTPEnabled {
+		list = append(list, "SOFTWARE_TOKEN_MFA")
+	}
+	if u.EmailMFAEnabled {
+		list = append(list, "EMAIL_OTP")
+	}
+	return u.PreferredMFA, list
+}
+
+func userWire(u *user, only []string) map[string]any {
+	return map[string]any{
+		"Username": u.Username, "Attributes": u.attrList(only), "UserCreateDate": ep(u.Created),
+		"UserLastModifiedDate": ep(u.Modified), "Enabled": u.Enabled, "UserStatus": u.Status,
+	}
+}
+
+// ---------------------------------------------------------------------------
+// Outbox and codes.
+
+// Message kinds in the outbox.
+const (
+	KindSignUp          = "SIGN_UP"          // ConfirmSignUp code (SignUp, ResendConfirmationCode)
+	KindForgotPassword  = "FORGOT_PASSWORD"  // ConfirmForgotPassword code
+	KindInvitation      = "INVITATION"       // AdminCreateUser temporary password (in Code)
+	KindVerifyAttribute = "VERIFY_ATTRIBUTE" // VerifyUserAttribute code
+	KindMFA             = "MFA"              // SMS_MFA / EMAIL_OTP sign-in code
+	KindAuthentication  = "CUSTOM_CHALLENGE" // reserved for custom-auth hooks that send codes
+)
+
+// deliver records a message in the outbox and returns Cognito's
+// CodeDeliveryDetails for it.
+func (s *Server) deliver(p *pool, u *user, attr, kind, code, body string, now time.Time) map[string]any {
+	dest := u.Attrs[attr]
+	medium, masked := "EMAIL", maskEmail(dest)
+	if attr == "phone_number" {
+		medium, masked = "SMS", maskPhone(dest)
+	}
+	p.Messages = append(p.Messages, Message{PoolID: p.ID, Username: u.Username, Destination: dest,
+		Medium: medium, Kind: kind, Code: code, Body: body, Time: now})
+	if len(p.Messages) > 1000 {
+		p.Messages = append([]Message(nil), p.Messages[len(p.Messages)-1000:]...)
+	}
+	return map[string]any{"Destination": masked, "DeliveryMedium": medium, "AttributeName": attr}
+}
+
+// verificationTarget picks where a sign-up code goes: an auto-verified
+// attribute the user has, e-mail first.
+func verificationTarget(p *pool, u *user) string {
+	for _, a := range []string{"email", "phone_number"} {
+		if contains(p.AutoVerifiedAttributes, a) && u.Attrs[a] != "" {
+			return a
+		}
+	}
+	return ""
+}
+
+// recoveryTarget picks where a forgot-password code goes: a verified
+// e-mail, else a verified phone.
+func recoveryTarget(u *user) string {
+	for _, a := range []string{"email", "phone_number"} {
+		if u.Attrs[a] != "" && u.Attrs[a+"_verified"] == "true" {
+			return a
+		}
+	}
+	return ""
+}
+
+func (s *Server) issueCode(u *user, purpose string, ttl time.Duration, now time.Time) string {
+	code := s.digits(6)
+	if u.Codes == nil {
+		u.Codes = map[string]*otpCode{}
+	}
+	u.Codes[purpose] = &otpCode{Code: code, Expires: now.Add(ttl)}
+	return code
+}
+
+const maxCodeFailures = 5
+
+// checkCode verifies and consumes a one-time code.
+func checkCode(u *user, purpose, code string, now time.Time) error {
+	c := u.Codes[purpose]
+	if c == nil {
+		return errExpiredCode
+	}
+	if now.After(c.Expires) {
+		delete(u.Codes, purpose)
+		return errExpiredCode
+	}
+	if !ctEqual(c.Code, code) {
+		c.Failures++
+		if c.Failures >= maxCodeFailures {
+			delete(u.Codes, purpose)
+			return errTooManyCodes
+		}
+		return errCodeMismatch
+	}
+	delete(u.Codes, purpose)
+	return nil
+}
+
+// ---------------------------------------------------------------------------
+// SECRET_HASH.
+
+func checkSecretHash(cl *client, given string, usernames ...string) error {
+	if cl.Secret == "" {
+		return nil
+	}
+	if given == "" {
+		return errNotAuthorized("Client " + cl.ID + " is configured with secret but SECRET_HASH was not received")
+	}
+	ok := false
+	for _, n := range usernames {
+		if n != "" && ctEqual(srp.SecretHash(n, cl.ID, cl.Secret), given) {
+			ok = true
+		}
+	}
+	if !ok {
+		return errNotAuthorized("Unable to verify secret hash for client " + cl.ID)
+	}
+	return nil
+}
+
+// ---------------------------------------------------------------------------
+// Self-service operations.
+
+type userInput struct {
+	ClientId           string          `json:"ClientId"`
+	SecretHash         string          `json:"SecretHash"`
+	Username           string          `json:"Username"`
+	Password           string          `json:"Password"`
+	UserAttributes     []attributeType `json:"UserAttributes"`
+	ConfirmationCode   string          `json:"ConfirmationCode"`
+	AccessToken        string          `json:"AccessToken"`
+	PreviousPassword   string          `json:"PreviousPassword"`
+	ProposedPassword   string          `json:"ProposedPassword"`
+	AttributeName      string          `json:"AttributeName"`
+	Code               string          `json:"Code"`
+	UserPoolId         string          `json:"UserPoolId"`
+	TemporaryPassword  string          `json:"TemporaryPassword"`
+	MessageAction      string          `json:"MessageAction"`
+	DesiredDelivery    []string        `json:"DesiredDeliveryMediums"`
+	Permanent          bool            `json:"Permanent"`
+	GroupName          string          `json:"GroupName"`
+	Limit              int32           `json:"Limit"`
+	NextToken          string          `json:"NextToken"`
+	PaginationToken    string          `json:"PaginationToken"`
+	Filter             string          `json:"Filter"`
+	AttributesToGet    []string        `json:"AttributesToGet"`
+	UserAttributeNames []string        `json:"UserAttributeNames"`
+}
+
+func opSignUp(s *Server, c *call) (any, error) {
+	var in userInput
+	if err := c.decode(&in); err != nil {
+		return nil, err
+	}
+	p, cl, err := s.clientByID(in.ClientId)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkSecretHash(cl, in.SecretHash, in.Username); err != nil {
+		return nil, err
+	}
+	if p.AdminCreateOnly {
+		return nil, errNotAuthorized("SignUp is not permitted for this user pool")
+	}
+	if err := firstErr(required("username", in.Username), required("password", in.Password)); err != nil {
+		return nil, err
+	}
+	if err := validatePassword(p.Policy, in.Password); err != nil {
+		return nil, err
+	}
+	attrs, err := checkAttrs(p, in.UserAttributes, false)
+	if err != nil {
+		return nil, err
+	}
+	delete(attrs, "email_verified")
+	delete(attrs, "phone_number_verified")
+	if len(cl.WriteAttributes) > 0 {
+		for n := range attrs {
+			if !contains(cl.WriteAttributes, n) {
+				return nil, errNotAuthorized("A client attempted to write unauthorized attribute")
+			}
+		}
+	}
+	for _, r := range p.requiredAttrs() {
+		if attrs[r] == "" && !(r == "email" && contains(p.UsernameAttributes, "email")) && !(r == "phone_number" && contains(p.UsernameAttributes, "phone_number")) {
+			return nil, errInvalidParam("Attributes did not conform to the schema: %s: The attribute %s is required", r, r)
+		}
+	}
+	u, err := s.newUser(p, in.Username, attrs, c.now)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.setPassword(p, u, in.Password); err != nil {
+		return nil, err
+	}
+	u.Status = statusUnconfirmed
+	p.addUser(u)
+	out := map[string]any{"UserConfirmed": false, "UserSub": u.Sub}
+	if a := verificationTarget(p, u); a != "" {
+		code := s.issueCode(u, "signup", 24*time.Hour, c.now)
+		out["CodeDeliveryDetails"] = s.deliver(p, u, a, KindSignUp, code, "Your confirmation code is "+code, c.now)
+	}
+	return out, nil
+}
+
+func opConfirmSignUp(s *Server, c *call) (any, error) {
+	var in userInput
+	if err := c.decode(&in); err != nil {
+		return nil, err
+	}
+	p, cl, err := s.clientByID(in.ClientId)
+	if err != nil {
+		return nil, err
+	}
+	u, err := s.mustUser(p, in.Username)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkSecretHash(cl, in.SecretHash, in.Username, u.Username); err != nil {
+		return nil, err
+	}
+	if err := required("confirmationCode", in.ConfirmationCode); err != nil {
+		return nil, err
+	}
+	if u.Status != statusUnconfirmed {
+		return nil, errNotAuthorized("User cannot be confirmed. Current status is " + u.Status)
+	}
+	if err := checkCode(u, "signup", in.ConfirmationCode, c.now); err != nil {
+		return nil, err
+	}
+	s.confirm(p, u, c.now)
+	return map[string]any{}, nil
+}
+
+// confirm marks a user CONFIRMED and the attribute the code went to verified.
+func (s *Server) confirm(p *pool, u *user, now time.Time) {
+	u.Status = statusConfirmed
+	if a := verificationTarget(p, u); a != "" {
+		u.Attrs[a+"_verified"] = "true"
+	}
+	u.Modified = now
+}
+
+func opResendConfirmationCode(s *Server, c *call) (any, error) {
+	var in userInput
+	if err := c.decode(&in); err != nil {
+		return nil, err
+	}
+	p, cl, err := s.clientByID(in.ClientId)
+	if err != nil {
+		return nil, err
+	}
+	u, err := s.mustUser(p, in.Username)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkSecretHash(cl, in.SecretHash, in.Username, u.Username); err != nil {
+		return nil, err
+	}
+	if u.Status != statusUnconfirmed {
+		return nil, errInvalidParam("User is already confirmed.")
+	}
+	a := verificationTarget(p, u)
+	if a == "" {
+		return nil, errInvalidParam("Auto verification not turned on.")
+	}
+	code := s.issueCode(u, "signup", 24*time.Hour, c.now)
+	return map[string]any{"CodeDeliveryDetails": s.deliver(p, u, a, KindSignUp, code, "Your confirmation code is "+code, c.now)}, nil
+}
+
+func opForgotPassword(s *Server, c *call) (any, error) {
+	var in userInput
+	if err := c.decode(&in); err != nil {
+		return nil, err
+	}
+	p, cl, err := s.clientByID(in.ClientId)
+	if err != nil {
+		return nil, err
+	}
+	u := p.findUser(in.Username)
+	if u == nil {
+		if err := required("username", in.Username); err != nil {
+			return nil, err
+		}
+		return nil, errUserNotFound
+	}
+	if err := checkSecretHash(cl, in.SecretHash, in.Username, u.Username); err != nil {
+		return nil, err
+	}
+	if !u.Enabled {
+		return nil, errUserDisabled
+	}
+	a := recoveryTarget(u)
+	if a == "" {
+		return nil, errInvalidParam("Cannot reset password for the user as there is no registered/verified email or phone_number")
+	}
+	code := s.issueCode(u, "forgot", time.Hour, c.now)
+	return map[string]any{"CodeDeliveryDetails": s.deliver(p, u, a, KindForgotPassword, code, "Your password reset code is "+code, c.now)}, nil
+}
+
+func opConfirmForgotPassword(s *Server, c *call) (any, error) {
+	var in userInput
+	if err := c.decode(&in); err != nil {
+		return nil, err
+	}
+	p, cl, err := s.clientByID(in.ClientId)
+	if err != nil {
+		return nil, err
+	}
+	u, err := s.mustUser(p, in.Username)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkSecretHash(cl, in.SecretHash, in.Username, u.Username); err != nil {
+		return nil, err
+	}
+	if err := firstErr(required("confirmationCode", in.ConfirmationCode), required("password", in.Password)); err != nil {
+		return nil, err
+	}
+	if err := validatePassword(p.Policy, in.Password); err != nil {
+		return nil, err
+	}
+	if err := checkCode(u, "forgot", in.ConfirmationCode, c.now); err != nil {
+		return nil, err
+	}
+	if err := s.setPassword(p, u, in.Password); err != nil {
+		return nil, err
+	}
+	u.Status, u.FailedLogins, u.LockedUntil, u.TempUntil, u.Modified = statusConfirmed, 0, time.Time{}, time.Time{}, c.now
+	return map[string]any{}, nil
+}
+
+func opChangePassword(s *Server, c *call) (any, error) {
+	var in userInput
+	if err := c.decode(&in); err != nil {
+		return nil, err
+	}
+	p, u, _, err := s.authAccess(in.AccessToken, c.now)
+	if err != nil {
+		return nil, err
+	}
+	if err := firstErr(required("previousPassword", in.PreviousPassword), required("proposedPassword", in.ProposedPassword)); err != nil {
+		return nil, err
+	}
+	if err := validatePassword(p.Policy, in.ProposedPassword); err != nil {
+		return nil, err
+	}
+	if err := s.checkLockout(u, c.now); err != nil {
+		return nil, err
+	}
+	if !passwordMatches(p, u, in.PreviousPassword) {
+		s.noteFailure(u, c.now)
+		return nil, errIncorrectPassword
+	}
+	u.FailedLogins = 0
+	if err := s.setPassword(p, u, in.ProposedPassword); err != nil {
+		return nil, err
+	}
+	u.Modified = c.now
+	return map[string]any{}, nil
+}
+
+func opGetUser(s *Server, c *call) (any, error) {
+	var in userInput
+	if err := c.decode(&in); err != nil {
+		return nil, err
+	}
+	_, u, _, err := s.authAccess(in.AccessToken, c.now)
+	if err != nil {
+		return nil, err
+	}
+	pref, list := u.mfaOptions()
+	out := map[string]any{"Username": u.Username, "UserAttributes": u.attrList(nil)}
+	if pref != "" {
+		out["PreferredMfaSetting"] = pref
+	}
+	if len(list) > 0 {
+		out["UserMFASettingList"] = list
+	}
+	return out, nil
+}
+
+// updateAttributes applies attribute changes; a changed email or phone
+// becomes unverified and, when it is auto-verified, gets a code.
+func (s *Server) updateAttributes(p *pool, u *user, attrs map[string]string, admin bool, now time.Time) ([]any, error) {
+	if err := checkUnique(p, u, attrs); err != nil {
+		return nil, err
+	}
+	for n := range attrs {
+		if sa := p.schemaAttr(n); sa != nil && !sa.Mutable && u.Attrs[n] != "" && attrs[n] != u.Attrs[n] {
+			return nil, errInvalidParam("Attributes did not conform to the schema: %s: Attribute cannot be updated. (changing an immutable attribute)", n)
+		}
+		if !admin && (n == "email_verified" || n == "phone_number_verified") {
+			return nil, errInvalidParam("Attributes did not conform to the schema: %s: Attribute cannot be updated.", n)
+		}
+	}
+	var details []any
+	for n, v := range attrs {
+		old := u.Attrs[n]
+		if v == "" {
+			delete(u.Attrs, n)
+		} else {
+			u.Attrs[n] = v
+		}
+		if (n == "email" || n == "phone_number") && v != old {
+			if _, explicit := attrs[n+"_verified"]; !explicit {
+				u.Attrs[n+"_verified"] = "false"
+				if v != "" && contains(p.AutoVerifiedAttributes, n) && !admin {
+					code := s.issueCode(u, "verify:"+n, 24*time.Hour, now)
+					details = append(details, s.deliver(p, u, n, KindVerifyAttribute, code, "Your verification code is "+code, now))
+				}
+			}
+			if v == "" {
+				delete(u.Attrs, n+"_verified")
+			}
+		}
+	}
+	u.Modified = now
+	return details, nil
+}
+
+func opUpdateUserAttributes(s *Server, c *call) (any, error) {
+	var in userInput
+	if err := c.decode(&in); err != nil {
+		return nil, err
+	}
+	p, u, claims, err := s.authAccess(in.AccessToken, c.now)
+	if err != nil {
+		return nil, err
+	}
+	attrs, err := checkAttrs(p, in.UserAttributes, false)
+	if err != nil {
+		return nil, err
+	}
+	if cl := p.Clients[claims.ClientID]; cl != nil && len(cl.WriteAttributes) > 0 {
+		for n := range attrs {
+			if !contains(cl.WriteAttributes, n) {
+				return nil, errNotAuthorized("A client attempted to write unauthorized attribute")
+			}
+		}
+	}
+	details, err := s.updateAttributes(p, u, attrs, false, c.now)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]any{}
+	if len(details) > 0 {
+		out["CodeDeliveryDetailsList"] = details
+	}
+	return out, nil
+}
+
+func opGetUserAttributeVerificationCode(s *Server, c *call) (any, error) {
+	var in userInput
+	if err := c.decode(&in); err != nil {
+		return nil, err
+	}
+	p, u, _, err := s.authAccess(in.AccessToken, c.now)
+	if err != nil {
+		return nil, err
+	}
+	if in.AttributeName != "email" && in.AttributeName != "phone_number" {
+		return nil, errInvalidParam("Invalid attribute name %q: only email and phone_number can be verified.", in.AttributeName)
+	}
+	if u.Attrs[in.AttributeName] == "" {
+		return nil, errInvalidParam("User does not have the attribute %s.", in.AttributeName)
+	}
+	code := s.issueCode(u, "verify:"+in.AttributeName, 24*time.Hour, c.now)
+	return map[string]any{"CodeDeliveryDetails": s.deliver(p, u, in.AttributeName, KindVerifyAttribute, code, "Your verification code is "+code, c.now)}, nil
+}
+
+func opVerifyUserAttribute(s *Server, c *call) (any, error) {
+	var in userInput
+	if err := c.decode(&in); err != nil {
+		return nil, err
+	}
+	_, u, _, err := s.authAccess(in.AccessToken, c.now)
+	if err != nil {
+		return nil, err
+	}
+	if err := firstErr(required("attributeName", in.AttributeName), required("code", in.Code)); err != nil {
+		return nil, err
+	}
+	if err := checkCode(u, "verify:"+in.AttributeName, in.Code, c.now); err != nil {
+		return nil, err
+	}
+	u.Attrs[in.AttributeName+"_verified"] = "true"
+	u.Modified = c.now
+	return map[string]any{}, nil
+}
+
+func opDeleteUser(s *Server, c *call) (any, error) {
+	var in userInput
+	if err := c.decode(&in); err != nil {
+		return nil, err
+	}
+	p, u, _, err := s.authAccess(in.AccessToken, c.now)
+	if err != nil {
+		return nil, err
+	}
+	s.deleteUser(p, u, c.now)
+	return nil, nil
+}
+
+func (s *Server) deleteUser(p *pool, u *user, now time.Time) {
+	s.signOutAll(p, u, now)
+	delete(p.Users, p.key(u.Username))
+}
+
+// ---------------------------------------------------------------------------
+// Admin operations.
+
+func (s *Server) adminUser(c *call, in *userInput) (*pool, *user, error) {
+	if err := c.decode(in); err != nil {
+		return nil, nil, err
+	}
+	p, err := s.pool(in.UserPoolId)
+	if err != nil {
+		return nil, nil, err
+	}
+	u, err := s.mustUser(p, in.Username)
+	if err != nil {
+		return nil, nil, err
+	}
+	return p, u, nil
+}
+
+// generatedPassword returns a temporary password that satisfies any policy.
+func (s *Server) generatedPassword(pp passwordPolicy) string {
+	n := pp.MinimumLength
+	if n < 12 {
+		n = 12
+	}
+	return s.randString(n-3, alnum) + "aA1!"
+}
+
+func opAdminCreateUser(s *Server, c *call) (any, error) {
+	var in userInput
+	if err := c.decode(&in); err != nil {
+		return nil, err
+	}
+	p, err := s.pool(in.UserPoolId)
+	if err != nil {
+		return nil, err
+	}
+	if in.MessageAction != "" && in.MessageAction != "RESEND" && in.MessageAction != "SUPPRESS" {
+		return nil, errInvalidParam("1 validation error detected: Value '%s' at 'messageAction' failed to satisfy constraint: Member must satisfy enum value set: [RESEND, SUPPRESS]", in.MessageAction)
+	}
+	if in.TemporaryPassword != "" {
+		if err := validatePassword(p.Policy, in.TemporaryPassword); err != nil {
+			return nil, err
+		}
+	}
+	temp := in.TemporaryPassword
+	if temp == "" {
+		temp = s.generatedPassword(p.Policy)
+	}
+	var u *user
+	if in.MessageAction == "RESEND" {
+		if u, err = s.mustUser(p, in.Username); err != nil {
+			return nil, err
+		}
+		if u.Status != statusForceChange {
+			return nil, errorf("UnsupportedUserStateException", "Resend not possible. %s status is not FORCE_CHANGE_PASSWORD", u.Username)
+		}
+	} else {
+		attrs, err := checkAttrs(p, in.UserAttributes, true)
+		if err != nil {
+			return nil, err
+		}
+		if u, err = s.newUser(p, in.Username, attrs, c.now); err != nil {
+			return nil, err
+		}
+		p.addUser(u)
+	}
+	if err := s.setPassword(p, u, temp); err != nil {
+		return nil, err
+	}
+	u.Status = statusForceChange
+	u.TempUntil = c.now.Add(time.Duration(p.Policy.TemporaryPasswordValidityDays) * 24 * time.Hour)
+	if in.MessageAction != "SUPPRESS" {
+		attr := ""
+		wantSMS := contains(in.DesiredDelivery, "SMS")
+		wantEmail := contains(in.DesiredDelivery, "EMAIL") || len(in.DesiredDelivery) == 0
+		if wantEmail && u.Attrs["email"] != "" {
+			attr = "email"
+		} else if (wantSMS || len(in.DesiredDelivery) == 0) && u.Attrs["phone_number"] != "" {
+			attr = "phone_number"
+		}
+		if attr != "" {
+			s.deliver(p, u, attr, KindInvitation, temp, "Your username is "+u.Username+" and temporary password is "+temp, c.now)
+		}
+	}
+	return map[string]any{"User": userWire(u, nil)}, nil
+}
+
+func opAdminGetUser(s *Server, c *call) (any, error) {
+	var in userInput
+	_, u, err := s.adminUser(c, &in)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]any{"Username": u.Username, "UserAttributes": u.attrList(nil), "UserCreateDate": ep(u.Created),
+		"UserLastModifiedDate": ep(u.Modified), "Enabled": u.Enabled, "UserStatus": u.Status}
+	pref, list := u.mfaOptions()
+	if pref != "" {
+		out["PreferredMfaSetting"] = pref
+	}
+	if len(list) > 0 {
+		out["UserMFASettingList"] = list
+	}
+	return out, nil
+}
+
+func opAdminSetUserPassword(s *Server, c *call) (any, error) {
+	var in userInput
+	p, u, err := s.adminUser(c, &in)
+	if err != nil {
+		return nil, err
+	}
+	if err := validatePassword(p.Policy, in.Password); err != nil {
+		return nil, err
+	}
+	if err := s.setPassword(p, u, in.Password); err != nil {
+		return nil, err
+	}
+	u.FailedLogins, u.LockedUntil = 0, time.Time{}
+	if in.Permanent {
+		u.Status, u.TempUntil = statusConfirmed, time.Time{}
+	} else {
+		u.Status = statusForceChange
+		u.TempUntil = c.now.Add(time.Duration(p.Policy.TemporaryPasswordValidityDays) * 24 * time.Hour)
+	}
+	u.Modified = c.now
+	return map[string]any{}, nil
+}
+
+func opAdminUpdateUserAttributes(s *Server, c *call) (any, error) {
+	var in userInput
+	p, u, err := s.adminUser(c, &in)
+	if err != nil {
+		return nil, err
+	}
+	attrs, err := checkAttrs(p, in.UserAttributes, true)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := s.updateAttributes(p, u, attrs, true, c.now); err != nil {
+		return nil, err
+	}
+	return map[string]any{}, nil
+}
+
+func opAdminDeleteUserAttributes(s *Server, c *call) (any, error) {
+	var in userInput
+	p, u, err := s.adminUser(c, &in)
+	if err != nil {
+		return nil, err
+	}
+	for _, n := range in.UserAttributeNames {
+		if n == "sub" || p.schemaAttr(n) == nil {
+			return nil, errInvalidParam("Invalid attribute name %s", n)
+		}
+		delete(u.Attrs, n)
+	}
+	u.Modified = c.now
+	return map[string]any{}, nil
+}
+
+func opAdminDeleteUser(s *Server, c *call) (any, error) {
+	var in userInput
+	p, u, err := s.adminUser(c, &in)
+	if err != nil {
+		return nil, err
+	}
+	s.deleteUser(p, u, c.now)
+	return nil, nil
+}
+
+func opAdminDisableUser(s *Server, c *call) (any, error) {
+	var in userInput
+	p, u, err := s.adminUser(c, &in)
+	if err != nil {
+		return nil, err
+	}
+	u.Enabled = false
+	u.Modified = c.now
+	s.signOutAll(p, u, c.now)
+	return map[string]any{}, nil
+}
+
+func opAdminEnableUser(s *Server, c *call) (any, error) {
+	var in userInput
+	_, u, err := s.adminUser(c, &in)
+	if err != nil {
+		return nil, err
+	}
+	u.Enabled = true
+	u.Modified = c.now
+	return map[string]any{}, nil
+}
+
+func opAdminConfirmSignUp(s *Server, c *call) (any, error) {
+	var in userInput
+	_, u, err := s.adminUser(c, &in)
+	if err != nil {
+		return nil, err
+	}
+	if u.Status != statusUnconfirmed {
+		return nil, errNotAuthorized("User cannot be confirmed. Current status is " + u.Status)
+	}
+	u.Status = statusConfirmed
+	u.Modified = c.now
+	delete(u.Codes, "signup")
+	return map[string]any{}, nil
+}
+
+func opAdminResetUserPassword(s *Server, c *call) (any, error) {
+	var in userInput
+	p, u, err := s.adminUser(c, &in)
+	if err != nil {
+		return nil, err
+	}
+	if !u.Enabled {
+		return nil, errUserDisabled
+	}
+	a := recoveryTarget(u)
+	if a == "" {
+		return nil, errInvalidParam("Cannot reset password for the user as there is no registered/verified email or phone_number")
+	}
+	if u.Status == statusConfirmed {
+		u.Status = statusReset
+	}
+	code := s.issueCode(u, "forgot", time.Hour, c.now)
+	s.deliver(p, u, a, KindForgotPassword, code, "Your password reset code is "+code, c.now)
+	s.signOutAll(p, u, c.now)
+	u.Modified = c.now
+	return map[string]any{}, nil
+}
+
+func opAdminAddUserToGroup(s *Server, c *call) (any, error) {
+	var in userInput
+	p, u, err := s.adminUser(c, &in)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := p.group(in.GroupName); err != nil {
+		return nil, err
+	}
+	if !contains(u.Groups, in.GroupName) {
+		u.Groups = append(u.Groups, in.GroupName)
+	}
+	return nil, nil
+}
+
+func opAdminRemoveUserFromGroup(s *Server, c *call) (any, error) {
+	var in userInput
+	p, u, err := s.adminUser(c, &in)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := p.group(in.GroupName); err != nil {
+		return nil, err
+	}
+	u.Groups = removeStr(u.Groups, in.GroupName)
+	return nil, nil
+}
+
+func opAdminListGroupsForUser(s *Server, c *call) (any, error) {
+	var in userInput
+	p, u, err := s.adminUser(c, &in)
+	if err != nil {
+		return nil, err
+	}
+	gs := p.sortedGroups(u.Groups)
+	start, end, next, err := page(len(gs), in.Limit, in.NextToken, 60)
+	if err != nil {
+		return nil, err
+	}
+	out := []any{}
+	for _, g := range gs[start:end] {
+		out = append(out, groupWire(p, g))
+	}
+	res := map[string]any{"Groups": out}
+	if next != "" {
+		res["NextToken"] = next
+	}
+	return res, nil
+}
+
+func opListUsersInGroup(s *Server, c *call) (any, error) {
+	var in userInput
+	if err := c.decode(&in); err != nil {
+		return nil, err
+	}
+	p, err := s.pool(in.UserPoolId)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := p.group(in.GroupName); err != nil {
+		return nil, err
+	}
+	var us []*user
+	for _, u := range sortedUsers(p) {
+		if contains(u.Groups, in.GroupName) {
+			us = append(us, u)
+		}
+	}
+	start, end, next, err := page(len(us), in.Limit, in.NextToken, 60)
+	if err != nil {
+		return nil, err
+	}
+	out := []any{}
+	for _, u := range us[start:end] {
+		out = append(out, userWire(u, nil))
+	}
+	res := map[string]any{"Users": out}
+	if next != "" {
+		res["NextToken"] = next
+	}
+	return res, nil
+}
+
+func sortedUsers(p *pool) []*user {
+	us := make([]*user, 0, len(p.Users))
+	for _, u := range p.Users {
+		us = append(us, u)
+	}
+	sort.Slice(us, func(i, j int) bool { return us[i].Username < us[j].Username })
+	return us
+}
+
+func opListUsers(s *Server, c *call) (any, error) {
+	var in userInput
+	if err := c.decode(&in); err != nil {
+		return nil, err
+	}
+	p, err := s.pool(in.UserPoolId)
+	if err != nil {
+		return nil, err
+	}
+	var f *userFilter
+	if in.Filter != "" {
+		if f, err = parseFilter(in.Filter); err != nil {
+			return nil, err
+		}
+	}
+	var us []*user
+	for _, u := range sortedUsers(p) {
+		if f == nil || f.match(u) {
+			us = append(us, u)
+		}
+	}
+	start, end, next, err := page(len(us), in.Limit, in.PaginationToken, 60)
+	if err != nil {
+		return nil, err
+	}
+	out := []any{}
+	for _, u := range us[start:end] {
+		out = append(out, userWire(u, in.AttributesToGet))
+	}
+	res := map[string]any{"Users": out}
+	if next != "" {
+		res["PaginationToken"] = next
+	}
+	return res, nil
+}
