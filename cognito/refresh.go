@@ -1,0 +1,257 @@
+package cognito
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
+)
+
+// RefreshOptions are the per-call options of RefreshToken.
+type RefreshOptions struct {
+	// Username is the Cognito username (cognito:username, often the sub),
+	// needed for SECRET_HASH when the app client has a secret, and to find
+	// a remembered device.
+	Username string
+	// DeviceKey is sent as DEVICE_KEY; by default the device remembered
+	// for Username, if any. Cognito requires it when the refresh token was
+	// issued to a remembered device.
+	DeviceKey string
+	// ClientMetadata is sent to the pool's Lambda triggers.
+	ClientMetadata map[string]string
+}
+
+// Refresh trades t's refresh token for new ID and access tokens
+// (REFRESH_TOKEN_AUTH). The result keeps t's refresh token when Cognito
+// returns none (it does unless refresh-token rotation is on), and t's
+// Username.
+func (c *Client) Refresh(ctx context.Context, t *Tokens) (*Tokens, error) {
+	if t == nil {
+		return nil, fmt.Errorf("cognito: Refresh: %w", ErrNoRefreshToken)
+	}
+	username := t.Username
+	if username == "" && t.IDToken != "" {
+		if cl, err := ParseClaims(t.IDToken); err == nil {
+			username = cl.CognitoUsername()
+		}
+	}
+	nt, err := c.RefreshToken(ctx, t.RefreshToken, func(o *RefreshOptions) { o.Username = username })
+	if err != nil {
+		return nil, err
+	}
+	nt.signInName = t.signInName
+	return nt, nil
+}
+
+// RefreshToken trades refreshToken for new ID and access tokens. With a
+// client secret, SECRET_HASH needs the Cognito username: give it in the
+// options or it is ErrUsernameRequired.
+func (c *Client) RefreshToken(ctx context.Context, refreshToken string, optFns ...func(*RefreshOptions)) (*Tokens, error) {
+	o := RefreshOptions{ClientMetadata: c.metadata}
+	for _, fn := range optFns {
+		fn(&o)
+	}
+	if refreshToken == "" {
+		return nil, fmt.Errorf("cognito: Refresh: %w", ErrNoRefreshToken)
+	}
+	params := map[string]string{"REFRESH_TOKEN": refreshToken}
+	if c.clientSecret != "" {
+		if o.Username == "" {
+			return nil, fmt.Errorf("cognito: Refresh: %w: the app client has a secret, and SECRET_HASH needs the Cognito username", ErrUsernameRequired)
+		}
+		params["SECRET_HASH"] = c.secretHash(o.Username)
+	}
+	deviceKey := o.DeviceKey
+	if deviceKey == "" && o.Username != "" {
+		d, err := c.loadDevice(ctx, o.Username)
+		if err != nil {
+			return nil, err
+		}
+		if d != nil {
+			deviceKey = d.Key
+		}
+	}
+	if deviceKey != "" {
+		params["DEVICE_KEY"] = deviceKey
+	}
+	resp, err := c.api.InitiateAuth(ctx, &cip.InitiateAuthInput{
+		AuthFlow:       types.AuthFlowTypeRefreshTokenAuth,
+		ClientId:       aws.String(c.clientID),
+		AuthParameters: params,
+		ClientMetadata: o.ClientMetadata,
+	}, c.apiOptions...)
+	if err != nil {
+		return nil, wrapErr("InitiateAuth", err)
+	}
+	if resp.AuthenticationResult == nil {
+		return nil, fmt.Errorf("cognito: Refresh: %w: no tokens (challenge %q)", ErrInvalidResponse, resp.ChallengeName)
+	}
+	t, err := c.tokensFrom(resp.AuthenticationResult, o.Username, "")
+	if err != nil {
+		return nil, err
+	}
+	if t.RefreshToken == "" {
+		t.RefreshToken = refreshToken
+	}
+	return t, nil
+}
+
+// SessionOptions configure a Session.
+type SessionOptions struct {
+	// RefreshAhead is how long before expiry the tokens are refreshed.
+	// Default 5 minutes (capped at half the tokens' lifetime).
+	RefreshAhead time.Duration
+	// RefreshTimeout bounds one shared refresh, which runs detached from
+	// any one caller's cancellation. Default 30 seconds.
+	RefreshTimeout time.Duration
+}
+
+// Session holds a user's tokens and refreshes them ahead of expiry. It is
+// safe for concurrent use: many goroutines asking at once share one
+// refresh call, each waiting only as long as its own context allows.
+//
+// A Session is a token source for calls made on the user's behalf: ask it
+// for a token (AccessToken, IDToken) just before each call rather than
+// keeping one.
+type Session struct {
+	c       *Client
+	ahead   time.Duration
+	timeout time.Duration
+
+	mu       sync.Mutex
+	tokens   *Tokens
+	inflight *refreshCall
+}
+
+type refreshCall struct {
+	done   chan struct{}
+	tokens *Tokens
+	err    error
+}
+
+// NewSession returns a Session starting from t (from SignIn or Refresh).
+func (c *Client) NewSession(t *Tokens, optFns ...func(*SessionOptions)) *Session {
+	o := SessionOptions{RefreshAhead: 5 * time.Minute, RefreshTimeout: 30 * time.Second}
+	for _, fn := range optFns {
+		fn(&o)
+	}
+	if o.RefreshTimeout <= 0 {
+		o.RefreshTimeout = 30 * time.Second
+	}
+	cp := *t
+	return &Session{c: c, ahead: o.RefreshAhead, timeout: o.RefreshTimeout, tokens: &cp}
+}
+
+// needsRefresh reports whether t is within the refresh window at now.
+func (s *Session) needsRefresh(t *Tokens, now time.Time) bool {
+	ahead := s.ahead
+	if half := t.ExpiresIn / 2; t.ExpiresIn > 0 && ahead > half {
+		ahead = half
+	}
+	return t.Expiry.IsZero() || !now.Before(t.Expiry.Add(-ahead))
+}
+
+// Tokens returns current tokens, refreshing first when they expire within
+// the refresh window. If a refresh fails while the current tokens are
+// still valid and the failure is not Cognito refusing the refresh token
+// (ErrNotAuthorized), the current tokens are returned. The returned value
+// is a copy the caller may keep.
+func (s *Session) Tokens(ctx context.Context) (*Tokens, error) {
+	s.mu.Lock()
+	cur := s.tokens
+	if !s.needsRefresh(cur, s.c.clock()) {
+		s.mu.Unlock()
+		cp := *cur
+		return &cp, nil
+	}
+	call := s.startLocked(ctx)
+	s.mu.Unlock()
+	t, err := s.wait(ctx, call)
+	if err != nil {
+		if !errors.Is(err, ErrNotAuthorized) && !errors.Is(err, ErrNoRefreshToken) && ctx.Err() == nil && !cur.Expired(s.c.clock()) {
+			cp := *cur
+			return &cp, nil
+		}
+		return nil, err
+	}
+	return t, nil
+}
+
+// Refresh refreshes now, whatever the expiry, sharing a refresh already in
+// flight.
+func (s *Session) Refresh(ctx context.Context) (*Tokens, error) {
+	s.mu.Lock()
+	call := s.startLocked(ctx)
+	s.mu.Unlock()
+	return s.wait(ctx, call)
+}
+
+// AccessToken returns a current access token (see Tokens).
+func (s *Session) AccessToken(ctx context.Context) (string, error) {
+	t, err := s.Tokens(ctx)
+	if err != nil {
+		return "", err
+	}
+	return t.AccessToken, nil
+}
+
+// IDToken returns a current ID token (see Tokens).
+func (s *Session) IDToken(ctx context.Context) (string, error) {
+	t, err := s.Tokens(ctx)
+	if err != nil {
+		return "", err
+	}
+	return t.IDToken, nil
+}
+
+// Current returns the tokens held now, without refreshing.
+func (s *Session) Current() *Tokens {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	cp := *s.tokens
+	return &cp
+}
+
+// startLocked returns the refresh in flight or starts one. s.mu is held.
+func (s *Session) startLocked(ctx context.Context) *refreshCall {
+	if s.inflight != nil {
+		return s.inflight
+	}
+	call := &refreshCall{done: make(chan struct{})}
+	s.inflight = call
+	base := s.tokens
+	// The refresh serves every waiter, so it must not die with the caller
+	// that happened to start it; it keeps the caller's values (tracing).
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.timeout)
+	go func() {
+		defer cancel()
+		t, err := s.c.Refresh(rctx, base)
+		s.mu.Lock()
+		if err == nil {
+			s.tokens = t
+		}
+		s.inflight = nil
+		s.mu.Unlock()
+		call.tokens, call.err = t, err
+		close(call.done)
+	}()
+	return call
+}
+
+func (s *Session) wait(ctx context.Context, call *refreshCall) (*Tokens, error) {
+	select {
+	case <-call.done:
+		if call.err != nil {
+			return nil, call.err
+		}
+		cp := *call.tokens
+		return &cp, nil
+	case <-ctx.Done():
+		return nil, fmt.Errorf("cognito: waiting for token refresh: %w", ctx.Err())
+	}
+}

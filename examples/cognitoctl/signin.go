@@ -1,0 +1,266 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
+
+	"github.com/cognitokit/cognitokit/cognito"
+)
+
+func init() {
+	register(&command{
+		name:    "signin",
+		summary: "sign a user in to a user pool and print the tokens as JSON",
+		run:     runSignin,
+	})
+}
+
+// signinTokenJSON is what signin and refresh print.
+type signinTokenJSON struct {
+	IdToken      string `json:"IdToken"`
+	AccessToken  string `json:"AccessToken"`
+	RefreshToken string `json:"RefreshToken"`
+	ExpiresIn    int64  `json:"ExpiresIn"`
+	TokenType    string `json:"TokenType"`
+}
+
+func signinPrintTokens(w io.Writer, t *cognito.Tokens) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(signinTokenJSON{
+		IdToken:      t.IDToken,
+		AccessToken:  t.AccessToken,
+		RefreshToken: t.RefreshToken,
+		ExpiresIn:    int64(t.ExpiresIn.Seconds()),
+		TokenType:    t.TokenType,
+	})
+}
+
+// signinAttrFlag collects repeated -attr name=value flags.
+type signinAttrFlag map[string]string
+
+func (a signinAttrFlag) String() string { return fmt.Sprint(map[string]string(a)) }
+
+func (a signinAttrFlag) Set(s string) error {
+	k, v, ok := strings.Cut(s, "=")
+	if !ok || k == "" {
+		return fmt.Errorf("want name=value, got %q", s)
+	}
+	a[k] = v
+	return nil
+}
+
+// signinAWSConfig loads the SDK's default configuration, honouring AWS_REGION
+// and AWS_ENDPOINT_URL as the command's environment gives them.
+func signinAWSConfig(ctx context.Context, env *cliEnv) (aws.Config, error) {
+	var opts []func(*config.LoadOptions) error
+	if r := env.getenv("AWS_REGION"); r != "" {
+		opts = append(opts, config.WithRegion(r))
+	}
+	if ep := env.getenv("AWS_ENDPOINT_URL"); ep != "" {
+		opts = append(opts, config.WithBaseEndpoint(ep))
+	}
+	cfg, err := config.LoadDefaultConfig(ctx, opts...)
+	if err != nil {
+		return aws.Config{}, fmt.Errorf("loading AWS configuration: %w", err)
+	}
+	return cfg, nil
+}
+
+// signinRegionOfPool returns the region a pool ID names ("us-east-1_Abc" →
+// "us-east-1"), or "".
+func signinRegionOfPool(poolID string) string {
+	r, _, ok := strings.Cut(poolID, "_")
+	if !ok {
+		return ""
+	}
+	return r
+}
+
+func runSignin(ctx context.Context, env *cliEnv, args []string) error {
+	fs := flag.NewFlagSet("signin", flag.ContinueOnError)
+	fs.SetOutput(env.stderr)
+	poolID := fs.String("user-pool-id", "", "user pool ID, e.g. us-east-1_AbCdEf123 (required)")
+	clientID := fs.String("client-id", "", "app client ID (required)")
+	secret := fs.String("client-secret", "", "app client secret, for clients that have one")
+	username := fs.String("username", "", "username or alias (required)")
+	password := fs.String("password", "", "password (required)")
+	flowName := fs.String("flow", "srp", "authentication flow: srp (USER_SRP_AUTH), password (USER_PASSWORD_AUTH) or admin (ADMIN_USER_PASSWORD_AUTH, needs IAM credentials)")
+	newPassword := fs.String("new-password", "", "answer NEW_PASSWORD_REQUIRED with this password")
+	mfaCode := fs.String("mfa-code", "", "answer SMS_MFA, EMAIL_OTP or SOFTWARE_TOKEN_MFA with this code")
+	mfaType := fs.String("mfa-type", "", "answer SELECT_MFA_TYPE with this type (SMS_MFA, SOFTWARE_TOKEN_MFA, EMAIL_OTP)")
+	answer := fs.String("answer", "", "answer CUSTOM_CHALLENGE with this answer")
+	attrs := signinAttrFlag{}
+	fs.Var(attrs, "attr", "name=value: a required attribute for NEW_PASSWORD_REQUIRED (repeatable)")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return exitf(2, "%v", err)
+	}
+	if fs.NArg() > 0 {
+		return exitf(2, "unexpected argument %q", fs.Arg(0))
+	}
+	for _, req := range []struct{ name, val string }{
+		{"-user-pool-id", *poolID}, {"-client-id", *clientID}, {"-username", *username}, {"-password", *password},
+	} {
+		if req.val == "" {
+			return exitf(2, "%s is required", req.name)
+		}
+	}
+	var flow cognito.Flow
+	switch *flowName {
+	case "srp":
+		flow = cognito.FlowUserSRP
+	case "password":
+		flow = cognito.FlowUserPassword
+	case "admin":
+		flow = cognito.FlowAdminUserPassword
+	default:
+		return exitf(2, "-flow must be srp, password or admin, not %q", *flowName)
+	}
+	cfg, err := signinAWSConfig(ctx, env)
+	if err != nil {
+		return err
+	}
+	if cfg.Region == "" {
+		cfg.Region = signinRegionOfPool(*poolID)
+	}
+	c := cognito.New(cfg, *poolID, *clientID, func(o *cognito.Options) { o.ClientSecret = *secret })
+	res, err := c.SignIn(ctx, *username, *password, func(o *cognito.SignInOptions) { o.Flow = flow })
+	if err != nil {
+		return err
+	}
+	a := &signinAnswerer{env: env, newPassword: *newPassword, mfaCode: *mfaCode, mfaType: *mfaType, answer: *answer, attrs: attrs}
+	for range 10 {
+		if res.Tokens != nil {
+			return signinPrintTokens(env.stdout, res.Tokens)
+		}
+		res, err = a.answer1(ctx, res.Challenge)
+		if err != nil {
+			return err
+		}
+	}
+	return errors.New("too many challenges")
+}
+
+// signinAnswerer answers challenges from flags, or by asking on stdin when it is
+// a terminal.
+type signinAnswerer struct {
+	env                                   *cliEnv
+	newPassword, mfaCode, mfaType, answer string
+	attrs                                 map[string]string
+	in                                    *bufio.Reader
+	usedCode                              bool
+}
+
+// ask reads one answer from the terminal, or reports the challenge as
+// unanswerable.
+func (a *signinAnswerer) ask(ch *cognito.Challenge, flagName, prompt string) (string, error) {
+	if !a.env.stdinIsTerminal {
+		if flagName == "" {
+			return "", exitf(2, "challenge %s cannot be answered non-interactively", ch.Name)
+		}
+		return "", exitf(2, "challenge %s needs %s (stdin is not a terminal)", ch.Name, flagName)
+	}
+	if a.in == nil {
+		a.in = bufio.NewReader(a.env.stdin)
+	}
+	fmt.Fprint(a.env.stderr, prompt+": ")
+	line, err := a.in.ReadString('\n')
+	line = strings.TrimSpace(line)
+	if line == "" {
+		if err == nil {
+			err = io.ErrUnexpectedEOF
+		}
+		return "", exitf(2, "challenge %s: no answer read: %v", ch.Name, err)
+	}
+	return line, nil
+}
+
+func (a *signinAnswerer) answer1(ctx context.Context, ch *cognito.Challenge) (*cognito.Result, error) {
+	switch ch.Name {
+	case cognito.ChallengeNewPasswordRequired:
+		pw := a.newPassword
+		if pw == "" {
+			var err error
+			if pw, err = a.ask(ch, "-new-password", "New password"); err != nil {
+				return nil, err
+			}
+		}
+		attrs := map[string]string{}
+		for k, v := range a.attrs {
+			attrs[k] = v
+		}
+		for _, name := range ch.RequiredAttributes {
+			if attrs[name] == "" && ch.UserAttributes[name] == "" {
+				v, err := a.ask(ch, "-attr "+name+"=VALUE", "Value for required attribute "+name)
+				if err != nil {
+					return nil, err
+				}
+				attrs[name] = v
+			}
+		}
+		return ch.RespondNewPassword(ctx, pw, attrs)
+	case cognito.ChallengeSMSMFA, cognito.ChallengeEmailOTP, cognito.ChallengeSoftwareTokenMFA:
+		code := a.mfaCode
+		if code == "" || a.usedCode {
+			var err error
+			prompt := fmt.Sprintf("%s code", ch.Name)
+			if ch.Destination != "" {
+				prompt += " (sent to " + ch.Destination + ")"
+			}
+			if code, err = a.ask(ch, "-mfa-code", prompt); err != nil {
+				return nil, err
+			}
+		}
+		a.usedCode = true
+		return ch.RespondMFA(ctx, code)
+	case cognito.ChallengeSelectMFAType:
+		t := a.mfaType
+		if t == "" && a.mfaCode != "" && len(ch.MFAOptions) == 1 {
+			t = ch.MFAOptions[0]
+		}
+		if t == "" {
+			var err error
+			if t, err = a.ask(ch, "-mfa-type", "MFA type ("+strings.Join(ch.MFAOptions, ", ")+")"); err != nil {
+				return nil, err
+			}
+		}
+		return ch.SelectMFA(ctx, t)
+	case cognito.ChallengeCustom:
+		ans := a.answer
+		if ans == "" {
+			var err error
+			if ans, err = a.ask(ch, "-answer", "Answer"); err != nil {
+				return nil, err
+			}
+		}
+		a.answer = ""
+		return ch.RespondCustom(ctx, ans)
+	case cognito.ChallengeMFASetup:
+		if !a.env.stdinIsTerminal {
+			return nil, exitf(2, "challenge %s cannot be answered non-interactively", ch.Name)
+		}
+		setup, err := ch.SetupTOTP(ctx, "cognitoctl")
+		if err != nil {
+			return nil, err
+		}
+		fmt.Fprintf(a.env.stderr, "Add this authenticator (otpauth URI): %s\n", setup.URI)
+		code, err := a.ask(ch, "", "Code from the authenticator")
+		if err != nil {
+			return nil, err
+		}
+		return ch.VerifyTOTP(ctx, code, "cognitoctl")
+	}
+	return nil, exitf(2, "challenge %s is not supported by cognitoctl", ch.Name)
+}
