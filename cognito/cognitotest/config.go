@@ -24,6 +24,32 @@ import (
 // can be used on every start.
 type SeedConfig struct {
 	UserPools []SeedPool `json:"userPools"`
+	// IdentityPools are identity pools with fixed IDs. A
+	// cognitoIdentityProviders entry's providerName may be a bare user pool
+	// ID. Example:
+	//
+	//	"identityPools": [{"id": "us-east-1:00000000-0000-4000-8000-000000000001",
+	//	  "name": "demo", "allowUnauthenticatedIdentities": true,
+	//	  "cognitoIdentityProviders": [{"ProviderName": "us-east-1_Example01",
+	//	    "ClientId": "democlient0000000000000001", "ServerSideTokenCheck": true}],
+	//	  "supportedLoginProviders": {"graph.facebook.com": "1234567890"},
+	//	  "roles": {"authenticated": "arn:aws:iam::123456789012:role/Auth",
+	//	            "unauthenticated": "arn:aws:iam::123456789012:role/Unauth"}}]
+	IdentityPools []SeedIdentityPool `json:"identityPools"`
+	// Roles are IAM roles with their trust and policy, e.g.
+	//
+	//	"roles": [{"arn": "arn:aws:iam::123456789012:role/Auth", "policy":
+	//	  "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"execute-api:Invoke\",\"Resource\":\"*\"}]}"}]
+	Roles []Role `json:"roles"`
+	// APIs are REST APIs of the emulated API Gateway, e.g.
+	//
+	//	"apis": [{"id": "demoapi", "routes": [
+	//	  {"method": "POST", "path": "/test", "authorization": "AWS_IAM", "message": "hello world"},
+	//	  {"method": "GET", "path": "/public"}]}]
+	APIs []API `json:"apis"`
+	// IAMUsers are static IAM users (arn, accessKeyId, secretAccessKey,
+	// policy) allowed to sign calls to the emulated APIs.
+	IAMUsers []IAMUser `json:"iamUsers"`
 }
 
 // SeedPool is one pool of a SeedConfig. ID is required so that scripts can
@@ -169,5 +195,5 @@ func (s *Server) Seed(cfg *SeedConfig) error {
 			}
 		}
 	}
-	return nil
+	return s.seedFederation(cfg)
 }

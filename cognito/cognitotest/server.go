@@ -81,6 +81,8 @@ type Server struct {
 	sections      map[string]section
 	targetHandler map[string]func(w http.ResponseWriter, r *http.Request, op string)
 	queryHandler  map[string]http.Handler
+	fed           *federation // identity pools, fake Facebook, API Gateway (federation.go)
+	prefixes      []prefixRoute
 
 	closeOne sync.Once
 }
@@ -196,7 +198,27 @@ func (s *Server) serveCORS(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusNoContent)
 		return
 	}
+	for _, p := range s.prefixes {
+		if strings.HasPrefix(r.URL.Path, p.prefix) {
+			s.noteBaseURL(r)
+			p.h.ServeHTTP(w, r)
+			return
+		}
+	}
 	s.mux.ServeHTTP(w, r)
+}
+
+// prefixRoute is a whole path prefix served by a mounted service, ahead of
+// the mux (whose method-and-wildcard patterns would conflict with it).
+type prefixRoute struct {
+	prefix string
+	h      http.Handler
+}
+
+// handlePrefix serves every request whose path starts with prefix with h,
+// outside s.mu. Call from a mount function only.
+func (s *Server) handlePrefix(prefix string, h http.Handler) {
+	s.prefixes = append(s.prefixes, prefixRoute{prefix, h})
 }
 
 // Config returns an aws.Config that points every aws-sdk-go-v2 client at

@@ -276,3 +276,51 @@ func (s *Service) getIdentityPoolRoles(body []byte) (any, error) {
 		RoleMappings   map[string]RoleMapping `json:",omitempty"`
 	}{p.ID, p.Roles, p.RoleMappings}, nil
 }
+
+// SeedPool is a pool declared in the emulator's configuration, with a fixed
+// ID so that scripts can rely on it.
+type SeedPool struct {
+	ID                             string             `json:"id"`
+	Name                           string             `json:"name"`
+	AllowUnauthenticatedIdentities bool               `json:"allowUnauthenticatedIdentities"`
+	AllowClassicFlow               bool               `json:"allowClassicFlow"`
+	CognitoIdentityProviders       []UserPoolProvider `json:"cognitoIdentityProviders"`
+	SupportedLoginProviders        map[string]string  `json:"supportedLoginProviders"`
+	DeveloperProviderName          string             `json:"developerProviderName"`
+	// Roles maps "authenticated" and "unauthenticated" to role ARNs.
+	Roles map[string]string `json:"roles"`
+}
+
+// Seed creates the pool sp describes unless a pool with its ID exists. It
+// reports whether it created one.
+func (s *Service) Seed(sp SeedPool) (bool, error) {
+	if !poolIDPattern.MatchString(sp.ID) {
+		return false, invalidParam("identity pool id %q must look like %s:00000000-0000-4000-8000-000000000000", sp.ID, s.cfg.Region)
+	}
+	unauth, classic := sp.AllowUnauthenticatedIdentities, sp.AllowClassicFlow
+	d := poolDescription{
+		IdentityPoolName: sp.Name, AllowUnauthenticatedIdentities: &unauth, AllowClassicFlow: &classic,
+		CognitoIdentityProviders: append([]UserPoolProvider(nil), sp.CognitoIdentityProviders...),
+		SupportedLoginProviders:  sp.SupportedLoginProviders, DeveloperProviderName: sp.DeveloperProviderName,
+	}
+	p := &Pool{ID: sp.ID}
+	if err := d.apply(p); err != nil {
+		return false, err
+	}
+	for k, arn := range sp.Roles {
+		if (k != "authenticated" && k != "unauthenticated") || !roleARNPattern.MatchString(arn) {
+			return false, invalidParam("identity pool %s: role %s = %q is not a role ARN for authenticated or unauthenticated", sp.ID, k, arn)
+		}
+	}
+	p.Roles = sp.Roles
+	s.mu.Lock()
+	if _, exists := s.st.Pools[sp.ID]; exists {
+		s.mu.Unlock()
+		return false, nil
+	}
+	p.Created = s.cfg.Now().UTC()
+	s.st.Pools[sp.ID] = p
+	s.mu.Unlock()
+	s.changed()
+	return true, nil
+}
