@@ -1,11 +1,7 @@
-//go:build cognitotest
-
 // This test runs against cognitokit's own emulator (cognito/cognitotest).
-// It sits behind the "cognitotest" build tag while the emulator is being
-// written, so that this package never fails to build because of it; run it
-// with: go test -tags cognitotest -run TestEmulator ./jwks/
+// It is an external test package so that cognitotest may import jwks.
 
-package jwks
+package jwks_test
 
 import (
 	"context"
@@ -20,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cognitokit/cognitokit/cognito/cognitotest"
+	"github.com/cognitokit/cognitokit/jwks"
 )
 
 func TestEmulatorTokens(t *testing.T) {
@@ -42,8 +39,8 @@ func TestEmulatorTokens(t *testing.T) {
 	require.NoError(t, err)
 	access, id := aws.ToString(auth.AuthenticationResult.AccessToken), aws.ToString(auth.AuthenticationResult.IdToken)
 
-	verifier := func(poolID, clientID string, use TokenUse) *Verifier {
-		v, err := NewMultiPoolVerifier([]Pool{{Issuers: []string{srv.Issuer(poolID)}}}, func(o *Options) {
+	verifier := func(poolID, clientID string, use jwks.TokenUse) *jwks.Verifier {
+		v, err := jwks.NewMultiPoolVerifier([]jwks.Pool{{Issuers: []string{srv.Issuer(poolID)}}}, func(o *jwks.Options) {
 			o.ClientIDs = []string{clientID}
 			o.TokenUse = use
 			o.Clock = srv.Now
@@ -52,36 +49,36 @@ func TestEmulatorTokens(t *testing.T) {
 		return v
 	}
 	t.Run("access token", func(t *testing.T) {
-		c, err := verifier(pool, app.ID, TokenUseAccess).Verify(ctx, access)
+		c, err := verifier(pool, app.ID, jwks.TokenUseAccess).Verify(ctx, access)
 		require.NoError(t, err)
 		assert.Equal(t, srv.Issuer(pool), c.Issuer)
 		assert.Equal(t, "alice", c.Username)
 		assert.Equal(t, []string{"admins"}, c.Groups)
 	})
 	t.Run("ID token", func(t *testing.T) {
-		c, err := verifier(pool, app.ID, TokenUseID).Verify(ctx, id)
+		c, err := verifier(pool, app.ID, jwks.TokenUseID).Verify(ctx, id)
 		require.NoError(t, err)
 		assert.Equal(t, "alice@example.com", c.Email)
 		assert.Equal(t, app.ID, c.ClientID)
 	})
 	t.Run("another pool refuses it", func(t *testing.T) {
-		_, err := verifier(other, otherApp.ID, TokenUseAccess).Verify(ctx, access)
-		require.ErrorIs(t, err, ErrIssuer)
+		_, err := verifier(other, otherApp.ID, jwks.TokenUseAccess).Verify(ctx, access)
+		require.ErrorIs(t, err, jwks.ErrIssuer)
 		// Even told to accept the first pool's issuer, the other pool's keys
 		// do not verify its tokens.
-		v, err := NewMultiPoolVerifier([]Pool{{Issuers: []string{srv.Issuer(pool)}, JWKSURL: srv.JWKSURL(other)}}, func(o *Options) {
+		v, err := jwks.NewMultiPoolVerifier([]jwks.Pool{{Issuers: []string{srv.Issuer(pool)}, JWKSURL: srv.JWKSURL(other)}}, func(o *jwks.Options) {
 			o.ClientIDs = []string{app.ID}
 			o.Clock = srv.Now
 		})
 		require.NoError(t, err)
 		_, err = v.Verify(ctx, access)
 		require.Error(t, err)
-		assert.True(t, errorsIsAny(err, ErrUnknownKey, ErrSignature), "got %v", err)
+		assert.True(t, errorsIsAny(err, jwks.ErrUnknownKey, jwks.ErrSignature), "got %v", err)
 	})
 	t.Run("expires with the emulator's clock", func(t *testing.T) {
 		srv.Advance(2 * time.Hour)
-		_, err := verifier(pool, app.ID, TokenUseAccess).Verify(ctx, access)
-		require.ErrorIs(t, err, ErrExpired)
+		_, err := verifier(pool, app.ID, jwks.TokenUseAccess).Verify(ctx, access)
+		require.ErrorIs(t, err, jwks.ErrExpired)
 	})
 }
 

@@ -17,11 +17,14 @@ import (
 	"net/http/httptest"
 	"time"
 
+	"github.com/cognitokit/cognitokit/cognito"
+	"github.com/cognitokit/cognitokit/cognito/cognitotest"
 	"github.com/cognitokit/cognitokit/jwks"
 )
 
-// What an identity provider does, in a few lines, so that the examples run
-// offline: an RSA key, its JWKS served over HTTP, and a signed token.
+// The examples that stand for Cognito itself (NewVerifier, static JWKS)
+// are self-contained: what an identity provider does, in a few lines, so
+// that they run offline: an RSA key, its JWKS served over HTTP, and a signed token.
 var exampleKey, _ = rsa.GenerateKey(rand.Reader, 2048)
 
 func exampleJWKS() []byte {
@@ -51,38 +54,56 @@ func exampleAccessToken(iss string) string {
 	})
 }
 
-// Verify an access token issued by an emulator (or any custom setup) whose
+// Verify tokens from cognitokit's emulator (or any custom setup) whose
 // issuer is <server URL>/<pool ID> and whose keys are at
-// <issuer>/.well-known/jwks.json.
+// <issuer>/.well-known/jwks.json. The tokens here come from a real SRP
+// sign-in to the in-process emulator.
 func ExampleNewMultiPoolVerifier() {
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Cache-Control", "max-age=3600")
-		w.Write(exampleJWKS())
-	}))
+	srv := cognitotest.NewServer()
 	defer srv.Close()
-	issuer := srv.URL + "/us-east-1_Example01"
+	pool := srv.CreateUserPool(cognitotest.PoolOptions{})
+	app := srv.CreateClient(pool, cognitotest.ClientOptions{})
+	srv.CreateUser(pool, "alice", "Passw0rd!", map[string]string{"email": "alice@example.com"})
+	srv.CreateGroup(pool, "admins", "", 0)
+	srv.AddUserToGroup(pool, "alice", "admins")
+	ctx := context.Background()
+	res, err := cognito.New(srv.Config(), pool, app.ID).SignIn(ctx, "alice", "Passw0rd!")
+	if err != nil {
+		panic(err)
+	}
 
-	v, err := jwks.NewMultiPoolVerifier([]jwks.Pool{{Issuers: []string{issuer}}}, func(o *jwks.Options) {
-		o.ClientIDs = []string{"app-client-1"}
+	v, err := jwks.NewMultiPoolVerifier([]jwks.Pool{{Issuers: []string{srv.Issuer(pool)}}}, func(o *jwks.Options) {
+		o.ClientIDs = []string{app.ID}
 		o.TokenUse = jwks.TokenUseAccess
 	})
 	if err != nil {
 		panic(err)
 	}
-	if err := v.Hydrate(context.Background()); err != nil { // optional: fetch keys now
+	if err := v.Hydrate(ctx); err != nil { // optional: fetch keys now
 		panic(err)
 	}
-	claims, err := v.Verify(context.Background(), exampleAccessToken(issuer))
+	claims, err := v.Verify(ctx, res.Tokens.AccessToken)
 	if err != nil {
 		fmt.Println("refused:", err)
 		return
 	}
-	fmt.Println(claims.Username, claims.ClientID, claims.Groups, claims.HasScope("orders/read"))
+	fmt.Println(claims.Username, claims.ClientID == app.ID, claims.Groups, claims.HasScope("aws.cognito.signin.user.admin"))
 
-	_, err = v.Verify(context.Background(), exampleAccessToken("https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Other0001"))
+	// An ID token is refused by a verifier for access tokens, and a token
+	// from another pool by its issuer.
+	_, err = v.Verify(ctx, res.Tokens.IDToken)
+	fmt.Println(errors.Is(err, jwks.ErrTokenUse))
+	other := srv.CreateUserPool(cognitotest.PoolOptions{})
+	srv.CreateUser(other, "alice", "Passw0rd!", nil)
+	res, err = cognito.New(srv.Config(), other, srv.CreateClient(other, cognitotest.ClientOptions{}).ID).SignIn(ctx, "alice", "Passw0rd!")
+	if err != nil {
+		panic(err)
+	}
+	_, err = v.Verify(ctx, res.Tokens.AccessToken)
 	fmt.Println(errors.Is(err, jwks.ErrIssuer))
 	// Output:
-	// alice app-client-1 [admins] true
+	// alice true [admins] true
+	// true
 	// true
 }
 
@@ -141,9 +162,21 @@ func ExamplePool_staticJWKS() {
 
 // Protect an HTTP API: the middleware verifies the bearer token and puts
 // the claims in the request context; RequireGroups answers 403 per route.
+// The token comes from a sign-in to the in-process emulator.
 func ExampleVerifier_Middleware() {
-	v, err := jwks.NewMultiPoolVerifier([]jwks.Pool{{UserPoolID: "us-east-1_Example01", JWKS: exampleJWKS()}}, func(o *jwks.Options) {
-		o.ClientIDs = []string{"app-client-1"}
+	emu := cognitotest.NewServer()
+	defer emu.Close()
+	pool := emu.CreateUserPool(cognitotest.PoolOptions{})
+	app := emu.CreateClient(pool, cognitotest.ClientOptions{})
+	emu.CreateUser(pool, "alice", "Passw0rd!", nil)
+	res, err := cognito.New(emu.Config(), pool, app.ID).SignIn(context.Background(), "alice", "Passw0rd!")
+	if err != nil {
+		panic(err)
+	}
+	token := res.Tokens.AccessToken
+
+	v, err := jwks.NewMultiPoolVerifier([]jwks.Pool{{Issuers: []string{emu.Issuer(pool)}}}, func(o *jwks.Options) {
+		o.ClientIDs = []string{app.ID}
 	})
 	if err != nil {
 		panic(err)
@@ -159,7 +192,6 @@ func ExampleVerifier_Middleware() {
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
 
-	token := exampleAccessToken("https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Example01")
 	for _, c := range []struct{ path, token string }{{"/me", token}, {"/me", "forged"}, {"/ops", token}} {
 		req, _ := http.NewRequest("GET", srv.URL+c.path, nil)
 		req.Header.Set("Authorization", "Bearer "+c.token)
@@ -178,18 +210,24 @@ func ExampleVerifier_Middleware() {
 }
 
 // Custom attributes (custom:*) and any other claim are read from the
-// verified payload.
+// verified payload of an ID token, here one the emulator issued.
 func ExampleClaims_Custom() {
-	v, _ := jwks.NewMultiPoolVerifier([]jwks.Pool{{UserPoolID: "us-east-1_Example01", JWKS: exampleJWKS()}}, func(o *jwks.Options) {
-		o.ClientIDs = []string{"app-client-1"}
+	srv := cognitotest.NewServer()
+	defer srv.Close()
+	pool := srv.CreateUserPool(cognitotest.PoolOptions{CustomAttributes: []string{"tenant"}})
+	app := srv.CreateClient(pool, cognitotest.ClientOptions{})
+	srv.CreateUser(pool, "alice", "Passw0rd!", map[string]string{"email": "alice@example.com", "custom:tenant": "acme"})
+	ctx := context.Background()
+	res, err := cognito.New(srv.Config(), pool, app.ID).SignIn(ctx, "alice", "Passw0rd!")
+	if err != nil {
+		panic(err)
+	}
+
+	v, _ := jwks.NewMultiPoolVerifier([]jwks.Pool{{Issuers: []string{srv.Issuer(pool)}}}, func(o *jwks.Options) {
+		o.ClientIDs = []string{app.ID}
 		o.TokenUse = jwks.TokenUseID
 	})
-	idToken := exampleToken(map[string]any{
-		"iss": "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Example01", "sub": "u-1", "token_use": "id",
-		"aud": "app-client-1", "cognito:username": "alice", "email": "alice@example.com", "email_verified": true,
-		"custom:tenant": "acme", "exp": time.Now().Add(time.Hour).Unix(),
-	})
-	c, err := v.Verify(context.Background(), idToken)
+	c, err := v.Verify(ctx, res.Tokens.IDToken)
 	if err != nil {
 		panic(err)
 	}

@@ -9,6 +9,9 @@ import (
 	"math/big"
 	"sort"
 	"strings"
+
+	"github.com/lestrrat-go/jwx/v2/jwa"
+	"github.com/lestrrat-go/jwx/v2/jwk"
 )
 
 // MinRSAKeyBits is the smallest RSA modulus accepted in a JWKS.
@@ -105,67 +108,129 @@ func ParseSet(data []byte) (*Set, error) {
 	return s, nil
 }
 
+// parseJWK turns one member of a JWKS's "keys" array into a Key. The JWK
+// itself is parsed by lestrrat-go/jwx (jwk.ParseKey) and exported to an
+// *rsa.PublicKey; around it sit the checks a Cognito verifier needs that
+// jwx leaves to its caller: RSA public keys only, a kid, use and alg
+// of an RSA algorithm, key_ops allowing "verify", a
+// modulus of [MinRSAKeyBits]..8192 bits in canonical unpadded base64url
+// (jwx's decoder also takes padded and standard base64), and a sane
+// exponent. It returns the kid it could read (for the skip report) beside
+// any error.
 func parseJWK(raw json.RawMessage) (*Key, string, error) {
-	var j struct {
-		Kty, Kid, Alg, Use, N, E string
-		KeyOps                   []string `json:"key_ops"`
+	// A first, shallow look: the kty (so that a non-RSA key is reported as
+	// such, whatever jwx thinks of its other members), the kid (for the
+	// report) and the encodings of n and e. Members are matched exactly, as
+	// jwx matches them (encoding/json's struct decoding would also take
+	// "KID" for "kid").
+	var members map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &members); err != nil {
+		return nil, "", fmt.Errorf("not a JSON object: %v", err)
 	}
-	if err := json.Unmarshal(raw, &j); err != nil {
-		return nil, "", fmt.Errorf("not a JSON object with string members: %v", err)
+	var hint struct{ Kty, Kid, N, E string }
+	for _, f := range []struct {
+		name string
+		dst  *string
+	}{{"kty", &hint.Kty}, {"kid", &hint.Kid}, {"n", &hint.N}, {"e", &hint.E}} {
+		if m, ok := members[f.name]; ok {
+			if err := json.Unmarshal(m, f.dst); err != nil {
+				return nil, "", fmt.Errorf("%s is not a string", f.name)
+			}
+		}
 	}
 	switch {
-	case j.Kty != "RSA":
-		return nil, j.Kid, fmt.Errorf("kty %s is not RSA", quote(j.Kty))
-	case j.Kid == "":
+	case hint.Kty != "RSA":
+		return nil, hint.Kid, fmt.Errorf("kty %s is not RSA", quote(hint.Kty))
+	case hint.Kid == "":
 		return nil, "", errors.New("no kid")
-	case len(j.Kid) > maxKIDLen:
+	case len(hint.Kid) > maxKIDLen:
 		return nil, "", errors.New("kid too long")
-	case j.Use != "" && j.Use != "sig" && j.Use != "enc":
-		return nil, j.Kid, fmt.Errorf("use %s is not sig or enc", quote(j.Use))
-	case j.Alg != "" && !strings.HasPrefix(j.Alg, "RS") && !strings.HasPrefix(j.Alg, "PS") && !strings.HasPrefix(j.Alg, "RSA"):
-		return nil, j.Kid, fmt.Errorf("alg %s is not an RSA algorithm", quote(j.Alg))
 	}
-	if j.KeyOps != nil {
+	kid := hint.Kid
+	parsed, err := jwk.ParseKey(raw)
+	if err != nil {
+		return nil, kid, fmt.Errorf("not a valid JWK: %v", err)
+	}
+	if _, private := parsed.(jwk.RSAPrivateKey); private {
+		return nil, kid, errors.New("holds private key material (d); a JWKS must publish public keys only")
+	}
+	rk, ok := parsed.(jwk.RSAPublicKey)
+	if !ok || rk.KeyType() != jwa.RSA {
+		return nil, kid, fmt.Errorf("kty %s is not RSA", quote(string(parsed.KeyType())))
+	}
+	use := rk.KeyUsage()
+	if use != "" && use != string(jwk.ForSignature) && use != string(jwk.ForEncryption) {
+		return nil, kid, fmt.Errorf("use %s is not sig or enc", quote(use))
+	}
+	alg, err := keyAlgorithm(rk.Algorithm())
+	if err != nil {
+		return nil, kid, err
+	}
+	if ops := rk.KeyOps(); ops != nil {
 		ok := false
-		for _, op := range j.KeyOps {
-			ok = ok || op == "verify"
+		for _, op := range ops {
+			ok = ok || op == jwk.KeyOpVerify
 		}
 		if !ok {
-			return nil, j.Kid, errors.New(`key_ops does not include "verify"`)
+			return nil, kid, errors.New(`key_ops does not include "verify"`)
 		}
 	}
-	nb, err := b64.DecodeString(j.N)
-	if err != nil || len(nb) == 0 {
-		return nil, j.Kid, errors.New("n is not base64url")
+	// jwx decodes n and e with whichever base64 alphabet and padding they
+	// appear to use; a JWK must use unpadded base64url (RFC 7518 §6.3.1).
+	if _, err := b64.DecodeString(hint.N); err != nil {
+		return nil, kid, errors.New("n is not base64url")
 	}
-	eb, err := b64.DecodeString(j.E)
-	if err != nil || len(eb) == 0 {
-		return nil, j.Kid, errors.New("e is not base64url")
+	if _, err := b64.DecodeString(hint.E); err != nil {
+		return nil, kid, errors.New("e is not base64url")
 	}
-	if nb[0] == 0 {
-		return nil, j.Kid, errors.New("n has leading zero bytes")
-	}
-	n := new(big.Int).SetBytes(nb)
-	if n.BitLen() < MinRSAKeyBits {
-		return nil, j.Kid, fmt.Errorf("modulus is %d bits, fewer than %d", n.BitLen(), MinRSAKeyBits)
-	}
-	if n.BitLen() > 8192 {
-		return nil, j.Kid, fmt.Errorf("modulus is %d bits, more than 8192", n.BitLen())
-	}
-	if n.Bit(0) == 0 {
-		return nil, j.Kid, errors.New("modulus is even")
+	nb, eb := rk.N(), rk.E()
+	switch {
+	case len(nb) == 0:
+		return nil, kid, errors.New("n is empty")
+	case len(eb) == 0:
+		return nil, kid, errors.New("e is empty")
+	case nb[0] == 0:
+		return nil, kid, errors.New("n has leading zero bytes")
+	case len(nb)*8 > 8192:
+		return nil, kid, fmt.Errorf("modulus is %d bits, more than 8192", new(big.Int).SetBytes(nb).BitLen())
 	}
 	if len(eb) > 4 {
-		return nil, j.Kid, errors.New("exponent too large")
+		return nil, kid, errors.New("exponent too large")
 	}
 	e := 0
 	for _, b := range eb {
 		e = e<<8 | int(b)
 	}
-	if e < 3 || e%2 == 0 || e > 1<<31-1 {
-		return nil, j.Kid, fmt.Errorf("exponent %d is not an odd number ≥ 3", e)
+	var pub rsa.PublicKey
+	if err := rk.Raw(&pub); err != nil {
+		return nil, kid, fmt.Errorf("cannot export the RSA key: %v", err)
 	}
-	return &Key{KeyID: j.Kid, Algorithm: j.Alg, Use: j.Use, PublicKey: &rsa.PublicKey{N: n, E: e}}, j.Kid, nil
+	switch n := pub.N.BitLen(); {
+	case n < MinRSAKeyBits:
+		return nil, kid, fmt.Errorf("modulus is %d bits, fewer than %d", n, MinRSAKeyBits)
+	case pub.N.Bit(0) == 0:
+		return nil, kid, errors.New("modulus is even")
+	case e < 3 || e%2 == 0 || e > 1<<31-1 || pub.E != e:
+		return nil, kid, fmt.Errorf("exponent %d is not an odd number ≥ 3", e)
+	}
+	return &Key{KeyID: kid, Algorithm: alg, Use: use, PublicKey: &pub}, kid, nil
+}
+
+// keyAlgorithm checks a JWK's alg: absent, or an RSA algorithm jwx knows
+// (RS*, PS*, RSA1_5, RSA-OAEP*). Whether the key may verify a given token
+// (use "sig" if set, alg equal to the token's) is checked per token by the
+// verifier, which then refuses with ErrInvalidKey rather than
+// ErrUnknownKey.
+func keyAlgorithm(a jwa.KeyAlgorithm) (string, error) {
+	if a == nil || a.String() == "" {
+		return "", nil // absent
+	}
+	switch a {
+	case jwa.RS256, jwa.RS384, jwa.RS512, jwa.PS256, jwa.PS384, jwa.PS512,
+		jwa.RSA1_5, jwa.RSA_OAEP, jwa.RSA_OAEP_256, jwa.RSA_OAEP_384, jwa.RSA_OAEP_512:
+		return a.String(), nil
+	}
+	return "", fmt.Errorf("alg %s is not an RSA algorithm", quote(a.String()))
 }
 
 // Key returns the key with the given kid. It takes no lock and allocates
