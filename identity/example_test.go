@@ -4,29 +4,54 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentity"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
+	"github.com/cognitokit/cognitokit/cognito"
+	"github.com/cognitokit/cognitokit/cognito/cognitotest"
 	"github.com/cognitokit/cognitokit/identity"
 )
 
-// A signed-in user-pool user gets AWS credentials from an identity pool. The
-// session stands in for a signed-in session of package cognito, whose
-// IDToken method refreshes the ID token when it has expired.
-func ExampleNewProvider() {
-	srv := newExampleServer() // stands in for Cognito; use the default endpoint in production
-	defer srv.Close()
-	ctx := context.Background()
+// The examples run against the emulator, cognito/cognitotest, which checks
+// every login token as Cognito does. In production, build the clients from
+// config.LoadDefaultConfig instead of srv.Config().
 
-	client := cognitoidentity.New(cognitoidentity.Options{Region: "us-east-1", BaseEndpoint: aws.String(srv.URL)})
-	session := identity.IDTokenFunc(func(context.Context) (string, error) {
-		return "eyJraWQiOi...", nil // session.IDToken(ctx) of a cognito session
+const (
+	exampleAuthRole   = "arn:aws:iam::123456789012:role/Cognito_Auth"
+	exampleUnauthRole = "arn:aws:iam::123456789012:role/Cognito_Unauth"
+	examplePassword   = "Corr3ct-Horse-Battery!"
+)
+
+// A signed-in user-pool user gets AWS credentials from an identity pool.
+// The cognito session hands the provider a current ID token on every
+// refresh, refreshing it first when it has expired.
+func ExampleNewProvider() {
+	srv := cognitotest.NewServer()
+	defer srv.Close()
+	userPool := srv.CreateUserPool(cognitotest.PoolOptions{})
+	app := srv.CreateClient(userPool, cognitotest.ClientOptions{})
+	srv.CreateUser(userPool, "alice", examplePassword, nil)
+	identityPool := srv.CreateIdentityPool(cognitotest.IdentityPoolOptions{
+		UserPools:         []cognitotest.IdentityPoolUserPool{{UserPoolID: userPool, ClientID: app.ID}},
+		AuthenticatedRole: exampleAuthRole,
 	})
-	provider := identity.NewProvider(client, "us-east-1:11111111-2222-3333-4444-555555555555", func(o *identity.Options) {
-		o.Logins = identity.Logins(identity.UserPoolLogin("", "us-east-1_AbCdEf123", session))
+	ctx := context.Background()
+	cfg := srv.Config()
+
+	users := cognito.New(cfg, userPool, app.ID)
+	res, err := users.SignIn(ctx, "alice", examplePassword)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	session := users.NewSession(res.Tokens)
+
+	provider := identity.NewProvider(cognitoidentity.NewFromConfig(cfg), identityPool, func(o *identity.Options) {
+		o.Logins = identity.Logins(identity.UserPoolLogin("", userPool, session))
 	})
 	creds := aws.NewCredentialsCache(provider) // cache, refresh once for all callers
 
@@ -35,24 +60,28 @@ func ExampleNewProvider() {
 		fmt.Println(err)
 		return
 	}
-	fmt.Println(c.Source, c.AccessKeyID, c.CanExpire)
-	fmt.Println(provider.IdentityID())
+	fmt.Println(c.Source, c.CanExpire, c.Expires.Sub(srv.Now()).Round(time.Minute))
+	fmt.Println(strings.HasPrefix(provider.IdentityID(), "us-east-1:"))
 	// Output:
-	// CognitoIdentityCredentials ASIAEXAMPLE true
-	// us-east-1:00000000-0000-4000-8000-000000000001
+	// CognitoIdentityCredentials true 1h0m0s
+	// true
 }
 
 // A guest (unauthenticated identity) has no Logins. When the user signs in
-// later, the same provider's Logins function starts returning their token and
-// Cognito links the login to the guest identity.
+// later, the same provider's Logins function starts returning their token
+// and Cognito links the login to the guest identity, which the user keeps.
 func ExampleNewProvider_guest() {
-	srv := newExampleServer()
+	srv := cognitotest.NewServer()
 	defer srv.Close()
+	identityPool := srv.CreateIdentityPool(cognitotest.IdentityPoolOptions{
+		AllowUnauthenticated: true,
+		FacebookAppID:        "1234567890",
+		AuthenticatedRole:    exampleAuthRole, UnauthenticatedRole: exampleUnauthRole,
+	})
 	ctx := context.Background()
 
-	client := cognitoidentity.New(cognitoidentity.Options{Region: "us-east-1", BaseEndpoint: aws.String(srv.URL)})
 	facebookToken := "" // empty until the user signs in with Facebook
-	provider := identity.NewProvider(client, "us-east-1:11111111-2222-3333-4444-555555555555", func(o *identity.Options) {
+	provider := identity.NewProvider(cognitoidentity.NewFromConfig(srv.Config()), identityPool, func(o *identity.Options) {
 		o.Logins = func(context.Context) (map[string]string, error) {
 			if facebookToken == "" {
 				return nil, nil
@@ -65,87 +94,95 @@ func ExampleNewProvider_guest() {
 		fmt.Println(err)
 		return
 	}
-	fmt.Println("guest:", provider.IdentityID())
+	guest := provider.IdentityID()
 
-	facebookToken = "EAAB..."
+	facebookToken = srv.FacebookToken("1234567890", cognitotest.FacebookUser{ID: "10001", Name: "Fay"})
 	if _, err := provider.Retrieve(ctx); err != nil {
 		fmt.Println(err)
 		return
 	}
-	fmt.Println("signed in:", provider.IdentityID())
-	// Output:
-	// guest: us-east-1:00000000-0000-4000-8000-000000000001
-	// signed in: us-east-1:00000000-0000-4000-8000-000000000001
+	fmt.Println("signed in, same identity:", provider.IdentityID() == guest)
+	// Output: signed in, same identity: true
 }
 
 // The basic flow chooses the role itself: GetId, GetOpenIdToken, then STS
-// AssumeRoleWithWebIdentity.
+// AssumeRoleWithWebIdentity, here with a 15-minute session.
 func ExampleNewBasicProvider() {
-	srv := newExampleServer()
+	srv := cognitotest.NewServer()
 	defer srv.Close()
+	identityPool := srv.CreateIdentityPool(cognitotest.IdentityPoolOptions{
+		AllowClassicFlow: true,
+		FacebookAppID:    "1234567890",
+	})
 	ctx := context.Background()
+	cfg := srv.Config()
 
-	cfg := aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(srv.URL)}
-	provider := identity.NewBasicProvider(cognitoidentity.NewFromConfig(cfg), sts.NewFromConfig(cfg),
-		"us-east-1:11111111-2222-3333-4444-555555555555", "arn:aws:iam::123456789012:role/Cognito_Auth",
+	provider := identity.NewBasicProvider(cognitoidentity.NewFromConfig(cfg), sts.NewFromConfig(cfg), identityPool, exampleAuthRole,
 		func(o *identity.Options) {
-			o.Logins = identity.Logins(identity.GoogleLogin("eyJhbGciOi..."))
+			o.Logins = identity.Logins(identity.FacebookLogin(srv.FacebookToken("1234567890", cognitotest.FacebookUser{ID: "10001"})))
 			o.RoleSessionName = "web-user"
+			o.Duration = 15 * time.Minute
 		})
 	c, err := aws.NewCredentialsCache(provider).Retrieve(ctx)
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
-	fmt.Println(c.Source, c.AccessKeyID, c.AccountID)
-	// Output: CognitoIdentityBasicCredentials ASIASTSEXAMPLE 123456789012
+	fmt.Println(c.Source, c.AccountID, c.Expires.Sub(srv.Now()).Round(time.Minute))
+	// Output: CognitoIdentityBasicCredentials 123456789012 15m0s
 }
 
-// Developer-authenticated identities: the back end, holding IAM credentials,
-// issues an OpenID token for a user it authenticated itself; the client
-// trades it for credentials.
+// Developer-authenticated identities: the back end, holding IAM
+// credentials, issues an OpenID token for a user it authenticated itself;
+// the client trades it for credentials.
 func ExampleNewDeveloperIssuer() {
-	srv := newExampleServer()
+	srv := cognitotest.NewServer()
 	defer srv.Close()
+	identityPool := srv.CreateIdentityPool(cognitotest.IdentityPoolOptions{
+		DeveloperProviderName: "login.example.com",
+		AuthenticatedRole:     exampleAuthRole,
+	})
 	ctx := context.Background()
 
-	// Back end: IAM credentials allowed GetOpenIdTokenForDeveloperIdentity.
-	backend := cognitoidentity.New(cognitoidentity.Options{
-		Region: "us-east-1", BaseEndpoint: aws.String(srv.URL),
-		Credentials: credentials.NewStaticCredentialsProvider("AKIDEXAMPLE", "example", ""),
-	})
-	issuer := identity.NewDeveloperIssuer(backend, "us-east-1:11111111-2222-3333-4444-555555555555", "login.example.com")
+	// Back end: a client with IAM credentials allowed
+	// GetOpenIdTokenForDeveloperIdentity (srv.Config() has some).
+	backend := cognitoidentity.NewFromConfig(srv.Config())
+	issuer := identity.NewDeveloperIssuer(backend, identityPool, "login.example.com")
 	tok, err := issuer.Issue(ctx, "user-42")
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
-	fmt.Println(tok) // the token is never printed
+	fmt.Println(strings.Replace(tok.String(), tok.IdentityID, "ID", 1)) // the token is never printed
 
 	// Client: fetches tok from the back end on each refresh.
-	client := cognitoidentity.New(cognitoidentity.Options{Region: "us-east-1", BaseEndpoint: aws.String(srv.URL)})
-	provider := identity.NewDeveloperProvider(client, identity.OpenIDTokenFunc(func(context.Context) (identity.OpenIDToken, error) {
-		return tok, nil // e.g. GET https://api.example.com/cognito-token
-	}))
+	provider := identity.NewDeveloperProvider(cognitoidentity.NewFromConfig(srv.Config()), identity.OpenIDTokenFunc(
+		func(context.Context) (identity.OpenIDToken, error) {
+			return tok, nil // e.g. GET https://api.example.com/cognito-token
+		}))
 	c, err := aws.NewCredentialsCache(provider).Retrieve(ctx)
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
-	fmt.Println(c.Source, c.AccessKeyID)
+	fmt.Println(c.Source, provider.IdentityID() == tok.IdentityID)
 	// Output:
-	// identity.OpenIDToken{IdentityID: us-east-1:00000000-0000-4000-8000-000000000001, Token: [redacted]}
-	// CognitoIdentityDeveloperCredentials ASIAEXAMPLE
+	// identity.OpenIDToken{IdentityID: ID, Token: [redacted]}
+	// CognitoIdentityDeveloperCredentials true
 }
 
 // An expired login token is an error callers can branch on.
 func ExampleAPIError() {
-	srv := newExampleServer()
+	srv := cognitotest.NewServer()
 	defer srv.Close()
+	identityPool := srv.CreateIdentityPool(cognitotest.IdentityPoolOptions{
+		FacebookAppID: "1234567890", AuthenticatedRole: exampleAuthRole,
+	})
+	token := srv.FacebookToken("1234567890", cognitotest.FacebookUser{ID: "10001"})
+	srv.Advance(3 * time.Hour) // Facebook access tokens last two hours
 
-	client := cognitoidentity.New(cognitoidentity.Options{Region: "us-east-1", BaseEndpoint: aws.String(srv.URL)})
-	provider := identity.NewProvider(client, "us-east-1:11111111-2222-3333-4444-555555555555", func(o *identity.Options) {
-		o.Logins = identity.Logins(identity.FacebookLogin("expired"))
+	provider := identity.NewProvider(cognitoidentity.NewFromConfig(srv.Config()), identityPool, func(o *identity.Options) {
+		o.Logins = identity.Logins(identity.FacebookLogin(token))
 	})
 	_, err := provider.Retrieve(context.Background())
 	fmt.Println(errors.Is(err, identity.ErrNotAuthorized))

@@ -12,11 +12,13 @@ import (
 )
 
 // newExampleServer starts a small stand-in for the cognito-identity JSON
-// protocol and STS's AssumeRoleWithWebIdentity, enough for the runnable
-// examples to use the real SDK clients offline. It hands out one identity ID
-// per set of login providers, refuses the login token "expired" the way
-// Cognito does, and returns credentials valid for an hour. (The project's
-// emulator, cognito/cognitotest, checks tokens for real.)
+// protocol and STS (AssumeRoleWithWebIdentity, and GetCallerIdentity, which
+// echoes the signing key and session token), for TestCredentialsSignRequests:
+// an AWS service client signing with the provider's credentials. The
+// emulator (cognito/cognitotest), which the examples and emulator_test.go
+// use, checks tokens for real but has no GetCallerIdentity. This hands out
+// one identity ID per set of login providers, refuses the login token
+// "expired" the way Cognito does, and returns credentials valid for an hour.
 func newExampleServer() *httptest.Server {
 	var mu sync.Mutex
 	ids := map[string]string{}

@@ -52,17 +52,26 @@ type callOptions struct {
 	service string
 	url     *url.URL
 	host    string // the Host header sent: a -H 'Host: …' or the URL's
+	// identity holds the credentials subcommand's identity-pool flags;
+	// fromPool is set when any was given.
+	identity identityFlags
+	fromPool bool
 }
 
 func runCall(ctx context.Context, env *cliEnv, args []string) error {
 	fs := flag.NewFlagSet("call", flag.ContinueOnError)
 	fs.SetOutput(env.stderr)
 	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), `usage: cognitoctl call [-X METHOD] [-H 'Name: value']... [-d DATA | -d @FILE | -d @-] [-region R] [-service S] URL
+		fmt.Fprintln(fs.Output(), `usage: cognitoctl call [-X METHOD] [-H 'Name: value']... [-d DATA | -d @FILE | -d @-] [-region R] [-service S]
+                      [-identity-pool-id ID [-login KEY=TOKEN]... [sign-in flags]] URL
 
 Signs the request with AWS Signature Version 4, using the default AWS
 credential chain (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY/AWS_SESSION_TOKEN,
-AWS_PROFILE, SSO, ...), sends it, and prints the response body on stdout. A
+AWS_PROFILE, SSO, ...) or, given -identity-pool-id, temporary credentials of
+a Cognito identity pool obtained exactly as "cognitoctl credentials" does
+with the same flags (-login, -user-pool-id with -id-token or -client-id,
+-username, -password to sign in first, -role-arn, ...; no login means a
+guest), sends it, and prints the response body on stdout. A
 status of 400 or more prints the status line (and API Gateway's message) on
 stderr and exits 22, as curl --fail does.
 
@@ -83,6 +92,7 @@ flags:`)
 	})
 	fs.StringVar(&o.region, "region", "", "signing region (default: inferred from the host, else AWS_REGION)")
 	fs.StringVar(&o.service, "service", "", "signing service (default: execute-api)")
+	o.identity.register(fs)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
@@ -102,6 +112,10 @@ flags:`)
 		if name, value, _ := strings.Cut(h, ":"); strings.EqualFold(strings.TrimSpace(name), "Host") {
 			o.host = strings.TrimSpace(value)
 		}
+	}
+	o.fromPool = o.identity.given(fs)
+	if o.fromPool && o.data == "@-" && o.identity.readsStdin() {
+		return exitf(2, "-d @- and a token or password from stdin (@-) cannot share stdin")
 	}
 	if o.method == "" {
 		o.method = http.MethodGet
@@ -160,41 +174,60 @@ flags:`)
 
 // callCredentials picks the credentials and the region call signs with.
 //
-// Today: the default AWS chain. Keys in the command's environment
-// (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN) are used as
-// the chain would use them; otherwise config.LoadDefaultConfig resolves
-// profiles, SSO, web identity, container and instance roles.
-//
-// The identity-pool flags (those of the credentials subcommand: an identity
-// pool ID and Logins) plug in here: when given, return the identity
-// package's aws.CredentialsProvider (wrapped in aws.NewCredentialsCache)
-// instead, with the pool's region as the fallback region.
+// Given the identity-pool flags, it is the identity package's provider for
+// them (the credentials subcommand's code), wrapped in
+// aws.NewCredentialsCache, with the identity pool's region (AWS_REGION,
+// else the pool ID's) as the fallback region. Otherwise it is the default
+// AWS chain: keys in the command's environment (AWS_ACCESS_KEY_ID,
+// AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN) are used as the chain would use
+// them; otherwise config.LoadDefaultConfig resolves profiles, SSO, web
+// identity, container and instance roles.
 func callCredentials(ctx context.Context, env *cliEnv, o *callOptions) (aws.CredentialsProvider, string, error) {
-	var opts []func(*config.LoadOptions) error
-	if r := env.getenv("AWS_REGION"); r != "" {
-		opts = append(opts, config.WithRegion(r))
-	}
-	if akid, secret := env.getenv("AWS_ACCESS_KEY_ID"), env.getenv("AWS_SECRET_ACCESS_KEY"); akid != "" && secret != "" {
-		opts = append(opts, config.WithCredentialsProvider(
-			credentials.NewStaticCredentialsProvider(akid, secret, env.getenv("AWS_SESSION_TOKEN"))))
-	}
-	cfg, err := config.LoadDefaultConfig(ctx, opts...)
-	if err != nil {
-		return nil, "", fmt.Errorf("loading AWS configuration: %w", err)
-	}
-	if cfg.Credentials == nil {
-		return nil, "", exitf(1, "no AWS credentials found in the default chain")
+	var creds aws.CredentialsProvider
+	var fallback string
+	if o.fromPool {
+		p, cfg, err := o.identity.provider(ctx, env, "")
+		if err != nil {
+			return nil, "", err
+		}
+		cache := aws.NewCredentialsCache(p)
+		// Exchange now, so that a refused login fails with AWS's own one
+		// line rather than wrapped in the HTTP request's error.
+		if _, err := cache.Retrieve(ctx); err != nil {
+			if inner := errors.Unwrap(err); inner != nil {
+				err = inner // the provider's error, without the cache's preamble
+			}
+			return nil, "", err
+		}
+		creds, fallback = cache, cfg.Region
+	} else {
+		var opts []func(*config.LoadOptions) error
+		if r := env.getenv("AWS_REGION"); r != "" {
+			opts = append(opts, config.WithRegion(r))
+		}
+		if akid, secret := env.getenv("AWS_ACCESS_KEY_ID"), env.getenv("AWS_SECRET_ACCESS_KEY"); akid != "" && secret != "" {
+			opts = append(opts, config.WithCredentialsProvider(
+				credentials.NewStaticCredentialsProvider(akid, secret, env.getenv("AWS_SESSION_TOKEN"))))
+		}
+		cfg, err := config.LoadDefaultConfig(ctx, opts...)
+		if err != nil {
+			return nil, "", fmt.Errorf("loading AWS configuration: %w", err)
+		}
+		if cfg.Credentials == nil {
+			return nil, "", exitf(1, "no AWS credentials found in the default chain")
+		}
+		creds, fallback = cfg.Credentials, cfg.Region
 	}
 	region := o.region
 	if region == "" {
 		if _, _, ok := sigv4client.InferRegionService(o.host); !ok {
-			region = cfg.Region
+			region = fallback
 			if region == "" {
 				return nil, "", exitf(2, "no region: the host %q does not name one; pass -region or set AWS_REGION", o.host)
 			}
 		}
 	}
-	return cfg.Credentials, region, nil
+	return creds, region, nil
 }
 
 // callBody opens the -d body: nil without -d, a file for @FILE (streamed:

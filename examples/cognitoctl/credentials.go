@@ -77,6 +77,188 @@ type credentialProcessJSON struct {
 	Expiration      string `json:"Expiration"`
 }
 
+// identityFlags are the flags that choose an identity pool, its Logins (or
+// a sign-in whose ID token is one) and the flow. The credentials and call
+// subcommands share them.
+type identityFlags struct {
+	poolID        string
+	logins        loginsFlag
+	userPoolID    string
+	idToken       string
+	clientID      string
+	clientSecret  string
+	username      string
+	password      string
+	flowName      string
+	roleARN       string
+	customRoleARN string
+	sessionName   string
+	duration      time.Duration
+}
+
+// identityFlagNames are the names register defines.
+var identityFlagNames = []string{"identity-pool-id", "login", "user-pool-id", "id-token", "client-id", "client-secret",
+	"username", "password", "flow", "role-arn", "custom-role-arn", "role-session-name", "duration"}
+
+// register defines the identity-pool flags on fs.
+func (f *identityFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&f.poolID, "identity-pool-id", "", "identity pool ID, e.g. us-east-1:1a2b3c4d-…")
+	fs.Var(&f.logins, "login", "one login of the Logins map, `KEY=TOKEN` (repeatable)")
+	fs.StringVar(&f.userPoolID, "user-pool-id", "", "with -id-token or the sign-in flags: the user pool whose ID token is a login")
+	fs.StringVar(&f.idToken, "id-token", "", "with -user-pool-id: the user pool ID token (or @FILE, @-)")
+	fs.StringVar(&f.clientID, "client-id", "", "sign in first: the user pool app client ID")
+	fs.StringVar(&f.clientSecret, "client-secret", "", "sign in first: the app client secret, for clients that have one")
+	fs.StringVar(&f.username, "username", "", "sign in first: username or alias")
+	fs.StringVar(&f.password, "password", "", "sign in first: password (or @FILE, @-)")
+	fs.StringVar(&f.flowName, "flow", "srp", "sign in first: srp (USER_SRP_AUTH), password (USER_PASSWORD_AUTH) or admin (ADMIN_USER_PASSWORD_AUTH, needs IAM credentials)")
+	fs.StringVar(&f.roleARN, "role-arn", "", "use the basic flow and assume this role with STS AssumeRoleWithWebIdentity")
+	fs.StringVar(&f.customRoleARN, "custom-role-arn", "", "enhanced flow: ask for this role instead of the pool's default")
+	fs.StringVar(&f.sessionName, "role-session-name", "", "basic flow: STS role session name (default "+identity.DefaultRoleSessionName+")")
+	fs.DurationVar(&f.duration, "duration", 0, "basic flow: credential lifetime, e.g. 1h (default: STS's)")
+}
+
+// given reports whether any identity-pool flag was set on the command line.
+func (f *identityFlags) given(fs *flag.FlagSet) bool {
+	set := false
+	fs.Visit(func(fl *flag.Flag) {
+		for _, n := range identityFlagNames {
+			if fl.Name == n {
+				set = true
+			}
+		}
+	})
+	return set
+}
+
+// readsStdin reports whether a token or password is to be read from stdin.
+func (f *identityFlags) readsStdin() bool {
+	if f.idToken == "@-" || f.password == "@-" {
+		return true
+	}
+	for _, l := range f.logins {
+		if strings.HasSuffix(l, "=@-") {
+			return true
+		}
+	}
+	return false
+}
+
+// provider checks the flags (usage errors exit 2), signs in when the
+// sign-in flags ask for it, and returns the identity pool's credentials
+// provider (not cached) and the AWS configuration it uses. region
+// overrides AWS_REGION and the pool ID's region.
+func (f *identityFlags) provider(ctx context.Context, env *cliEnv, region string) (*identity.Provider, aws.Config, error) {
+	fail := func(format string, args ...any) (*identity.Provider, aws.Config, error) {
+		return nil, aws.Config{}, exitf(2, format, args...)
+	}
+	if f.poolID == "" {
+		return fail("-identity-pool-id is required")
+	}
+	signIn := f.username != "" || f.password != "" || f.clientID != ""
+	switch {
+	case signIn && f.idToken != "":
+		return fail("-id-token and the sign-in flags (-client-id, -username, -password) exclude each other")
+	case signIn && (f.userPoolID == "" || f.clientID == "" || f.username == "" || f.password == ""):
+		return fail("signing in needs -user-pool-id, -client-id, -username and -password")
+	case !signIn && (f.userPoolID == "") != (f.idToken == ""):
+		return fail("-user-pool-id needs -id-token or the sign-in flags (-client-id, -username, -password)")
+	}
+	var flow cognito.Flow
+	switch f.flowName {
+	case "srp":
+		flow = cognito.FlowUserSRP
+	case "password":
+		flow = cognito.FlowUserPassword
+	case "admin":
+		flow = cognito.FlowAdminUserPassword
+	default:
+		return fail("-flow must be srp, password or admin, not %q", f.flowName)
+	}
+	if f.roleARN == "" && (f.sessionName != "" || f.duration != 0) {
+		return fail("-role-session-name and -duration need -role-arn (the basic flow)")
+	}
+	if f.roleARN != "" && f.customRoleARN != "" {
+		return fail("-custom-role-arn is for the enhanced flow; with -role-arn the role is already chosen")
+	}
+	raw := append([]string(nil), f.logins...)
+	if f.idToken != "" {
+		raw = append(raw, identity.UserPoolKey("", f.userPoolID)+"="+f.idToken)
+	}
+	logins, err := parseLogins(raw)
+	if err != nil {
+		return fail("%v", err)
+	}
+	password := f.password
+	if signIn {
+		if _, dup := logins[identity.UserPoolKey("", f.userPoolID)]; dup {
+			return fail("-login %s: the sign-in flags give this login", identity.UserPoolKey("", f.userPoolID))
+		}
+		if password, err = readLoginToken(env, password); err != nil {
+			return fail("-password: %v", err)
+		}
+	}
+	resolved := make(map[string]string, len(logins))
+	for k, v := range logins {
+		tok, err := readLoginToken(env, v)
+		if err != nil {
+			return fail("-login %s: %v", k, err)
+		}
+		resolved[k] = tok
+	}
+
+	cfg, err := credentialsConfig(ctx, env, region, f.poolID)
+	if err != nil {
+		return nil, aws.Config{}, err
+	}
+	ciClient := cognitoidentity.NewFromConfig(cfg, func(o *cognitoidentity.Options) {
+		if ep := env.getenv("AWS_ENDPOINT_URL_COGNITO_IDENTITY"); ep != "" {
+			o.BaseEndpoint = aws.String(ep)
+		}
+	})
+	var session identity.IDTokenSource
+	if signIn {
+		up := cfg.Copy()
+		if r, _, ok := strings.Cut(f.userPoolID, "_"); ok && r != "" {
+			up.Region = r // a user pool lives in the region its ID names
+		}
+		c := cognito.New(up, f.userPoolID, f.clientID, func(o *cognito.Options) { o.ClientSecret = f.clientSecret })
+		res, err := c.SignIn(ctx, f.username, password, func(o *cognito.SignInOptions) { o.Flow = flow })
+		if err != nil {
+			return nil, aws.Config{}, err
+		}
+		if res.Tokens == nil {
+			return nil, aws.Config{}, exitf(1, "sign-in needs %s answered: run cognitoctl signin, then pass its IdToken with -user-pool-id and -id-token", res.Challenge.Name)
+		}
+		// A cognito.Session is an identity.IDTokenSource: it refreshes the
+		// ID token when it expires.
+		session = c.NewSession(res.Tokens)
+	}
+	opts := func(o *identity.Options) {
+		var ls []identity.Login
+		for k, v := range resolved {
+			ls = append(ls, identity.Login{Key: k, Token: identity.StaticToken(v)})
+		}
+		if session != nil {
+			ls = append(ls, identity.UserPoolLogin("", f.userPoolID, session))
+		}
+		if len(ls) > 0 {
+			o.Logins = identity.Logins(ls...)
+		}
+		o.CustomRoleARN = f.customRoleARN
+		o.RoleSessionName = f.sessionName
+		o.Duration = f.duration
+	}
+	if f.roleARN != "" {
+		stsClient := sts.NewFromConfig(cfg, func(o *sts.Options) {
+			if ep := env.getenv("AWS_ENDPOINT_URL_STS"); ep != "" {
+				o.BaseEndpoint = aws.String(ep)
+			}
+		})
+		return identity.NewBasicProvider(ciClient, stsClient, f.poolID, f.roleARN, opts), cfg, nil
+	}
+	return identity.NewProvider(ciClient, f.poolID, opts), cfg, nil
+}
+
 func runCredentials(ctx context.Context, env *cliEnv, args []string) error {
 	fs := flag.NewFlagSet("credentials", flag.ContinueOnError)
 	fs.SetOutput(env.stderr)
@@ -98,21 +280,9 @@ provider ARN, cognito-identity.amazonaws.com (developer).
 flags:`)
 		fs.PrintDefaults()
 	}
-	poolID := fs.String("identity-pool-id", "", "identity pool ID, e.g. us-east-1:1a2b3c4d-… (required)")
-	var rawLogins loginsFlag
-	fs.Var(&rawLogins, "login", "one login of the Logins map, `KEY=TOKEN` (repeatable)")
-	userPoolID := fs.String("user-pool-id", "", "with -id-token or the sign-in flags: the user pool whose ID token is a login")
-	idToken := fs.String("id-token", "", "with -user-pool-id: the user pool ID token (or @FILE, @-)")
-	clientID := fs.String("client-id", "", "sign in first: the user pool app client ID")
-	clientSecret := fs.String("client-secret", "", "sign in first: the app client secret, for clients that have one")
-	username := fs.String("username", "", "sign in first: username or alias")
-	password := fs.String("password", "", "sign in first: password (or @FILE, @-)")
-	flowName := fs.String("flow", "srp", "sign in first: srp (USER_SRP_AUTH), password (USER_PASSWORD_AUTH) or admin (ADMIN_USER_PASSWORD_AUTH, needs IAM credentials)")
+	var idf identityFlags
+	idf.register(fs)
 	format := fs.String("format", "json", "output: json, env (shell export lines) or process (credential_process JSON)")
-	roleARN := fs.String("role-arn", "", "use the basic flow and assume this role with STS AssumeRoleWithWebIdentity")
-	customRoleARN := fs.String("custom-role-arn", "", "enhanced flow: ask for this role instead of the pool's default")
-	sessionName := fs.String("role-session-name", "", "basic flow: STS role session name (default "+identity.DefaultRoleSessionName+")")
-	duration := fs.Duration("duration", 0, "basic flow: credential lifetime, e.g. 1h (default: STS's)")
 	region := fs.String("region", "", "AWS region (default: AWS_REGION, else the identity pool ID's prefix)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -123,7 +293,7 @@ flags:`)
 	if fs.NArg() > 0 {
 		return exitf(2, "unexpected argument %q", fs.Arg(0))
 	}
-	if *poolID == "" {
+	if idf.poolID == "" {
 		return exitf(2, "-identity-pool-id is required")
 	}
 	switch *format {
@@ -131,108 +301,9 @@ flags:`)
 	default:
 		return exitf(2, "-format must be json, env or process, not %q", *format)
 	}
-	signIn := *username != "" || *password != "" || *clientID != ""
-	switch {
-	case signIn && *idToken != "":
-		return exitf(2, "-id-token and the sign-in flags (-client-id, -username, -password) exclude each other")
-	case signIn && (*userPoolID == "" || *clientID == "" || *username == "" || *password == ""):
-		return exitf(2, "signing in needs -user-pool-id, -client-id, -username and -password")
-	case !signIn && (*userPoolID == "") != (*idToken == ""):
-		return exitf(2, "-user-pool-id needs -id-token or the sign-in flags (-client-id, -username, -password)")
-	}
-	var flow cognito.Flow
-	switch *flowName {
-	case "srp":
-		flow = cognito.FlowUserSRP
-	case "password":
-		flow = cognito.FlowUserPassword
-	case "admin":
-		flow = cognito.FlowAdminUserPassword
-	default:
-		return exitf(2, "-flow must be srp, password or admin, not %q", *flowName)
-	}
-	if *roleARN == "" && (*sessionName != "" || *duration != 0) {
-		return exitf(2, "-role-session-name and -duration need -role-arn (the basic flow)")
-	}
-	if *roleARN != "" && *customRoleARN != "" {
-		return exitf(2, "-custom-role-arn is for the enhanced flow; with -role-arn the role is already chosen")
-	}
-	if *idToken != "" {
-		rawLogins = append(rawLogins, identity.UserPoolKey("", *userPoolID)+"="+*idToken)
-	}
-	logins, err := parseLogins(rawLogins)
-	if err != nil {
-		return exitf(2, "%v", err)
-	}
-	if signIn {
-		if _, dup := logins[identity.UserPoolKey("", *userPoolID)]; dup {
-			return exitf(2, "-login %s: the sign-in flags give this login", identity.UserPoolKey("", *userPoolID))
-		}
-		if *password, err = readLoginToken(env, *password); err != nil {
-			return exitf(2, "-password: %v", err)
-		}
-	}
-	resolved := make(map[string]string, len(logins))
-	for k, v := range logins {
-		tok, err := readLoginToken(env, v)
-		if err != nil {
-			return exitf(2, "-login %s: %v", k, err)
-		}
-		resolved[k] = tok
-	}
-
-	cfg, err := credentialsConfig(ctx, env, *region, *poolID)
+	p, _, err := idf.provider(ctx, env, *region)
 	if err != nil {
 		return err
-	}
-	ciClient := cognitoidentity.NewFromConfig(cfg, func(o *cognitoidentity.Options) {
-		if ep := env.getenv("AWS_ENDPOINT_URL_COGNITO_IDENTITY"); ep != "" {
-			o.BaseEndpoint = aws.String(ep)
-		}
-	})
-	var session identity.IDTokenSource
-	if signIn {
-		up := cfg.Copy()
-		if r, _, ok := strings.Cut(*userPoolID, "_"); ok && r != "" {
-			up.Region = r // a user pool lives in the region its ID names
-		}
-		c := cognito.New(up, *userPoolID, *clientID, func(o *cognito.Options) { o.ClientSecret = *clientSecret })
-		res, err := c.SignIn(ctx, *username, *password, func(o *cognito.SignInOptions) { o.Flow = flow })
-		if err != nil {
-			return err
-		}
-		if res.Tokens == nil {
-			return exitf(1, "sign-in needs %s answered: run cognitoctl signin, then pass its IdToken with -user-pool-id and -id-token", res.Challenge.Name)
-		}
-		// A cognito.Session is an identity.IDTokenSource: it refreshes the
-		// ID token when it expires.
-		session = c.NewSession(res.Tokens)
-	}
-	opts := func(o *identity.Options) {
-		var ls []identity.Login
-		for k, v := range resolved {
-			ls = append(ls, identity.Login{Key: k, Token: identity.StaticToken(v)})
-		}
-		if session != nil {
-			ls = append(ls, identity.UserPoolLogin("", *userPoolID, session))
-		}
-		if len(ls) > 0 {
-			o.Logins = identity.Logins(ls...)
-		}
-		o.CustomRoleARN = *customRoleARN
-		o.RoleSessionName = *sessionName
-		o.Duration = *duration
-	}
-	var p *identity.Provider
-	if *roleARN != "" {
-		stsClient := sts.NewFromConfig(cfg, func(o *sts.Options) {
-			if ep := env.getenv("AWS_ENDPOINT_URL_STS"); ep != "" {
-				o.BaseEndpoint = aws.String(ep)
-			}
-		})
-		p = identity.NewBasicProvider(ciClient, stsClient, *poolID, *roleARN, opts)
-	} else {
-		p = identity.NewProvider(ciClient, *poolID, opts)
 	}
 	creds, err := p.Retrieve(ctx)
 	if err != nil {

@@ -109,7 +109,11 @@ func (s *Service) assumeRoleWithWebIdentity(w http.ResponseWriter, form url.Valu
 			return
 		}
 	}
-	cred, err := s.issueForLocked(c.Sub, c.Aud, roleARN, authType, c.AMR[1:], policy, session, d)
+	var providers []string // the amr after "authenticated": the login keys
+	if len(c.AMR) > 1 {
+		providers = c.AMR[1:]
+	}
+	cred, err := s.issueForLocked(c.Sub, c.Aud, roleARN, authType, providers, policy, session, d)
 	s.mu.Unlock()
 	if err != nil {
 		writeSTSError(w, http.StatusInternalServerError, "InternalError", "could not issue credentials")
