@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"math/big"
+	"strings"
 	"time"
 
 	"github.com/cognitokit/cognitokit/internal/srp"
@@ -145,6 +146,8 @@ func (s *Server) initiate(c *call, admin bool) (any, error) {
 				return nil, errInvalidParam("Missing required parameter SRP_A")
 			}
 			base.SRPA = ap["SRP_A"]
+		} else if unknownDevice(u, base.DeviceKey) {
+			return nil, errDeviceNotFound()
 		}
 		return s.customStep(p, cl, u, base, "", in.ClientMetadata, c.now)
 	default: // USER_PASSWORD_AUTH, ADMIN_USER_PASSWORD_AUTH, ADMIN_NO_SRP_AUTH
@@ -161,6 +164,9 @@ func (s *Server) initiate(c *call, admin bool) (any, error) {
 		if !passwordMatches(p, u, pw) {
 			s.noteFailure(u, c.now)
 			return nil, errIncorrectPassword
+		}
+		if unknownDevice(u, base.DeviceKey) {
+			return nil, errDeviceNotFound()
 		}
 		base.Username, base.Sub = u.Username, u.Sub
 		return s.afterPassword(p, cl, u, base, c.now)
@@ -202,6 +208,9 @@ func (s *Server) refreshFlow(p *pool, cl *client, ap map[string]string, now time
 	}
 	if !u.Enabled {
 		return nil, errUserDisabled
+	}
+	if unknownDevice(u, ap["DEVICE_KEY"]) {
+		return nil, errDeviceNotFound()
 	}
 	res, err := s.issue(p, cl, u, now, rt, "")
 	if err != nil {
@@ -256,7 +265,7 @@ func (s *Server) startSRP(p *pool, cl *client, u *user, name, srpA string, base 
 	if err != nil {
 		return nil, errorf("InternalErrorException", "cognitotest: srp: %v", err)
 	}
-	base.SRPB = srv.Private().Text(16)
+	base.SRPB = srpState(srv)
 	base.SRPA = srpA
 	base.SecretBlock = base64.StdEncoding.EncodeToString(s.randBytes(64))
 	base.Salt = salt.Text(16)
@@ -480,6 +489,14 @@ func (s *Server) respond(c *call, admin bool) (any, error) {
 	}
 	base := sess
 	switch in.ChallengeName {
+	case "PASSWORD_VERIFIER", "DEVICE_SRP_AUTH", "DEVICE_PASSWORD_VERIFIER":
+		// checked below: after the proof, or by the device steps
+	default:
+		if unknownDevice(u, r["DEVICE_KEY"]) {
+			return nil, s.deviceRetry(p, sess)
+		}
+	}
+	switch in.ChallengeName {
 	case "PASSWORD_VERIFIER":
 		if err := s.checkLockout(u, c.now); err != nil {
 			return nil, err
@@ -489,7 +506,12 @@ func (s *Server) respond(c *call, admin bool) (any, error) {
 			return nil, err
 		}
 		if dk := r["DEVICE_KEY"]; dk != "" {
+			if unknownDevice(u, dk) {
+				return nil, s.deviceRetry(p, sess)
+			}
 			base.DeviceKey = dk
+		} else if unknownDevice(u, base.DeviceKey) {
+			base.DeviceKey = "" // resent without the stale key InitiateAuth had
 		}
 		if sess.CustomFlow {
 			u.FailedLogins, u.LockedUntil = 0, time.Time{}
@@ -581,7 +603,7 @@ func (s *Server) respond(c *call, admin bool) (any, error) {
 		}
 		d := u.Devices[dk]
 		if d == nil || !d.Confirmed || d.Verifier == "" || (sess.DeviceKey != "" && dk != sess.DeviceKey) {
-			return nil, errorf("ResourceNotFoundException", "Device does not exist.")
+			return nil, errDeviceNotFound()
 		}
 		A, err := srp.ParseInt(r["SRP_A"])
 		if err != nil || A.Sign() <= 0 || new(big.Int).Mod(A, srp.N()).Sign() == 0 {
@@ -593,7 +615,7 @@ func (s *Server) respond(c *call, admin bool) (any, error) {
 			return nil, errorf("InternalErrorException", "cognitotest: srp: %v", err)
 		}
 		base.DeviceKey = dk
-		base.SRPB, base.SRPA = srv.Private().Text(16), r["SRP_A"]
+		base.SRPB, base.SRPA = srpState(srv), r["SRP_A"]
 		base.SecretBlock = base64.StdEncoding.EncodeToString(s.randBytes(64))
 		base.Salt = d.Salt
 		ns := s.newSession(p, cl, base, "DEVICE_PASSWORD_VERIFIER", c.now)
@@ -604,7 +626,7 @@ func (s *Server) respond(c *call, admin bool) (any, error) {
 	case "DEVICE_PASSWORD_VERIFIER":
 		d := u.Devices[sess.DeviceKey]
 		if d == nil || (r["DEVICE_KEY"] != "" && r["DEVICE_KEY"] != d.Key) {
-			return nil, errorf("ResourceNotFoundException", "Device does not exist.")
+			return nil, errDeviceNotFound()
 		}
 		if err := s.verifySRP(sess, d.GroupKey, d.Key, d.Verifier, r, c.now); err != nil {
 			return nil, err
@@ -655,12 +677,11 @@ func (s *Server) verifySRP(sess *authSession, realm, userID, verifierHex string,
 		return errIncorrectPassword
 	}
 	v, ok1 := new(big.Int).SetString(verifierHex, 16)
-	b, ok2 := new(big.Int).SetString(sess.SRPB, 16)
-	salt, ok3 := new(big.Int).SetString(sess.Salt, 16)
-	if !ok1 || !ok2 || !ok3 {
+	salt, ok2 := new(big.Int).SetString(sess.Salt, 16)
+	if !ok1 || !ok2 {
 		return errIncorrectPassword
 	}
-	srv, err := srp.RestoreServer(v, b)
+	srv, err := restoreSRP(v, sess.SRPB)
 	if err != nil {
 		return errIncorrectPassword
 	}
@@ -668,4 +689,29 @@ func (s *Server) verifySRP(sess *authSession, realm, userID, verifierHex string,
 		return errIncorrectPassword
 	}
 	return nil
+}
+
+// srpState is what a session keeps of the server half of an SRP login:
+// "<b>:<B>" in hex, so that the verifier step resumes without recomputing
+// B = k·v + g^b (one modular exponentiation per sign-in saved).
+func srpState(srv *srp.Server) string {
+	return srv.Private().Text(16) + ":" + srv.SRPB()
+}
+
+// restoreSRP resumes the server half from srpState's "<b>:<B>", or from a
+// bare "<b>" (sessions persisted before B was kept), recomputing B then.
+func restoreSRP(v *big.Int, state string) (*srp.Server, error) {
+	bHex, BHex, withB := strings.Cut(state, ":")
+	b, ok := new(big.Int).SetString(bHex, 16)
+	if !ok {
+		return nil, srp.ErrMalformed
+	}
+	if !withB {
+		return srp.RestoreServer(v, b)
+	}
+	B, ok := new(big.Int).SetString(BHex, 16)
+	if !ok {
+		return nil, srp.ErrMalformed
+	}
+	return srp.RestoreServerWithB(v, b, B)
 }

@@ -24,7 +24,7 @@ type CustomAuthHooks struct {
 
 // ChallengeResult is one step of a custom sign-in so far.
 type ChallengeResult struct {
-	ChallengeName     string // "CUSTOM_CHALLENGE"
+	ChallengeName     string // "SRP_A", "PASSWORD_VERIFIER" or "CUSTOM_CHALLENGE"
 	ChallengeResult   bool   // whether the answer was correct
 	ChallengeMetadata string // from CreateAuthChallengeOutput
 }
@@ -40,9 +40,14 @@ type DefineAuthChallengeInput struct {
 }
 
 // DefineAuthChallengeOutput is Define's decision: issue tokens, fail, or
-// ask ChallengeName: "CUSTOM_CHALLENGE", or, when the client started with
-// AuthParameters CHALLENGE_NAME=SRP_A and SRP_A (password first), "SRP_A"
-// and then "PASSWORD_VERIFIER", as with Cognito's Lambda.
+// ask ChallengeName: "CUSTOM_CHALLENGE", or "PASSWORD_VERIFIER" when the
+// client started with AuthParameters CHALLENGE_NAME=SRP_A and SRP_A
+// (password first). As with Cognito's Lambda, such a sign-in reaches
+// Define first with Session [{SRP_A, true}]; Define answers
+// PASSWORD_VERIFIER to have the password checked (a wrong one is refused
+// with NotAuthorizedException), and sees [SRP_A, PASSWORD_VERIFIER] next.
+// A Define that never asks for PASSWORD_VERIFIER skips the password, as it
+// would with Cognito.
 type DefineAuthChallengeOutput struct {
 	ChallengeName      string
 	IssueTokens        bool
@@ -114,26 +119,18 @@ func (s *Server) customStep(p *pool, cl *client, u *user, base *authSession, ans
 		}
 		base.Custom = append(append([]customResult(nil), base.Custom...), customResult{ChallengeName: "CUSTOM_CHALLENGE", ChallengeResult: ok, Metadata: base.Meta})
 	}
-	var d DefineAuthChallengeOutput
-	for {
-		if len(base.Custom) >= maxCustomRounds {
-			return nil, errIncorrectPassword
-		}
-		var err error
-		d, err = h.Define(DefineAuthChallengeInput{UserPoolID: p.ID, ClientID: cl.ID, Username: u.Username,
-			UserAttributes: copyAttrs(u.Attrs), Session: toResults(base.Custom), ClientMetadata: meta})
-		if err != nil {
-			return nil, errorf("UserLambdaValidationException", "DefineAuthChallenge failed with error %v.", err)
-		}
-		if d.FailAuthentication || d.IssueTokens || d.ChallengeName != "SRP_A" {
-			break
-		}
-		// SRP_A: the client sent its SRP A with CHALLENGE_NAME=SRP_A;
-		// Cognito records the step and asks Define again.
-		if base.SRPA == "" || base.Challenge != "" {
-			return nil, errorf("UserLambdaValidationException", "DefineAuthChallenge returned SRP_A, but the client did not start with SRP_A.")
-		}
-		base.Custom = append(append([]customResult(nil), base.Custom...), customResult{ChallengeName: "SRP_A", ChallengeResult: true})
+	if base.SRPA != "" && base.Challenge == "" && len(base.Custom) == 0 {
+		// The client started with CHALLENGE_NAME=SRP_A: Cognito records
+		// that step before it first asks Define.
+		base.Custom = []customResult{{ChallengeName: "SRP_A", ChallengeResult: true}}
+	}
+	if len(base.Custom) >= maxCustomRounds {
+		return nil, errIncorrectPassword
+	}
+	d, err := h.Define(DefineAuthChallengeInput{UserPoolID: p.ID, ClientID: cl.ID, Username: u.Username,
+		UserAttributes: copyAttrs(u.Attrs), Session: toResults(base.Custom), ClientMetadata: meta})
+	if err != nil {
+		return nil, errorf("UserLambdaValidationException", "DefineAuthChallenge failed with error %v.", err)
 	}
 	switch {
 	case d.FailAuthentication:

@@ -18,6 +18,42 @@ func (s *Server) newDevice(u *user, now time.Time) *device {
 	return d
 }
 
+// A DEVICE_KEY that names none of the user's devices (forgotten with
+// ForgetDevice or AdminForgetDevice, or never issued) is refused with
+// ResourceNotFoundException "Device does not exist.", so that clients drop
+// the device and sign in again without it. Where, as Cognito does it:
+//
+//   - USER_SRP_AUTH, and CUSTOM_AUTH started with SRP_A: InitiateAuth takes
+//     the key; the PASSWORD_VERIFIER answer is refused once the proof is
+//     verified, and the session survives (a few times), so the answer can
+//     be resent without DEVICE_KEY as amazon-cognito-identity-js and the
+//     Amplify libraries do. A PASSWORD_VERIFIER answer without DEVICE_KEY
+//     drops a stale key given to InitiateAuth.
+//   - USER_PASSWORD_AUTH, ADMIN_USER_PASSWORD_AUTH / ADMIN_NO_SRP_AUTH: at
+//     InitiateAuth, once the password is verified.
+//   - CUSTOM_AUTH without SRP_A: at InitiateAuth, before the hooks run.
+//   - REFRESH_TOKEN_AUTH: at InitiateAuth, once the refresh token is
+//     accepted.
+//   - Any other challenge answer carrying an unknown DEVICE_KEY: refused
+//     before the answer is judged; the session survives a few times.
+//   - DEVICE_SRP_AUTH / DEVICE_PASSWORD_VERIFIER: for a device forgotten
+//     since the challenge was issued.
+func errDeviceNotFound() error { return errorf("ResourceNotFoundException", "Device does not exist.") }
+
+// unknownDevice reports whether key is set but names none of u's devices.
+func unknownDevice(u *user, key string) bool { return key != "" && u.Devices[key] == nil }
+
+// deviceRetry answers errDeviceNotFound for a challenge answer and keeps
+// its session for a resend without DEVICE_KEY, at most
+// maxChallengeFailures times.
+func (s *Server) deviceRetry(p *pool, sess *authSession) error {
+	sess.Failures++
+	if sess.Failures < maxChallengeFailures {
+		s.putBack(p, sess)
+	}
+	return errDeviceNotFound()
+}
+
 type deviceInput struct {
 	AccessToken                string `json:"AccessToken"`
 	DeviceKey                  string `json:"DeviceKey"`
@@ -73,7 +109,7 @@ func (s *Server) deviceSubject(c *call, in *deviceInput, admin bool) (*user, *de
 	}
 	d := u.Devices[in.DeviceKey]
 	if d == nil {
-		return nil, nil, errorf("ResourceNotFoundException", "Device does not exist.")
+		return nil, nil, errDeviceNotFound()
 	}
 	return u, d, nil
 }

@@ -47,3 +47,39 @@ func BenchmarkModExpFloor(b *testing.B) {
 		r.Exp(base, exp, groupN)
 	}
 }
+
+// BenchmarkServerVerify is the server's PASSWORD_VERIFIER step: resume the
+// login from the session, then check the proof. "recompute-B" resumes with
+// RestoreServer (g^b again), "stored-B" with RestoreServerWithB.
+func BenchmarkServerVerify(b *testing.B) {
+	salt, _ := NewSalt(nil)
+	v := ComputeVerifier("Abc", "alice", "pw", salt)
+	srv, _ := NewServer(v, nil)
+	B, _ := ParseInt(srv.SRPB())
+	c, _ := NewClient(nil)
+	block := base64.StdEncoding.EncodeToString(make([]byte, 1024))
+	sig, ts, err := c.PasswordClaim("Abc", "alice", "pw", srv.SRPB(), salt.Text(16), block, time.Now())
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, bc := range []struct {
+		name    string
+		restore func() (*Server, error)
+	}{
+		{"recompute-B", func() (*Server, error) { return RestoreServer(v, srv.Private()) }},
+		{"stored-B", func() (*Server, error) { return RestoreServerWithB(v, srv.Private(), B) }},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				s, err := bc.restore()
+				if err != nil {
+					b.Fatal(err)
+				}
+				if err := s.VerifyClaim("Abc", "alice", c.SRPA(), salt, block, ts, sig); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

@@ -52,5 +52,13 @@ func FuzzParse(f *testing.F) {
 			t.Fatal(err)
 		}
 		known(srv.VerifyClaim("pool", "user", b, big.NewInt(1), secretBlock, salt, sig))
+		// A stored B (here whatever the input parses to) is range-checked.
+		if B, err := ParseInt(salt); err == nil {
+			srvB, err := RestoreServerWithB(big.NewInt(0x1234567), big.NewInt(0x89abcdef), B)
+			known(err)
+			if err == nil {
+				known(srvB.VerifyClaim("pool", "user", b, big.NewInt(1), secretBlock, salt, sig))
+			}
+		}
 	})
 }

@@ -37,8 +37,9 @@ func ComputeVerifier(realm, userID, password string, salt *big.Int) *big.Int {
 }
 
 // Server is the server half of one SRP login. It holds the verifier v, the
-// private value b and B = k·v + g^b mod N. Store Private() with the login
-// session and resume with RestoreServer on the next request.
+// private value b and B = k·v + g^b mod N. Store Private() (and SRPB(),
+// to resume without recomputing B) with the login session, and resume with
+// RestoreServer or RestoreServerWithB on the next request.
 type Server struct {
 	v, b, B *big.Int
 }
@@ -73,6 +74,24 @@ func RestoreServer(verifier, b *big.Int) (*Server, error) {
 	B.Mod(B, groupN)
 	if B.Sign() == 0 {
 		return nil, ErrBadPublicValue
+	}
+	return &Server{v: verifier, b: b, B: B}, nil
+}
+
+// RestoreServerWithB rebuilds a Server from its verifier, its private value
+// b and the public value B it sent (SRP_B), skipping the modular
+// exponentiation g^b that RestoreServer repeats. B is trusted: it must be
+// the value this server computed for b and stored with the login session
+// itself, never a value a client sent. It is checked to lie in [1, N-1]
+// but not recomputed; since the proof binds B (u = H(A | B)), a B other
+// than the one the client was sent makes verification fail. The Server
+// keeps B (callers must not modify it afterwards).
+func RestoreServerWithB(verifier, b, B *big.Int) (*Server, error) {
+	if verifier == nil || verifier.Sign() <= 0 || b == nil || b.Sign() <= 0 || B == nil {
+		return nil, fmt.Errorf("%w: verifier, b and B must be positive", ErrMalformed)
+	}
+	if B.Sign() <= 0 || B.Cmp(groupN) >= 0 {
+		return nil, fmt.Errorf("%w: B is not in [1, N-1]", ErrBadPublicValue)
 	}
 	return &Server{v: verifier, b: b, B: B}, nil
 }

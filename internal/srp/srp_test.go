@@ -328,3 +328,57 @@ func TestPoolName(t *testing.T) {
 	assert.Equal(t, "plain", PoolName("plain"))
 	assert.Equal(t, "", PoolName("us-east-1_"))
 }
+
+// TestRestoreServerWithB resumes a login from the stored b and B: it
+// verifies the same proofs as RestoreServer, refuses B outside [1, N-1],
+// and a B that is not the one sent makes a correct proof fail.
+func TestRestoreServerWithB(t *testing.T) {
+	const realm, user, password = "Abc", "alice", "correct horse"
+	block := base64.StdEncoding.EncodeToString([]byte("secret block"))
+	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	salt, err := NewSalt(nil)
+	require.NoError(t, err)
+	v := ComputeVerifier(realm, user, password, salt)
+	started, err := NewServer(v, nil)
+	require.NoError(t, err)
+	B, err := ParseInt(started.SRPB())
+	require.NoError(t, err)
+	c, err := NewClient(nil)
+	require.NoError(t, err)
+	sig, ts, err := c.PasswordClaim(realm, user, password, started.SRPB(), salt.Text(16), block, now)
+	require.NoError(t, err)
+	bad, _, err := c.PasswordClaim(realm, user, "wrong", started.SRPB(), salt.Text(16), block, now)
+	require.NoError(t, err)
+
+	srv, err := RestoreServerWithB(v, started.Private(), B)
+	require.NoError(t, err)
+	assert.Equal(t, started.SRPB(), srv.SRPB())
+	require.NoError(t, srv.VerifyClaim(realm, user, c.SRPA(), salt, block, ts, sig))
+	assert.ErrorIs(t, srv.VerifyClaim(realm, user, c.SRPA(), salt, block, ts, bad), ErrProofMismatch)
+
+	// A B other than the one sent fails the correct proof.
+	s2, err := RestoreServerWithB(v, started.Private(), new(big.Int).Add(B, big.NewInt(1)))
+	require.NoError(t, err)
+	assert.ErrorIs(t, s2.VerifyClaim(realm, user, c.SRPA(), salt, block, ts, sig), ErrProofMismatch)
+
+	n := N()
+	for _, tc := range []struct {
+		name    string
+		v, b, B *big.Int
+		want    error
+	}{
+		{"nil B", v, started.Private(), nil, ErrMalformed},
+		{"nil v", nil, started.Private(), B, ErrMalformed},
+		{"zero v", big.NewInt(0), started.Private(), B, ErrMalformed},
+		{"negative b", v, big.NewInt(-1), B, ErrMalformed},
+		{"zero B", v, started.Private(), big.NewInt(0), ErrBadPublicValue},
+		{"negative B", v, started.Private(), big.NewInt(-5), ErrBadPublicValue},
+		{"B = N", v, started.Private(), n, ErrBadPublicValue},
+		{"B > N", v, started.Private(), new(big.Int).Add(n, big.NewInt(7)), ErrBadPublicValue},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := RestoreServerWithB(tc.v, tc.b, tc.B)
+			assert.ErrorIs(t, err, tc.want)
+		})
+	}
+}
