@@ -25,6 +25,14 @@
 //     VerifyUserAttribute, DeleteUser.
 //   - Signing out: RevokeToken (this device's refresh token), GlobalSignOut
 //     (every device), AdminUserGlobalSignOut (from a back end).
+//   - A web app signing people in through Cognito's hosted UI (including
+//     "Sign in with Facebook" and other federated providers):
+//     NewHostedUI, then AuthorizeURL with a NewPKCE verifier and a state
+//     from a NewStateCodec (CSRF nonce plus an allow-listed destination,
+//     HMAC-signed); on the callback ParseCallback, verify the state, and
+//     Exchange the code. Refresh, UserInfo, Revoke and LogoutURL complete
+//     it; ClientCredentials serves machine-to-machine scopes. See
+//     examples/webapp.
 //
 // # Challenges
 //
@@ -103,4 +111,8 @@
 //
 // a ratio of 0.90 (per run 0.86 to 1.01; target ≤ 1.2): hashing, HKDF,
 // hex and base64 are lost in the noise of math/big's Exp.
+//
+// Making and verifying a hosted-UI state (BenchmarkStateCodec) takes
+// 17-20 µs, 2.1-2.9x the floor of its bare randomness and HMACs
+// (BenchmarkStateFloor): a cost paid once per sign-in.
 package cognito

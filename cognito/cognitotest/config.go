@@ -70,6 +70,13 @@ type SeedPool struct {
 	Clients                          []SeedClient    `json:"clients"`
 	Groups                           []SeedGroup     `json:"groups"`
 	Users                            []SeedUser      `json:"users"`
+	// IdentityProviders are the pool's identity providers for the hosted
+	// UI, e.g. [{"type": "Facebook", "appId": "1234567890", "appSecret":
+	// "...", "attributeMapping": {"email": "email", "name": "name"}}].
+	IdentityProviders []IdentityProviderOptions `json:"identityProviders"`
+	// ResourceServers declare custom scopes, e.g. [{"identifier":
+	// "orders", "scopes": ["read", "write"]}].
+	ResourceServers []ResourceServerOptions `json:"resourceServers"`
 }
 
 // SeedClient is one app client; ID is required, Secret optional (fixed);
@@ -143,6 +150,9 @@ func (s *Server) Seed(cfg *SeedConfig) error {
 				DeviceTracking: sp.DeviceTracking, DeviceOnlyRememberedOnUserPrompt: sp.DeviceOnlyRememberedOnUserPrompt}); err != nil {
 				return fmt.Errorf("cognitotest: config: pool %s: %w", sp.ID, err)
 			}
+		}
+		if err := s.seedHosted(sp.ID, sp.IdentityProviders, sp.ResourceServers); err != nil {
+			return fmt.Errorf("cognitotest: config: pool %s: %w", sp.ID, err)
 		}
 		for _, sc := range sp.Clients {
 			if sc.ID == "" {

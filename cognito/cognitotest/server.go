@@ -50,6 +50,10 @@ type Options struct {
 	// with MissingAuthenticationTokenException, as Cognito does. The
 	// emulator never checks the signature itself, only that one was made.
 	AllowUnsigned bool
+	// Triggers holds Go functions that play the part of the user pool's
+	// post-confirmation and post-authentication Lambda triggers for
+	// hosted-UI sign-ins (see HostedUITriggers).
+	Triggers *HostedUITriggers
 }
 
 // Server is an in-memory Amazon Cognito user-pool service (cognito-idp's

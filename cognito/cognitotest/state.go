@@ -79,6 +79,10 @@ type pool struct {
 	Revoked  map[string]time.Time     `json:"revoked"`  // origin_jti -> when it may be forgotten
 	Sessions map[string]*authSession  `json:"sessions"` // by session ID
 	Messages []Message                `json:"messages"`
+
+	// Hosted holds the hosted UI's state: identity providers, resource
+	// servers, authorization codes and sign-in sessions (hostedui.go).
+	Hosted *hostedState `json:"hosted,omitempty"`
 }
 
 type schemaAttribute struct {
@@ -207,6 +211,7 @@ type refreshToken struct {
 	Expires   time.Time `json:"expires"`
 	DeviceKey string    `json:"deviceKey,omitempty"`
 	Revoked   bool      `json:"revoked,omitempty"`
+	Scope     string    `json:"scope,omitempty"` // OAuth scopes of a hosted-UI sign-in
 }
 
 // authSession is one sign-in in progress between InitiateAuth and the
@@ -221,7 +226,7 @@ type authSession struct {
 	Challenge   string            `json:"challenge"`
 	Expires     time.Time         `json:"expires"`
 	Admin       bool              `json:"admin,omitempty"`
-	SRPB        string            `json:"srpB,omitempty"` // hex of b, server's SRP private value
+	SRPB        string            `json:"srpB,omitempty"` // "b:B" in hex: the server's SRP private value and B (a bare "b" from older state files is also read)
 	SRPA        string            `json:"srpA,omitempty"`
 	SecretBlock string            `json:"secretBlock,omitempty"`
 	DeviceKey   string            `json:"deviceKey,omitempty"`

@@ -182,6 +182,27 @@ type deviceMetadata struct {
 // token) for u through cl. A new sign-in gets a fresh origin_jti; a
 // refresh reuses the refresh token's.
 func (s *Server) issue(p *pool, cl *client, u *user, now time.Time, rt *refreshToken, deviceKey string) (*authResult, error) {
+	return s.issueOAuth(p, cl, u, now, rt, deviceKey, nil)
+}
+
+// oauthIssue holds what a hosted-UI (OAuth 2.0) sign-in adds to the
+// tokens: the granted scopes (kept by the refresh token) and the OpenID
+// nonce.
+type oauthIssue struct {
+	Scope string
+	Nonce string
+}
+
+// issueOAuth is issue for the hosted UI's token endpoint (oa may be nil):
+// the access token carries oa.Scope (or the refresh token's scope), the ID
+// token the nonce, at_hash and, for federated users, identities.
+func (s *Server) issueOAuth(p *pool, cl *client, u *user, now time.Time, rt *refreshToken, deviceKey string, oa *oauthIssue) (*authResult, error) {
+	scope := "aws.cognito.signin.user.admin"
+	if oa != nil && oa.Scope != "" {
+		scope = oa.Scope
+	} else if rt != nil && rt.Scope != "" {
+		scope = rt.Scope
+	}
 	authTime := now.Unix()
 	origin := ""
 	if rt != nil {
@@ -198,7 +219,7 @@ func (s *Server) issue(p *pool, cl *client, u *user, now time.Time, rt *refreshT
 	}
 	access := map[string]any{
 		"sub": u.Sub, "iss": iss, "client_id": cl.ID, "origin_jti": origin, "event_id": eventID,
-		"token_use": "access", "scope": "aws.cognito.signin.user.admin", "auth_time": authTime,
+		"token_use": "access", "scope": scope, "auth_time": authTime,
 		"exp": now.Add(accessTTL).Unix(), "iat": now.Unix(), "jti": s.uuid(), "username": u.Username,
 	}
 	id := map[string]any{
@@ -235,6 +256,13 @@ func (s *Server) issue(p *pool, cl *client, u *user, now time.Time, rt *refreshT
 		switch n {
 		case "email_verified", "phone_number_verified":
 			id[n] = v == "true"
+		case "identities":
+			var l []any
+			if json.Unmarshal([]byte(v), &l) == nil {
+				id[n] = l
+			} else {
+				id[n] = v
+			}
 		case "updated_at":
 			if x, err := strconv.ParseInt(v, 10, 64); err == nil {
 				id[n] = x
@@ -249,6 +277,13 @@ func (s *Server) issue(p *pool, cl *client, u *user, now time.Time, rt *refreshT
 	if err != nil {
 		return nil, err
 	}
+	if oa != nil {
+		sum := sha256.Sum256([]byte(at))
+		id["at_hash"] = b64(sum[:16])
+		if oa.Nonce != "" {
+			id["nonce"] = oa.Nonce
+		}
+	}
 	it, err := s.signJWT(p, id)
 	if err != nil {
 		return nil, err
@@ -259,6 +294,9 @@ func (s *Server) issue(p *pool, cl *client, u *user, now time.Time, rt *refreshT
 		exp := now.Add(cl.validity("refresh"))
 		p.Refresh[hashToken(tok)] = &refreshToken{Username: u.Username, Sub: u.Sub, ClientID: cl.ID,
 			OriginJTI: origin, AuthTime: authTime, Expires: exp, DeviceKey: deviceKey}
+		if oa != nil {
+			p.Refresh[hashToken(tok)].Scope = scope
+		}
 		if u.Origins == nil {
 			u.Origins = map[string]time.Time{}
 		}
@@ -449,7 +487,10 @@ func serveOpenID(s *Server, w http.ResponseWriter, r *http.Request) {
 		"token_endpoint":                        base + "/oauth2/token",
 		"userinfo_endpoint":                     base + "/oauth2/userInfo",
 		"end_session_endpoint":                  base + "/logout",
-		"response_types_supported":              []string{"code", "token"},
+		"revocation_endpoint":                   base + "/oauth2/revoke",
+		"grant_types_supported":                 []string{"authorization_code", "refresh_token", "client_credentials"},
+		"code_challenge_methods_supported":      []string{"S256"},
+		"response_types_supported":              []string{"code"},
 		"subject_types_supported":               []string{"public"},
 		"id_token_signing_alg_values_supported": []string{"RS256"},
 		"scopes_supported":                      []string{"openid", "email", "phone", "profile"},

@@ -11,6 +11,22 @@
 //	                                  → {"id","name","email"}
 //	GET  /_emulator/facebook/debug_token?input_token=T
 //	                                  → {"data":{"app_id","user_id","is_valid","expires_at"}}
+//	GET  /_emulator/facebook/dialog/oauth?client_id=APP&redirect_uri=U&state=S[&scope=..]
+//	                                  → the Login dialog: a consent page where the
+//	                                    tester says who signs in (id, name, e-mail)
+//	POST /_emulator/facebook/dialog/oauth (the consent form)
+//	                                  → 302 U?code=C&state=S, or
+//	                                    U?error=access_denied&error_reason=user_denied&state=S
+//	GET  /_emulator/facebook/oauth/access_token?client_id=APP&client_secret=X&redirect_uri=U&code=C
+//	                                  → {"access_token","token_type":"bearer","expires_in"}
+//
+// The OAuth dialog and code exchange follow Facebook Login's manual flow
+// (https://developers.facebook.com/docs/facebook-login/guides/advanced/manual-flow):
+// codes are single-use, expire after ten minutes, and are only exchanged
+// for the app they were issued to with the same redirect_uri. An app
+// declared with PutApp must present its secret (compared in constant time)
+// and may limit the redirect URIs its dialog accepts; an undeclared app
+// needs no secret.
 //
 // Errors follow the Graph API's shape: HTTP 400 with
 // {"error":{"message","type":"OAuthException","code":190}}.
@@ -64,7 +80,34 @@ type Token struct {
 type State struct {
 	// Tokens maps hex(SHA-256(token)) to its record.
 	Tokens map[string]Token `json:"tokens"`
+	// Codes maps hex(SHA-256(code)) to a pending OAuth authorization code.
+	Codes map[string]Code `json:"codes,omitempty"`
+	// Apps are the apps declared with PutApp, by app ID.
+	Apps map[string]App `json:"apps,omitempty"`
 }
+
+// Code is a pending authorization code of the OAuth dialog.
+type Code struct {
+	AppID       string    `json:"app_id"`
+	RedirectURI string    `json:"redirect_uri"`
+	User        User      `json:"user"`
+	Expires     time.Time `json:"expires"`
+}
+
+// App is a Facebook app as the fake knows it. Its secret is kept as a
+// SHA-256 hash only.
+type App struct {
+	ID string `json:"id"`
+	// SecretHash is hex(SHA-256(app secret)).
+	SecretHash string `json:"secret_hash"`
+	// RedirectURIs, when not empty, are the only redirect_uri values the
+	// dialog accepts ("Valid OAuth Redirect URIs").
+	RedirectURIs []string `json:"redirect_uris,omitempty"`
+}
+
+// CodeLifetime is how long an authorization code of the OAuth dialog may
+// be exchanged.
+const CodeLifetime = 10 * time.Minute
 
 // Fake is the fake Facebook. It is safe for concurrent use.
 type Fake struct {
@@ -74,6 +117,8 @@ type Fake struct {
 
 	mu     sync.Mutex
 	tokens map[string]Token
+	codes  map[string]Code
+	apps   map[string]App
 }
 
 // New returns an empty Fake. now and random may be nil (wall clock,
@@ -86,7 +131,8 @@ func New(now func() time.Time, random io.Reader, onChange func()) *Fake {
 	if random == nil {
 		random = rand.Reader
 	}
-	return &Fake{now: now, rand: random, onChange: onChange, tokens: map[string]Token{}}
+	return &Fake{now: now, rand: random, onChange: onChange, tokens: map[string]Token{},
+		codes: map[string]Code{}, apps: map[string]App{}}
 }
 
 // Mint returns a new access token for user in app appID, valid for
@@ -131,9 +177,17 @@ func (f *Fake) Lookup(token string) (Token, error) {
 func (f *Fake) Snapshot() State {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	st := State{Tokens: make(map[string]Token, len(f.tokens))}
+	st := State{Tokens: make(map[string]Token, len(f.tokens)), Codes: make(map[string]Code, len(f.codes)),
+		Apps: make(map[string]App, len(f.apps))}
 	for k, v := range f.tokens {
 		st.Tokens[k] = v
+	}
+	for k, v := range f.codes {
+		st.Codes[k] = v
+	}
+	for k, v := range f.apps {
+		v.RedirectURIs = append([]string(nil), v.RedirectURIs...)
+		st.Apps[k] = v
 	}
 	return st
 }
@@ -145,6 +199,14 @@ func (f *Fake) Restore(st State) {
 	f.tokens = make(map[string]Token, len(st.Tokens))
 	for k, v := range st.Tokens {
 		f.tokens[k] = v
+	}
+	f.codes = make(map[string]Code, len(st.Codes))
+	for k, v := range st.Codes {
+		f.codes[k] = v
+	}
+	f.apps = make(map[string]App, len(st.Apps))
+	for k, v := range st.Apps {
+		f.apps[k] = v
 	}
 }
 
@@ -202,6 +264,10 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			data["app_id"], data["user_id"], data["expires_at"] = rec.AppID, rec.User.ID, rec.Expires.Unix()
 		}
 		writeJSON(w, http.StatusOK, map[string]any{"data": data})
+	case "dialog/oauth":
+		f.serveDialog(w, r)
+	case "oauth/access_token":
+		f.serveAccessToken(w, r)
 	default:
 		graphError(w, http.StatusNotFound, "Unknown path components: "+r.URL.Path)
 	}

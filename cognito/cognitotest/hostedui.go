@@ -1,0 +1,524 @@
+package cognitotest
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/cognitokit/cognitokit/internal/emulator/fakefb"
+)
+
+// This file is the hosted UI's state and Go helpers: identity providers,
+// resource servers, triggers. The HTTP endpoints are in hostedui_http.go.
+
+// Hosted-UI lifetimes, as Cognito's.
+const (
+	// AuthCodeLifetime is how long an authorization code may be exchanged.
+	AuthCodeLifetime = 5 * time.Minute
+	// HostedSessionLifetime is how long the hosted UI's session cookie
+	// signs a user in again without a password.
+	HostedSessionLifetime = time.Hour
+	// hostedFlowLifetime bounds a sign-in in progress (new password, MFA,
+	// a round trip to Facebook).
+	hostedFlowLifetime = 5 * time.Minute
+)
+
+// IdentityProviderOptions describes a social or enterprise identity
+// provider of a user pool, as CreateIdentityProvider does. Only the
+// Facebook type is emulated, through the emulator's fake Facebook.
+type IdentityProviderOptions struct {
+	// Name is the provider name used in identity_provider and in
+	// usernames (Name_<id>). Default: Type.
+	Name string `json:"name"`
+	// Type is the provider type: "Facebook".
+	Type string `json:"type"`
+	// AppID and AppSecret are the provider's client_id and client_secret
+	// (the Facebook app ID and secret). The fake Facebook is told the
+	// secret and checks it at the code exchange.
+	AppID     string `json:"appId"`
+	AppSecret string `json:"appSecret"`
+	// AuthorizeScopes are the provider scopes asked for; default
+	// "public_profile,email".
+	AuthorizeScopes string `json:"authorizeScopes"`
+	// AttributeMapping maps user-pool attributes to provider attributes
+	// ("email": "email", "name": "name"). The username is always the
+	// provider's user ID. Nil means {"email": "email", "name": "name"}.
+	AttributeMapping map[string]string `json:"attributeMapping"`
+}
+
+// ResourceServerOptions describes a resource server: its identifier
+// (e.g. "https://api.example.com" or "orders") and scope names; a client's
+// AllowedOAuthScopes then name them as "identifier/scope".
+type ResourceServerOptions struct {
+	Identifier string   `json:"identifier"`
+	Name       string   `json:"name"`
+	Scopes     []string `json:"scopes"`
+}
+
+// TriggerEvent is what a hosted-UI trigger is told about a sign-in.
+type TriggerEvent struct {
+	// TriggerSource is "PostConfirmation_ConfirmSignUp" (a federated
+	// user's first sign-in) or "PostAuthentication_Authentication".
+	TriggerSource string
+	UserPoolID    string
+	ClientID      string
+	Username      string
+	// Attributes are the user's attributes after the sign-in.
+	Attributes map[string]string
+	// Provider is the identity provider ("COGNITO", "Facebook", ...).
+	Provider string
+}
+
+// HostedUITriggers are Go functions that play the part of Lambda
+// triggers for hosted-UI sign-ins. As in Cognito, a federated user's first
+// sign-in fires PostConfirmation (not PostAuthentication); later sign-ins,
+// and every password sign-in through the hosted UI, fire
+// PostAuthentication. A trigger that returns an error fails the sign-in
+// (the user created by a first federated sign-in is kept). Triggers run
+// without the emulator's lock held, so they may call the Server.
+type HostedUITriggers struct {
+	PostConfirmation   func(ctx context.Context, ev TriggerEvent) error
+	PostAuthentication func(ctx context.Context, ev TriggerEvent) error
+}
+
+// Trigger sources.
+const (
+	TriggerPostConfirmation   = "PostConfirmation_ConfirmSignUp"
+	TriggerPostAuthentication = "PostAuthentication_Authentication"
+)
+
+type hostedState struct {
+	IdPs            map[string]*identityProvider `json:"idps,omitempty"`
+	ResourceServers map[string]*resourceServer   `json:"resourceServers,omitempty"`
+	Codes           map[string]*authCode         `json:"codes,omitempty"`    // by hash of the code
+	Sessions        map[string]*uiSession        `json:"sessions,omitempty"` // by hash of the cookie
+	Flows           map[string]*uiFlow           `json:"flows,omitempty"`    // by hash of the flow ID
+}
+
+type identityProvider struct {
+	Name             string            `json:"name"`
+	Type             string            `json:"type"`
+	AppID            string            `json:"appId"`
+	AppSecret        string            `json:"appSecret,omitempty"`
+	AuthorizeScopes  string            `json:"authorizeScopes"`
+	AttributeMapping map[string]string `json:"attributeMapping"`
+}
+
+type resourceServer struct {
+	Identifier string   `json:"identifier"`
+	Name       string   `json:"name"`
+	Scopes     []string `json:"scopes"`
+}
+
+// authRequest is a validated /oauth2/authorize request.
+type authRequest struct {
+	ClientID        string `json:"clientId"`
+	RedirectURI     string `json:"redirectUri"`
+	Scope           string `json:"scope"`
+	State           string `json:"state,omitempty"`
+	CodeChallenge   string `json:"codeChallenge,omitempty"`
+	ChallengeMethod string `json:"challengeMethod,omitempty"`
+	Nonce           string `json:"nonce,omitempty"`
+	IdP             string `json:"idp,omitempty"`
+}
+
+type authCode struct {
+	Req      authRequest `json:"req"`
+	Username string      `json:"username"`
+	Sub      string      `json:"sub"`
+	Expires  time.Time   `json:"expires"`
+}
+
+type uiSession struct {
+	Username string    `json:"username"`
+	Sub      string    `json:"sub"`
+	Provider string    `json:"provider"`
+	Expires  time.Time `json:"expires"`
+}
+
+// uiFlow is a hosted-UI sign-in in progress.
+type uiFlow struct {
+	Req      authRequest `json:"req"`
+	Step     string      `json:"step"` // flowNewPassword, flowMFA, flowIdP
+	Username string      `json:"username,omitempty"`
+	Sub      string      `json:"sub,omitempty"`
+	MFAKind  string      `json:"mfaKind,omitempty"`
+	Code     string      `json:"code,omitempty"`
+	Failures int         `json:"failures,omitempty"`
+	Expires  time.Time   `json:"expires"`
+}
+
+const (
+	flowNewPassword = "new_password"
+	flowMFA         = "mfa"
+	flowIdP         = "idp"
+)
+
+func (p *pool) hosted() *hostedState {
+	if p.Hosted == nil {
+		p.Hosted = &hostedState{}
+	}
+	h := p.Hosted
+	if h.IdPs == nil {
+		h.IdPs = map[string]*identityProvider{}
+	}
+	if h.ResourceServers == nil {
+		h.ResourceServers = map[string]*resourceServer{}
+	}
+	if h.Codes == nil {
+		h.Codes = map[string]*authCode{}
+	}
+	if h.Sessions == nil {
+		h.Sessions = map[string]*uiSession{}
+	}
+	if h.Flows == nil {
+		h.Flows = map[string]*uiFlow{}
+	}
+	return h
+}
+
+// pruneHosted forgets expired codes, sessions and flows.
+func (h *hostedState) prune(now time.Time) {
+	for k, c := range h.Codes {
+		if now.After(c.Expires) {
+			delete(h.Codes, k)
+		}
+	}
+	for k, c := range h.Sessions {
+		if now.After(c.Expires) {
+			delete(h.Sessions, k)
+		}
+	}
+	for k, c := range h.Flows {
+		if now.After(c.Expires) {
+			delete(h.Flows, k)
+		}
+	}
+}
+
+var idpNameRe = regexp.MustCompile(`^[^_\s][\p{L}\p{M}\p{S}\p{N}\p{P}]{0,31}$`)
+
+// AddIdentityProvider adds (or replaces) an identity provider of a user
+// pool. Only Type "Facebook" can be signed in with; its AppSecret is
+// declared to the fake Facebook.
+func (s *Server) AddIdentityProvider(poolID string, o IdentityProviderOptions) error {
+	err := s.mutate(func() error {
+		p, err := s.pool(poolID)
+		if err != nil {
+			return err
+		}
+		_, err = s.putIdPLocked(p, o, true)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if o.AppSecret != "" {
+		return s.fed.fb.PutApp(o.AppID, o.AppSecret)
+	}
+	return nil
+}
+
+// putIdPLocked validates and stores an identity provider (s.mu held).
+func (s *Server) putIdPLocked(p *pool, o IdentityProviderOptions, replace bool) (*identityProvider, error) {
+	if o.Type != "Facebook" {
+		return nil, errInvalidParam("identity provider type %q is not emulated (only Facebook)", o.Type)
+	}
+	if o.Name == "" {
+		o.Name = o.Type
+	}
+	if !idpNameRe.MatchString(o.Name) || o.Name == "COGNITO" {
+		return nil, errInvalidParam("invalid identity provider name %q", o.Name)
+	}
+	if o.AppID == "" {
+		return nil, errInvalidParam("identity provider %s needs an app ID (client_id)", o.Name)
+	}
+	if _, dup := p.hosted().IdPs[o.Name]; dup && !replace {
+		return nil, errorf("DuplicateProviderException", "A provider with the name %s already exists in this user pool.", o.Name)
+	}
+	if o.AuthorizeScopes == "" {
+		o.AuthorizeScopes = "public_profile,email"
+	}
+	mapping := o.AttributeMapping
+	if mapping == nil {
+		mapping = map[string]string{"email": "email", "name": "name"}
+	}
+	idp := &identityProvider{Name: o.Name, Type: o.Type, AppID: o.AppID, AppSecret: o.AppSecret,
+		AuthorizeScopes: o.AuthorizeScopes, AttributeMapping: map[string]string{}}
+	for attr, field := range mapping {
+		if attr == "username" {
+			continue
+		}
+		if sa := p.schemaAttr(attr); sa == nil || attr == "sub" {
+			return nil, errInvalidParam("attribute mapping: %q is not an attribute of pool %s", attr, p.ID)
+		}
+		switch field {
+		case "id", "name", "email":
+		default:
+			return nil, errInvalidParam("attribute mapping: the fake Facebook has no field %q (id, name, email)", field)
+		}
+		idp.AttributeMapping[attr] = field
+	}
+	p.hosted().IdPs[o.Name] = idp
+	return idp, nil
+}
+
+// CreateIdentityProvider is AddIdentityProvider for tests and examples: it
+// panics on error.
+func (s *Server) CreateIdentityProvider(poolID string, o IdentityProviderOptions) {
+	if err := s.AddIdentityProvider(poolID, o); err != nil {
+		panic(err)
+	}
+}
+
+var scopeNameRe = regexp.MustCompile(`^[\x21\x23-\x5B\x5D-\x7E]{1,256}$`)
+
+// AddResourceServer adds (or replaces) a resource server and its custom
+// scopes, for client_credentials and custom scopes in the code flow.
+func (s *Server) AddResourceServer(poolID string, o ResourceServerOptions) error {
+	if o.Identifier == "" || strings.ContainsAny(o.Identifier, " \t\r\n") {
+		return fmt.Errorf("cognitotest: invalid resource server identifier %q", o.Identifier)
+	}
+	for _, sc := range o.Scopes {
+		if !scopeNameRe.MatchString(sc) || strings.Contains(sc, "/") {
+			return fmt.Errorf("cognitotest: invalid scope name %q", sc)
+		}
+	}
+	return s.mutate(func() error {
+		p, err := s.pool(poolID)
+		if err != nil {
+			return err
+		}
+		p.hosted().ResourceServers[o.Identifier] = &resourceServer{Identifier: o.Identifier, Name: orDefault(o.Name, o.Identifier),
+			Scopes: append([]string(nil), o.Scopes...)}
+		return nil
+	})
+}
+
+// CreateResourceServer is AddResourceServer for tests and examples: it
+// panics on error.
+func (s *Server) CreateResourceServer(poolID string, o ResourceServerOptions) {
+	if err := s.AddResourceServer(poolID, o); err != nil {
+		panic(err)
+	}
+}
+
+// HostedUIURL returns the base URL of the hosted UI (the emulator's URL),
+// the counterpart of https://{domain}.auth.{region}.amazoncognito.com.
+func (s *Server) HostedUIURL() string { return s.url() }
+
+// FacebookGroup returns the group Cognito puts users of a pool's Facebook
+// provider in: "<poolId>_Facebook".
+func FacebookGroup(poolID string) string { return poolID + "_Facebook" }
+
+// seedHosted adds a SeedPool's identity providers and resource servers.
+func (s *Server) seedHosted(poolID string, idps []IdentityProviderOptions, rss []ResourceServerOptions) error {
+	for _, rs := range rss {
+		if err := s.AddResourceServer(poolID, rs); err != nil {
+			return err
+		}
+	}
+	for _, idp := range idps {
+		if err := s.AddIdentityProvider(poolID, idp); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ---------------------------------------------------------------------------
+// Helpers shared by the endpoints.
+
+// isCustomScope reports whether scope is "identifier/name" of a resource
+// server of p.
+func (p *pool) isCustomScope(scope string) bool {
+	i := strings.LastIndex(scope, "/")
+	if i <= 0 {
+		return false
+	}
+	rs, ok := p.hosted().ResourceServers[scope[:i]]
+	return ok && contains(rs.Scopes, scope[i+1:])
+}
+
+// checkScopes validates requested scopes against the client; an empty
+// request means every scope the client allows.
+func checkScopes(p *pool, cl *client, requested string) (string, error) {
+	list := strings.Fields(requested)
+	if len(list) == 0 {
+		list = append([]string(nil), cl.AllowedOAuthScopes...)
+	}
+	if len(list) == 0 {
+		return "", errors.New("the client has no allowed OAuth scopes")
+	}
+	seen := map[string]bool{}
+	var out []string
+	for _, sc := range list {
+		if seen[sc] {
+			continue
+		}
+		seen[sc] = true
+		if !contains(cl.AllowedOAuthScopes, sc) {
+			return "", fmt.Errorf("scope %s is not allowed for the client", sc)
+		}
+		switch sc {
+		case "openid", "email", "phone", "profile", "aws.cognito.signin.user.admin":
+		default:
+			if !p.isCustomScope(sc) {
+				return "", fmt.Errorf("scope %s is not a standard scope or a scope of a resource server of the pool", sc)
+			}
+		}
+		out = append(out, sc)
+	}
+	if (seen["email"] || seen["phone"] || seen["profile"]) && !seen["openid"] {
+		return "", errors.New("the email, phone and profile scopes require openid")
+	}
+	return strings.Join(out, " "), nil
+}
+
+func hasScope(scope, want string) bool {
+	for _, s := range strings.Fields(scope) {
+		if s == want {
+			return true
+		}
+	}
+	return false
+}
+
+// federatedUser finds or creates the user of a provider sign-in and
+// refreshes its mapped attributes. created reports a first sign-in.
+func (s *Server) federatedUser(p *pool, idp *identityProvider, fb fakefb.User, now time.Time) (u *user, created bool, err error) {
+	username := idp.Name + "_" + fb.ID
+	attrs := map[string]string{}
+	for attr, field := range idp.AttributeMapping {
+		var v string
+		switch field {
+		case "id":
+			v = fb.ID
+		case "name":
+			v = fb.Name
+		case "email":
+			v = fb.Email
+			if v != "" && !emailRe.MatchString(v) {
+				v = ""
+			}
+		}
+		if v != "" && len(v) <= 2048 {
+			attrs[attr] = v
+		}
+	}
+	u = p.Users[p.key(username)]
+	if u == nil {
+		sub := s.uuid()
+		ident, _ := json.Marshal([]map[string]any{{"userId": fb.ID, "providerName": idp.Name, "providerType": idp.Type,
+			"issuer": nil, "primary": "true", "dateCreated": fmt.Sprint(now.UnixMilli())}})
+		attrs["sub"] = sub
+		attrs["identities"] = string(ident)
+		u = &user{Username: username, Sub: sub, Attrs: attrs, Status: "EXTERNAL_PROVIDER", Enabled: true, Created: now, Modified: now}
+		p.addUser(u)
+		created = true
+	} else {
+		for k, v := range attrs {
+			if u.Attrs[k] != v {
+				u.Attrs[k] = v
+				u.Modified = now
+			}
+		}
+	}
+	if !u.Enabled {
+		return u, created, errUserDisabled
+	}
+	g := FacebookGroup(p.ID)
+	if idp.Name != "Facebook" {
+		g = p.ID + "_" + idp.Name
+	}
+	if _, ok := p.Groups[g]; !ok {
+		desc := "Autogenerated group for users who sign in using " + idp.Name
+		if _, err := addGroup(p, &groupInput{GroupName: g, Description: &desc}, now); err != nil {
+			return u, created, err
+		}
+	}
+	if !contains(u.Groups, g) {
+		u.Groups = append(u.Groups, g)
+	}
+	return u, created, nil
+}
+
+// clientAccessToken signs a client_credentials access token.
+func (s *Server) clientAccessToken(p *pool, cl *client, scope string, now time.Time) (string, time.Duration, error) {
+	ttl := cl.validity("access")
+	tok, err := s.signJWT(p, map[string]any{
+		"sub": cl.ID, "token_use": "access", "scope": scope, "auth_time": now.Unix(),
+		"iss": s.urlLocked() + "/" + p.ID, "exp": now.Add(ttl).Unix(), "iat": now.Unix(),
+		"version": 2, "jti": s.uuid(), "client_id": cl.ID,
+	})
+	return tok, ttl, err
+}
+
+// userInfo returns the claims of the userInfo endpoint for the scopes of
+// an access token, as Cognito writes them (every value a string).
+func userInfo(p *pool, cl *client, u *user, scope string) map[string]any {
+	all := hasScope(scope, "aws.cognito.signin.user.admin")
+	out := map[string]any{"sub": u.Sub, "username": u.Username}
+	names := make([]string, 0, len(u.Attrs))
+	for n := range u.Attrs {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		if n == "sub" || (len(cl.ReadAttributes) > 0 && !contains(cl.ReadAttributes, n)) {
+			continue
+		}
+		if sa := p.schemaAttr(n); sa != nil && sa.DeveloperOnly {
+			continue
+		}
+		var ok bool
+		switch n {
+		case "email", "email_verified":
+			ok = all || hasScope(scope, "email")
+		case "phone_number", "phone_number_verified":
+			ok = all || hasScope(scope, "phone")
+		default:
+			ok = all || hasScope(scope, "profile")
+		}
+		if ok {
+			out[n] = u.Attrs[n]
+		}
+	}
+	return out
+}
+
+// s256 is the PKCE S256 transform (RFC 7636 section 4.2).
+func s256(verifier string) string {
+	sum := sha256.Sum256([]byte(verifier))
+	return b64(sum[:])
+}
+
+var (
+	verifierRe  = regexp.MustCompile(`^[A-Za-z0-9._~-]{43,128}$`)
+	challengeRe = regexp.MustCompile(`^[A-Za-z0-9_-]{43}$`)
+)
+
+// redirectWith appends params to a redirect URI's query.
+func redirectWith(raw string, params url.Values) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return raw
+	}
+	q := u.Query()
+	for k, v := range params {
+		for _, x := range v {
+			if x != "" {
+				q.Add(k, x)
+			}
+		}
+	}
+	u.RawQuery = q.Encode()
+	return u.String()
+}

@@ -1,0 +1,93 @@
+package cognito_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+
+	"github.com/cognitokit/cognitokit/cognito"
+	"github.com/cognitokit/cognitokit/cognito/cognitotest"
+)
+
+// Build the hosted UI's authorize URL with PKCE, a tamper-proof state and
+// an identity provider. Against AWS, the domain is
+// cognito.HostedUIDomain("myapp", "eu-west-1").
+func ExampleHostedUI_AuthorizeURL() {
+	ui, err := cognito.NewHostedUI("https://myapp.auth.eu-west-1.amazoncognito.com", "1example23456789",
+		"https://app.example.com/callback", func(o *cognito.HostedUIOptions) { o.Scopes = []string{"openid", "email"} })
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	states, err := cognito.NewStateCodec([]byte("0123456789abcdef0123456789abcdef"), func(o *cognito.StateOptions) {
+		o.AllowedDestinations = []string{"/", "/orders"}
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	pkce, _ := cognito.NewPKCE()
+	state, nonce, _ := states.New("/orders") // keep nonce and pkce.Verifier for this browser
+	u, _ := ui.AuthorizeURL(cognito.AuthorizeOptions{State: state, CodeChallenge: pkce.Challenge,
+		IdentityProvider: cognito.IdentityProviderFacebook})
+	parsed, _ := url.Parse(u)
+	q := parsed.Query()
+	fmt.Println(parsed.Host + parsed.Path)
+	fmt.Println(q.Get("response_type"), q.Get("scope"), q.Get("identity_provider"), q.Get("code_challenge_method"))
+
+	// At the callback: the state proves this browser started the sign-in.
+	dest, err := states.Verify(q.Get("state"), nonce)
+	fmt.Println(dest, err)
+	_, err = states.Verify(q.Get("state"), "another browser's nonce")
+	fmt.Println(errors.Is(err, cognito.ErrStateMismatch))
+	_, _, err = states.New("https://evil.example/")
+	fmt.Println(errors.Is(err, cognito.ErrDestinationNotAllowed))
+	// Output:
+	// myapp.auth.eu-west-1.amazoncognito.com/oauth2/authorize
+	// code openid email Facebook S256
+	// /orders <nil>
+	// true
+	// true
+}
+
+// Sign in through the emulator's hosted UI and exchange the code at the
+// token endpoint, as a web app's callback does.
+func ExampleHostedUI_Exchange() {
+	srv := cognitotest.NewServer()
+	defer srv.Close()
+	pool := srv.CreateUserPool(cognitotest.PoolOptions{})
+	app := srv.CreateClient(pool, cognitotest.ClientOptions{CallbackURLs: []string{"http://127.0.0.1:8080/callback"},
+		AllowedOAuthFlows: []string{"code"}, AllowedOAuthScopes: []string{"openid", "email"}})
+	srv.CreateUser(pool, "alice", "Correct-Horse-9!", map[string]string{"email": "alice@example.com"})
+
+	ui, _ := cognito.NewHostedUI(srv.HostedUIURL(), app.ID, "http://127.0.0.1:8080/callback")
+	pkce, _ := cognito.NewPKCE()
+	authorize, _ := ui.AuthorizeURL(cognito.AuthorizeOptions{State: "xyz", CodeChallenge: pkce.Challenge})
+
+	// A browser would show the sign-in page here; HostedSignIn fills it in.
+	callback, err := srv.HostedSignIn(authorize, "alice", "Correct-Horse-9!")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	cb, _ := url.Parse(callback)
+	code, state, err := cognito.ParseCallback(cb.Query())
+	fmt.Println(state, err)
+
+	ctx := context.Background()
+	tokens, err := ui.Exchange(ctx, code, pkce.Verifier)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	info, _ := ui.UserInfo(ctx, tokens.AccessToken)
+	fmt.Println(tokens.Username, tokens.TokenType, tokens.ExpiresIn, info["email"])
+
+	_, err = ui.Exchange(ctx, code, pkce.Verifier)
+	fmt.Println(errors.Is(err, cognito.ErrInvalidGrant))
+	// Output:
+	// xyz <nil>
+	// alice Bearer 1h0m0s alice@example.com
+	// true
+}

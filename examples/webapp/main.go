@@ -1,0 +1,248 @@
+// Command webapp is a server-side web application that signs people in
+// through Amazon Cognito's hosted UI — with a password or with Facebook —
+// and calls an IAM-protected API Gateway route with the identity pool's
+// temporary credentials for the signed-in user.
+//
+// By default it starts the cognitokit emulator in the same process, set up
+// with a user pool, an app client whose callback and sign-out URLs are
+// this app's, Facebook as an identity provider (through the emulator's fake
+// Facebook), an identity pool with its roles and an API; it prints the
+// app's URL and a demo user's credentials:
+//
+//	go run ./examples/webapp
+//	webapp: listening on http://127.0.0.1:8080
+//	webapp: sign in as alice / <random password>, or with Facebook
+//
+// Against AWS, pass the real settings (the client secret is read from
+// $WEBAPP_CLIENT_SECRET so that it stays out of the process list):
+//
+//	go run ./examples/webapp -addr 127.0.0.1:8080 -base-url https://app.example.com \
+//	  -domain https://myapp.auth.eu-west-1.amazoncognito.com -region eu-west-1 \
+//	  -user-pool-id eu-west-1_AbCdEf123 -client-id 1example23456789 \
+//	  -identity-pool-id eu-west-1:0000… -api-url https://abc.execute-api.eu-west-1.amazonaws.com/prod/test
+//
+// # The flow
+//
+//   - "Sign in" (GET /login) makes a PKCE pair and a state signed with a
+//     per-process key (cognito.StateCodec: a CSRF nonce and the post-login
+//     destination), keeps the PKCE verifier server-side under the nonce,
+//     puts the nonce in a ten-minute HttpOnly cookie and redirects to the
+//     hosted UI's /oauth2/authorize. "Sign in with Facebook" adds
+//     identity_provider=Facebook, which skips Cognito's page.
+//   - GET /callback checks the state against the nonce cookie, exchanges the
+//     code (with the verifier, and the client secret by HTTP Basic) on the
+//     server, verifies the ID token with package jwks, and starts a session.
+//   - The page shows who you are; "Call the API" trades the ID token for
+//     identity-pool credentials (package identity, refreshed through the
+//     token endpoint when the ID token expires) and signs the request with
+//     SigV4 (package sigv4client).
+//   - "Sign out" revokes the refresh token, forgets the session, clears the
+//     cookie and goes through the hosted UI's /logout, which ends its own
+//     session and comes back to the exact sign-out URL "/".
+//
+// # Why the session is an opaque ID
+//
+// The session cookie (HttpOnly, Secure, SameSite=Lax) holds only a random
+// 256-bit ID — 43 bytes — and the tokens stay on the server. The
+// alternative, the tokens themselves in chunked cookies, weighs 3-5 KB for
+// an ID, access and refresh token (more with groups and custom attributes),
+// which is sent with every request, overflows the 8 KB header budget of
+// many proxies and load balancers once split across cookies, and cannot be
+// revoked: a copied cookie keeps working until the tokens expire. An opaque
+// ID is small, is revoked by deleting one map entry at sign-out, and never
+// puts a refresh token in the browser. The price is server state: this
+// example keeps sessions in memory, so a real deployment with several
+// instances needs a shared store (Redis, DynamoDB) or sticky sessions.
+// SameSite=Lax (not Strict) is needed because the callback is a top-level
+// navigation coming from the hosted UI's domain; POST forms carry a
+// per-session CSRF token as well.
+//
+// Secure cookies are sent by browsers to http://127.0.0.1 and localhost
+// (potentially trustworthy origins), so the emulated setup keeps the flag;
+// -insecure-cookies drops it for plain http on other hosts, in development
+// only.
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/config"
+
+	"github.com/cognitokit/cognitokit/cognito/cognitotest"
+)
+
+func main() {
+	if err := run(context.Background(), os.Args[1:], os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "webapp:", err)
+		os.Exit(1)
+	}
+}
+
+type flags struct {
+	addr, baseURL, domain, region, userPoolID, clientID, identityPoolID, apiURL, demoPassword string
+	insecureCookies                                                                           bool
+}
+
+func parseFlags(args []string) (*flags, error) {
+	f := &flags{}
+	fs := flag.NewFlagSet("webapp", flag.ContinueOnError)
+	fs.StringVar(&f.addr, "addr", "127.0.0.1:8080", "listen address (use port 0 for a free port)")
+	fs.StringVar(&f.baseURL, "base-url", "", "the app's public URL for callbacks (default http://ADDR)")
+	fs.StringVar(&f.domain, "domain", "", "hosted-UI domain, e.g. https://myapp.auth.eu-west-1.amazoncognito.com (empty: run the emulator)")
+	fs.StringVar(&f.region, "region", "", "AWS region of the pools")
+	fs.StringVar(&f.userPoolID, "user-pool-id", "", "user pool ID")
+	fs.StringVar(&f.clientID, "client-id", "", "app client ID (client secret from $WEBAPP_CLIENT_SECRET)")
+	fs.StringVar(&f.identityPoolID, "identity-pool-id", "", "identity pool ID")
+	fs.StringVar(&f.apiURL, "api-url", "", "URL of the AWS_IAM-protected API route to POST to")
+	fs.StringVar(&f.demoPassword, "demo-password", "", "password of the emulated demo user alice (default: random)")
+	fs.BoolVar(&f.insecureCookies, "insecure-cookies", false, "drop the Secure cookie flag (plain http on a non-loopback host; development only)")
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	if f.domain != "" {
+		for name, v := range map[string]string{"-region": f.region, "-user-pool-id": f.userPoolID, "-client-id": f.clientID,
+			"-identity-pool-id": f.identityPoolID, "-api-url": f.apiURL} {
+			if v == "" {
+				return nil, fmt.Errorf("%s is required with -domain", name)
+			}
+		}
+	}
+	return f, nil
+}
+
+// run starts the app (and the emulator unless -domain is set) and serves
+// until ctx ends or the process is interrupted.
+func run(ctx context.Context, args []string, stdout io.Writer) error {
+	f, err := parseFlags(args)
+	if err != nil {
+		return err
+	}
+	l, err := net.Listen("tcp", f.addr)
+	if err != nil {
+		return err
+	}
+	defer l.Close()
+	base := strings.TrimRight(f.baseURL, "/")
+	if base == "" {
+		base = "http://" + l.Addr().String()
+	}
+	var cfg settings
+	if f.domain == "" {
+		demo, err := startDemo(base, f.demoPassword)
+		if err != nil {
+			return err
+		}
+		defer demo.srv.Close()
+		cfg = demo.settings
+		fmt.Fprintf(stdout, "webapp: emulator at %s\n", demo.srv.URL)
+		fmt.Fprintf(stdout, "webapp: sign in as %s / %s, or with Facebook\n", demo.username, demo.password)
+	} else {
+		awsCfg, err := config.LoadDefaultConfig(ctx, config.WithRegion(f.region))
+		if err != nil {
+			return err
+		}
+		cfg = settings{Domain: f.domain, Region: f.region, UserPoolID: f.userPoolID, ClientID: f.clientID,
+			ClientSecret: os.Getenv("WEBAPP_CLIENT_SECRET"), IdentityPoolID: f.identityPoolID, APIURL: f.apiURL, AWS: awsCfg}
+	}
+	cfg.BaseURL = base
+	cfg.InsecureCookies = f.insecureCookies
+	a, err := newApp(cfg, log.New(os.Stderr, "", log.LstdFlags).Printf)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Handler: a.handler(), ReadHeaderTimeout: 10 * time.Second}
+	fmt.Fprintf(stdout, "webapp: listening on %s\n", base)
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt)
+	defer stop()
+	go func() {
+		<-ctx.Done()
+		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(sctx)
+	}()
+	if err := srv.Serve(l); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// Names of the emulated setup.
+const (
+	demoFacebookApp = "1234567890"
+	demoAPIID       = "demoapi"
+	demoAuthRole    = "arn:aws:iam::" + cognitotest.AccountID + ":role/WebAppAuthenticated"
+	demoUnauthRole  = "arn:aws:iam::" + cognitotest.AccountID + ":role/WebAppGuest"
+)
+
+type demo struct {
+	srv                *cognitotest.Server
+	settings           settings
+	username, password string
+}
+
+func randomSecret(n int) string {
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		panic(err)
+	}
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// startDemo starts the emulator with everything the app needs, for an app
+// served at base.
+func startDemo(base, password string) (*demo, error) {
+	if password == "" {
+		password = "Demo-" + randomSecret(9) + "-9a"
+	}
+	srv := cognitotest.NewServer()
+	fail := func(err error) (*demo, error) { srv.Close(); return nil, err }
+	pool, err := srv.CreatePool(cognitotest.PoolOptions{Name: "webapp"})
+	if err != nil {
+		return fail(err)
+	}
+	if err := srv.AddIdentityProvider(pool, cognitotest.IdentityProviderOptions{Type: "Facebook", AppID: demoFacebookApp,
+		AppSecret: randomSecret(24), AttributeMapping: map[string]string{"email": "email", "name": "name"}}); err != nil {
+		return fail(err)
+	}
+	app, err := srv.NewClient(pool, cognitotest.ClientOptions{Name: "webapp", GenerateSecret: true,
+		CallbackURLs: []string{base + "/callback"}, LogoutURLs: []string{base + "/"},
+		AllowedOAuthFlows: []string{"code"}, AllowedOAuthScopes: []string{"openid", "email", "profile"},
+		SupportedIdentityProviders: []string{"COGNITO", "Facebook"}})
+	if err != nil {
+		return fail(err)
+	}
+	if _, err := srv.AddUser(pool, "alice", password, map[string]string{"email": "alice@example.com", "name": "Alice"}); err != nil {
+		return fail(err)
+	}
+	srv.PutRole(cognitotest.Role{ARN: demoAuthRole, Policy: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"execute-api:Invoke","Resource":"arn:aws:execute-api:*:*:` + demoAPIID + `/*"}]}`})
+	srv.PutRole(cognitotest.Role{ARN: demoUnauthRole, Policy: `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"*","Resource":"*"}]}`})
+	if err := srv.PutAPI(cognitotest.API{ID: demoAPIID, Routes: []cognitotest.Route{
+		{Method: "POST", Path: "/test", Authorization: cognitotest.AuthIAM, Message: "hello from the IAM-protected API"},
+	}}); err != nil {
+		return fail(err)
+	}
+	idPool, err := srv.NewIdentityPool(cognitotest.IdentityPoolOptions{Name: "webapp",
+		UserPools:         []cognitotest.IdentityPoolUserPool{{UserPoolID: pool, ClientID: app.ID, ServerSideTokenCheck: true}},
+		AuthenticatedRole: demoAuthRole, UnauthenticatedRole: demoUnauthRole})
+	if err != nil {
+		return fail(err)
+	}
+	return &demo{srv: srv, username: "alice", password: password, settings: settings{
+		Domain: srv.HostedUIURL(), Region: srv.Config().Region, UserPoolID: pool, ClientID: app.ID, ClientSecret: app.Secret,
+		IdentityPoolID: idPool, APIURL: srv.APIURL(demoAPIID, "") + "/test", AWS: srv.Config(), Issuer: srv.Issuer(pool),
+		Clock: srv.Now,
+	}}, nil
+}
