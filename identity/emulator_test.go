@@ -233,7 +233,8 @@ func TestEmulatorUserPoolLogin(t *testing.T) {
 	assert.Equal(t, id, who["cognitoIdentityId"])
 	assert.Equal(t, e.idPool, who["cognitoIdentityPoolId"])
 	assert.Equal(t, "authenticated", who["cognitoAuthenticationType"])
-	assert.Equal(t, identity.UserPoolKey("", e.pool), who["cognitoAuthenticationProvider"])
+	assert.True(t, strings.HasPrefix(who["cognitoAuthenticationProvider"].(string), identity.UserPoolKey("", e.pool)+","+identity.UserPoolKey("", e.pool)+":CognitoSignIn:"),
+		"API Gateway's form for a user-pool caller: %v", who["cognitoAuthenticationProvider"])
 	assert.Equal(t, emuAuthRole, who["role"])
 
 	// A fresh provider (new store) finds the same identity: one per user.

@@ -169,6 +169,9 @@ type IdentityPoolOptions struct {
 	// AllowUnauthenticated lets guests (no Logins) get credentials.
 	AllowUnauthenticated bool
 	// AllowClassicFlow enables the basic flow (GetOpenIdToken, then STS).
+	// When false, GetOpenIdToken answers InvalidParameterException "Basic
+	// (classic) flow is not enabled, please use enhanced flow.", as Cognito
+	// does for a pool created with the flag set to false.
 	AllowClassicFlow bool
 	// UserPools are the user pools (and app clients) whose ID tokens the
 	// identity pool accepts.

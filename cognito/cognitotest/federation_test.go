@@ -35,6 +35,10 @@ type fedFixture struct {
 }
 
 func newFedFixture(t *testing.T, optFns ...func(*Options)) *fedFixture {
+	return newFedFixtureWith(t, true, optFns...)
+}
+
+func newFedFixtureWith(t *testing.T, classic bool, optFns ...func(*Options)) *fedFixture {
 	t.Helper()
 	f := setup(t, PoolOptions{Name: "fed"}, ClientOptions{Name: "web"}, optFns...)
 	f.s.PutRole(Role{ARN: fedAuthRole, Policy: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"execute-api:Invoke","Resource":"arn:aws:execute-api:*:*:demoapi/*"}]}`})
@@ -46,6 +50,7 @@ func newFedFixture(t *testing.T, optFns ...func(*Options)) *fedFixture {
 	}})
 	id := f.s.CreateIdentityPool(IdentityPoolOptions{
 		AllowUnauthenticated: true,
+		AllowClassicFlow:     classic,
 		UserPools:            []IdentityPoolUserPool{{UserPoolID: f.pool, ClientID: f.client.ID, ServerSideTokenCheck: true}},
 		FacebookAppID:        fedFacebookID,
 		AuthenticatedRole:    fedAuthRole, UnauthenticatedRole: fedUnauthRole,
@@ -101,7 +106,9 @@ func TestFederatedFlow(t *testing.T) {
 	id := body["requestContext"].(map[string]any)["identity"].(map[string]any)
 	assert.Equal(t, identityID, id["cognitoIdentityId"])
 	assert.Equal(t, "authenticated", id["cognitoAuthenticationType"])
-	assert.Equal(t, f.s.IdentityProviderName(f.pool), id["cognitoAuthenticationProvider"])
+	sub := decodeClaims(t, *tok.IdToken)["sub"].(string)
+	assert.Equal(t, f.s.IdentityProviderName(f.pool)+","+f.s.IdentityProviderName(f.pool)+":CognitoSignIn:"+sub, id["cognitoAuthenticationProvider"],
+		"as API Gateway shows a user-pool caller")
 
 	status, _ = callAPI(t, http.DefaultClient, "POST", f.s.APIURL("demoapi", "")+"/test", "")
 	assert.Equal(t, 403, status, "unsigned")
@@ -188,6 +195,19 @@ func TestFederatedBasicFlow(t *testing.T) {
 	status, body := callAPI(t, signer(f.s, creds), "POST", f.s.APIURL("demoapi", "")+"/test", "")
 	require.Equal(t, 200, status, body)
 	assert.Contains(t, body["requestContext"].(map[string]any)["identity"].(map[string]any)["userArn"], "assumed-role/Cognito_Auth/alice")
+}
+
+func TestFederatedClassicFlowDisabled(t *testing.T) {
+	f := newFedFixtureWith(t, false)
+	tok := mustTokens(t, f.fixture, "alice")
+	logins := map[string]string{f.s.IdentityProviderName(f.pool): *tok.IdToken}
+	id, err := f.ids.GetId(ctx(), &ci.GetIdInput{IdentityPoolId: &f.identity, Logins: logins})
+	require.NoError(t, err)
+	_, err = f.ids.GetOpenIdToken(ctx(), &ci.GetOpenIdTokenInput{IdentityId: id.IdentityId, Logins: logins})
+	requireCode(t, err, "InvalidParameterException")
+	assert.Contains(t, message(err), "Basic (classic) flow is not enabled")
+	_, err = f.ids.GetCredentialsForIdentity(ctx(), &ci.GetCredentialsForIdentityInput{IdentityId: id.IdentityId, Logins: logins})
+	assert.NoError(t, err, "the enhanced flow is unaffected")
 }
 
 func TestFederatedStateSurvivesRestart(t *testing.T) {

@@ -219,6 +219,13 @@ func (s *Service) resolveLocked(p *Pool, logins []login) (*Identity, error) {
 		found = owner
 	}
 	if found != nil {
+		for _, l := range logins {
+			if have, ok := found.Logins[l.key]; ok && l.identityID == "" && have != l.subject {
+				return nil, errLoginsDontMatch
+			}
+		}
+	}
+	if found != nil {
 		s.linkLocked(found, logins)
 	}
 	return found, nil
@@ -327,6 +334,11 @@ func (s *Service) authorizeLocked(id string, rawLogins map[string]string) (*Iden
 		if owner := s.ownerLocked(p.ID, l.key, l.subject); owner != nil && owner != ident {
 			return nil, nil, nil, errLoginsDontMatch
 		}
+		if have, ok := ident.Logins[l.key]; ok && have != l.subject {
+			// Another account of the same provider: never replace the
+			// linked one.
+			return nil, nil, nil, errLoginsDontMatch
+		}
 		if ident.Logins[l.key] == l.subject {
 			matched = true
 		}
@@ -357,9 +369,7 @@ func (s *Service) getCredentialsForIdentity(body []byte) (any, error) {
 	var providers []string
 	if len(logins) > 0 || len(ident.Logins) > 0 {
 		authType, role = "authenticated", p.Roles["authenticated"]
-		for _, l := range logins {
-			providers = append(providers, l.key)
-		}
+		providers = authProviders(logins)
 	}
 	if in.CustomRoleArn != "" {
 		if authType != "authenticated" || !tokenGrantsRole(logins, in.CustomRoleArn) {
@@ -383,6 +393,21 @@ func (s *Service) getCredentialsForIdentity(body []byte) (any, error) {
 			"Expiration":   c.Expires.Unix(),
 		},
 	}, nil
+}
+
+// authProviders is what API Gateway shows as
+// requestContext.identity.cognitoAuthenticationProvider (joined with
+// commas): the provider key, and for a user pool also
+// "{provider}:CognitoSignIn:{sub}", which apps parse to find the user.
+func authProviders(logins []login) []string {
+	var out []string
+	for _, l := range logins {
+		out = append(out, l.key)
+		if strings.HasPrefix(l.key, "cognito-idp.") {
+			out = append(out, l.key+":CognitoSignIn:"+l.subject)
+		}
+	}
+	return out
 }
 
 func tokenGrantsRole(logins []login, arn string) bool {
@@ -472,9 +497,12 @@ func (s *Service) getOpenIDToken(body []byte) (any, error) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	ident, _, logins, err := s.authorizeLocked(in.IdentityId, in.Logins)
+	ident, p, logins, err := s.authorizeLocked(in.IdentityId, in.Logins)
 	if err != nil {
 		return nil, err
+	}
+	if p.AllowClassicFlow != nil && !*p.AllowClassicFlow {
+		return nil, invalidParam("Basic (classic) flow is not enabled, please use enhanced flow.")
 	}
 	tok, err := s.newOpenIDLocked(ident, amrFor(ident, logins), openIDLifetime)
 	if err != nil {

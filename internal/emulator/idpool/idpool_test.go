@@ -283,7 +283,7 @@ func TestUserPoolLogins(t *testing.T) {
 	rec, _ := e.svc.LookupCredentials(*creds.Credentials.AccessKeyId)
 	assert.Equal(t, authRole, rec.RoleARN)
 	assert.Equal(t, "authenticated", rec.AuthType)
-	assert.Equal(t, []string{upProvider}, rec.AuthProvider)
+	assert.Equal(t, []string{upProvider, upProvider + ":CognitoSignIn:alice"}, rec.AuthProvider)
 
 	cases := []struct {
 		name, id string
@@ -378,6 +378,60 @@ func TestGuestLinking(t *testing.T) {
 	del, err := e.ci.DeleteIdentities(ctx, &ci.DeleteIdentitiesInput{IdentityIdsToDelete: []string{*guest.IdentityId, "us-east-1:00000000-0000-4000-8000-000000000000"}})
 	require.NoError(t, err)
 	assert.Len(t, del.UnprocessedIdentityIds, 1)
+}
+
+func TestLinkedLoginNotReplaced(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	pool := e.pool(t)
+	fb, err := e.fb.Mint(fbApp, fakefb.User{ID: "fb-1"}, 0)
+	require.NoError(t, err)
+	both := map[string]string{upProvider: "id|alice|" + upClient, "graph.facebook.com": fb}
+	id, err := e.ci.GetId(ctx, &ci.GetIdInput{IdentityPoolId: &pool, Logins: both})
+	require.NoError(t, err)
+	// The same Facebook account with another user-pool subject must not
+	// replace alice's link.
+	mixed := map[string]string{upProvider: "id|mallory|" + upClient, "graph.facebook.com": fb}
+	_, err = e.ci.GetCredentialsForIdentity(ctx, &ci.GetCredentialsForIdentityInput{IdentityId: id.IdentityId, Logins: mixed})
+	assert.Equal(t, "NotAuthorizedException", code(t, err))
+	_, err = e.ci.GetId(ctx, &ci.GetIdInput{IdentityPoolId: &pool, Logins: mixed})
+	assert.Equal(t, "NotAuthorizedException", code(t, err))
+	d, err := e.ci.DescribeIdentity(ctx, &ci.DescribeIdentityInput{IdentityId: id.IdentityId})
+	require.NoError(t, err)
+	assert.ElementsMatch(t, []string{upProvider, "graph.facebook.com"}, d.Logins)
+	again, err := e.ci.GetId(ctx, &ci.GetIdInput{IdentityPoolId: &pool, Logins: map[string]string{upProvider: "id|alice|" + upClient}})
+	require.NoError(t, err)
+	assert.Equal(t, *id.IdentityId, *again.IdentityId)
+}
+
+func TestClassicFlowSetting(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name    string
+		classic *bool
+		ok      bool
+	}{{"unset", nil, true}, {"true", aws.Bool(true), true}, {"false", aws.Bool(false), false}} {
+		t.Run(tc.name, func(t *testing.T) {
+			pool := e.pool(t, func(in *ci.CreateIdentityPoolInput) {
+				in.AllowClassicFlow = tc.classic
+				in.DeveloperProviderName = nil
+			})
+			d, err := e.ci.DescribeIdentityPool(ctx, &ci.DescribeIdentityPoolInput{IdentityPoolId: &pool})
+			require.NoError(t, err)
+			if tc.classic != nil {
+				assert.Equal(t, *tc.classic, aws.ToBool(d.AllowClassicFlow))
+			}
+			id, err := e.ci.GetId(ctx, &ci.GetIdInput{IdentityPoolId: &pool})
+			require.NoError(t, err)
+			_, err = e.ci.GetOpenIdToken(ctx, &ci.GetOpenIdTokenInput{IdentityId: id.IdentityId})
+			if tc.ok {
+				assert.NoError(t, err)
+			} else {
+				assert.Equal(t, "InvalidParameterException", code(t, err))
+			}
+		})
+	}
 }
 
 func TestMissingRoles(t *testing.T) {

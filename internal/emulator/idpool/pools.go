@@ -29,12 +29,12 @@ type poolDescription struct {
 }
 
 func describe(p *Pool) poolDescription {
-	unauth, classic := p.AllowUnauthenticatedIdentities, p.AllowClassicFlow
+	unauth := p.AllowUnauthenticatedIdentities
 	return poolDescription{
 		IdentityPoolID:                 p.ID,
 		IdentityPoolName:               p.Name,
 		AllowUnauthenticatedIdentities: &unauth,
-		AllowClassicFlow:               &classic,
+		AllowClassicFlow:               p.AllowClassicFlow,
 		SupportedLoginProviders:        p.SupportedLoginProviders,
 		DeveloperProviderName:          p.DeveloperProviderName,
 		OpenIDConnectProviderARNs:      p.OpenIDConnectProviderARNs,
@@ -69,7 +69,7 @@ func (d *poolDescription) apply(p *Pool) error {
 	}
 	p.Name = d.IdentityPoolName
 	p.AllowUnauthenticatedIdentities = *d.AllowUnauthenticatedIdentities
-	p.AllowClassicFlow = d.AllowClassicFlow != nil && *d.AllowClassicFlow
+	p.AllowClassicFlow = d.AllowClassicFlow
 	p.SupportedLoginProviders = d.SupportedLoginProviders
 	p.DeveloperProviderName = d.DeveloperProviderName
 	p.OpenIDConnectProviderARNs = d.OpenIDConnectProviderARNs
@@ -283,7 +283,7 @@ type SeedPool struct {
 	ID                             string             `json:"id"`
 	Name                           string             `json:"name"`
 	AllowUnauthenticatedIdentities bool               `json:"allowUnauthenticatedIdentities"`
-	AllowClassicFlow               bool               `json:"allowClassicFlow"`
+	AllowClassicFlow               *bool              `json:"allowClassicFlow,omitempty"`
 	CognitoIdentityProviders       []UserPoolProvider `json:"cognitoIdentityProviders"`
 	SupportedLoginProviders        map[string]string  `json:"supportedLoginProviders"`
 	DeveloperProviderName          string             `json:"developerProviderName"`
@@ -297,9 +297,9 @@ func (s *Service) Seed(sp SeedPool) (bool, error) {
 	if !poolIDPattern.MatchString(sp.ID) {
 		return false, invalidParam("identity pool id %q must look like %s:00000000-0000-4000-8000-000000000000", sp.ID, s.cfg.Region)
 	}
-	unauth, classic := sp.AllowUnauthenticatedIdentities, sp.AllowClassicFlow
+	unauth := sp.AllowUnauthenticatedIdentities
 	d := poolDescription{
-		IdentityPoolName: sp.Name, AllowUnauthenticatedIdentities: &unauth, AllowClassicFlow: &classic,
+		IdentityPoolName: sp.Name, AllowUnauthenticatedIdentities: &unauth, AllowClassicFlow: sp.AllowClassicFlow,
 		CognitoIdentityProviders: append([]UserPoolProvider(nil), sp.CognitoIdentityProviders...),
 		SupportedLoginProviders:  sp.SupportedLoginProviders, DeveloperProviderName: sp.DeveloperProviderName,
 	}

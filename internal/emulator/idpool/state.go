@@ -38,7 +38,9 @@ type Pool struct {
 	ID                             string             `json:"IdentityPoolId"`
 	Name                           string             `json:"IdentityPoolName"`
 	AllowUnauthenticatedIdentities bool               `json:"AllowUnauthenticatedIdentities"`
-	AllowClassicFlow               bool               `json:"AllowClassicFlow"`
+	// AllowClassicFlow is nil when never set: Cognito refuses the basic
+	// flow's GetOpenIdToken only when it was explicitly set to false.
+	AllowClassicFlow *bool `json:"AllowClassicFlow,omitempty"`
 	SupportedLoginProviders        map[string]string  `json:"SupportedLoginProviders,omitempty"`
 	DeveloperProviderName          string             `json:"DeveloperProviderName,omitempty"`
 	OpenIDConnectProviderARNs      []string           `json:"OpenIdConnectProviderARNs,omitempty"`
