@@ -133,6 +133,16 @@ func NPMInstall(t testing.TB, packages ...string) string {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatalf("interop: %v", err)
 	}
+	// go test runs packages in parallel processes: one installs, the others
+	// wait on the lock and then find the marker.
+	unlock, err := lockFile(dir + ".lock")
+	if err != nil {
+		t.Fatalf("interop: %v", err)
+	}
+	defer unlock()
+	if _, err := os.Stat(marker); err == nil {
+		return dir
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	args := append([]string{"install", "--no-audit", "--no-fund", "--loglevel=error", "--prefix", dir}, packages...)

@@ -35,18 +35,18 @@ type State struct {
 
 // Pool is an identity pool.
 type Pool struct {
-	ID                             string             `json:"IdentityPoolId"`
-	Name                           string             `json:"IdentityPoolName"`
-	AllowUnauthenticatedIdentities bool               `json:"AllowUnauthenticatedIdentities"`
+	ID                             string `json:"IdentityPoolId"`
+	Name                           string `json:"IdentityPoolName"`
+	AllowUnauthenticatedIdentities bool   `json:"AllowUnauthenticatedIdentities"`
 	// AllowClassicFlow is nil when never set: Cognito refuses the basic
 	// flow's GetOpenIdToken only when it was explicitly set to false.
-	AllowClassicFlow *bool `json:"AllowClassicFlow,omitempty"`
-	SupportedLoginProviders        map[string]string  `json:"SupportedLoginProviders,omitempty"`
-	DeveloperProviderName          string             `json:"DeveloperProviderName,omitempty"`
-	OpenIDConnectProviderARNs      []string           `json:"OpenIdConnectProviderARNs,omitempty"`
-	CognitoIdentityProviders       []UserPoolProvider `json:"CognitoIdentityProviders,omitempty"`
-	SAMLProviderARNs               []string           `json:"SamlProviderARNs,omitempty"`
-	Tags                           map[string]string  `json:"IdentityPoolTags,omitempty"`
+	AllowClassicFlow          *bool              `json:"AllowClassicFlow,omitempty"`
+	SupportedLoginProviders   map[string]string  `json:"SupportedLoginProviders,omitempty"`
+	DeveloperProviderName     string             `json:"DeveloperProviderName,omitempty"`
+	OpenIDConnectProviderARNs []string           `json:"OpenIdConnectProviderARNs,omitempty"`
+	CognitoIdentityProviders  []UserPoolProvider `json:"CognitoIdentityProviders,omitempty"`
+	SAMLProviderARNs          []string           `json:"SamlProviderARNs,omitempty"`
+	Tags                      map[string]string  `json:"IdentityPoolTags,omitempty"`
 	// Roles maps "authenticated" and "unauthenticated" to role ARNs.
 	Roles map[string]string `json:"Roles,omitempty"`
 	// RoleMappings is kept as sent (SetIdentityPoolRoles) and used for
