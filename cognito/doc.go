@@ -70,7 +70,7 @@
 // the Options.DeviceStore (in memory by default; implement DeviceStore to
 // persist it). Later sign-ins send DEVICE_KEY and pass the device check
 // without MFA. If the device was forgotten server-side, the client drops it
-// locally and signs in again without it.
+// locally and signs in or refreshes again without it.
 //
 // # App client secrets
 //

@@ -532,3 +532,102 @@ func TestEmulatorGroups(t *testing.T) {
 }
 
 func isAnyErr(err error, targets ...error) bool { return isAny(err, targets...) }
+
+func TestEmulatorRefreshForgottenDevice(t *testing.T) {
+	// A device forgotten server-side makes the emulator, as Cognito, refuse
+	// a refresh carrying its DEVICE_KEY with ResourceNotFoundException
+	// "Device does not exist."; the client drops the device locally and
+	// refreshes again without it.
+	ctx := context.Background()
+	e := newEmu(t, cognitotest.PoolOptions{MFA: "ON", DeviceTracking: true}, cognitotest.ClientOptions{GenerateSecret: true})
+	e.srv.CreateUser(e.pool, "jo", pw, map[string]string{"phone_number": "+15555550102", "email": "jo@example.com"})
+	store := cognito.NewMemoryDeviceStore()
+	c := e.client(store)
+
+	// rememberDevice signs in with SMS MFA and remembers the device, then
+	// signs in again on it (no MFA) and returns those tokens.
+	rememberDevice := func(t *testing.T) (*cognito.Tokens, string) {
+		t.Helper()
+		require.NoError(t, store.DeleteDevice(ctx, e.pool, "jo"))
+		res, err := c.SignIn(ctx, "jo", pw)
+		require.NoError(t, err)
+		require.NotNil(t, res.Challenge, "MFA expected")
+		code, _ := e.srv.LastCode(e.pool, "jo")
+		res, err = res.Challenge.RespondMFA(ctx, code)
+		require.NoError(t, err)
+		require.NotNil(t, res.Tokens)
+		require.NotNil(t, res.Tokens.NewDevice)
+		conf, err := c.ConfirmDevice(ctx, res.Tokens, "phone")
+		require.NoError(t, err)
+		if conf.UserConfirmationNecessary {
+			require.NoError(t, c.UpdateDeviceStatus(ctx, res.Tokens.AccessToken, res.Tokens.NewDevice.Key, true))
+		}
+		res, err = c.SignIn(ctx, "jo", pw)
+		require.NoError(t, err)
+		require.NotNil(t, res.Tokens, "no MFA on the remembered device")
+		return res.Tokens, conf.Device.Key
+	}
+	forgetElsewhere := func(t *testing.T, tk *cognito.Tokens, key string) {
+		t.Helper()
+		// Another client, without the store, forgets the device.
+		require.NoError(t, e.client(nil).ForgetDevice(ctx, tk.AccessToken, key, ""))
+		d, err := store.LoadDevice(ctx, e.pool, "jo")
+		require.NoError(t, err)
+		require.NotNil(t, d, "still remembered locally")
+	}
+	assertDropped := func(t *testing.T) {
+		t.Helper()
+		d, err := store.LoadDevice(ctx, e.pool, "jo")
+		require.NoError(t, err)
+		assert.Nil(t, d, "the forgotten device is dropped locally")
+	}
+
+	t.Run("Session", func(t *testing.T) {
+		tk, key := rememberDevice(t)
+		forgetElsewhere(t, tk, key)
+		sess := c.NewSession(tk)
+		e.srv.Advance(57 * time.Minute)
+		at, err := sess.AccessToken(ctx)
+		require.NoError(t, err)
+		assert.NotEqual(t, tk.AccessToken, at)
+		u, err := c.GetUser(ctx, at)
+		require.NoError(t, err)
+		assert.Equal(t, "jo", u.Username)
+		assertDropped(t)
+		// Later refreshes send no DEVICE_KEY and keep working.
+		_, err = sess.Refresh(ctx)
+		require.NoError(t, err)
+	})
+	t.Run("Refresh", func(t *testing.T) {
+		tk, key := rememberDevice(t)
+		forgetElsewhere(t, tk, key)
+		nt, err := c.Refresh(ctx, tk)
+		require.NoError(t, err)
+		assert.Equal(t, tk.RefreshToken, nt.RefreshToken)
+		assertDropped(t)
+		// The next sign-in meets MFA again.
+		res, err := c.SignIn(ctx, "jo", pw)
+		require.NoError(t, err)
+		require.NotNil(t, res.Challenge)
+	})
+	t.Run("revoked refresh token is not retried", func(t *testing.T) {
+		tk, key := rememberDevice(t)
+		forgetElsewhere(t, tk, key)
+		require.NoError(t, c.RevokeToken(ctx, tk.RefreshToken))
+		_, err := c.Refresh(ctx, tk)
+		require.ErrorIs(t, err, cognito.ErrNotAuthorized)
+		d, err := store.LoadDevice(ctx, e.pool, "jo")
+		require.NoError(t, err)
+		assert.NotNil(t, d, "a refused refresh token says nothing about the device")
+	})
+	t.Run("remembered device still valid", func(t *testing.T) {
+		tk, key := rememberDevice(t)
+		nt, err := c.Refresh(ctx, tk)
+		require.NoError(t, err)
+		assert.NotEmpty(t, nt.AccessToken)
+		d, err := store.LoadDevice(ctx, e.pool, "jo")
+		require.NoError(t, err)
+		require.NotNil(t, d, "a known device is kept")
+		assert.Equal(t, key, d.Key)
+	})
+}

@@ -30,6 +30,10 @@ type RefreshOptions struct {
 // (REFRESH_TOKEN_AUTH). The result keeps t's refresh token when Cognito
 // returns none (it does unless refresh-token rotation is on), and t's
 // Username.
+//
+// A remembered device that Cognito no longer knows is handled as by
+// RefreshToken, and is dropped from the DeviceStore under the name typed
+// at sign-in too.
 func (c *Client) Refresh(ctx context.Context, t *Tokens) (*Tokens, error) {
 	if t == nil {
 		return nil, fmt.Errorf("cognito: Refresh: %w", ErrNoRefreshToken)
@@ -40,7 +44,8 @@ func (c *Client) Refresh(ctx context.Context, t *Tokens) (*Tokens, error) {
 			username = cl.CognitoUsername()
 		}
 	}
-	nt, err := c.RefreshToken(ctx, t.RefreshToken, func(o *RefreshOptions) { o.Username = username })
+	o := c.refreshOptions(func(o *RefreshOptions) { o.Username = username })
+	nt, err := c.refresh(ctx, t.RefreshToken, o, t.signInName)
 	if err != nil {
 		return nil, err
 	}
@@ -51,11 +56,27 @@ func (c *Client) Refresh(ctx context.Context, t *Tokens) (*Tokens, error) {
 // RefreshToken trades refreshToken for new ID and access tokens. With a
 // client secret, SECRET_HASH needs the Cognito username: give it in the
 // options or it is ErrUsernameRequired.
+//
+// When the DEVICE_KEY sent names a device Cognito no longer knows (it was
+// forgotten server-side: ResourceNotFoundException "Device does not
+// exist."), the device is dropped from the DeviceStore if it is the one
+// remembered for Username, and the refresh is retried once without
+// DEVICE_KEY; the error of that retry, if any, is returned.
 func (c *Client) RefreshToken(ctx context.Context, refreshToken string, optFns ...func(*RefreshOptions)) (*Tokens, error) {
+	return c.refresh(ctx, refreshToken, c.refreshOptions(optFns...), "")
+}
+
+func (c *Client) refreshOptions(optFns ...func(*RefreshOptions)) RefreshOptions {
 	o := RefreshOptions{ClientMetadata: c.metadata}
 	for _, fn := range optFns {
 		fn(&o)
 	}
+	return o
+}
+
+// refresh is RefreshToken; signInName is a second name under which a stale
+// device is dropped from the DeviceStore.
+func (c *Client) refresh(ctx context.Context, refreshToken string, o RefreshOptions, signInName string) (*Tokens, error) {
 	if refreshToken == "" {
 		return nil, fmt.Errorf("cognito: Refresh: %w", ErrNoRefreshToken)
 	}
@@ -79,14 +100,23 @@ func (c *Client) RefreshToken(ctx context.Context, refreshToken string, optFns .
 	if deviceKey != "" {
 		params["DEVICE_KEY"] = deviceKey
 	}
-	resp, err := c.api.InitiateAuth(ctx, &cip.InitiateAuthInput{
-		AuthFlow:       types.AuthFlowTypeRefreshTokenAuth,
-		ClientId:       aws.String(c.clientID),
-		AuthParameters: params,
-		ClientMetadata: o.ClientMetadata,
-	}, c.apiOptions...)
+	resp, err := c.refreshOnce(ctx, params, o.ClientMetadata)
+	if err != nil && deviceKey != "" && isDeviceNotFound(err) {
+		// The device was forgotten server-side: drop it here too and
+		// refresh once more without it.
+		if ferr := c.forgetStaleDevice(ctx, deviceKey, o.Username, signInName); ferr != nil {
+			return nil, ferr
+		}
+		retry := make(map[string]string, len(params))
+		for k, v := range params {
+			if k != "DEVICE_KEY" {
+				retry[k] = v
+			}
+		}
+		resp, err = c.refreshOnce(ctx, retry, o.ClientMetadata)
+	}
 	if err != nil {
-		return nil, wrapErr("InitiateAuth", err)
+		return nil, err
 	}
 	if resp.AuthenticationResult == nil {
 		return nil, fmt.Errorf("cognito: Refresh: %w: no tokens (challenge %q)", ErrInvalidResponse, resp.ChallengeName)
@@ -99,6 +129,36 @@ func (c *Client) RefreshToken(ctx context.Context, refreshToken string, optFns .
 		t.RefreshToken = refreshToken
 	}
 	return t, nil
+}
+
+func (c *Client) refreshOnce(ctx context.Context, params, metadata map[string]string) (*cip.InitiateAuthOutput, error) {
+	resp, err := c.api.InitiateAuth(ctx, &cip.InitiateAuthInput{
+		AuthFlow:       types.AuthFlowTypeRefreshTokenAuth,
+		ClientId:       aws.String(c.clientID),
+		AuthParameters: params,
+		ClientMetadata: metadata,
+	}, c.apiOptions...)
+	if err != nil {
+		return nil, wrapErr("InitiateAuth", err)
+	}
+	return resp, nil
+}
+
+// forgetStaleDevice drops the device with key from the DeviceStore under
+// each of names that remembers that very device (a newer device
+// remembered since is kept).
+func (c *Client) forgetStaleDevice(ctx context.Context, key string, names ...string) error {
+	var stale []string
+	for _, n := range uniqueNames(names...) {
+		d, err := c.loadDevice(ctx, n)
+		if err != nil {
+			return err
+		}
+		if d != nil && d.Key == key {
+			stale = append(stale, n)
+		}
+	}
+	return c.forgetLocalDevice(ctx, stale...)
 }
 
 // SessionOptions configure a Session.

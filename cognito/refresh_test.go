@@ -289,3 +289,170 @@ func TestClientMetadataForwarded(t *testing.T) {
 	_, err = c.SignIn(context.Background(), "u", "pw", passwordFlow, func(o *SignInOptions) { o.ClientMetadata = map[string]string{"app": "v1"} })
 	require.ErrorIs(t, err, ErrUserLambdaValidation)
 }
+
+// failingDeleteStore is a MemoryDeviceStore whose DeleteDevice fails.
+type failingDeleteStore struct{ *MemoryDeviceStore }
+
+func (failingDeleteStore) DeleteDevice(context.Context, string, string) error {
+	return errors.New("disk full")
+}
+
+func TestRefreshForgottenDevice(t *testing.T) {
+	ctx := context.Background()
+	errGone := apiErr("ResourceNotFoundException", "Device does not exist.")
+	const stale, newer = "us-east-1_stale-dev", "us-east-1_newer-dev"
+	for _, tc := range []struct {
+		name string
+		// stored is the device remembered for "uuid-olga" and "olga" (none
+		// when empty); explicit is RefreshOptions.DeviceKey.
+		stored, explicit string
+		// answers are InitiateAuth's errors, call by call (nil: tokens).
+		answers []error
+		// failDelete makes the DeviceStore's DeleteDevice fail.
+		failDelete bool
+		viaTokens  bool // Client.Refresh rather than RefreshToken
+
+		wantCalls int
+		wantKeys  []string // DEVICE_KEY of each call
+		wantErr   error
+		wantFail  bool // an error without a sentinel
+		wantKept  bool // the stored device is still remembered
+	}{
+		{name: "stale remembered device is dropped and the refresh retried",
+			stored: stale, answers: []error{errGone, nil},
+			wantCalls: 2, wantKeys: []string{stale, ""}},
+		{name: "via Refresh, dropped under both names",
+			stored: stale, answers: []error{errGone, nil}, viaTokens: true,
+			wantCalls: 2, wantKeys: []string{stale, ""}},
+		{name: "failed retry returns its error",
+			stored: stale, answers: []error{errGone, apiErr("NotAuthorizedException", "Refresh Token has been revoked")},
+			wantCalls: 2, wantKeys: []string{stale, ""}, wantErr: ErrNotAuthorized},
+		{name: "retried once only",
+			stored: stale, answers: []error{errGone, errGone, nil},
+			wantCalls: 2, wantKeys: []string{stale, ""}, wantErr: ErrResourceNotFound},
+		{name: "explicit stale key: retried, another remembered device kept",
+			stored: newer, explicit: stale, answers: []error{errGone, nil},
+			wantCalls: 2, wantKeys: []string{stale, ""}, wantKept: true},
+		{name: "other error not retried",
+			stored: stale, answers: []error{apiErr("NotAuthorizedException", "Invalid Refresh Token"), nil},
+			wantCalls: 1, wantKeys: []string{stale}, wantErr: ErrNotAuthorized, wantKept: true},
+		{name: "other ResourceNotFoundException not retried",
+			stored: stale, answers: []error{apiErr("ResourceNotFoundException", "User pool client client123 does not exist."), nil},
+			wantCalls: 1, wantKeys: []string{stale}, wantErr: ErrResourceNotFound, wantKept: true},
+		{name: "transport error not retried",
+			stored: stale, answers: []error{errors.New("connection reset"), nil},
+			wantCalls: 1, wantKeys: []string{stale}, wantFail: true, wantKept: true},
+		{name: "no DEVICE_KEY sent: not retried",
+			answers:   []error{errGone, nil},
+			wantCalls: 1, wantKeys: []string{""}, wantErr: ErrResourceNotFound},
+		{name: "store failure stops the retry",
+			stored: stale, answers: []error{errGone, nil}, failDelete: true,
+			wantCalls: 1, wantKeys: []string{stale}, wantFail: true, wantKept: true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFake()
+			var n atomic.Int32
+			on(f, "InitiateAuth", func(_ context.Context, in *cip.InitiateAuthInput) (*cip.InitiateAuthOutput, error) {
+				i := int(n.Add(1)) - 1
+				if in.AuthFlow != types.AuthFlowTypeRefreshTokenAuth || in.AuthParameters["REFRESH_TOKEN"] != "r0" ||
+					in.AuthParameters["SECRET_HASH"] != srp.SecretHash("uuid-olga", testClientID, testSecret) {
+					return nil, apiErr("InvalidParameterException", "bad refresh request")
+				}
+				if i < len(tc.answers) && tc.answers[i] != nil {
+					return nil, tc.answers[i]
+				}
+				return &cip.InitiateAuthOutput{AuthenticationResult: authResult("uuid-olga", false)}, nil
+			})
+			mem := NewMemoryDeviceStore()
+			var store DeviceStore = mem
+			if tc.failDelete {
+				store = failingDeleteStore{mem}
+			}
+			names := []string{"uuid-olga"}
+			if tc.viaTokens {
+				names = append(names, "olga")
+			}
+			if tc.stored != "" {
+				for _, name := range names {
+					require.NoError(t, mem.SaveDevice(ctx, testPool, name, Device{Key: tc.stored, GroupKey: "-grp", Password: "p"}))
+				}
+			}
+			c := newTestClient(f, withSecret, func(o *Options) { o.DeviceStore = store })
+
+			var (
+				nt  *Tokens
+				err error
+			)
+			if tc.viaTokens {
+				nt, err = c.Refresh(ctx, &Tokens{RefreshToken: "r0", Username: "uuid-olga", signInName: "olga"})
+			} else {
+				nt, err = c.RefreshToken(ctx, "r0", func(o *RefreshOptions) { o.Username = "uuid-olga"; o.DeviceKey = tc.explicit })
+			}
+
+			if tc.wantErr != nil || tc.wantFail {
+				require.Error(t, err)
+				assert.Nil(t, nt)
+				if tc.wantErr != nil {
+					require.ErrorIs(t, err, tc.wantErr)
+				}
+			} else {
+				require.NoError(t, err)
+				assert.Equal(t, "r0", nt.RefreshToken)
+				assert.NotEmpty(t, nt.AccessToken)
+			}
+			inits := callsTo[cip.InitiateAuthInput](f, "InitiateAuth")
+			require.Len(t, inits, tc.wantCalls)
+			for i, want := range tc.wantKeys {
+				got, sent := inits[i].AuthParameters["DEVICE_KEY"]
+				assert.Equal(t, want, got, "DEVICE_KEY of call %d", i)
+				assert.Equal(t, want != "", sent, "DEVICE_KEY present in call %d", i)
+			}
+			for _, name := range names {
+				d, err := mem.LoadDevice(ctx, testPool, name)
+				require.NoError(t, err)
+				if tc.stored != "" && tc.wantKept {
+					require.NotNil(t, d, "device kept under %s", name)
+					assert.Equal(t, tc.stored, d.Key)
+				} else {
+					assert.Nil(t, d, "device dropped under %s", name)
+				}
+			}
+		})
+	}
+}
+
+func TestSessionRefreshForgottenDevice(t *testing.T) {
+	// The Session's refresh drops a device forgotten server-side and
+	// retries without it, as SignIn does; a refused refresh token is still
+	// an error.
+	ctx := context.Background()
+	d := newDeviceFake(t)
+	store := NewMemoryDeviceStore()
+	c := newTestClient(d.f, withSecret, func(o *Options) { o.DeviceStore = store })
+	res, err := c.SignIn(ctx, "liam@example.com", "pw-liam")
+	require.NoError(t, err)
+	_, err = c.ConfirmDevice(ctx, res.Tokens, "")
+	require.NoError(t, err)
+
+	d.forget()
+	sess := c.NewSession(res.Tokens)
+	nt, err := sess.Refresh(ctx)
+	require.NoError(t, err, "the refresh is retried without the forgotten device")
+	assert.Equal(t, "refresh-uuid-liam", nt.RefreshToken)
+	for _, name := range []string{"uuid-liam", "liam@example.com"} {
+		dev, err := store.LoadDevice(ctx, testPool, name)
+		require.NoError(t, err)
+		assert.Nil(t, dev, "the forgotten device is dropped locally under %s", name)
+	}
+	inits := callsTo[cip.InitiateAuthInput](d.f, "InitiateAuth")
+	require.Len(t, inits, 3, "sign-in, refresh, one retry")
+	assert.Equal(t, devKey, inits[1].AuthParameters["DEVICE_KEY"])
+	assert.NotContains(t, inits[2].AuthParameters, "DEVICE_KEY")
+
+	// Negative: a revoked refresh token is refused, once, with no device
+	// left to drop.
+	bad := c.NewSession(&Tokens{RefreshToken: "refresh-revoked", Username: "uuid-liam"})
+	_, err = bad.Refresh(ctx)
+	require.ErrorIs(t, err, ErrNotAuthorized)
+	assert.Len(t, callsTo[cip.InitiateAuthInput](d.f, "InitiateAuth"), 4)
+}
