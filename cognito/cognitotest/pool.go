@@ -282,6 +282,23 @@ func (s *Server) pool(id string) (*pool, error) {
 	return p, nil
 }
 
+// poolInput is an operation input that names a user pool.
+type poolInput interface{ poolID() string }
+
+func (in *userInput) poolID() string   { return in.UserPoolId }
+func (in *poolIDInput) poolID() string { return in.UserPoolId }
+func (in *listInput) poolID() string   { return in.UserPoolId }
+func (in *clientInput) poolID() string { return in.UserPoolId }
+func (in *groupInput) poolID() string  { return in.UserPoolId }
+
+// decodePool decodes c's input into in and finds the pool it names.
+func (s *Server) decodePool(c *call, in poolInput) (*pool, error) {
+	if err := c.decode(in); err != nil {
+		return nil, err
+	}
+	return s.pool(in.poolID())
+}
+
 func opCreateUserPool(s *Server, c *call) (any, error) {
 	var in createUserPoolInput
 	if err := c.decode(&in); err != nil {
@@ -301,10 +318,7 @@ type poolIDInput struct {
 
 func opDescribeUserPool(s *Server, c *call) (any, error) {
 	var in poolIDInput
-	if err := c.decode(&in); err != nil {
-		return nil, err
-	}
-	p, err := s.pool(in.UserPoolId)
+	p, err := s.decodePool(c, &in)
 	if err != nil {
 		return nil, err
 	}
@@ -313,10 +327,7 @@ func opDescribeUserPool(s *Server, c *call) (any, error) {
 
 func opDeleteUserPool(s *Server, c *call) (any, error) {
 	var in poolIDInput
-	if err := c.decode(&in); err != nil {
-		return nil, err
-	}
-	p, err := s.pool(in.UserPoolId)
+	p, err := s.decodePool(c, &in)
 	if err != nil {
 		return nil, err
 	}
@@ -347,21 +358,11 @@ func opListUserPools(s *Server, c *call) (any, error) {
 		ids = append(ids, id)
 	}
 	sort.Strings(ids)
-	start, end, next, err := page(len(ids), in.MaxResults, in.NextToken, 60)
-	if err != nil {
-		return nil, err
-	}
-	out := []any{}
-	for _, id := range ids[start:end] {
+	return listPage(ids, in.MaxResults, in.NextToken, "UserPools", "NextToken", func(id string) any {
 		p := s.st.Pools[id]
-		out = append(out, map[string]any{"Id": p.ID, "Name": p.Name, "LambdaConfig": struct{}{},
-			"CreationDate": ep(p.Created), "LastModifiedDate": ep(p.Modified)})
-	}
-	res := map[string]any{"UserPools": out}
-	if next != "" {
-		res["NextToken"] = next
-	}
-	return res, nil
+		return map[string]any{"Id": p.ID, "Name": p.Name, "LambdaConfig": struct{}{},
+			"CreationDate": ep(p.Created), "LastModifiedDate": ep(p.Modified)}
+	})
 }
 
 // ---------------------------------------------------------------------------
@@ -588,10 +589,7 @@ func (s *Server) newClientID() string {
 
 func opCreateUserPoolClient(s *Server, c *call) (any, error) {
 	var in clientInput
-	if err := c.decode(&in); err != nil {
-		return nil, err
-	}
-	p, err := s.pool(in.UserPoolId)
+	p, err := s.decodePool(c, &in)
 	if err != nil {
 		return nil, err
 	}
@@ -648,16 +646,31 @@ func (s *Server) clientByID(id string) (*pool, *client, error) {
 	return nil, nil, errorf("ResourceNotFoundException", "User pool client %s does not exist.", id)
 }
 
+// clientIn finds a pool and one of its app clients, the pool first.
+func (s *Server) clientIn(poolID, clientID string) (*pool, *client, error) {
+	p, err := s.pool(poolID)
+	if err != nil {
+		return nil, nil, err
+	}
+	cl, err := s.client(p, clientID)
+	if err != nil {
+		return nil, nil, err
+	}
+	return p, cl, nil
+}
+
+// poolClient decodes an input naming a pool and one of its app clients,
+// and finds both.
+func (s *Server) poolClient(c *call, in *clientInput) (*pool, *client, error) {
+	if err := c.decode(in); err != nil {
+		return nil, nil, err
+	}
+	return s.clientIn(in.UserPoolId, in.ClientId)
+}
+
 func opDescribeUserPoolClient(s *Server, c *call) (any, error) {
 	var in clientInput
-	if err := c.decode(&in); err != nil {
-		return nil, err
-	}
-	p, err := s.pool(in.UserPoolId)
-	if err != nil {
-		return nil, err
-	}
-	cl, err := s.client(p, in.ClientId)
+	p, cl, err := s.poolClient(c, &in)
 	if err != nil {
 		return nil, err
 	}
@@ -666,14 +679,7 @@ func opDescribeUserPoolClient(s *Server, c *call) (any, error) {
 
 func opUpdateUserPoolClient(s *Server, c *call) (any, error) {
 	var in clientInput
-	if err := c.decode(&in); err != nil {
-		return nil, err
-	}
-	p, err := s.pool(in.UserPoolId)
-	if err != nil {
-		return nil, err
-	}
-	cl, err := s.client(p, in.ClientId)
+	p, cl, err := s.poolClient(c, &in)
 	if err != nil {
 		return nil, err
 	}
@@ -691,14 +697,8 @@ func opUpdateUserPoolClient(s *Server, c *call) (any, error) {
 
 func opDeleteUserPoolClient(s *Server, c *call) (any, error) {
 	var in clientInput
-	if err := c.decode(&in); err != nil {
-		return nil, err
-	}
-	p, err := s.pool(in.UserPoolId)
+	p, _, err := s.poolClient(c, &in)
 	if err != nil {
-		return nil, err
-	}
-	if _, err := s.client(p, in.ClientId); err != nil {
 		return nil, err
 	}
 	delete(p.Clients, in.ClientId)
@@ -707,10 +707,7 @@ func opDeleteUserPoolClient(s *Server, c *call) (any, error) {
 
 func opListUserPoolClients(s *Server, c *call) (any, error) {
 	var in listInput
-	if err := c.decode(&in); err != nil {
-		return nil, err
-	}
-	p, err := s.pool(in.UserPoolId)
+	p, err := s.decodePool(c, &in)
 	if err != nil {
 		return nil, err
 	}
@@ -719,19 +716,9 @@ func opListUserPoolClients(s *Server, c *call) (any, error) {
 		ids = append(ids, id)
 	}
 	sort.Strings(ids)
-	start, end, next, err := page(len(ids), in.MaxResults, in.NextToken, 60)
-	if err != nil {
-		return nil, err
-	}
-	out := []any{}
-	for _, id := range ids[start:end] {
-		out = append(out, map[string]any{"ClientId": id, "UserPoolId": p.ID, "ClientName": p.Clients[id].Name})
-	}
-	res := map[string]any{"UserPoolClients": out}
-	if next != "" {
-		res["NextToken"] = next
-	}
-	return res, nil
+	return listPage(ids, in.MaxResults, in.NextToken, "UserPoolClients", "NextToken", func(id string) any {
+		return map[string]any{"ClientId": id, "UserPoolId": p.ID, "ClientName": p.Clients[id].Name}
+	})
 }
 
 // ---------------------------------------------------------------------------
@@ -763,10 +750,7 @@ func groupWire(p *pool, g *group) map[string]any {
 
 func opCreateGroup(s *Server, c *call) (any, error) {
 	var in groupInput
-	if err := c.decode(&in); err != nil {
-		return nil, err
-	}
-	p, err := s.pool(in.UserPoolId)
+	p, err := s.decodePool(c, &in)
 	if err != nil {
 		return nil, err
 	}
@@ -803,16 +787,23 @@ func (p *pool) group(name string) (*group, error) {
 	return g, nil
 }
 
-func opGetGroup(s *Server, c *call) (any, error) {
-	var in groupInput
-	if err := c.decode(&in); err != nil {
-		return nil, err
-	}
-	p, err := s.pool(in.UserPoolId)
+// poolGroup decodes an input naming a pool and one of its groups, and
+// finds both.
+func (s *Server) poolGroup(c *call, in *groupInput) (*pool, *group, error) {
+	p, err := s.decodePool(c, in)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	g, err := p.group(in.GroupName)
+	if err != nil {
+		return nil, nil, err
+	}
+	return p, g, nil
+}
+
+func opGetGroup(s *Server, c *call) (any, error) {
+	var in groupInput
+	p, g, err := s.poolGroup(c, &in)
 	if err != nil {
 		return nil, err
 	}
@@ -821,14 +812,8 @@ func opGetGroup(s *Server, c *call) (any, error) {
 
 func opDeleteGroup(s *Server, c *call) (any, error) {
 	var in groupInput
-	if err := c.decode(&in); err != nil {
-		return nil, err
-	}
-	p, err := s.pool(in.UserPoolId)
+	p, _, err := s.poolGroup(c, &in)
 	if err != nil {
-		return nil, err
-	}
-	if _, err := p.group(in.GroupName); err != nil {
 		return nil, err
 	}
 	delete(p.Groups, in.GroupName)
@@ -873,10 +858,7 @@ func (p *pool) sortedGroups(names []string) []*group {
 
 func opListGroups(s *Server, c *call) (any, error) {
 	var in groupInput
-	if err := c.decode(&in); err != nil {
-		return nil, err
-	}
-	p, err := s.pool(in.UserPoolId)
+	p, err := s.decodePool(c, &in)
 	if err != nil {
 		return nil, err
 	}
@@ -885,17 +867,6 @@ func opListGroups(s *Server, c *call) (any, error) {
 		names = append(names, n)
 	}
 	sort.Strings(names)
-	start, end, next, err := page(len(names), in.Limit, in.NextToken, 60)
-	if err != nil {
-		return nil, err
-	}
-	out := []any{}
-	for _, n := range names[start:end] {
-		out = append(out, groupWire(p, p.Groups[n]))
-	}
-	res := map[string]any{"Groups": out}
-	if next != "" {
-		res["NextToken"] = next
-	}
-	return res, nil
+	return listPage(names, in.Limit, in.NextToken, "Groups", "NextToken",
+		func(n string) any { return groupWire(p, p.Groups[n]) })
 }

@@ -230,6 +230,18 @@ func (u *user) mfaOptions() (preferred string, list []string) {
 	return u.PreferredMFA, list
 }
 
+// putMFASettings adds u's MFA settings to a GetUser or AdminGetUser answer.
+func (u *user) putMFASettings(out map[string]any) map[string]any {
+	pref, list := u.mfaOptions()
+	if pref != "" {
+		out["PreferredMfaSetting"] = pref
+	}
+	if len(list) > 0 {
+		out["UserMFASettingList"] = list
+	}
+	return out
+}
+
 func userWire(u *user, only []string) map[string]any {
 	return map[string]any{
 		"Username": u.Username, "Attributes": u.attrList(only), "UserCreateDate": ep(u.Created),
@@ -321,6 +333,51 @@ func checkCode(u *user, purpose, code string, now time.Time) error {
 	return nil
 }
 
+// sendCode issues u a one-time code of kind (KindSignUp,
+// KindForgotPassword or KindVerifyAttribute), sends it to attr and returns
+// its CodeDeliveryDetails.
+func (s *Server) sendCode(p *pool, u *user, attr, kind string, now time.Time) map[string]any {
+	purpose, ttl, text := "verify:"+attr, 24*time.Hour, "Your verification code is "
+	switch kind {
+	case KindSignUp:
+		purpose, text = "signup", "Your confirmation code is "
+	case KindForgotPassword:
+		purpose, ttl, text = "forgot", time.Hour, "Your password reset code is "
+	}
+	code := s.issueCode(u, purpose, ttl, now)
+	return s.deliver(p, u, attr, kind, code, text+code, now)
+}
+
+// sendResetCode sends u a password-reset code (ForgotPassword,
+// AdminResetUserPassword): u must be enabled and have a verified e-mail
+// address or phone number.
+func (s *Server) sendResetCode(p *pool, u *user, now time.Time) (map[string]any, error) {
+	if !u.Enabled {
+		return nil, errUserDisabled
+	}
+	a := recoveryTarget(u)
+	if a == "" {
+		return nil, errInvalidParam("Cannot reset password for the user as there is no registered/verified email or phone_number")
+	}
+	return s.sendCode(p, u, a, KindForgotPassword, now), nil
+}
+
+// canConfirm refuses to confirm the sign-up of a user who is not
+// UNCONFIRMED.
+func canConfirm(u *user) error {
+	if u.Status != statusUnconfirmed {
+		return errNotAuthorized("User cannot be confirmed. Current status is " + u.Status)
+	}
+	return nil
+}
+
+// forceChange makes u's password temporary: FORCE_CHANGE_PASSWORD until
+// the pool's temporary-password validity ends.
+func (p *pool) forceChange(u *user, now time.Time) {
+	u.Status = statusForceChange
+	u.TempUntil = now.Add(time.Duration(p.Policy.TemporaryPasswordValidityDays) * 24 * time.Hour)
+}
+
 // ---------------------------------------------------------------------------
 // SECRET_HASH.
 
@@ -372,12 +429,58 @@ type userInput struct {
 	UserAttributeNames []string        `json:"UserAttributeNames"`
 }
 
+// decodeClient decodes a self-service input and finds the app client it
+// names.
+func (s *Server) decodeClient(c *call, in *userInput) (*pool, *client, error) {
+	if err := c.decode(in); err != nil {
+		return nil, nil, err
+	}
+	return s.clientByID(in.ClientId)
+}
+
+// clientUser decodes a self-service input naming an app client and a user
+// and checks them in Cognito's order: the client, the user, then
+// SECRET_HASH (for the name given or the username).
+func (s *Server) clientUser(c *call, in *userInput) (*pool, *user, error) {
+	p, cl, err := s.decodeClient(c, in)
+	if err != nil {
+		return nil, nil, err
+	}
+	u, err := s.mustUser(p, in.Username)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := checkSecretHash(cl, in.SecretHash, in.Username, u.Username); err != nil {
+		return nil, nil, err
+	}
+	return p, u, nil
+}
+
+// accessUser decodes an input carrying an access token and returns the
+// token's pool, user and claims.
+func (s *Server) accessUser(c *call, in *userInput) (*pool, *user, *tokenClaims, error) {
+	if err := c.decode(in); err != nil {
+		return nil, nil, nil, err
+	}
+	return s.authAccess(in.AccessToken, c.now)
+}
+
+// checkWritable refuses attributes the app client may not write.
+func checkWritable(cl *client, attrs map[string]string) error {
+	if len(cl.WriteAttributes) == 0 {
+		return nil
+	}
+	for n := range attrs {
+		if !contains(cl.WriteAttributes, n) {
+			return errNotAuthorized("A client attempted to write unauthorized attribute")
+		}
+	}
+	return nil
+}
+
 func opSignUp(s *Server, c *call) (any, error) {
 	var in userInput
-	if err := c.decode(&in); err != nil {
-		return nil, err
-	}
-	p, cl, err := s.clientByID(in.ClientId)
+	p, cl, err := s.decodeClient(c, &in)
 	if err != nil {
 		return nil, err
 	}
@@ -399,12 +502,8 @@ func opSignUp(s *Server, c *call) (any, error) {
 	}
 	delete(attrs, "email_verified")
 	delete(attrs, "phone_number_verified")
-	if len(cl.WriteAttributes) > 0 {
-		for n := range attrs {
-			if !contains(cl.WriteAttributes, n) {
-				return nil, errNotAuthorized("A client attempted to write unauthorized attribute")
-			}
-		}
+	if err := checkWritable(cl, attrs); err != nil {
+		return nil, err
 	}
 	for _, r := range p.requiredAttrs() {
 		if attrs[r] == "" && !(r == "email" && contains(p.UsernameAttributes, "email")) && !(r == "phone_number" && contains(p.UsernameAttributes, "phone_number")) {
@@ -422,33 +521,22 @@ func opSignUp(s *Server, c *call) (any, error) {
 	p.addUser(u)
 	out := map[string]any{"UserConfirmed": false, "UserSub": u.Sub}
 	if a := verificationTarget(p, u); a != "" {
-		code := s.issueCode(u, "signup", 24*time.Hour, c.now)
-		out["CodeDeliveryDetails"] = s.deliver(p, u, a, KindSignUp, code, "Your confirmation code is "+code, c.now)
+		out["CodeDeliveryDetails"] = s.sendCode(p, u, a, KindSignUp, c.now)
 	}
 	return out, nil
 }
 
 func opConfirmSignUp(s *Server, c *call) (any, error) {
 	var in userInput
-	if err := c.decode(&in); err != nil {
-		return nil, err
-	}
-	p, cl, err := s.clientByID(in.ClientId)
+	p, u, err := s.clientUser(c, &in)
 	if err != nil {
-		return nil, err
-	}
-	u, err := s.mustUser(p, in.Username)
-	if err != nil {
-		return nil, err
-	}
-	if err := checkSecretHash(cl, in.SecretHash, in.Username, u.Username); err != nil {
 		return nil, err
 	}
 	if err := required("confirmationCode", in.ConfirmationCode); err != nil {
 		return nil, err
 	}
-	if u.Status != statusUnconfirmed {
-		return nil, errNotAuthorized("User cannot be confirmed. Current status is " + u.Status)
+	if err := canConfirm(u); err != nil {
+		return nil, err
 	}
 	if err := checkCode(u, "signup", in.ConfirmationCode, c.now); err != nil {
 		return nil, err
@@ -468,18 +556,8 @@ func (s *Server) confirm(p *pool, u *user, now time.Time) {
 
 func opResendConfirmationCode(s *Server, c *call) (any, error) {
 	var in userInput
-	if err := c.decode(&in); err != nil {
-		return nil, err
-	}
-	p, cl, err := s.clientByID(in.ClientId)
+	p, u, err := s.clientUser(c, &in)
 	if err != nil {
-		return nil, err
-	}
-	u, err := s.mustUser(p, in.Username)
-	if err != nil {
-		return nil, err
-	}
-	if err := checkSecretHash(cl, in.SecretHash, in.Username, u.Username); err != nil {
 		return nil, err
 	}
 	if u.Status != statusUnconfirmed {
@@ -489,54 +567,26 @@ func opResendConfirmationCode(s *Server, c *call) (any, error) {
 	if a == "" {
 		return nil, errInvalidParam("Auto verification not turned on.")
 	}
-	code := s.issueCode(u, "signup", 24*time.Hour, c.now)
-	return map[string]any{"CodeDeliveryDetails": s.deliver(p, u, a, KindSignUp, code, "Your confirmation code is "+code, c.now)}, nil
+	return map[string]any{"CodeDeliveryDetails": s.sendCode(p, u, a, KindSignUp, c.now)}, nil
 }
 
 func opForgotPassword(s *Server, c *call) (any, error) {
 	var in userInput
-	if err := c.decode(&in); err != nil {
-		return nil, err
-	}
-	p, cl, err := s.clientByID(in.ClientId)
+	p, u, err := s.clientUser(c, &in)
 	if err != nil {
 		return nil, err
 	}
-	u := p.findUser(in.Username)
-	if u == nil {
-		if err := required("username", in.Username); err != nil {
-			return nil, err
-		}
-		return nil, errUserNotFound
-	}
-	if err := checkSecretHash(cl, in.SecretHash, in.Username, u.Username); err != nil {
+	details, err := s.sendResetCode(p, u, c.now)
+	if err != nil {
 		return nil, err
 	}
-	if !u.Enabled {
-		return nil, errUserDisabled
-	}
-	a := recoveryTarget(u)
-	if a == "" {
-		return nil, errInvalidParam("Cannot reset password for the user as there is no registered/verified email or phone_number")
-	}
-	code := s.issueCode(u, "forgot", time.Hour, c.now)
-	return map[string]any{"CodeDeliveryDetails": s.deliver(p, u, a, KindForgotPassword, code, "Your password reset code is "+code, c.now)}, nil
+	return map[string]any{"CodeDeliveryDetails": details}, nil
 }
 
 func opConfirmForgotPassword(s *Server, c *call) (any, error) {
 	var in userInput
-	if err := c.decode(&in); err != nil {
-		return nil, err
-	}
-	p, cl, err := s.clientByID(in.ClientId)
+	p, u, err := s.clientUser(c, &in)
 	if err != nil {
-		return nil, err
-	}
-	u, err := s.mustUser(p, in.Username)
-	if err != nil {
-		return nil, err
-	}
-	if err := checkSecretHash(cl, in.SecretHash, in.Username, u.Username); err != nil {
 		return nil, err
 	}
 	if err := firstErr(required("confirmationCode", in.ConfirmationCode), required("password", in.Password)); err != nil {
@@ -557,10 +607,7 @@ func opConfirmForgotPassword(s *Server, c *call) (any, error) {
 
 func opChangePassword(s *Server, c *call) (any, error) {
 	var in userInput
-	if err := c.decode(&in); err != nil {
-		return nil, err
-	}
-	p, u, _, err := s.authAccess(in.AccessToken, c.now)
+	p, u, _, err := s.accessUser(c, &in)
 	if err != nil {
 		return nil, err
 	}
@@ -587,22 +634,11 @@ func opChangePassword(s *Server, c *call) (any, error) {
 
 func opGetUser(s *Server, c *call) (any, error) {
 	var in userInput
-	if err := c.decode(&in); err != nil {
-		return nil, err
-	}
-	_, u, _, err := s.authAccess(in.AccessToken, c.now)
+	_, u, _, err := s.accessUser(c, &in)
 	if err != nil {
 		return nil, err
 	}
-	pref, list := u.mfaOptions()
-	out := map[string]any{"Username": u.Username, "UserAttributes": u.attrList(nil)}
-	if pref != "" {
-		out["PreferredMfaSetting"] = pref
-	}
-	if len(list) > 0 {
-		out["UserMFASettingList"] = list
-	}
-	return out, nil
+	return u.putMFASettings(map[string]any{"Username": u.Username, "UserAttributes": u.attrList(nil)}), nil
 }
 
 // updateAttributes applies attribute changes; a changed email or phone
@@ -631,8 +667,7 @@ func (s *Server) updateAttributes(p *pool, u *user, attrs map[string]string, adm
 			if _, explicit := attrs[n+"_verified"]; !explicit {
 				u.Attrs[n+"_verified"] = "false"
 				if v != "" && contains(p.AutoVerifiedAttributes, n) && !admin {
-					code := s.issueCode(u, "verify:"+n, 24*time.Hour, now)
-					details = append(details, s.deliver(p, u, n, KindVerifyAttribute, code, "Your verification code is "+code, now))
+					details = append(details, s.sendCode(p, u, n, KindVerifyAttribute, now))
 				}
 			}
 			if v == "" {
@@ -646,10 +681,7 @@ func (s *Server) updateAttributes(p *pool, u *user, attrs map[string]string, adm
 
 func opUpdateUserAttributes(s *Server, c *call) (any, error) {
 	var in userInput
-	if err := c.decode(&in); err != nil {
-		return nil, err
-	}
-	p, u, claims, err := s.authAccess(in.AccessToken, c.now)
+	p, u, claims, err := s.accessUser(c, &in)
 	if err != nil {
 		return nil, err
 	}
@@ -657,11 +689,9 @@ func opUpdateUserAttributes(s *Server, c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if cl := p.Clients[claims.ClientID]; cl != nil && len(cl.WriteAttributes) > 0 {
-		for n := range attrs {
-			if !contains(cl.WriteAttributes, n) {
-				return nil, errNotAuthorized("A client attempted to write unauthorized attribute")
-			}
+	if cl := p.Clients[claims.ClientID]; cl != nil {
+		if err := checkWritable(cl, attrs); err != nil {
+			return nil, err
 		}
 	}
 	details, err := s.updateAttributes(p, u, attrs, false, c.now)
@@ -677,10 +707,7 @@ func opUpdateUserAttributes(s *Server, c *call) (any, error) {
 
 func opGetUserAttributeVerificationCode(s *Server, c *call) (any, error) {
 	var in userInput
-	if err := c.decode(&in); err != nil {
-		return nil, err
-	}
-	p, u, _, err := s.authAccess(in.AccessToken, c.now)
+	p, u, _, err := s.accessUser(c, &in)
 	if err != nil {
 		return nil, err
 	}
@@ -690,16 +717,12 @@ func opGetUserAttributeVerificationCode(s *Server, c *call) (any, error) {
 	if u.Attrs[in.AttributeName] == "" {
 		return nil, errInvalidParam("User does not have the attribute %s.", in.AttributeName)
 	}
-	code := s.issueCode(u, "verify:"+in.AttributeName, 24*time.Hour, c.now)
-	return map[string]any{"CodeDeliveryDetails": s.deliver(p, u, in.AttributeName, KindVerifyAttribute, code, "Your verification code is "+code, c.now)}, nil
+	return map[string]any{"CodeDeliveryDetails": s.sendCode(p, u, in.AttributeName, KindVerifyAttribute, c.now)}, nil
 }
 
 func opVerifyUserAttribute(s *Server, c *call) (any, error) {
 	var in userInput
-	if err := c.decode(&in); err != nil {
-		return nil, err
-	}
-	_, u, _, err := s.authAccess(in.AccessToken, c.now)
+	_, u, _, err := s.accessUser(c, &in)
 	if err != nil {
 		return nil, err
 	}
@@ -716,10 +739,7 @@ func opVerifyUserAttribute(s *Server, c *call) (any, error) {
 
 func opDeleteUser(s *Server, c *call) (any, error) {
 	var in userInput
-	if err := c.decode(&in); err != nil {
-		return nil, err
-	}
-	p, u, _, err := s.authAccess(in.AccessToken, c.now)
+	p, u, _, err := s.accessUser(c, &in)
 	if err != nil {
 		return nil, err
 	}
@@ -735,11 +755,10 @@ func (s *Server) deleteUser(p *pool, u *user, now time.Time) {
 // ---------------------------------------------------------------------------
 // Admin operations.
 
+// adminUser decodes an admin input and finds the pool and the user it
+// names.
 func (s *Server) adminUser(c *call, in *userInput) (*pool, *user, error) {
-	if err := c.decode(in); err != nil {
-		return nil, nil, err
-	}
-	p, err := s.pool(in.UserPoolId)
+	p, err := s.decodePool(c, in)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -761,10 +780,7 @@ func (s *Server) generatedPassword(pp passwordPolicy) string {
 
 func opAdminCreateUser(s *Server, c *call) (any, error) {
 	var in userInput
-	if err := c.decode(&in); err != nil {
-		return nil, err
-	}
-	p, err := s.pool(in.UserPoolId)
+	p, err := s.decodePool(c, &in)
 	if err != nil {
 		return nil, err
 	}
@@ -801,8 +817,7 @@ func opAdminCreateUser(s *Server, c *call) (any, error) {
 	if err := s.setPassword(p, u, temp); err != nil {
 		return nil, err
 	}
-	u.Status = statusForceChange
-	u.TempUntil = c.now.Add(time.Duration(p.Policy.TemporaryPasswordValidityDays) * 24 * time.Hour)
+	p.forceChange(u, c.now)
 	if in.MessageAction != "SUPPRESS" {
 		attr := ""
 		wantSMS := contains(in.DesiredDelivery, "SMS")
@@ -825,16 +840,8 @@ func opAdminGetUser(s *Server, c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := map[string]any{"Username": u.Username, "UserAttributes": u.attrList(nil), "UserCreateDate": ep(u.Created),
-		"UserLastModifiedDate": ep(u.Modified), "Enabled": u.Enabled, "UserStatus": u.Status}
-	pref, list := u.mfaOptions()
-	if pref != "" {
-		out["PreferredMfaSetting"] = pref
-	}
-	if len(list) > 0 {
-		out["UserMFASettingList"] = list
-	}
-	return out, nil
+	return u.putMFASettings(map[string]any{"Username": u.Username, "UserAttributes": u.attrList(nil), "UserCreateDate": ep(u.Created),
+		"UserLastModifiedDate": ep(u.Modified), "Enabled": u.Enabled, "UserStatus": u.Status}), nil
 }
 
 func opAdminSetUserPassword(s *Server, c *call) (any, error) {
@@ -853,8 +860,7 @@ func opAdminSetUserPassword(s *Server, c *call) (any, error) {
 	if in.Permanent {
 		u.Status, u.TempUntil = statusConfirmed, time.Time{}
 	} else {
-		u.Status = statusForceChange
-		u.TempUntil = c.now.Add(time.Duration(p.Policy.TemporaryPasswordValidityDays) * 24 * time.Hour)
+		p.forceChange(u, c.now)
 	}
 	u.Modified = c.now
 	return map[string]any{}, nil
@@ -931,8 +937,8 @@ func opAdminConfirmSignUp(s *Server, c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if u.Status != statusUnconfirmed {
-		return nil, errNotAuthorized("User cannot be confirmed. Current status is " + u.Status)
+	if err := canConfirm(u); err != nil {
+		return nil, err
 	}
 	u.Status = statusConfirmed
 	u.Modified = c.now
@@ -946,30 +952,34 @@ func opAdminResetUserPassword(s *Server, c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !u.Enabled {
-		return nil, errUserDisabled
-	}
-	a := recoveryTarget(u)
-	if a == "" {
-		return nil, errInvalidParam("Cannot reset password for the user as there is no registered/verified email or phone_number")
+	if _, err := s.sendResetCode(p, u, c.now); err != nil {
+		return nil, err
 	}
 	if u.Status == statusConfirmed {
 		u.Status = statusReset
 	}
-	code := s.issueCode(u, "forgot", time.Hour, c.now)
-	s.deliver(p, u, a, KindForgotPassword, code, "Your password reset code is "+code, c.now)
 	s.signOutAll(p, u, c.now)
 	u.Modified = c.now
 	return map[string]any{}, nil
 }
 
-func opAdminAddUserToGroup(s *Server, c *call) (any, error) {
-	var in userInput
-	p, u, err := s.adminUser(c, &in)
+// adminUserGroup is adminUser for an input that also names a group of
+// the pool, which must exist.
+func (s *Server) adminUserGroup(c *call, in *userInput) (*user, error) {
+	p, u, err := s.adminUser(c, in)
 	if err != nil {
 		return nil, err
 	}
 	if _, err := p.group(in.GroupName); err != nil {
+		return nil, err
+	}
+	return u, nil
+}
+
+func opAdminAddUserToGroup(s *Server, c *call) (any, error) {
+	var in userInput
+	u, err := s.adminUserGroup(c, &in)
+	if err != nil {
 		return nil, err
 	}
 	if !contains(u.Groups, in.GroupName) {
@@ -980,11 +990,8 @@ func opAdminAddUserToGroup(s *Server, c *call) (any, error) {
 
 func opAdminRemoveUserFromGroup(s *Server, c *call) (any, error) {
 	var in userInput
-	p, u, err := s.adminUser(c, &in)
+	u, err := s.adminUserGroup(c, &in)
 	if err != nil {
-		return nil, err
-	}
-	if _, err := p.group(in.GroupName); err != nil {
 		return nil, err
 	}
 	u.Groups = removeStr(u.Groups, in.GroupName)
@@ -997,28 +1004,13 @@ func opAdminListGroupsForUser(s *Server, c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	gs := p.sortedGroups(u.Groups)
-	start, end, next, err := page(len(gs), in.Limit, in.NextToken, 60)
-	if err != nil {
-		return nil, err
-	}
-	out := []any{}
-	for _, g := range gs[start:end] {
-		out = append(out, groupWire(p, g))
-	}
-	res := map[string]any{"Groups": out}
-	if next != "" {
-		res["NextToken"] = next
-	}
-	return res, nil
+	return listPage(p.sortedGroups(u.Groups), in.Limit, in.NextToken, "Groups", "NextToken",
+		func(g *group) any { return groupWire(p, g) })
 }
 
 func opListUsersInGroup(s *Server, c *call) (any, error) {
 	var in userInput
-	if err := c.decode(&in); err != nil {
-		return nil, err
-	}
-	p, err := s.pool(in.UserPoolId)
+	p, err := s.decodePool(c, &in)
 	if err != nil {
 		return nil, err
 	}
@@ -1031,19 +1023,8 @@ func opListUsersInGroup(s *Server, c *call) (any, error) {
 			us = append(us, u)
 		}
 	}
-	start, end, next, err := page(len(us), in.Limit, in.NextToken, 60)
-	if err != nil {
-		return nil, err
-	}
-	out := []any{}
-	for _, u := range us[start:end] {
-		out = append(out, userWire(u, nil))
-	}
-	res := map[string]any{"Users": out}
-	if next != "" {
-		res["NextToken"] = next
-	}
-	return res, nil
+	return listPage(us, in.Limit, in.NextToken, "Users", "NextToken",
+		func(u *user) any { return userWire(u, nil) })
 }
 
 func sortedUsers(p *pool) []*user {
@@ -1057,10 +1038,7 @@ func sortedUsers(p *pool) []*user {
 
 func opListUsers(s *Server, c *call) (any, error) {
 	var in userInput
-	if err := c.decode(&in); err != nil {
-		return nil, err
-	}
-	p, err := s.pool(in.UserPoolId)
+	p, err := s.decodePool(c, &in)
 	if err != nil {
 		return nil, err
 	}
@@ -1076,17 +1054,6 @@ func opListUsers(s *Server, c *call) (any, error) {
 			us = append(us, u)
 		}
 	}
-	start, end, next, err := page(len(us), in.Limit, in.PaginationToken, 60)
-	if err != nil {
-		return nil, err
-	}
-	out := []any{}
-	for _, u := range us[start:end] {
-		out = append(out, userWire(u, in.AttributesToGet))
-	}
-	res := map[string]any{"Users": out}
-	if next != "" {
-		res["PaginationToken"] = next
-	}
-	return res, nil
+	return listPage(us, in.Limit, in.PaginationToken, "Users", "PaginationToken",
+		func(u *user) any { return userWire(u, in.AttributesToGet) })
 }

@@ -193,6 +193,25 @@ func page(n int, limit int32, token string, max int32) (start, end int, next str
 	return start, end, next, nil
 }
 
+// listPage answers a List operation with one page (see page; at most 60)
+// of items, each as wire makes it, under listKey, and the next page's
+// token, if any, under tokenKey.
+func listPage[T any](items []T, limit int32, token, listKey, tokenKey string, wire func(T) any) (map[string]any, error) {
+	start, end, next, err := page(len(items), limit, token, 60)
+	if err != nil {
+		return nil, err
+	}
+	out := []any{}
+	for _, it := range items[start:end] {
+		out = append(out, wire(it))
+	}
+	res := map[string]any{listKey: out}
+	if next != "" {
+		res[tokenKey] = next
+	}
+	return res, nil
+}
+
 func boolp(b bool) *bool { return &b }
 
 func nonNil(l []string) []string {

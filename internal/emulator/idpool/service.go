@@ -165,6 +165,7 @@ type APIError struct {
 	Status  int // 400 when zero
 }
 
+// Error returns "idpool: Code: Message".
 func (e *APIError) Error() string { return "idpool: " + e.Code + ": " + e.Message }
 
 func apiErr(code, format string, args ...any) *APIError {
