@@ -56,11 +56,7 @@ func (s *Service) verifyLoginsLocked(p *Pool, logins map[string]string) ([]login
 	if len(logins) > 10 {
 		return nil, invalidParam("1 validation error detected: Value at 'logins' failed to satisfy constraint: Member must have length less than or equal to 10")
 	}
-	keys := make([]string, 0, len(logins))
-	for k := range logins {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
+	keys := sortedKeys(logins)
 	out := make([]login, 0, len(logins))
 	for _, key := range keys {
 		tok := logins[key]
@@ -479,12 +475,7 @@ func amrFor(ident *Identity, logins []login) []string {
 	for _, l := range logins {
 		seen[l.key] = true
 	}
-	keys := make([]string, 0, len(seen))
-	for k := range seen {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return append(amr, keys...)
+	return append(amr, sortedKeys(seen)...)
 }
 
 func (s *Service) getOpenIDToken(body []byte) (any, error) {
@@ -504,7 +495,13 @@ func (s *Service) getOpenIDToken(body []byte) (any, error) {
 	if p.AllowClassicFlow != nil && !*p.AllowClassicFlow {
 		return nil, invalidParam("Basic (classic) flow is not enabled, please use enhanced flow.")
 	}
-	tok, err := s.newOpenIDLocked(ident, amrFor(ident, logins), openIDLifetime)
+	return s.openIDAnswerLocked(ident, amrFor(ident, logins), openIDLifetime)
+}
+
+// openIDAnswerLocked signs an OpenID token for ident and returns the
+// {IdentityId, Token} answer of the GetOpenIdToken operations.
+func (s *Service) openIDAnswerLocked(ident *Identity, amr []string, d time.Duration) (any, error) {
+	tok, err := s.newOpenIDLocked(ident, amr, d)
 	if err != nil {
 		return nil, err
 	}
@@ -576,11 +573,7 @@ func (s *Service) getOpenIDTokenForDeveloperIdentity(body []byte) (any, error) {
 			}
 		}
 	}
-	tok, err := s.newOpenIDLocked(ident, amrFor(ident, nil), d)
-	if err != nil {
-		return nil, err
-	}
-	return map[string]string{"IdentityId": ident.ID, "Token": tok}, nil
+	return s.openIDAnswerLocked(ident, amrFor(ident, nil), d)
 }
 
 func (s *Service) lookupDeveloperIdentity(body []byte) (any, error) {
@@ -629,12 +622,17 @@ type identityDescription struct {
 }
 
 func describeIdentity(ident *Identity) identityDescription {
-	keys := make([]string, 0, len(ident.Logins))
-	for k := range ident.Logins {
+	return identityDescription{ident.ID, sortedKeys(ident.Logins), ident.Created.Unix(), ident.Modified.Unix()}
+}
+
+// sortedKeys returns m's keys in order.
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
-	return identityDescription{ident.ID, keys, ident.Created.Unix(), ident.Modified.Unix()}
+	return keys
 }
 
 func (s *Service) listIdentities(body []byte) (any, error) {
@@ -646,8 +644,8 @@ func (s *Service) listIdentities(body []byte) (any, error) {
 	if err := decode(body, &in); err != nil {
 		return nil, err
 	}
-	if in.MaxResults < 1 || in.MaxResults > 60 {
-		return nil, invalidParam("1 validation error detected: Value '%d' at 'maxResults' failed to satisfy constraint: Member must have value between 1 and 60", in.MaxResults)
+	if err := checkMaxResults(in.MaxResults); err != nil {
+		return nil, err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()

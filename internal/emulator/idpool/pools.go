@@ -122,7 +122,9 @@ func (s *Service) pool(id string) (*Pool, error) {
 	return p, nil
 }
 
-func (s *Service) describeIdentityPool(body []byte) (any, error) {
+// withPool decodes {"IdentityPoolId"} from body and runs fn on that pool
+// with s.mu held.
+func (s *Service) withPool(body []byte, fn func(p *Pool) (any, error)) (any, error) {
 	var in struct{ IdentityPoolId string }
 	if err := decode(body, &in); err != nil {
 		return nil, err
@@ -133,7 +135,19 @@ func (s *Service) describeIdentityPool(body []byte) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return describe(p), nil
+	return fn(p)
+}
+
+// checkMaxResults validates a List operation's MaxResults (1 to 60).
+func checkMaxResults(n int) error {
+	if n < 1 || n > 60 {
+		return invalidParam("1 validation error detected: Value '%d' at 'maxResults' failed to satisfy constraint: Member must have value between 1 and 60", n)
+	}
+	return nil
+}
+
+func (s *Service) describeIdentityPool(body []byte) (any, error) {
+	return s.withPool(body, func(p *Pool) (any, error) { return describe(p), nil })
 }
 
 func (s *Service) listIdentityPools(body []byte) (any, error) {
@@ -144,8 +158,8 @@ func (s *Service) listIdentityPools(body []byte) (any, error) {
 	if err := decode(body, &in); err != nil {
 		return nil, err
 	}
-	if in.MaxResults < 1 || in.MaxResults > 60 {
-		return nil, invalidParam("1 validation error detected: Value '%d' at 'maxResults' failed to satisfy constraint: Member must have value between 1 and 60", in.MaxResults)
+	if err := checkMaxResults(in.MaxResults); err != nil {
+		return nil, err
 	}
 	s.mu.Lock()
 	ids := make([]string, 0, len(s.st.Pools))
@@ -209,22 +223,15 @@ func (s *Service) updateIdentityPool(body []byte) (any, error) {
 }
 
 func (s *Service) deleteIdentityPool(body []byte) (any, error) {
-	var in struct{ IdentityPoolId string }
-	if err := decode(body, &in); err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if _, err := s.pool(in.IdentityPoolId); err != nil {
-		return nil, err
-	}
-	delete(s.st.Pools, in.IdentityPoolId)
-	for id, ident := range s.st.Identities {
-		if ident.PoolID == in.IdentityPoolId {
-			s.deleteIdentityLocked(id)
+	return s.withPool(body, func(p *Pool) (any, error) {
+		delete(s.st.Pools, p.ID)
+		for id, ident := range s.st.Identities {
+			if ident.PoolID == p.ID {
+				s.deleteIdentityLocked(id)
+			}
 		}
-	}
-	return struct{}{}, nil
+		return struct{}{}, nil
+	})
 }
 
 func (s *Service) setIdentityPoolRoles(body []byte) (any, error) {
@@ -260,21 +267,13 @@ func (s *Service) setIdentityPoolRoles(body []byte) (any, error) {
 }
 
 func (s *Service) getIdentityPoolRoles(body []byte) (any, error) {
-	var in struct{ IdentityPoolId string }
-	if err := decode(body, &in); err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	p, err := s.pool(in.IdentityPoolId)
-	if err != nil {
-		return nil, err
-	}
-	return struct {
-		IdentityPoolId string
-		Roles          map[string]string      `json:",omitempty"`
-		RoleMappings   map[string]RoleMapping `json:",omitempty"`
-	}{p.ID, p.Roles, p.RoleMappings}, nil
+	return s.withPool(body, func(p *Pool) (any, error) {
+		return struct {
+			IdentityPoolId string
+			Roles          map[string]string      `json:",omitempty"`
+			RoleMappings   map[string]RoleMapping `json:",omitempty"`
+		}{p.ID, p.Roles, p.RoleMappings}, nil
+	})
 }
 
 // SeedPool is a pool declared in the emulator's configuration, with a fixed
