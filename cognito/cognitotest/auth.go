@@ -60,18 +60,14 @@ func (s *Server) noteFailure(u *user, now time.Time) {
 	}
 }
 
-// authClient resolves the pool and client of an auth request.
-func (s *Server) authClient(in *authInput, admin bool) (*pool, *client, error) {
+// authClient decodes an auth request and finds its pool and client: by
+// UserPoolId and ClientId for the Admin operations, else by ClientId.
+func (s *Server) authClient(c *call, in *authInput, admin bool) (*pool, *client, error) {
+	if err := c.decode(in); err != nil {
+		return nil, nil, err
+	}
 	if admin {
-		p, err := s.pool(in.UserPoolId)
-		if err != nil {
-			return nil, nil, err
-		}
-		cl, err := s.client(p, in.ClientId)
-		if err != nil {
-			return nil, nil, err
-		}
-		return p, cl, nil
+		return s.clientIn(in.UserPoolId, in.ClientId)
 	}
 	return s.clientByID(in.ClientId)
 }
@@ -81,10 +77,7 @@ func opAdminInitiateAuth(s *Server, c *call) (any, error) { return s.initiate(c,
 
 func (s *Server) initiate(c *call, admin bool) (any, error) {
 	var in authInput
-	if err := c.decode(&in); err != nil {
-		return nil, err
-	}
-	p, cl, err := s.authClient(&in, admin)
+	p, cl, err := s.authClient(c, &in, admin)
 	if err != nil {
 		return nil, err
 	}
@@ -173,12 +166,29 @@ func (s *Server) initiate(c *call, admin bool) (any, error) {
 	}
 }
 
+// sameUser returns the user named username if it is still the one whose
+// sub a session or token recorded (not deleted, nor deleted and created
+// again under the same name), else nil.
+func (p *pool) sameUser(username, sub string) *user {
+	if u := p.Users[p.key(username)]; u != nil && u.Sub == sub {
+		return u
+	}
+	return nil
+}
+
 // unknownUser is the answer for a username that does not exist.
 func (s *Server) unknownUser(cl *client) error {
 	if cl.PreventUserExistence == "ENABLED" {
 		return errIncorrectPassword
 	}
 	return errUserNotFound
+}
+
+// passwordAccepted clears u's failed sign-ins once its password is
+// proven, then checks that u may sign in.
+func passwordAccepted(u *user) error {
+	u.FailedLogins, u.LockedUntil = 0, time.Time{}
+	return userCanSignIn(u)
 }
 
 func userCanSignIn(u *user) error {
@@ -236,10 +246,34 @@ func (s *Server) newSession(p *pool, cl *client, base *authSession, challenge st
 	return &ns
 }
 
-func (s *Server) startSRP(p *pool, cl *client, u *user, name, srpA string, base *authSession, now time.Time) (any, error) {
+// checkSRPA refuses an SRP_A that is not a valid client public value
+// (A mod N must not be zero).
+func checkSRPA(srpA string) error {
 	A, err := srp.ParseInt(srpA)
 	if err != nil || A.Sign() <= 0 || new(big.Int).Mod(A, srp.N()).Sign() == 0 {
-		return nil, errInvalidParam("Invalid SRP_A value.")
+		return errInvalidParam("Invalid SRP_A value.")
+	}
+	return nil
+}
+
+// srpChallenge starts the server half of an SRP login against verifier
+// and keeps it in base, with the client's SRP_A, a new SECRET_BLOCK and
+// the salt (hex). It returns the server half, whose SRP_B goes to the
+// client.
+func (s *Server) srpChallenge(base *authSession, verifier *big.Int, srpA, salt string) (*srp.Server, error) {
+	srv, err := srp.NewServer(verifier, s.opts.Rand)
+	if err != nil {
+		return nil, errorf("InternalErrorException", "cognitotest: srp: %v", err)
+	}
+	base.SRPB, base.SRPA = srpState(srv), srpA
+	base.SecretBlock = base64.StdEncoding.EncodeToString(s.randBytes(64))
+	base.Salt = salt
+	return srv, nil
+}
+
+func (s *Server) startSRP(p *pool, cl *client, u *user, name, srpA string, base *authSession, now time.Time) (any, error) {
+	if err := checkSRPA(srpA); err != nil {
+		return nil, err
 	}
 	var salt, verifier *big.Int
 	userID := name
@@ -261,14 +295,10 @@ func (s *Server) startSRP(p *pool, cl *client, u *user, name, srpA string, base 
 		userID = u.Username
 		base.Username, base.Sub = u.Username, u.Sub
 	}
-	srv, err := srp.NewServer(verifier, s.opts.Rand)
+	srv, err := s.srpChallenge(base, verifier, srpA, salt.Text(16))
 	if err != nil {
-		return nil, errorf("InternalErrorException", "cognitotest: srp: %v", err)
+		return nil, err
 	}
-	base.SRPB = srpState(srv)
-	base.SRPA = srpA
-	base.SecretBlock = base64.StdEncoding.EncodeToString(s.randBytes(64))
-	base.Salt = salt.Text(16)
 	if u == nil {
 		base.Username = name
 	}
@@ -286,8 +316,7 @@ func (s *Server) startSRP(p *pool, cl *client, u *user, name, srpA string, base 
 // afterPassword runs once the password is proven: status checks, the new
 // password challenge, device authentication, MFA, then tokens.
 func (s *Server) afterPassword(p *pool, cl *client, u *user, base *authSession, now time.Time) (any, error) {
-	u.FailedLogins, u.LockedUntil = 0, time.Time{}
-	if err := userCanSignIn(u); err != nil {
+	if err := passwordAccepted(u); err != nil {
 		return nil, err
 	}
 	base.AuthTime = now.Unix()
@@ -423,10 +452,7 @@ var challengeNames = []string{"PASSWORD_VERIFIER", "NEW_PASSWORD_REQUIRED", "SMS
 
 func (s *Server) respond(c *call, admin bool) (any, error) {
 	var in authInput
-	if err := c.decode(&in); err != nil {
-		return nil, err
-	}
-	p, cl, err := s.authClient(&in, admin)
+	p, cl, err := s.authClient(c, &in, admin)
 	if err != nil {
 		return nil, err
 	}
@@ -474,8 +500,8 @@ func (s *Server) respond(c *call, admin bool) (any, error) {
 		}
 		return nil, errIncorrectPassword
 	}
-	u := p.Users[p.key(sess.Username)]
-	if u == nil || u.Sub != sess.Sub {
+	u := p.sameUser(sess.Username, sess.Sub)
+	if u == nil {
 		return nil, s.unknownUser(cl)
 	}
 	if other := p.findUser(name); other != u {
@@ -514,11 +540,10 @@ func (s *Server) respond(c *call, admin bool) (any, error) {
 			base.DeviceKey = "" // resent without the stale key InitiateAuth had
 		}
 		if sess.CustomFlow {
-			u.FailedLogins, u.LockedUntil = 0, time.Time{}
-			if err := userCanSignIn(u); err != nil {
+			if err := passwordAccepted(u); err != nil {
 				return nil, err
 			}
-			base.Custom = append(append([]customResult(nil), base.Custom...), customResult{ChallengeName: "PASSWORD_VERIFIER", ChallengeResult: true})
+			base.addCustom(customResult{ChallengeName: "PASSWORD_VERIFIER", ChallengeResult: true})
 			return s.customStep(p, cl, u, base, "", in.ClientMetadata, c.now)
 		}
 		return s.afterPassword(p, cl, u, base, c.now)
@@ -605,19 +630,15 @@ func (s *Server) respond(c *call, admin bool) (any, error) {
 		if d == nil || !d.Confirmed || d.Verifier == "" || (sess.DeviceKey != "" && dk != sess.DeviceKey) {
 			return nil, errDeviceNotFound()
 		}
-		A, err := srp.ParseInt(r["SRP_A"])
-		if err != nil || A.Sign() <= 0 || new(big.Int).Mod(A, srp.N()).Sign() == 0 {
-			return nil, errInvalidParam("Invalid SRP_A value.")
+		if err := checkSRPA(r["SRP_A"]); err != nil {
+			return nil, err
 		}
 		v, _ := new(big.Int).SetString(d.Verifier, 16)
-		srv, err := srp.NewServer(v, s.opts.Rand)
+		srv, err := s.srpChallenge(base, v, r["SRP_A"], d.Salt)
 		if err != nil {
-			return nil, errorf("InternalErrorException", "cognitotest: srp: %v", err)
+			return nil, err
 		}
 		base.DeviceKey = dk
-		base.SRPB, base.SRPA = srpState(srv), r["SRP_A"]
-		base.SecretBlock = base64.StdEncoding.EncodeToString(s.randBytes(64))
-		base.Salt = d.Salt
 		ns := s.newSession(p, cl, base, "DEVICE_PASSWORD_VERIFIER", c.now)
 		return &authOutput{ChallengeName: "DEVICE_PASSWORD_VERIFIER", Session: ns.ID,
 			ChallengeParameters: map[string]string{"DEVICE_KEY": dk, "SALT": d.Salt, "SECRET_BLOCK": ns.SecretBlock,
@@ -651,12 +672,19 @@ func cutPrefix(s, prefix string) (string, bool) {
 // putBack re-stores a session after a validation error the user can fix.
 func (s *Server) putBack(p *pool, sess *authSession) { p.Sessions[sess.ID] = sess }
 
-// challengeFailure answers a wrong MFA code; the session survives a few.
-func (s *Server) challengeFailure(p *pool, sess *authSession) error {
+// keepForRetry counts a refused challenge answer against sess and keeps
+// the session for another answer while fewer than maxChallengeFailures
+// answers have been refused.
+func (s *Server) keepForRetry(p *pool, sess *authSession) {
 	sess.Failures++
 	if sess.Failures < maxChallengeFailures {
-		p.Sessions[sess.ID] = sess
+		s.putBack(p, sess)
 	}
+}
+
+// challengeFailure answers a wrong MFA code; the session survives a few.
+func (s *Server) challengeFailure(p *pool, sess *authSession) error {
+	s.keepForRetry(p, sess)
 	return errCodeMismatch
 }
 

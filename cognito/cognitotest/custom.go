@@ -100,6 +100,12 @@ func toResults(l []customResult) []ChallengeResult {
 	return out
 }
 
+// addCustom records one step of a custom sign-in in a new array, since
+// sessions copied from sess share its Custom.
+func (sess *authSession) addCustom(r customResult) {
+	sess.Custom = append(append([]customResult(nil), sess.Custom...), r)
+}
+
 // customStep verifies answer (when the session holds a challenge), then
 // asks Define what comes next.
 func (s *Server) customStep(p *pool, cl *client, u *user, base *authSession, answer string, meta map[string]string, now time.Time) (any, error) {
@@ -117,7 +123,7 @@ func (s *Server) customStep(p *pool, cl *client, u *user, base *authSession, ans
 		if err != nil {
 			return nil, errorf("UserLambdaValidationException", "VerifyAuthChallengeResponse failed with error %v.", err)
 		}
-		base.Custom = append(append([]customResult(nil), base.Custom...), customResult{ChallengeName: "CUSTOM_CHALLENGE", ChallengeResult: ok, Metadata: base.Meta})
+		base.addCustom(customResult{ChallengeName: "CUSTOM_CHALLENGE", ChallengeResult: ok, Metadata: base.Meta})
 	}
 	if base.SRPA != "" && base.Challenge == "" && len(base.Custom) == 0 {
 		// The client started with CHALLENGE_NAME=SRP_A: Cognito records

@@ -47,10 +47,7 @@ func unknownDevice(u *user, key string) bool { return key != "" && u.Devices[key
 // its session for a resend without DEVICE_KEY, at most
 // maxChallengeFailures times.
 func (s *Server) deviceRetry(p *pool, sess *authSession) error {
-	sess.Failures++
-	if sess.Failures < maxChallengeFailures {
-		s.putBack(p, sess)
-	}
+	s.keepForRetry(p, sess)
 	return errDeviceNotFound()
 }
 
@@ -83,45 +80,76 @@ func deviceWire(d *device) map[string]any {
 
 func strp(s string) *string { return &s }
 
-// deviceSubject resolves the user (by access token, or admin pool+user)
-// and, when key is set, the device.
-func (s *Server) deviceSubject(c *call, in *deviceInput, admin bool) (*user, *device, error) {
+func (in *deviceInput) poolID() string { return in.UserPoolId }
+func (in *deviceInput) subject() (accessToken, username string) {
+	return in.AccessToken, in.Username
+}
+
+// subjectInput is the input of an operation on the caller's own user
+// (named by AccessToken) that has an Admin twin (naming UserPoolId and
+// Username).
+type subjectInput interface {
+	poolInput
+	subject() (accessToken, username string)
+}
+
+// subjectUser decodes in and finds its user: for the Admin operation by
+// pool and username, else by the access token.
+func (s *Server) subjectUser(c *call, in subjectInput, admin bool) (*pool, *user, error) {
 	if err := c.decode(in); err != nil {
 		return nil, nil, err
 	}
-	var u *user
-	if admin {
-		p, err := s.pool(in.UserPoolId)
-		if err != nil {
-			return nil, nil, err
-		}
-		if u, err = s.mustUser(p, in.Username); err != nil {
-			return nil, nil, err
-		}
-	} else {
-		var err error
-		if _, u, _, err = s.authAccess(in.AccessToken, c.now); err != nil {
-			return nil, nil, err
-		}
+	token, username := in.subject()
+	if !admin {
+		p, u, _, err := s.authAccess(token, c.now)
+		return p, u, err
+	}
+	p, err := s.pool(in.poolID())
+	if err != nil {
+		return nil, nil, err
+	}
+	u, err := s.mustUser(p, username)
+	if err != nil {
+		return nil, nil, err
+	}
+	return p, u, nil
+}
+
+// deviceSubject resolves the pool and user (by access token, or admin
+// pool+user) and, when DeviceKey is set, the device.
+func (s *Server) deviceSubject(c *call, in *deviceInput, admin bool) (*pool, *user, *device, error) {
+	p, u, err := s.subjectUser(c, in, admin)
+	if err != nil {
+		return nil, nil, nil, err
 	}
 	if in.DeviceKey == "" {
-		return u, nil, nil
+		return p, u, nil, nil
 	}
 	d := u.Devices[in.DeviceKey]
 	if d == nil {
-		return nil, nil, errDeviceNotFound()
+		return nil, nil, nil, errDeviceNotFound()
 	}
-	return u, d, nil
+	return p, u, d, nil
+}
+
+// subjectDevice is deviceSubject for the operations on one device, which
+// need DeviceKey.
+func (s *Server) subjectDevice(c *call, in *deviceInput, admin bool) (*pool, *user, *device, error) {
+	p, u, d, err := s.deviceSubject(c, in, admin)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if d == nil {
+		return nil, nil, nil, required("deviceKey", "")
+	}
+	return p, u, d, nil
 }
 
 func opConfirmDevice(s *Server, c *call) (any, error) {
 	var in deviceInput
-	_, d, err := s.deviceSubject(c, &in, false)
+	p, _, d, err := s.subjectDevice(c, &in, false)
 	if err != nil {
 		return nil, err
-	}
-	if d == nil {
-		return nil, required("deviceKey", "")
 	}
 	cfg := in.DeviceSecretVerifierConfig
 	if cfg == nil || cfg.PasswordVerifier == "" || cfg.Salt == "" {
@@ -136,32 +164,18 @@ func opConfirmDevice(s *Server, c *call) (any, error) {
 		return nil, errNotAuthorized("Device has already been confirmed.")
 	}
 	d.Verifier, d.Salt, d.Confirmed, d.Name, d.Modified = v.Text(16), salt.Text(16), true, in.DeviceName, c.now
-	p := s.poolOfUser(in.AccessToken)
-	necessary := p != nil && p.DeviceOnPrompt
+	necessary := p.DeviceOnPrompt
 	if !necessary {
 		d.Remembered = "remembered"
 	}
 	return map[string]any{"UserConfirmationNecessary": necessary}, nil
 }
 
-// poolOfUser returns the pool named by an access token's issuer (already
-// verified by the caller).
-func (s *Server) poolOfUser(accessToken string) *pool {
-	p, _, err := s.verifyJWT(accessToken, "access")
-	if err != nil {
-		return nil
-	}
-	return p
-}
-
 func (s *Server) updateDeviceStatus(c *call, admin bool) (any, error) {
 	var in deviceInput
-	_, d, err := s.deviceSubject(c, &in, admin)
+	_, _, d, err := s.subjectDevice(c, &in, admin)
 	if err != nil {
 		return nil, err
-	}
-	if d == nil {
-		return nil, required("deviceKey", "")
 	}
 	switch in.DeviceRememberedStatus {
 	case "remembered", "not_remembered":
@@ -177,12 +191,9 @@ func opAdminUpdateDeviceStatus(s *Server, c *call) (any, error) { return s.updat
 
 func (s *Server) getDevice(c *call, admin bool) (any, error) {
 	var in deviceInput
-	_, d, err := s.deviceSubject(c, &in, admin)
+	_, _, d, err := s.subjectDevice(c, &in, admin)
 	if err != nil {
 		return nil, err
-	}
-	if d == nil {
-		return nil, required("deviceKey", "")
 	}
 	return map[string]any{"Device": deviceWire(d)}, nil
 }
@@ -192,7 +203,7 @@ func opAdminGetDevice(s *Server, c *call) (any, error) { return s.getDevice(c, t
 
 func (s *Server) listDevices(c *call, admin bool) (any, error) {
 	var in deviceInput
-	u, _, err := s.deviceSubject(c, &in, admin)
+	_, u, _, err := s.deviceSubject(c, &in, admin)
 	if err != nil {
 		return nil, err
 	}
@@ -203,19 +214,7 @@ func (s *Server) listDevices(c *call, admin bool) (any, error) {
 		}
 	}
 	sort.Slice(ds, func(i, j int) bool { return ds[i].Key < ds[j].Key })
-	start, end, next, err := page(len(ds), in.Limit, in.PaginationToken, 60)
-	if err != nil {
-		return nil, err
-	}
-	out := []any{}
-	for _, d := range ds[start:end] {
-		out = append(out, deviceWire(d))
-	}
-	res := map[string]any{"Devices": out}
-	if next != "" {
-		res["PaginationToken"] = next
-	}
-	return res, nil
+	return listPage(ds, in.Limit, in.PaginationToken, "Devices", "PaginationToken", func(d *device) any { return deviceWire(d) })
 }
 
 func opListDevices(s *Server, c *call) (any, error)      { return s.listDevices(c, false) }
@@ -223,12 +222,9 @@ func opAdminListDevices(s *Server, c *call) (any, error) { return s.listDevices(
 
 func (s *Server) forgetDevice(c *call, admin bool) (any, error) {
 	var in deviceInput
-	u, d, err := s.deviceSubject(c, &in, admin)
+	_, u, d, err := s.subjectDevice(c, &in, admin)
 	if err != nil {
 		return nil, err
-	}
-	if d == nil {
-		return nil, required("deviceKey", "")
 	}
 	delete(u.Devices, d.Key)
 	return nil, nil

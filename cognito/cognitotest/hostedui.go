@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/url"
 	"regexp"
 	"sort"
@@ -184,23 +185,11 @@ func (p *pool) hosted() *hostedState {
 	return h
 }
 
-// pruneHosted forgets expired codes, sessions and flows.
+// prune forgets expired codes, sessions and flows.
 func (h *hostedState) prune(now time.Time) {
-	for k, c := range h.Codes {
-		if now.After(c.Expires) {
-			delete(h.Codes, k)
-		}
-	}
-	for k, c := range h.Sessions {
-		if now.After(c.Expires) {
-			delete(h.Sessions, k)
-		}
-	}
-	for k, c := range h.Flows {
-		if now.After(c.Expires) {
-			delete(h.Flows, k)
-		}
-	}
+	maps.DeleteFunc(h.Codes, func(_ string, c *authCode) bool { return now.After(c.Expires) })
+	maps.DeleteFunc(h.Sessions, func(_ string, c *uiSession) bool { return now.After(c.Expires) })
+	maps.DeleteFunc(h.Flows, func(_ string, c *uiFlow) bool { return now.After(c.Expires) })
 }
 
 var idpNameRe = regexp.MustCompile(`^[^_\s][\p{L}\p{M}\p{S}\p{N}\p{P}]{0,31}$`)

@@ -199,8 +199,32 @@ func (s *Server) parseAuthorize(q url.Values) (p *pool, cl *client, req authRequ
 	return p, cl, req, nil, nil
 }
 
+// errorRedirect is where an OAuth error e of request req goes: its
+// redirect URI with error, error_description and state.
+func errorRedirect(req authRequest, e *oauthErr) string {
+	return redirectWith(req.RedirectURI, url.Values{"error": {e.Code}, "error_description": {e.Description}, "state": {req.State}})
+}
+
 func redirectError(w http.ResponseWriter, r *http.Request, req authRequest, e *oauthErr) {
-	http.Redirect(w, r, redirectWith(req.RedirectURI, url.Values{"error": {e.Code}, "error_description": {e.Description}, "state": {req.State}}), http.StatusFound)
+	http.Redirect(w, r, errorRedirect(req, e), http.StatusFound)
+}
+
+// authorizeOrRefuse is parseAuthorize for a handler holding s.mu: a
+// refused request is answered (a fatal error on the error page, any other
+// by redirect) after s.mu is released, and ok is false.
+func (s *Server) authorizeOrRefuse(w http.ResponseWriter, r *http.Request, q url.Values) (p *pool, cl *client, req authRequest, ok bool) {
+	p, cl, req, fatal, rerr := s.parseAuthorize(q)
+	if fatal != nil {
+		s.mu.Unlock()
+		renderError(w, fatal)
+		return nil, nil, req, false
+	}
+	if rerr != nil {
+		s.mu.Unlock()
+		redirectError(w, r, req, rerr)
+		return nil, nil, req, false
+	}
+	return p, cl, req, true
 }
 
 func sessionCookieName(poolID string) string { return "cognito-" + poolID }
@@ -216,8 +240,8 @@ func (s *Server) sessionFor(p *pool, r *http.Request, now time.Time) (*uiSession
 	if !ok || now.After(sess.Expires) {
 		return nil, nil
 	}
-	u := p.Users[p.key(sess.Username)]
-	if u == nil || u.Sub != sess.Sub || !u.Enabled {
+	u := p.sameUser(sess.Username, sess.Sub)
+	if u == nil || !u.Enabled {
 		return nil, nil
 	}
 	return sess, u
@@ -227,15 +251,8 @@ func serveAuthorize(s *Server, w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	s.mu.Lock()
 	now := s.now()
-	p, cl, req, fatal, rerr := s.parseAuthorize(q)
-	if fatal != nil {
-		s.mu.Unlock()
-		renderError(w, fatal)
-		return
-	}
-	if rerr != nil {
-		s.mu.Unlock()
-		redirectError(w, r, req, rerr)
+	p, cl, req, ok := s.authorizeOrRefuse(w, r, q)
+	if !ok {
 		return
 	}
 	h := p.hosted()
@@ -388,9 +405,9 @@ func (s *Server) act(w http.ResponseWriter, r *http.Request, out loginOutcome) {
 	p, ok := s.st.Pools[f.poolID]
 	var u *user
 	if ok {
-		u = p.Users[p.key(f.username)]
+		u = p.sameUser(f.username, f.sub)
 	}
-	if u == nil || u.Sub != f.sub || !u.Enabled {
+	if u == nil || !u.Enabled {
 		s.mu.Unlock()
 		redirectError(w, r, f.req, oerr("access_denied", "User is disabled or no longer exists."))
 		return
@@ -423,14 +440,6 @@ func (s *Server) runTrigger(r *http.Request, ev *TriggerEvent) error {
 	return fn(r.Context(), *ev)
 }
 
-func userAttrsCopy(u *user) map[string]string {
-	m := make(map[string]string, len(u.Attrs))
-	for k, v := range u.Attrs {
-		m[k] = v
-	}
-	return m
-}
-
 // loginStep runs one POST /login step with s.mu held.
 func (s *Server) loginStep(r *http.Request, csrf string) loginOutcome {
 	now := s.now()
@@ -440,7 +449,7 @@ func (s *Server) loginStep(r *http.Request, csrf string) loginOutcome {
 		return loginOutcome{page: &d, status: http.StatusBadRequest}
 	}
 	if rerr != nil {
-		return loginOutcome{redirect: redirectWith(req.RedirectURI, url.Values{"error": {rerr.Code}, "error_description": {rerr.Description}, "state": {req.State}})}
+		return loginOutcome{redirect: errorRedirect(req, rerr)}
 	}
 	h := p.hosted()
 	h.prune(now)
@@ -457,7 +466,7 @@ func (s *Server) loginStep(r *http.Request, csrf string) loginOutcome {
 		if flow == nil || now.After(flow.Expires) || flow.Req.ClientID != cl.ID || flow.Step == flowIdP {
 			return fail("Your session has expired. Please sign in again.")
 		}
-		if u = p.Users[p.key(flow.Username)]; u == nil || u.Sub != flow.Sub {
+		if u = p.sameUser(flow.Username, flow.Sub); u == nil {
 			return fail("Your session has expired. Please sign in again.")
 		}
 		page.Flow = id
@@ -625,7 +634,7 @@ func (s *Server) showFlow(p *pool, u *user, flow *uiFlow, page pageData, errMsg 
 
 func (s *Server) hostedDone(p *pool, cl *client, u *user, req authRequest, provider string) loginOutcome {
 	ev := &TriggerEvent{TriggerSource: TriggerPostAuthentication, UserPoolID: p.ID, ClientID: cl.ID, Username: u.Username,
-		Attributes: userAttrsCopy(u), Provider: provider}
+		Attributes: copyAttrs(u.Attrs), Provider: provider}
 	return loginOutcome{trigger: ev, finish: &finishInfo{poolID: p.ID, username: u.Username, sub: u.Sub, provider: provider, req: req}}
 }
 
@@ -816,8 +825,8 @@ func (s *Server) tokenGrant(r *http.Request) (map[string]any, *oauthErr) {
 		case ac.Req.CodeChallenge == "" && v != "":
 			return nil, oerr("invalid_grant", "")
 		}
-		u := p.Users[p.key(ac.Username)]
-		if u == nil || u.Sub != ac.Sub || !u.Enabled {
+		u := p.sameUser(ac.Username, ac.Sub)
+		if u == nil || !u.Enabled {
 			return nil, oerr("invalid_grant", "")
 		}
 		res, err := s.issueOAuth(p, cl, u, now, nil, "", &oauthIssue{Scope: ac.Req.Scope, Nonce: ac.Req.Nonce})
@@ -952,16 +961,8 @@ func (s *Server) revoke(r *http.Request) *oauthErr {
 	if strings.Count(tok, ".") == 2 {
 		return oerr("unsupported_token_type", "only refresh tokens can be revoked")
 	}
-	rt, ok := p.Refresh[hashToken(tok)]
-	if !ok {
-		return nil // RFC 7009 section 2.2: an unknown token is not an error
-	}
-	if rt.ClientID != cl.ID {
+	if !p.revokeRefresh(cl, tok, s.now()) {
 		return oerr("unauthorized_client", "the token was not issued to this client")
-	}
-	p.revokeOrigin(rt.OriginJTI, s.now())
-	if u := p.Users[p.key(rt.Username)]; u != nil {
-		delete(u.Origins, rt.OriginJTI)
 	}
 	return nil
 }
@@ -988,15 +989,7 @@ func serveLogout(s *Server, w http.ResponseWriter, r *http.Request) {
 		}
 		loc = lo
 	case q.Get("redirect_uri") != "":
-		_, _, req, fatal, rerr := s.parseAuthorize(q)
-		if fatal != nil {
-			s.mu.Unlock()
-			renderError(w, fatal)
-			return
-		}
-		if rerr != nil {
-			s.mu.Unlock()
-			redirectError(w, r, req, rerr)
+		if _, _, _, ok := s.authorizeOrRefuse(w, r, q); !ok {
 			return
 		}
 		loc = "/login?" + r.URL.RawQuery

@@ -27,6 +27,8 @@ type idpInput struct {
 	AttributeMapping map[string]string `json:"AttributeMapping"`
 }
 
+func (in *idpInput) poolID() string { return in.UserPoolId }
+
 // idpWire is Cognito's IdentityProviderType; the client secret is not
 // echoed back.
 func idpWire(poolID string, idp *identityProvider) map[string]any {
@@ -42,10 +44,7 @@ func idpWire(poolID string, idp *identityProvider) map[string]any {
 
 func opCreateIdentityProvider(s *Server, c *call) (any, error) {
 	var in idpInput
-	if err := c.decode(&in); err != nil {
-		return nil, err
-	}
-	p, err := s.pool(in.UserPoolId)
+	p, err := s.decodePool(c, &in)
 	if err != nil {
 		return nil, err
 	}
@@ -64,8 +63,10 @@ func opCreateIdentityProvider(s *Server, c *call) (any, error) {
 	return map[string]any{"IdentityProvider": idpWire(p.ID, idp)}, nil
 }
 
-func (s *Server) findIdP(in *idpInput) (*pool, *identityProvider, error) {
-	p, err := s.pool(in.UserPoolId)
+// poolIdP decodes an input naming a pool and one of its identity
+// providers, and finds both.
+func (s *Server) poolIdP(c *call, in *idpInput) (*pool, *identityProvider, error) {
+	p, err := s.decodePool(c, in)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -78,10 +79,7 @@ func (s *Server) findIdP(in *idpInput) (*pool, *identityProvider, error) {
 
 func opDescribeIdentityProvider(s *Server, c *call) (any, error) {
 	var in idpInput
-	if err := c.decode(&in); err != nil {
-		return nil, err
-	}
-	p, idp, err := s.findIdP(&in)
+	p, idp, err := s.poolIdP(c, &in)
 	if err != nil {
 		return nil, err
 	}
@@ -90,10 +88,7 @@ func opDescribeIdentityProvider(s *Server, c *call) (any, error) {
 
 func opListIdentityProviders(s *Server, c *call) (any, error) {
 	var in idpInput
-	if err := c.decode(&in); err != nil {
-		return nil, err
-	}
-	p, err := s.pool(in.UserPoolId)
+	p, err := s.decodePool(c, &in)
 	if err != nil {
 		return nil, err
 	}
@@ -111,10 +106,7 @@ func opListIdentityProviders(s *Server, c *call) (any, error) {
 
 func opDeleteIdentityProvider(s *Server, c *call) (any, error) {
 	var in idpInput
-	if err := c.decode(&in); err != nil {
-		return nil, err
-	}
-	p, idp, err := s.findIdP(&in)
+	p, idp, err := s.poolIdP(c, &in)
 	if err != nil {
 		return nil, err
 	}
@@ -132,6 +124,8 @@ type resourceServerInput struct {
 	} `json:"Scopes"`
 }
 
+func (in *resourceServerInput) poolID() string { return in.UserPoolId }
+
 func resourceServerWire(poolID string, rs *resourceServer) map[string]any {
 	scopes := make([]map[string]string, 0, len(rs.Scopes))
 	for _, sc := range rs.Scopes {
@@ -142,10 +136,7 @@ func resourceServerWire(poolID string, rs *resourceServer) map[string]any {
 
 func opCreateResourceServer(s *Server, c *call) (any, error) {
 	var in resourceServerInput
-	if err := c.decode(&in); err != nil {
-		return nil, err
-	}
-	p, err := s.pool(in.UserPoolId)
+	p, err := s.decodePool(c, &in)
 	if err != nil {
 		return nil, err
 	}
@@ -171,10 +162,7 @@ func opCreateResourceServer(s *Server, c *call) (any, error) {
 
 func opDescribeResourceServer(s *Server, c *call) (any, error) {
 	var in resourceServerInput
-	if err := c.decode(&in); err != nil {
-		return nil, err
-	}
-	p, err := s.pool(in.UserPoolId)
+	p, err := s.decodePool(c, &in)
 	if err != nil {
 		return nil, err
 	}

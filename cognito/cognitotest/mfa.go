@@ -105,8 +105,8 @@ func (s *Server) mfaSubject(in *mfaInput, now time.Time) (*pool, *user, *authSes
 		if now.After(sess.Expires) || sess.Challenge != "MFA_SETUP" {
 			return nil, nil, nil, errSessionExpired
 		}
-		u := p.Users[p.key(sess.Username)]
-		if u == nil || u.Sub != sess.Sub || p.Clients[sess.ClientID] == nil {
+		u := p.sameUser(sess.Username, sess.Sub)
+		if u == nil || p.Clients[sess.ClientID] == nil {
 			return nil, nil, nil, errSessionExpired
 		}
 		return p, u, sess, nil
@@ -212,12 +212,14 @@ func (s *Server) applyMFA(u *user, in *mfaInput) error {
 	return nil
 }
 
-func opSetUserMFAPreference(s *Server, c *call) (any, error) {
+func (in *mfaInput) poolID() string { return in.UserPoolId }
+func (in *mfaInput) subject() (accessToken, username string) {
+	return in.AccessToken, in.Username
+}
+
+func (s *Server) setMFAPreference(c *call, admin bool) (any, error) {
 	var in mfaInput
-	if err := c.decode(&in); err != nil {
-		return nil, err
-	}
-	_, u, _, err := s.authAccess(in.AccessToken, c.now)
+	_, u, err := s.subjectUser(c, &in, admin)
 	if err != nil {
 		return nil, err
 	}
@@ -227,21 +229,7 @@ func opSetUserMFAPreference(s *Server, c *call) (any, error) {
 	return map[string]any{}, nil
 }
 
+func opSetUserMFAPreference(s *Server, c *call) (any, error) { return s.setMFAPreference(c, false) }
 func opAdminSetUserMFAPreference(s *Server, c *call) (any, error) {
-	var in mfaInput
-	if err := c.decode(&in); err != nil {
-		return nil, err
-	}
-	p, err := s.pool(in.UserPoolId)
-	if err != nil {
-		return nil, err
-	}
-	u, err := s.mustUser(p, in.Username)
-	if err != nil {
-		return nil, err
-	}
-	if err := s.applyMFA(u, &in); err != nil {
-		return nil, err
-	}
-	return map[string]any{}, nil
+	return s.setMFAPreference(c, true)
 }

@@ -150,8 +150,8 @@ func (s *Server) authAccess(raw string, now time.Time) (*pool, *user, *tokenClai
 	if _, revoked := p.Revoked[cl.OriginJTI]; revoked || cl.OriginJTI == "" {
 		return nil, nil, nil, errRevokedAccessToken
 	}
-	u := p.Users[p.key(cl.Username)]
-	if u == nil || u.Sub != cl.Sub {
+	u := p.sameUser(cl.Username, cl.Sub)
+	if u == nil {
 		return nil, nil, nil, errUserNotFound
 	}
 	if !u.Enabled {
@@ -339,6 +339,24 @@ func (p *pool) revokeOrigin(origin string, now time.Time) {
 	}
 }
 
+// revokeRefresh revokes the sign-in that refresh token tok of cl comes
+// from (RevokeToken, /oauth2/revoke). An unknown token is not an error
+// (RFC 7009 section 2.2); a token of another client is refused, false.
+func (p *pool) revokeRefresh(cl *client, tok string, now time.Time) bool {
+	rt, ok := p.Refresh[hashToken(tok)]
+	if !ok {
+		return true
+	}
+	if rt.ClientID != cl.ID {
+		return false
+	}
+	p.revokeOrigin(rt.OriginJTI, now)
+	if u := p.Users[p.key(rt.Username)]; u != nil {
+		delete(u.Origins, rt.OriginJTI)
+	}
+	return true
+}
+
 // signOutAll revokes every sign-in of u (GlobalSignOut and friends).
 func (s *Server) signOutAll(p *pool, u *user, now time.Time) {
 	for o := range u.Origins {
@@ -362,8 +380,8 @@ func (s *Server) lookupRefresh(p *pool, cl *client, tok string, now time.Time) (
 	if now.After(rt.Expires) {
 		return nil, nil, errNotAuthorized("Refresh Token has expired")
 	}
-	u := p.Users[p.key(rt.Username)]
-	if u == nil || u.Sub != rt.Sub {
+	u := p.sameUser(rt.Username, rt.Sub)
+	if u == nil {
 		return nil, nil, errInvalidRefresh
 	}
 	if _, live := u.Origins[rt.OriginJTI]; !live {
@@ -377,10 +395,7 @@ func (s *Server) lookupRefresh(p *pool, cl *client, tok string, now time.Time) (
 
 func opGlobalSignOut(s *Server, c *call) (any, error) {
 	var in userInput
-	if err := c.decode(&in); err != nil {
-		return nil, err
-	}
-	p, u, _, err := s.authAccess(in.AccessToken, c.now)
+	p, u, _, err := s.accessUser(c, &in)
 	if err != nil {
 		return nil, err
 	}
@@ -423,16 +438,8 @@ func opRevokeToken(s *Server, c *call) (any, error) {
 	if strings.Count(in.Token, ".") == 2 {
 		return nil, errorf("UnsupportedTokenTypeException", "Only refresh tokens can be revoked.")
 	}
-	rt, ok := p.Refresh[hashToken(in.Token)]
-	if !ok {
-		return map[string]any{}, nil // RFC 7009: an unknown token is not an error
-	}
-	if rt.ClientID != cl.ID {
+	if !p.revokeRefresh(cl, in.Token, c.now) {
 		return nil, errNotAuthorized("The token was not issued to this client.")
-	}
-	p.revokeOrigin(rt.OriginJTI, c.now)
-	if u := p.Users[p.key(rt.Username)]; u != nil {
-		delete(u.Origins, rt.OriginJTI)
 	}
 	return map[string]any{}, nil
 }
@@ -540,10 +547,10 @@ func (s *Server) verifyToken(poolID, token, use string, checkRevoked bool) (map[
 		if cl.TokenUse == "id" {
 			name = cl.CogUser
 		}
-		u := p.Users[p.key(name)]
+		u := p.sameUser(name, cl.Sub)
 		_, revoked := p.Revoked[cl.OriginJTI]
 		switch {
-		case u == nil || u.Sub != cl.Sub:
+		case u == nil:
 			return nil, errNotAuthorized("Invalid login token. User does not exist.")
 		case !u.Enabled:
 			return nil, errNotAuthorized("Invalid login token. User is disabled.")
