@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"net/http"
@@ -58,11 +57,7 @@ type callOptions struct {
 	fromPool bool
 }
 
-func runCall(ctx context.Context, env *cliEnv, args []string) error {
-	fs := flag.NewFlagSet("call", flag.ContinueOnError)
-	fs.SetOutput(env.stderr)
-	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), `usage: cognitoctl call [-X METHOD] [-H 'Name: value']... [-d DATA | -d @FILE | -d @-] [-region R] [-service S]
+const callUsage = `usage: cognitoctl call [-X METHOD] [-H 'Name: value']... [-d DATA | -d @FILE | -d @-] [-region R] [-service S]
                       [-identity-pool-id ID [-login KEY=TOKEN]... [sign-in flags]] URL
 
 Signs the request with AWS Signature Version 4, using the default AWS
@@ -80,9 +75,11 @@ The region and service are inferred from API Gateway hosts
 else AWS_REGION, and the service is -service (default execute-api).
 -d @FILE streams FILE (hashed in a first pass, never held in memory).
 
-flags:`)
-		fs.PrintDefaults()
-	}
+flags:
+`
+
+func runCall(ctx context.Context, env *cliEnv, args []string) error {
+	fs := newFlagSet(env, "call", callUsage)
 	var o callOptions
 	fs.StringVar(&o.method, "X", "", "HTTP method (default GET, or POST with -d)")
 	fs.Var(&o.headers, "H", "request header `'Name: value'` (repeatable)")
@@ -93,11 +90,8 @@ flags:`)
 	fs.StringVar(&o.region, "region", "", "signing region (default: inferred from the host, else AWS_REGION)")
 	fs.StringVar(&o.service, "service", "", "signing service (default: execute-api)")
 	o.identity.register(fs)
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
-		return exitf(2, "%v", err)
+	if err := parseFlags(fs, args); err != nil {
+		return err
 	}
 	if fs.NArg() != 1 {
 		return exitf(2, "want exactly one URL argument (run \"cognitoctl call -h\")")
@@ -202,16 +196,13 @@ func callCredentials(ctx context.Context, env *cliEnv, o *callOptions) (aws.Cred
 		creds, fallback = cache, cfg.Region
 	} else {
 		var opts []func(*config.LoadOptions) error
-		if r := env.getenv("AWS_REGION"); r != "" {
-			opts = append(opts, config.WithRegion(r))
-		}
 		if akid, secret := env.getenv("AWS_ACCESS_KEY_ID"), env.getenv("AWS_SECRET_ACCESS_KEY"); akid != "" && secret != "" {
 			opts = append(opts, config.WithCredentialsProvider(
 				credentials.NewStaticCredentialsProvider(akid, secret, env.getenv("AWS_SESSION_TOKEN"))))
 		}
-		cfg, err := config.LoadDefaultConfig(ctx, opts...)
+		cfg, err := loadAWSConfig(ctx, env, "", opts...)
 		if err != nil {
-			return nil, "", fmt.Errorf("loading AWS configuration: %w", err)
+			return nil, "", err
 		}
 		if cfg.Credentials == nil {
 			return nil, "", exitf(1, "no AWS credentials found in the default chain")

@@ -3,21 +3,12 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/service/cognitoidentity"
-	"github.com/aws/aws-sdk-go-v2/service/sts"
-
-	"github.com/cognitokit/cognitokit/cognito"
-	"github.com/cognitokit/cognitokit/identity"
 )
 
 func init() {
@@ -26,36 +17,6 @@ func init() {
 		summary: "trade an identity pool's Logins for temporary AWS credentials",
 		run:     runCredentials,
 	})
-}
-
-// loginsFlag collects repeated -login KEY=TOKEN flags. Set never fails, so
-// that the flag package never echoes a token in an error: the values are
-// checked after parsing, with messages that name the key only.
-type loginsFlag []string
-
-// String is empty: never a token.
-func (l *loginsFlag) String() string { return "" }
-
-func (l *loginsFlag) Set(s string) error {
-	*l = append(*l, s)
-	return nil
-}
-
-// parseLogins checks -login values and returns the Logins map (tokens still
-// possibly @FILE or @-).
-func parseLogins(raw []string) (map[string]string, error) {
-	m := make(map[string]string, len(raw))
-	for i, s := range raw {
-		k, v, ok := strings.Cut(s, "=")
-		if !ok || k == "" || v == "" {
-			return nil, fmt.Errorf("-login #%d: want KEY=TOKEN, KEY=@FILE or KEY=@- (stdin)", i+1)
-		}
-		if _, dup := m[k]; dup {
-			return nil, fmt.Errorf("-login %s: given twice", k)
-		}
-		m[k] = v
-	}
-	return m, nil
 }
 
 // credentialsJSON is the default output (-format json).
@@ -77,193 +38,7 @@ type credentialProcessJSON struct {
 	Expiration      string `json:"Expiration"`
 }
 
-// identityFlags are the flags that choose an identity pool, its Logins (or
-// a sign-in whose ID token is one) and the flow. The credentials and call
-// subcommands share them.
-type identityFlags struct {
-	poolID        string
-	logins        loginsFlag
-	userPoolID    string
-	idToken       string
-	clientID      string
-	clientSecret  string
-	username      string
-	password      string
-	flowName      string
-	roleARN       string
-	customRoleARN string
-	sessionName   string
-	duration      time.Duration
-}
-
-// identityFlagNames are the names register defines.
-var identityFlagNames = []string{"identity-pool-id", "login", "user-pool-id", "id-token", "client-id", "client-secret",
-	"username", "password", "flow", "role-arn", "custom-role-arn", "role-session-name", "duration"}
-
-// register defines the identity-pool flags on fs.
-func (f *identityFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&f.poolID, "identity-pool-id", "", "identity pool ID, e.g. us-east-1:1a2b3c4d-…")
-	fs.Var(&f.logins, "login", "one login of the Logins map, `KEY=TOKEN` (repeatable)")
-	fs.StringVar(&f.userPoolID, "user-pool-id", "", "with -id-token or the sign-in flags: the user pool whose ID token is a login")
-	fs.StringVar(&f.idToken, "id-token", "", "with -user-pool-id: the user pool ID token (or @FILE, @-)")
-	fs.StringVar(&f.clientID, "client-id", "", "sign in first: the user pool app client ID")
-	fs.StringVar(&f.clientSecret, "client-secret", "", "sign in first: the app client secret, for clients that have one")
-	fs.StringVar(&f.username, "username", "", "sign in first: username or alias")
-	fs.StringVar(&f.password, "password", "", "sign in first: password (or @FILE, @-)")
-	fs.StringVar(&f.flowName, "flow", "srp", "sign in first: srp (USER_SRP_AUTH), password (USER_PASSWORD_AUTH) or admin (ADMIN_USER_PASSWORD_AUTH, needs IAM credentials)")
-	fs.StringVar(&f.roleARN, "role-arn", "", "use the basic flow and assume this role with STS AssumeRoleWithWebIdentity")
-	fs.StringVar(&f.customRoleARN, "custom-role-arn", "", "enhanced flow: ask for this role instead of the pool's default")
-	fs.StringVar(&f.sessionName, "role-session-name", "", "basic flow: STS role session name (default "+identity.DefaultRoleSessionName+")")
-	fs.DurationVar(&f.duration, "duration", 0, "basic flow: credential lifetime, e.g. 1h (default: STS's)")
-}
-
-// given reports whether any identity-pool flag was set on the command line.
-func (f *identityFlags) given(fs *flag.FlagSet) bool {
-	set := false
-	fs.Visit(func(fl *flag.Flag) {
-		for _, n := range identityFlagNames {
-			if fl.Name == n {
-				set = true
-			}
-		}
-	})
-	return set
-}
-
-// readsStdin reports whether a token or password is to be read from stdin.
-func (f *identityFlags) readsStdin() bool {
-	if f.idToken == "@-" || f.password == "@-" {
-		return true
-	}
-	for _, l := range f.logins {
-		if strings.HasSuffix(l, "=@-") {
-			return true
-		}
-	}
-	return false
-}
-
-// provider checks the flags (usage errors exit 2), signs in when the
-// sign-in flags ask for it, and returns the identity pool's credentials
-// provider (not cached) and the AWS configuration it uses. region
-// overrides AWS_REGION and the pool ID's region.
-func (f *identityFlags) provider(ctx context.Context, env *cliEnv, region string) (*identity.Provider, aws.Config, error) {
-	fail := func(format string, args ...any) (*identity.Provider, aws.Config, error) {
-		return nil, aws.Config{}, exitf(2, format, args...)
-	}
-	if f.poolID == "" {
-		return fail("-identity-pool-id is required")
-	}
-	signIn := f.username != "" || f.password != "" || f.clientID != ""
-	switch {
-	case signIn && f.idToken != "":
-		return fail("-id-token and the sign-in flags (-client-id, -username, -password) exclude each other")
-	case signIn && (f.userPoolID == "" || f.clientID == "" || f.username == "" || f.password == ""):
-		return fail("signing in needs -user-pool-id, -client-id, -username and -password")
-	case !signIn && (f.userPoolID == "") != (f.idToken == ""):
-		return fail("-user-pool-id needs -id-token or the sign-in flags (-client-id, -username, -password)")
-	}
-	var flow cognito.Flow
-	switch f.flowName {
-	case "srp":
-		flow = cognito.FlowUserSRP
-	case "password":
-		flow = cognito.FlowUserPassword
-	case "admin":
-		flow = cognito.FlowAdminUserPassword
-	default:
-		return fail("-flow must be srp, password or admin, not %q", f.flowName)
-	}
-	if f.roleARN == "" && (f.sessionName != "" || f.duration != 0) {
-		return fail("-role-session-name and -duration need -role-arn (the basic flow)")
-	}
-	if f.roleARN != "" && f.customRoleARN != "" {
-		return fail("-custom-role-arn is for the enhanced flow; with -role-arn the role is already chosen")
-	}
-	raw := append([]string(nil), f.logins...)
-	if f.idToken != "" {
-		raw = append(raw, identity.UserPoolKey("", f.userPoolID)+"="+f.idToken)
-	}
-	logins, err := parseLogins(raw)
-	if err != nil {
-		return fail("%v", err)
-	}
-	password := f.password
-	if signIn {
-		if _, dup := logins[identity.UserPoolKey("", f.userPoolID)]; dup {
-			return fail("-login %s: the sign-in flags give this login", identity.UserPoolKey("", f.userPoolID))
-		}
-		if password, err = readLoginToken(env, password); err != nil {
-			return fail("-password: %v", err)
-		}
-	}
-	resolved := make(map[string]string, len(logins))
-	for k, v := range logins {
-		tok, err := readLoginToken(env, v)
-		if err != nil {
-			return fail("-login %s: %v", k, err)
-		}
-		resolved[k] = tok
-	}
-
-	cfg, err := credentialsConfig(ctx, env, region, f.poolID)
-	if err != nil {
-		return nil, aws.Config{}, err
-	}
-	ciClient := cognitoidentity.NewFromConfig(cfg, func(o *cognitoidentity.Options) {
-		if ep := env.getenv("AWS_ENDPOINT_URL_COGNITO_IDENTITY"); ep != "" {
-			o.BaseEndpoint = aws.String(ep)
-		}
-	})
-	var session identity.IDTokenSource
-	if signIn {
-		up := cfg.Copy()
-		if r, _, ok := strings.Cut(f.userPoolID, "_"); ok && r != "" {
-			up.Region = r // a user pool lives in the region its ID names
-		}
-		c := cognito.New(up, f.userPoolID, f.clientID, func(o *cognito.Options) { o.ClientSecret = f.clientSecret })
-		res, err := c.SignIn(ctx, f.username, password, func(o *cognito.SignInOptions) { o.Flow = flow })
-		if err != nil {
-			return nil, aws.Config{}, err
-		}
-		if res.Tokens == nil {
-			return nil, aws.Config{}, exitf(1, "sign-in needs %s answered: run cognitoctl signin, then pass its IdToken with -user-pool-id and -id-token", res.Challenge.Name)
-		}
-		// A cognito.Session is an identity.IDTokenSource: it refreshes the
-		// ID token when it expires.
-		session = c.NewSession(res.Tokens)
-	}
-	opts := func(o *identity.Options) {
-		var ls []identity.Login
-		for k, v := range resolved {
-			ls = append(ls, identity.Login{Key: k, Token: identity.StaticToken(v)})
-		}
-		if session != nil {
-			ls = append(ls, identity.UserPoolLogin("", f.userPoolID, session))
-		}
-		if len(ls) > 0 {
-			o.Logins = identity.Logins(ls...)
-		}
-		o.CustomRoleARN = f.customRoleARN
-		o.RoleSessionName = f.sessionName
-		o.Duration = f.duration
-	}
-	if f.roleARN != "" {
-		stsClient := sts.NewFromConfig(cfg, func(o *sts.Options) {
-			if ep := env.getenv("AWS_ENDPOINT_URL_STS"); ep != "" {
-				o.BaseEndpoint = aws.String(ep)
-			}
-		})
-		return identity.NewBasicProvider(ciClient, stsClient, f.poolID, f.roleARN, opts), cfg, nil
-	}
-	return identity.NewProvider(ciClient, f.poolID, opts), cfg, nil
-}
-
-func runCredentials(ctx context.Context, env *cliEnv, args []string) error {
-	fs := flag.NewFlagSet("credentials", flag.ContinueOnError)
-	fs.SetOutput(env.stderr)
-	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), `usage: cognitoctl credentials -identity-pool-id ID [-login KEY=TOKEN]... [-format json|env|process]
+const credentialsUsage = `usage: cognitoctl credentials -identity-pool-id ID [-login KEY=TOKEN]... [-format json|env|process]
 
 Trades a Logins map for temporary AWS credentials through a Cognito identity
 pool (GetId, then GetCredentialsForIdentity; with -role-arn, GetOpenIdToken and
@@ -277,24 +52,20 @@ provider ARN, cognito-identity.amazonaws.com (developer).
 -format process prints the AWS CLI credential_process JSON, for ~/.aws/config:
   credential_process = cognitoctl credentials -identity-pool-id ID -format process
 
-flags:`)
-		fs.PrintDefaults()
-	}
+flags:
+`
+
+func runCredentials(ctx context.Context, env *cliEnv, args []string) error {
+	fs := newFlagSet(env, "credentials", credentialsUsage)
 	var idf identityFlags
 	idf.register(fs)
 	format := fs.String("format", "json", "output: json, env (shell export lines) or process (credential_process JSON)")
 	region := fs.String("region", "", "AWS region (default: AWS_REGION, else the identity pool ID's prefix)")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
-		return exitf(2, "%v", err)
+	if err := parseFlagsNoArgs(fs, args); err != nil {
+		return err
 	}
-	if fs.NArg() > 0 {
-		return exitf(2, "unexpected argument %q", fs.Arg(0))
-	}
-	if idf.poolID == "" {
-		return exitf(2, "-identity-pool-id is required")
+	if err := requireFlags(fs, "identity-pool-id"); err != nil {
+		return err
 	}
 	switch *format {
 	case "json", "env", "process":
@@ -310,66 +81,6 @@ flags:`)
 		return err
 	}
 	return printCredentials(env.stdout, *format, p.IdentityID(), creds)
-}
-
-// readLoginToken resolves @FILE and @- (stdin) token arguments.
-func readLoginToken(env *cliEnv, v string) (string, error) {
-	if !strings.HasPrefix(v, "@") {
-		return v, nil
-	}
-	var b []byte
-	var err error
-	if v == "@-" {
-		b, err = io.ReadAll(io.LimitReader(env.stdin, 1<<20))
-	} else {
-		b, err = os.ReadFile(v[1:])
-	}
-	if err != nil {
-		return "", err
-	}
-	tok := strings.TrimSpace(string(b))
-	if tok == "" {
-		return "", errors.New("empty token")
-	}
-	return tok, nil
-}
-
-// identityPoolRegion returns the region an identity pool ID names
-// ("us-east-1:1a2b…" → "us-east-1"), or "".
-func identityPoolRegion(poolID string) string {
-	r, _, ok := strings.Cut(poolID, ":")
-	if !ok {
-		return ""
-	}
-	return r
-}
-
-// credentialsConfig loads the SDK's default configuration (AWS_REGION,
-// AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_<SERVICE> included) as the command's
-// environment gives them. The identity-pool calls are unsigned, so no AWS
-// credentials are needed.
-func credentialsConfig(ctx context.Context, env *cliEnv, region, poolID string) (aws.Config, error) {
-	var opts []func(*config.LoadOptions) error
-	if region == "" {
-		region = env.getenv("AWS_REGION")
-	}
-	if region != "" {
-		opts = append(opts, config.WithRegion(region))
-	}
-	if ep := env.getenv("AWS_ENDPOINT_URL"); ep != "" {
-		opts = append(opts, config.WithBaseEndpoint(ep))
-	}
-	cfg, err := config.LoadDefaultConfig(ctx, opts...)
-	if err != nil {
-		return aws.Config{}, fmt.Errorf("loading AWS configuration: %w", err)
-	}
-	if cfg.Region == "" {
-		cfg.Region = identityPoolRegion(poolID)
-	}
-	if cfg.Region == "" {
-		return aws.Config{}, exitf(2, "no region: set AWS_REGION or -region")
-	}
-	return cfg, nil
 }
 
 func printCredentials(w io.Writer, format, identityID string, c aws.Credentials) error {
@@ -388,9 +99,7 @@ func printCredentials(w io.Writer, format, identityID string, c aws.Credentials)
 			SessionToken: c.SessionToken, Expiration: exp,
 		})
 	default:
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		return enc.Encode(credentialsJSON{
+		return printJSON(w, credentialsJSON{
 			IdentityID: identityID, AccessKeyID: c.AccessKeyID, SecretAccessKey: c.SecretAccessKey,
 			SessionToken: c.SessionToken, Expiration: exp,
 		})

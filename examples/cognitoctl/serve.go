@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"net"
 	"net/http"
@@ -17,29 +15,20 @@ func init() {
 	register(&command{name: "serve", summary: "run the Cognito user-pool emulator", run: runServe})
 }
 
+const serveUsage = "usage: cognitoctl serve [-addr 127.0.0.1:9229] [-config FILE] [-state FILE] [-region R] [-allow-unsigned] [-v]\n" +
+	"Runs the Cognito user-pool emulator until interrupted. It serves codes it \"sent\" at /_emulator/messages: keep it on loopback.\n"
+
 // runServe runs the emulator until ctx is cancelled (SIGINT/SIGTERM).
 func runServe(ctx context.Context, env *cliEnv, args []string) error {
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	fs.SetOutput(env.stderr)
+	fs := newFlagSet(env, "serve", serveUsage)
 	addr := fs.String("addr", "127.0.0.1:9229", "address to listen on")
 	configPath := fs.String("config", "", "JSON file of pools, clients, groups and users to create (see cognitotest.SeedConfig)")
 	statePath := fs.String("state", "", "file to persist the whole emulator state to (atomic writes) and reload on start")
 	region := fs.String("region", "", "region of new pools (default $AWS_REGION, else us-east-1)")
 	verbose := fs.Bool("v", false, "log one line per request to stderr (never secrets)")
 	allowUnsigned := fs.Bool("allow-unsigned", false, "accept admin operations without a SigV4 Authorization header (e.g. from curl)")
-	fs.Usage = func() {
-		fmt.Fprintln(env.stderr, "usage: cognitoctl serve [-addr 127.0.0.1:9229] [-config FILE] [-state FILE] [-region R] [-allow-unsigned] [-v]")
-		fmt.Fprintln(env.stderr, "Runs the Cognito user-pool emulator until interrupted. It serves codes it \"sent\" at /_emulator/messages: keep it on loopback.")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
-		return exitf(2, "%v", err)
-	}
-	if fs.NArg() > 0 {
-		return exitf(2, "unexpected argument %q", fs.Arg(0))
+	if err := parseFlagsNoArgs(fs, args); err != nil {
+		return err
 	}
 	reg := *region
 	if reg == "" && env.getenv != nil {

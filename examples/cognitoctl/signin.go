@@ -3,15 +3,10 @@ package main
 import (
 	"bufio"
 	"context"
-	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"strings"
-
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/config"
 
 	"github.com/cognitokit/cognitokit/cognito"
 )
@@ -21,27 +16,6 @@ func init() {
 		name:    "signin",
 		summary: "sign a user in to a user pool and print the tokens as JSON",
 		run:     runSignin,
-	})
-}
-
-// signinTokenJSON is what signin and refresh print.
-type signinTokenJSON struct {
-	IdToken      string `json:"IdToken"`
-	AccessToken  string `json:"AccessToken"`
-	RefreshToken string `json:"RefreshToken"`
-	ExpiresIn    int64  `json:"ExpiresIn"`
-	TokenType    string `json:"TokenType"`
-}
-
-func signinPrintTokens(w io.Writer, t *cognito.Tokens) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(signinTokenJSON{
-		IdToken:      t.IDToken,
-		AccessToken:  t.AccessToken,
-		RefreshToken: t.RefreshToken,
-		ExpiresIn:    int64(t.ExpiresIn.Seconds()),
-		TokenType:    t.TokenType,
 	})
 }
 
@@ -59,83 +33,33 @@ func (a signinAttrFlag) Set(s string) error {
 	return nil
 }
 
-// signinAWSConfig loads the SDK's default configuration, honouring AWS_REGION
-// and AWS_ENDPOINT_URL as the command's environment gives them.
-func signinAWSConfig(ctx context.Context, env *cliEnv) (aws.Config, error) {
-	var opts []func(*config.LoadOptions) error
-	if r := env.getenv("AWS_REGION"); r != "" {
-		opts = append(opts, config.WithRegion(r))
-	}
-	if ep := env.getenv("AWS_ENDPOINT_URL"); ep != "" {
-		opts = append(opts, config.WithBaseEndpoint(ep))
-	}
-	cfg, err := config.LoadDefaultConfig(ctx, opts...)
-	if err != nil {
-		return aws.Config{}, fmt.Errorf("loading AWS configuration: %w", err)
-	}
-	return cfg, nil
-}
-
-// signinRegionOfPool returns the region a pool ID names ("us-east-1_Abc" →
-// "us-east-1"), or "".
-func signinRegionOfPool(poolID string) string {
-	r, _, ok := strings.Cut(poolID, "_")
-	if !ok {
-		return ""
-	}
-	return r
-}
-
 func runSignin(ctx context.Context, env *cliEnv, args []string) error {
-	fs := flag.NewFlagSet("signin", flag.ContinueOnError)
-	fs.SetOutput(env.stderr)
-	poolID := fs.String("user-pool-id", "", "user pool ID, e.g. us-east-1_AbCdEf123 (required)")
-	clientID := fs.String("client-id", "", "app client ID (required)")
-	secret := fs.String("client-secret", "", "app client secret, for clients that have one")
+	fs := newFlagSet(env, "signin", "")
+	var app appClientFlags
+	app.register(fs)
 	username := fs.String("username", "", "username or alias (required)")
 	password := fs.String("password", "", "password (required)")
-	flowName := fs.String("flow", "srp", "authentication flow: srp (USER_SRP_AUTH), password (USER_PASSWORD_AUTH) or admin (ADMIN_USER_PASSWORD_AUTH, needs IAM credentials)")
+	flowName := fs.String("flow", "srp", "authentication flow: "+flowUsage)
 	newPassword := fs.String("new-password", "", "answer NEW_PASSWORD_REQUIRED with this password")
 	mfaCode := fs.String("mfa-code", "", "answer SMS_MFA, EMAIL_OTP or SOFTWARE_TOKEN_MFA with this code")
 	mfaType := fs.String("mfa-type", "", "answer SELECT_MFA_TYPE with this type (SMS_MFA, SOFTWARE_TOKEN_MFA, EMAIL_OTP)")
 	answer := fs.String("answer", "", "answer CUSTOM_CHALLENGE with this answer")
 	attrs := signinAttrFlag{}
 	fs.Var(attrs, "attr", "name=value: a required attribute for NEW_PASSWORD_REQUIRED (repeatable)")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
-		return exitf(2, "%v", err)
+	if err := parseFlagsNoArgs(fs, args); err != nil {
+		return err
 	}
-	if fs.NArg() > 0 {
-		return exitf(2, "unexpected argument %q", fs.Arg(0))
+	if err := requireFlags(fs, "user-pool-id", "client-id", "username", "password"); err != nil {
+		return err
 	}
-	for _, req := range []struct{ name, val string }{
-		{"-user-pool-id", *poolID}, {"-client-id", *clientID}, {"-username", *username}, {"-password", *password},
-	} {
-		if req.val == "" {
-			return exitf(2, "%s is required", req.name)
-		}
-	}
-	var flow cognito.Flow
-	switch *flowName {
-	case "srp":
-		flow = cognito.FlowUserSRP
-	case "password":
-		flow = cognito.FlowUserPassword
-	case "admin":
-		flow = cognito.FlowAdminUserPassword
-	default:
-		return exitf(2, "-flow must be srp, password or admin, not %q", *flowName)
-	}
-	cfg, err := signinAWSConfig(ctx, env)
+	flow, err := parseFlow(*flowName)
 	if err != nil {
 		return err
 	}
-	if cfg.Region == "" {
-		cfg.Region = signinRegionOfPool(*poolID)
+	c, err := app.client(ctx, env)
+	if err != nil {
+		return err
 	}
-	c := cognito.New(cfg, *poolID, *clientID, func(o *cognito.Options) { o.ClientSecret = *secret })
 	res, err := c.SignIn(ctx, *username, *password, func(o *cognito.SignInOptions) { o.Flow = flow })
 	if err != nil {
 		return err
@@ -143,7 +67,7 @@ func runSignin(ctx context.Context, env *cliEnv, args []string) error {
 	a := &signinAnswerer{env: env, newPassword: *newPassword, mfaCode: *mfaCode, mfaType: *mfaType, answer: *answer, attrs: attrs}
 	for range 10 {
 		if res.Tokens != nil {
-			return signinPrintTokens(env.stdout, res.Tokens)
+			return printTokens(env.stdout, res.Tokens)
 		}
 		res, err = a.answer1(ctx, res.Challenge)
 		if err != nil {

@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"strings"
@@ -42,12 +40,7 @@ flags:
 `
 
 func runVerify(ctx context.Context, env *cliEnv, args []string) error {
-	fs := flag.NewFlagSet("verify", flag.ContinueOnError)
-	fs.SetOutput(env.stderr)
-	fs.Usage = func() {
-		fmt.Fprint(env.stderr, verifyUsage)
-		fs.PrintDefaults()
-	}
+	fs := newFlagSet(env, "verify", verifyUsage)
 	poolID := fs.String("user-pool-id", "", "user pool ID, e.g. us-east-1_AbCdEf123 (required)")
 	region := fs.String("region", "", "region of the pool (default: the pool ID's prefix)")
 	clientIDs := fs.String("client-id", "", "allowed app client IDs, comma-separated (default: any client of the pool, with a warning)")
@@ -57,14 +50,11 @@ func runVerify(ctx context.Context, env *cliEnv, args []string) error {
 	groups := fs.String("groups", "", "require membership of at least one of these groups, comma-separated")
 	scopes := fs.String("scopes", "", "require all of these scopes (access tokens), comma-separated")
 	timeout := fs.Duration("timeout", 30*time.Second, "overall time limit, JWKS fetch included")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitf(0, "")
-		}
-		return exitf(2, "%v", err)
+	if err := parseFlags(fs, args); err != nil {
+		return err
 	}
-	if *poolID == "" {
-		return exitf(2, "-user-pool-id is required")
+	if err := requireFlags(fs, "user-pool-id"); err != nil {
+		return err
 	}
 	if fs.NArg() > 1 {
 		return exitf(2, "expected at most one TOKEN argument, got %d", fs.NArg())
