@@ -6,7 +6,6 @@ package cognitotest
 import (
 	"encoding/json"
 	"math/big"
-	"strings"
 	"testing"
 	"time"
 
@@ -16,7 +15,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/cognitokit/cognitokit/internal/interop"
 	"github.com/cognitokit/cognitokit/internal/srp"
 )
 
@@ -430,27 +428,7 @@ func TestGapSRPStateWithB(t *testing.T) {
 // clears its cached device and resends the answer on the same session
 // (its retry is there and only there, which is why the emulator refuses at
 // that step). The sign-in then meets MFA again and gets a new device.
-const jsForgottenDevice = `
-import pkg from 'amazon-cognito-identity-js';
-const { CognitoUserPool, CognitoUser, AuthenticationDetails } = pkg;
-const pool = new CognitoUserPool({ UserPoolId: process.env.POOL, ClientId: process.env.CLIENT, endpoint: process.env.ENDPOINT });
-async function lastCode() {
-  const r = await fetch(process.env.ENDPOINT + '_emulator/messages?poolId=' + process.env.POOL + '&username=sam');
-  const m = (await r.json()).messages;
-  return m[m.length - 1].code;
-}
-function signIn() {
-  return new Promise((resolve) => {
-    const u = new CognitoUser({ Username: 'sam', Pool: pool });
-    let mfa = false;
-    const cb = {
-      onSuccess: (s) => resolve({ ok: true, mfa, deviceKey: s.getAccessToken().payload.device_key, accessToken: s.getAccessToken().getJwtToken() }),
-      onFailure: (e) => resolve({ ok: false, code: e.code, message: e.message }),
-      mfaRequired: async () => { mfa = true; u.sendMFACode(await lastCode(), cb); },
-    };
-    u.authenticateUser(new AuthenticationDetails({ Username: 'sam', Password: process.env.PASSWORD }), cb);
-  });
-}
+const jsForgottenDevice = jsDeviceSignIn + `
 const first = await signIn();
 // Forget the device server-side only (as another device or an admin would).
 const r = await fetch(process.env.ENDPOINT, { method: 'POST', headers: {
@@ -463,19 +441,12 @@ console.log(JSON.stringify({ first, forget, second }));
 `
 
 func TestGapInteropJSForgottenDevice(t *testing.T) {
-	dir := interop.NPMInstall(t, "amazon-cognito-identity-js@6")
-	s := newServer(t)
-	pool := s.CreateUserPool(PoolOptions{MFA: "ON", DeviceTracking: true})
-	cl := s.CreateClient(pool, ClientOptions{})
-	s.CreateUser(pool, "sam", testPassword, map[string]string{"phone_number": "+15555550123"})
-
-	out, err := interop.Node(t, dir, jsForgottenDevice, "POOL="+pool, "CLIENT="+cl.ID, "ENDPOINT="+s.URL+"/", "PASSWORD="+testPassword)
-	require.NoError(t, err)
+	out := runJSDevice(t, jsForgottenDevice)
 	var res struct {
 		First, Second jsDeviceResult
 		Forget        int
 	}
-	require.NoError(t, json.Unmarshal([]byte(strings.TrimSpace(out)), &res), out)
+	require.NoError(t, json.Unmarshal([]byte(out), &res), out)
 	require.True(t, res.First.OK, "%+v", res.First)
 	require.NotEmpty(t, res.First.DeviceKey)
 	require.Equal(t, 200, res.Forget)

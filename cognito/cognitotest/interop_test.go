@@ -66,10 +66,10 @@ func TestInteropAmazonCognitoIdentityJS(t *testing.T) {
 	assert.Equal(t, "UserNotFoundException", res["unknown"].Code)
 }
 
-// The JS SDK's own device handling: after an SMS-MFA sign-in it confirms
-// the new device with its own verifier; the next sign-in then does
-// DEVICE_SRP_AUTH with it and, the device being remembered, skips MFA.
-const jsDevice = `
+// jsDeviceSignIn is the part the device interop scripts share: the user
+// "sam" signs in with amazon-cognito-identity-js, answering SMS MFA with
+// the code from the emulator's outbox; signIn() resolves to the outcome.
+const jsDeviceSignIn = `
 import pkg from 'amazon-cognito-identity-js';
 const { CognitoUserPool, CognitoUser, AuthenticationDetails } = pkg;
 const pool = new CognitoUserPool({ UserPoolId: process.env.POOL, ClientId: process.env.CLIENT, endpoint: process.env.ENDPOINT });
@@ -83,17 +83,39 @@ function signIn() {
     const u = new CognitoUser({ Username: 'sam', Pool: pool });
     let mfa = false;
     const cb = {
-      onSuccess: (s) => resolve({ ok: true, mfa, deviceKey: s.getAccessToken().payload.device_key }),
+      onSuccess: (s) => resolve({ ok: true, mfa, deviceKey: s.getAccessToken().payload.device_key, accessToken: s.getAccessToken().getJwtToken() }),
       onFailure: (e) => resolve({ ok: false, code: e.code, message: e.message }),
       mfaRequired: async () => { mfa = true; u.sendMFACode(await lastCode(), cb); },
     };
     u.authenticateUser(new AuthenticationDetails({ Username: 'sam', Password: process.env.PASSWORD }), cb);
   });
 }
+`
+
+// The JS SDK's own device handling: after an SMS-MFA sign-in it confirms
+// the new device with its own verifier; the next sign-in then does
+// DEVICE_SRP_AUTH with it and, the device being remembered, skips MFA.
+const jsDevice = jsDeviceSignIn + `
 const first = await signIn();
 const second = await signIn();
+delete first.accessToken; delete second.accessToken;
 console.log(JSON.stringify({ first, second }));
 `
+
+// runJSDevice runs script (which starts with jsDeviceSignIn) against a new
+// pool with MFA ON and device tracking, and the user sam, and returns what
+// it printed.
+func runJSDevice(t *testing.T, script string) string {
+	t.Helper()
+	dir := interop.NPMInstall(t, "amazon-cognito-identity-js@6")
+	s := newServer(t)
+	pool := s.CreateUserPool(PoolOptions{MFA: "ON", DeviceTracking: true})
+	cl := s.CreateClient(pool, ClientOptions{})
+	s.CreateUser(pool, "sam", testPassword, map[string]string{"phone_number": "+15555550123"})
+	out, err := interop.Node(t, dir, script, "POOL="+pool, "CLIENT="+cl.ID, "ENDPOINT="+s.URL+"/", "PASSWORD="+testPassword)
+	require.NoError(t, err)
+	return strings.TrimSpace(out)
+}
 
 type jsDeviceResult struct {
 	OK        bool   `json:"ok"`
@@ -104,16 +126,9 @@ type jsDeviceResult struct {
 }
 
 func TestInteropAmazonCognitoIdentityJSDevice(t *testing.T) {
-	dir := interop.NPMInstall(t, "amazon-cognito-identity-js@6")
-	s := newServer(t)
-	pool := s.CreateUserPool(PoolOptions{MFA: "ON", DeviceTracking: true})
-	cl := s.CreateClient(pool, ClientOptions{})
-	s.CreateUser(pool, "sam", testPassword, map[string]string{"phone_number": "+15555550123"})
-
-	out, err := interop.Node(t, dir, jsDevice, "POOL="+pool, "CLIENT="+cl.ID, "ENDPOINT="+s.URL+"/", "PASSWORD="+testPassword)
-	require.NoError(t, err)
+	out := runJSDevice(t, jsDevice)
 	var res map[string]jsDeviceResult
-	require.NoError(t, json.Unmarshal([]byte(strings.TrimSpace(out)), &res), out)
+	require.NoError(t, json.Unmarshal([]byte(out), &res), out)
 	first, second := res["first"], res["second"]
 	require.True(t, first.OK, "%+v", first)
 	assert.True(t, first.MFA, "first sign-in asks for the SMS code")
