@@ -1,12 +1,9 @@
 package cognitotest
 
 import (
-	"encoding/json"
-	"fmt"
-	"net/http"
-	"regexp"
-	"sort"
 	"time"
+
+	"github.com/cognitokit/cognitokit/internal/emulator/userpool"
 )
 
 // Message is one code or notice a pool "sent": a sign-up confirmation
@@ -106,71 +103,42 @@ func (c AppClient) String() string {
 	return "AppClient{ID: " + c.ID + ", Secret: <redacted>}"
 }
 
-var poolIDRe = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]+_[0-9A-Za-z]+$`)
+// Message kinds in the outbox (Message.Kind).
+const (
+	KindSignUp          = userpool.KindSignUp          // ConfirmSignUp code (SignUp, ResendConfirmationCode)
+	KindForgotPassword  = userpool.KindForgotPassword  // ConfirmForgotPassword code
+	KindInvitation      = userpool.KindInvitation      // AdminCreateUser temporary password (in Code)
+	KindVerifyAttribute = userpool.KindVerifyAttribute // VerifyUserAttribute code
+	KindMFA             = userpool.KindMFA             // SMS_MFA / EMAIL_OTP sign-in code
+	KindAuthentication  = userpool.KindAuthentication  // reserved for custom-auth hooks that send codes
+)
+
+// Hosted-UI lifetimes, as Cognito's.
+const (
+	// AuthCodeLifetime is how long an authorization code may be exchanged.
+	AuthCodeLifetime = userpool.AuthCodeLifetime
+	// HostedSessionLifetime is how long the hosted UI's session cookie
+	// signs a user in again without a password.
+	HostedSessionLifetime = userpool.HostedSessionLifetime
+)
+
+func (o PoolOptions) internal() userpool.PoolOptions {
+	out := userpool.PoolOptions{Name: o.Name, ID: o.ID, UsernameAttributes: o.UsernameAttributes,
+		AliasAttributes: o.AliasAttributes, AutoVerifiedAttributes: o.AutoVerifiedAttributes,
+		RequiredAttributes: o.RequiredAttributes, CustomAttributes: o.CustomAttributes, MFA: o.MFA,
+		AdminCreateUserOnly: o.AdminCreateUserOnly, CaseSensitive: o.CaseSensitive, DeviceTracking: o.DeviceTracking,
+		DeviceOnlyRememberedOnUserPrompt: o.DeviceOnlyRememberedOnUserPrompt}
+	if o.PasswordPolicy != nil {
+		pp := userpool.PasswordPolicy(*o.PasswordPolicy)
+		out.PasswordPolicy = &pp
+	}
+	return out
+}
 
 // CreatePool is CreateUserPool that returns errors instead of panicking.
 func (s *Server) CreatePool(o PoolOptions) (string, error) {
-	s.mu.Lock()
-	id, err := s.createPoolLocked(o)
-	if err != nil {
-		s.mu.Unlock()
-		return "", err
-	}
-	return id, s.unlockSave()
-}
-
-func (s *Server) createPoolLocked(o PoolOptions) (string, error) {
-	in := createUserPoolInput{PoolName: o.Name, UsernameAttributes: o.UsernameAttributes,
-		AliasAttributes: o.AliasAttributes, AutoVerifiedAttributes: o.AutoVerifiedAttributes, MfaConfiguration: o.MFA}
-	if in.PoolName == "" {
-		in.PoolName = "cognitotest"
-	}
-	if o.AutoVerifiedAttributes == nil {
-		in.AutoVerifiedAttributes = []string{"email"}
-	}
-	if pp := o.PasswordPolicy; pp != nil {
-		ml, tv := int32(pp.MinimumLength), int32(pp.TemporaryPasswordValidityDays)
-		if ml == 0 {
-			ml = 8
-		}
-		if tv == 0 {
-			tv = 7
-		}
-		in.Policies = &struct {
-			PasswordPolicy *passwordPolicyWire `json:"PasswordPolicy"`
-		}{&passwordPolicyWire{MinimumLength: &ml, TemporaryPasswordValidityDays: &tv,
-			RequireUppercase: &pp.RequireUppercase, RequireLowercase: &pp.RequireLowercase,
-			RequireNumbers: &pp.RequireNumbers, RequireSymbols: &pp.RequireSymbols}}
-	}
-	t := true
-	for _, a := range o.RequiredAttributes {
-		in.Schema = append(in.Schema, schemaWire{Name: a, Required: &t})
-	}
-	for _, a := range o.CustomAttributes {
-		in.Schema = append(in.Schema, schemaWire{Name: a, AttributeDataType: "String"})
-	}
-	p, err := s.newPool(&in, s.now())
-	if err != nil {
-		return "", err
-	}
-	for _, a := range o.RequiredAttributes {
-		if sa := p.schemaAttr(a); sa == nil || sa.Name == "custom:"+a {
-			return "", fmt.Errorf("cognitotest: required attribute %q is not a standard attribute", a)
-		}
-	}
-	p.AdminCreateOnly, p.CaseSensitive = o.AdminCreateUserOnly, o.CaseSensitive
-	p.DeviceTracking, p.DeviceOnPrompt = o.DeviceTracking || o.DeviceOnlyRememberedOnUserPrompt, o.DeviceOnlyRememberedOnUserPrompt
-	if o.ID != "" {
-		if !poolIDRe.MatchString(o.ID) {
-			return "", fmt.Errorf("cognitotest: pool ID %q is not region_ID", o.ID)
-		}
-		if _, dup := s.st.Pools[o.ID]; dup {
-			return "", fmt.Errorf("cognitotest: pool %s already exists", o.ID)
-		}
-		p.ID = o.ID
-	}
-	s.st.Pools[p.ID] = p
-	return p.ID, nil
+	id, err := s.up.CreatePool(o.internal())
+	return id, wrap(err)
 }
 
 // CreateUserPool creates a user pool and returns its ID. For tests and
@@ -185,53 +153,8 @@ func (s *Server) CreateUserPool(o PoolOptions) (poolID string) {
 
 // NewClient is CreateClient that returns errors instead of panicking.
 func (s *Server) NewClient(poolID string, o ClientOptions) (AppClient, error) {
-	s.mu.Lock()
-	c, err := s.newClientLocked(poolID, o)
-	if err != nil {
-		s.mu.Unlock()
-		return AppClient{}, err
-	}
-	return c, s.unlockSave()
-}
-
-func (s *Server) newClientLocked(poolID string, o ClientOptions) (AppClient, error) {
-	p, err := s.pool(poolID)
-	if err != nil {
-		return AppClient{}, err
-	}
-	in := clientInput{ClientName: o.Name, GenerateSecret: o.GenerateSecret || o.Secret != "",
-		ExplicitAuthFlows: o.ExplicitAuthFlows, ReadAttributes: o.ReadAttributes, WriteAttributes: o.WriteAttributes,
-		CallbackURLs: o.CallbackURLs, LogoutURLs: o.LogoutURLs, AllowedOAuthFlows: o.AllowedOAuthFlows,
-		AllowedOAuthScopes: o.AllowedOAuthScopes, AllowedOAuthFlowsUserPoolClient: len(o.AllowedOAuthFlows) > 0,
-		SupportedIdentityProviders: o.SupportedIdentityProviders}
-	if in.ClientName == "" {
-		in.ClientName = "cognitotest-client"
-	}
-	if in.ExplicitAuthFlows == nil {
-		in.ExplicitAuthFlows = []string{"ALLOW_USER_SRP_AUTH", "ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH",
-			"ALLOW_ADMIN_USER_PASSWORD_AUTH", "ALLOW_CUSTOM_AUTH"}
-	}
-	if in.SupportedIdentityProviders == nil {
-		in.SupportedIdentityProviders = []string{"COGNITO"}
-	}
-	if o.PreventUserExistenceErrors {
-		in.PreventUserExistenceErrors = "ENABLED"
-	}
-	secs := func(d time.Duration) *int64 { v := int64(d / time.Second); return &v }
-	if o.AccessTokenValidity > 0 {
-		in.AccessTokenValidity, in.TokenValidityUnits.AccessToken = secs(o.AccessTokenValidity), "seconds"
-	}
-	if o.IDTokenValidity > 0 {
-		in.IdTokenValidity, in.TokenValidityUnits.IdToken = secs(o.IDTokenValidity), "seconds"
-	}
-	if o.RefreshTokenValidity > 0 {
-		in.RefreshTokenValidity, in.TokenValidityUnits.RefreshToken = secs(o.RefreshTokenValidity), "seconds"
-	}
-	cl, err := s.addClient(p, &in, o.ID, o.Secret, s.now())
-	if err != nil {
-		return AppClient{}, err
-	}
-	return AppClient{ID: cl.ID, Secret: cl.Secret}, nil
+	c, err := s.up.NewClient(poolID, userpool.ClientOptions(o))
+	return AppClient(c), wrap(err)
 }
 
 // CreateClient creates an app client in the pool. For tests and examples:
@@ -246,50 +169,8 @@ func (s *Server) CreateClient(poolID string, o ClientOptions) AppClient {
 
 // AddUser is CreateUser that returns errors instead of panicking.
 func (s *Server) AddUser(poolID, username, password string, attrs map[string]string) (string, error) {
-	s.mu.Lock()
-	sub, err := s.addUserLocked(poolID, username, password, attrs)
-	if err != nil {
-		s.mu.Unlock()
-		return "", err
-	}
-	return sub, s.unlockSave()
-}
-
-func (s *Server) addUserLocked(poolID, username, password string, attrs map[string]string) (string, error) {
-	p, err := s.pool(poolID)
-	if err != nil {
-		return "", err
-	}
-	if err := validatePassword(p.Policy, password); err != nil {
-		return "", err
-	}
-	var list []attributeType
-	for k, v := range attrs {
-		v := v
-		list = append(list, attributeType{Name: k, Value: &v})
-	}
-	am, err := checkAttrs(p, list, true)
-	if err != nil {
-		return "", err
-	}
-	for _, a := range []string{"email", "phone_number"} {
-		if am[a] != "" {
-			if _, set := am[a+"_verified"]; !set {
-				am[a+"_verified"] = "true"
-			}
-		}
-	}
-	now := s.now()
-	u, err := s.newUser(p, username, am, now)
-	if err != nil {
-		return "", err
-	}
-	if err := s.setPassword(p, u, password); err != nil {
-		return "", err
-	}
-	u.Status = statusConfirmed
-	p.addUser(u)
-	return u.Sub, nil
+	sub, err := s.up.AddUser(poolID, username, password, attrs)
+	return sub, wrap(err)
 }
 
 // CreateUser creates a CONFIRMED user with a permanent password and the
@@ -310,121 +191,46 @@ func (s *Server) CreateUser(poolID, username, password string, attrs map[string]
 // CreateGroup creates a group (precedence nil when negative). It panics
 // when the pool does not exist or the group does.
 func (s *Server) CreateGroup(poolID, name, roleArn string, precedence int) {
-	if err := s.mutate(func() error { return s.createGroupLocked(poolID, name, "", roleArn, precedence) }); err != nil {
+	if err := wrap(s.up.CreateGroup(poolID, name, "", roleArn, precedence)); err != nil {
 		panic(err)
 	}
-}
-
-// mutate runs fn under s.mu and saves the state when it succeeds.
-func (s *Server) mutate(fn func() error) error {
-	s.mu.Lock()
-	if err := fn(); err != nil {
-		s.mu.Unlock()
-		return err
-	}
-	return s.unlockSave()
-}
-
-func (s *Server) createGroupLocked(poolID, name, desc, roleArn string, precedence int) error {
-	p, err := s.pool(poolID)
-	if err != nil {
-		return err
-	}
-	in := groupInput{GroupName: name, Description: &desc, RoleArn: &roleArn}
-	if precedence >= 0 {
-		v := int64(precedence)
-		in.Precedence = &v
-	}
-	_, err = addGroup(p, &in, s.now())
-	return err
 }
 
 // AddUserToGroup adds a user to a group. It panics when either is missing.
 func (s *Server) AddUserToGroup(poolID, username, groupName string) {
-	if err := s.mutate(func() error { return s.addToGroupLocked(poolID, username, groupName) }); err != nil {
+	if err := wrap(s.up.AddUserToGroup(poolID, username, groupName)); err != nil {
 		panic(err)
 	}
-}
-
-func (s *Server) addToGroupLocked(poolID, username, groupName string) error {
-	p, err := s.pool(poolID)
-	if err != nil {
-		return err
-	}
-	u, err := s.mustUser(p, username)
-	if err != nil {
-		return err
-	}
-	if _, err := p.group(groupName); err != nil {
-		return err
-	}
-	if !contains(u.Groups, groupName) {
-		u.Groups = append(u.Groups, groupName)
-	}
-	return nil
 }
 
 // Messages returns a copy of everything the pool "sent", oldest first
 // (the last 1000 messages per pool are kept).
 func (s *Server) Messages(poolID string) []Message {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	p, ok := s.st.Pools[poolID]
-	if !ok {
+	in := s.up.Messages(poolID)
+	if in == nil {
 		return nil
 	}
-	return append([]Message(nil), p.Messages...)
+	out := make([]Message, len(in))
+	for i, m := range in {
+		out[i] = Message(m)
+	}
+	return out
 }
 
 // LastCode returns the code of the last message sent to a user (username,
 // alias or sub), and whether there was one.
 func (s *Server) LastCode(poolID, username string) (code string, ok bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	p, found := s.st.Pools[poolID]
-	if !found {
-		return "", false
-	}
-	real := username
-	if u := p.findUser(username); u != nil {
-		real = u.Username
-	}
-	for i := len(p.Messages) - 1; i >= 0; i-- {
-		if m := p.Messages[i]; m.Username == real {
-			return m.Code, true
-		}
-	}
-	return "", false
+	return s.up.LastCode(poolID, username)
 }
 
-func init() {
-	registerPath("GET /_emulator/messages", serveMessages)
-}
-
-// serveMessages answers GET /_emulator/messages[?poolId=..&username=..]
-// with {"messages": [...]}.
-func serveMessages(s *Server, w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
-	poolID, name := q.Get("poolId"), q.Get("username")
-	s.mu.Lock()
-	out := []Message{}
-	for id, p := range s.st.Pools {
-		if poolID != "" && id != poolID {
-			continue
-		}
-		real := name
-		if u := p.findUser(name); u != nil {
-			real = u.Username
-		}
-		for _, m := range p.Messages {
-			if name == "" || m.Username == real {
-				out = append(out, m)
-			}
-		}
+// TOTP returns the current RFC 6238 code (SHA-1, 30 s, 6 digits) of a
+// base32 secret (as AssociateSoftwareToken returns it) at the server's
+// clock. It panics on a secret that is not base32, since tests only pass
+// the emulator's own secrets.
+func (s *Server) TOTP(secret string) string {
+	code, err := s.up.TOTP(secret)
+	if err != nil {
+		panic(err)
 	}
-	s.mu.Unlock()
-	sort.SliceStable(out, func(i, j int) bool { return out[i].Time.Before(out[j].Time) })
-	b, _ := json.Marshal(map[string]any{"messages": out})
-	w.Header().Set("Content-Type", "application/json")
-	_, _ = w.Write(b)
+	return code
 }

@@ -139,10 +139,7 @@ func (s *Server) Seed(cfg *SeedConfig) error {
 		if sp.ID == "" {
 			return fmt.Errorf("cognitotest: config: every user pool needs an id")
 		}
-		s.mu.Lock()
-		_, exists := s.st.Pools[sp.ID]
-		s.mu.Unlock()
-		if !exists {
+		if !s.up.HasPool(sp.ID) {
 			if _, err := s.CreatePool(PoolOptions{ID: sp.ID, Name: sp.Name, UsernameAttributes: sp.UsernameAttributes,
 				AliasAttributes: sp.AliasAttributes, AutoVerifiedAttributes: sp.AutoVerifiedAttributes,
 				RequiredAttributes: sp.RequiredAttributes, CustomAttributes: sp.CustomAttributes, MFA: sp.MFA,
@@ -158,10 +155,7 @@ func (s *Server) Seed(cfg *SeedConfig) error {
 			if sc.ID == "" {
 				return fmt.Errorf("cognitotest: config: pool %s: every client needs an id", sp.ID)
 			}
-			s.mu.Lock()
-			_, exists := s.st.Pools[sp.ID].Clients[sc.ID]
-			s.mu.Unlock()
-			if exists {
+			if s.up.HasClient(sp.ID, sc.ID) {
 				continue
 			}
 			sec := func(v int64) time.Duration { return time.Duration(v) * time.Second }
@@ -175,35 +169,44 @@ func (s *Server) Seed(cfg *SeedConfig) error {
 			}
 		}
 		for _, sg := range sp.Groups {
-			err := s.mutate(func() error {
-				if _, exists := s.st.Pools[sp.ID].Groups[sg.Name]; exists {
-					return nil
-				}
-				prec := -1
-				if sg.Precedence != nil {
-					prec = *sg.Precedence
-				}
-				return s.createGroupLocked(sp.ID, sg.Name, sg.Description, sg.RoleArn, prec)
-			})
-			if err != nil {
+			if s.up.HasGroup(sp.ID, sg.Name) {
+				continue
+			}
+			prec := -1
+			if sg.Precedence != nil {
+				prec = *sg.Precedence
+			}
+			if err := wrap(s.up.CreateGroup(sp.ID, sg.Name, sg.Description, sg.RoleArn, prec)); err != nil {
 				return fmt.Errorf("cognitotest: config: group %s: %w", sg.Name, err)
 			}
 		}
 		for _, su := range sp.Users {
-			s.mu.Lock()
-			exists := s.st.Pools[sp.ID].findUser(su.Username) != nil
-			s.mu.Unlock()
-			if !exists {
+			if !s.up.HasUser(sp.ID, su.Username) {
 				if _, err := s.AddUser(sp.ID, su.Username, su.Password, su.Attributes); err != nil {
 					return fmt.Errorf("cognitotest: config: user %s: %w", su.Username, err)
 				}
 			}
 			for _, g := range su.Groups {
-				if err := s.mutate(func() error { return s.addToGroupLocked(sp.ID, su.Username, g) }); err != nil {
+				if err := wrap(s.up.AddUserToGroup(sp.ID, su.Username, g)); err != nil {
 					return fmt.Errorf("cognitotest: config: user %s: group %s: %w", su.Username, g, err)
 				}
 			}
 		}
 	}
 	return s.seedFederation(cfg)
+}
+
+// seedHosted adds a SeedPool's identity providers and resource servers.
+func (s *Server) seedHosted(poolID string, idps []IdentityProviderOptions, rss []ResourceServerOptions) error {
+	for _, rs := range rss {
+		if err := s.AddResourceServer(poolID, rs); err != nil {
+			return err
+		}
+	}
+	for _, idp := range idps {
+		if err := s.AddIdentityProvider(poolID, idp); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -127,21 +127,20 @@
 //
 // Options.Clock and Options.Rand make the server deterministic where tests
 // need it; Advance moves the clock. Options.StatePath persists the whole
-// state after every mutating request, before it is answered (temporary
-// file, fsync, rename, directory fsync), and reloads it on start, so a
-// killed server loses nothing it answered.
+// state (every service's) after every mutating request, before it is
+// answered (temporary file, fsync, rename, directory fsync), and reloads
+// it on start, so a killed server loses nothing it answered.
 //
-// # Extending the emulator
+// # How it is built
 //
-// Other services are added in separate files of this package: JSON 1.1
-// operations on the user-pool state register under an X-Amz-Target prefix
-// with registerTarget, form-encoded query actions with registerQueryAction,
-// other paths (/oauth2/*, /login, /logout, /_emulator/...) with
-// registerPath; services with their own state and lock (identity pools with
-// prefix "AWSCognitoIdentityService", STS's AssumeRoleWithWebIdentity, the
-// API Gateway under /apis/, the fake Facebook) are wired per server by a
-// registerMount function, persist through addSection and check user-pool
-// tokens with verifyToken. See server.go.
+// This package is a thin facade. The emulator itself lives in the
+// module's internal/emulator packages, one per service beside the shared
+// machinery: the AWS wire protocols, the core that dispatches requests to
+// the services registered on it and persists their state, the user pools
+// (with the hosted UI), the identity pools (with STS), the API Gateway and
+// the fake Facebook. Each service keeps its own state under its own lock.
+// The facade's types are its own, so that go doc shows their fields; new
+// services are added there, not through this package.
 //
 // # Speed
 //

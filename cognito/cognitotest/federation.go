@@ -4,13 +4,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"net/http"
 	"strings"
 
 	"github.com/cognitokit/cognitokit/internal/emulator/apigw"
+	"github.com/cognitokit/cognitokit/internal/emulator/awsproto"
 	"github.com/cognitokit/cognitokit/internal/emulator/fakefb"
 	"github.com/cognitokit/cognitokit/internal/emulator/idpool"
+	"github.com/cognitokit/cognitokit/internal/emulator/userpool"
 )
 
 // This file mounts the federated half of the emulator on every Server:
@@ -24,25 +24,82 @@ const AccountID = "123456789012"
 
 // Role is an IAM role as the emulator knows it: who may assume it with a
 // web identity (TrustedIdentityPools, TrustedAMR) and what it may do
-// (Policy, an IAM policy document in JSON, evaluated by the emulated API
-// Gateway for execute-api:Invoke). A role that was never declared has no
-// policy, so every call made with it is denied.
-type Role = idpool.Role
+// (Policy, evaluated by the emulated API Gateway for execute-api:Invoke).
+// A role that was never declared has no policy, so every call made with
+// it is denied.
+type Role struct {
+	// ARN names the role, e.g. "arn:aws:iam::123456789012:role/Auth".
+	ARN string `json:"arn"`
+	// TrustedIdentityPools, when not empty, restricts
+	// AssumeRoleWithWebIdentity to OpenID tokens from these identity pools
+	// (the cognito-identity.amazonaws.com:aud condition).
+	TrustedIdentityPools []string `json:"trustedIdentityPools,omitempty"`
+	// TrustedAMR, when set, is "authenticated" or "unauthenticated" (the
+	// cognito-identity.amazonaws.com:amr condition).
+	TrustedAMR string `json:"trustedAmr,omitempty"`
+	// Policy is an IAM policy document in JSON.
+	Policy string `json:"policy,omitempty"`
+}
 
 // API is a REST API of the emulated API Gateway, served at
 // APIURL(ID, stage).
-type API = apigw.API
+type API struct {
+	// ID is the API's ID: 1-32 lower-case letters and digits.
+	ID string `json:"id"`
+	// Name is a display name.
+	Name string `json:"name,omitempty"`
+	// Stages are the stage names served; default ["prod"].
+	Stages []string `json:"stages,omitempty"`
+	// Routes are the API's methods and resource paths.
+	Routes []Route `json:"routes"`
+}
 
 // Route is one method and resource path of an API, with its
-// authorization: AuthNone, AuthIAM or AuthUserPools.
-type Route = apigw.Route
+// authorization.
+type Route struct {
+	// Method is an HTTP method or "ANY".
+	Method string `json:"method"`
+	// Path is the resource path: "/test", "/items/{id}", "/files/{proxy+}".
+	Path string `json:"path"`
+	// Authorization is AuthNone (default), AuthIAM or AuthUserPools.
+	Authorization string `json:"authorization,omitempty"`
+	// UserPoolID is the pool whose tokens an AuthUserPools route takes.
+	UserPoolID string `json:"userPoolId,omitempty"`
+	// Scopes, for an AuthUserPools route, requires an access token with
+	// one of these scopes; without them the route takes ID tokens.
+	Scopes []string `json:"scopes,omitempty"`
+	// Message is put in the answer's "message" field.
+	Message string `json:"message,omitempty"`
+	// Status is the answer's HTTP status; default 200.
+	Status int `json:"status,omitempty"`
+}
 
 // IAMUser is a static IAM user with long-term keys and a policy, for
 // callers of the emulated API Gateway that are not Cognito identities.
-type IAMUser = apigw.User
+type IAMUser struct {
+	// ARN names the user, e.g. "arn:aws:iam::123456789012:user/ci".
+	ARN string `json:"arn"`
+	// AccessKeyID and SecretAccessKey are the user's long-term keys.
+	AccessKeyID     string `json:"accessKeyId"`
+	SecretAccessKey string `json:"secretAccessKey"`
+	// Policy is an IAM policy document in JSON.
+	Policy string `json:"policy,omitempty"`
+}
+
+// String shows the user's ARN and access key ID and hides the secret.
+func (u IAMUser) String() string {
+	return "IAMUser{ARN: " + u.ARN + ", AccessKeyID: " + u.AccessKeyID + ", SecretAccessKey: <redacted>}"
+}
 
 // FacebookUser is an account of the emulator's fake Facebook.
-type FacebookUser = fakefb.User
+type FacebookUser struct {
+	// ID is the Facebook user ID (the provider's subject).
+	ID string `json:"id"`
+	// Name is the display name; may be empty.
+	Name string `json:"name,omitempty"`
+	// Email is the e-mail address; may be empty.
+	Email string `json:"email,omitempty"`
+}
 
 // Authorization types of a Route.
 const (
@@ -54,105 +111,86 @@ const (
 // FacebookProvider is the Logins key of Facebook access tokens.
 const FacebookProvider = idpool.FacebookProvider
 
-// federation holds the mounted services of one Server.
-type federation struct {
-	ids *idpool.Service
-	fb  *fakefb.Fake
-	gw  *apigw.Gateway
-}
+func (r Role) internal() idpool.Role { return idpool.Role(r) }
 
-func init() { registerMount(mountFederation) }
-
-// lockedRand reads Options.Rand under s.mu, which is how the user-pool
-// half reads it, so a Rand that is not safe for concurrent use stays safe.
-type lockedRand struct{ s *Server }
-
-func (l lockedRand) Read(p []byte) (int, error) {
-	l.s.mu.Lock()
-	defer l.s.mu.Unlock()
-	return io.ReadFull(l.s.opts.Rand, p)
-}
-
-func mountFederation(s *Server) {
-	f := &federation{}
-	s.fed = f
-	rnd := lockedRand{s}
-	f.fb = fakefb.New(s.Now, rnd, s.persistNow)
-	f.ids = idpool.New(idpool.Config{
-		Region: s.opts.Region, AccountID: AccountID, Now: s.Now, Rand: rnd,
-		Facebook: f.fb, OnChange: s.persistNow,
-		VerifyUserPoolToken: func(provider, tok string, checkRevoked bool) (idpool.UserPoolClaims, error) {
-			poolID := poolIDFromProvider(provider)
-			if provider != s.IdentityProviderName(poolID) {
-				return idpool.UserPoolClaims{}, errors.New("Invalid login token. Issuer doesn't match providerName")
-			}
-			claims, err := s.verifyToken(poolID, tok, "id", checkRevoked)
-			if err != nil {
-				return idpool.UserPoolClaims{}, errors.New(apiMessage(err))
-			}
-			c := idpool.UserPoolClaims{}
-			c.Sub, _ = claims["sub"].(string)
-			c.Audience, _ = claims["aud"].(string)
-			if roles, ok := claims["cognito:roles"].([]any); ok {
-				for _, r := range roles {
-					if s, ok := r.(string); ok {
-						c.Roles = append(c.Roles, s)
-					}
-				}
-			}
-			return c, nil
-		},
-	})
-	f.gw = apigw.New(apigw.Config{
-		Region: s.opts.Region, AccountID: AccountID, Now: s.Now, Identities: f.ids, OnChange: s.persistNow,
-		VerifyUserPoolToken: func(poolID, tok string) (map[string]any, error) {
-			return s.verifyToken(poolID, tok, "", false)
-		},
-	})
-
-	s.handleTarget(strings.TrimSuffix(idpool.TargetPrefix, "."), f.ids.ServeOperation)
-	s.handleQueryAction("AssumeRoleWithWebIdentity", http.HandlerFunc(f.ids.ServeSTS))
-	s.handlePrefix(fakefb.PathPrefix, f.fb)
-	s.handlePrefix(apigw.PathPrefix, f.gw)
-
-	s.addSection("identityPools",
-		func() (any, error) { return f.ids.Snapshot() },
-		func(raw json.RawMessage) error {
-			var st idpool.State
-			if err := json.Unmarshal(raw, &st); err != nil {
-				return err
-			}
-			return f.ids.Restore(&st)
-		})
-	s.addSection("facebook",
-		func() (any, error) { return f.fb.Snapshot(), nil },
-		func(raw json.RawMessage) error {
-			var st fakefb.State
-			if err := json.Unmarshal(raw, &st); err != nil {
-				return err
-			}
-			f.fb.Restore(st)
-			return nil
-		})
-	s.addSection("apiGateway",
-		func() (any, error) { return f.gw.Snapshot() },
-		func(raw json.RawMessage) error {
-			var st apigw.State
-			if err := json.Unmarshal(raw, &st); err != nil {
-				return err
-			}
-			f.gw.Restore(&st)
-			return nil
-		})
-}
-
-// apiMessage returns the message of an *APIError, or the error's text.
-func apiMessage(err error) string {
-	var ae *APIError
-	if errors.As(err, &ae) {
-		return ae.Message
+func (a API) internal() apigw.API {
+	out := apigw.API{ID: a.ID, Name: a.Name, Stages: a.Stages}
+	if a.Routes != nil {
+		out.Routes = make([]apigw.Route, len(a.Routes))
+		for i, r := range a.Routes {
+			out.Routes[i] = apigw.Route(r)
+		}
 	}
-	return err.Error()
+	return out
+}
+
+// mountServices creates the services and registers them on the host:
+// user pools (with the hosted UI), the fake Facebook, identity pools
+// (with STS) and the API Gateway. Each reaches another only through the
+// small interface the consumer defines, given here.
+func (s *Server) mountServices() {
+	h := s.host
+	s.fb = fakefb.New(h.Now, h.Rand(), h.PersistOrLog)
+	s.fb.Register(h)
+	s.up = userpool.New(h, userpool.Options{
+		CustomAuth: func() *userpool.CustomAuthHooks { return s.opts.CustomAuth.internal() },
+		Triggers:   func() *userpool.HostedUITriggers { return s.opts.Triggers.internal() },
+		Social:     facebookProvider{s.fb},
+	})
+	s.ids = idpool.New(idpool.Config{
+		Region: s.opts.Region, AccountID: AccountID, Now: h.Now, Rand: h.Rand(),
+		Facebook: s.fb, OnChange: h.PersistOrLog, VerifyUserPoolToken: s.verifyLogin,
+	})
+	s.ids.Register(h)
+	s.gw = apigw.New(apigw.Config{
+		Region: s.opts.Region, AccountID: AccountID, Now: h.Now, Identities: s.ids, OnChange: h.PersistOrLog,
+		VerifyUserPoolToken: func(poolID, tok string) (map[string]any, error) {
+			return s.up.VerifyToken(poolID, tok, "", false)
+		},
+	})
+	s.gw.Register(h)
+}
+
+// verifyLogin checks a user-pool ID token of an identity pool's Logins
+// map for idpool.
+func (s *Server) verifyLogin(provider, tok string, checkRevoked bool) (idpool.UserPoolClaims, error) {
+	poolID := userpool.PoolIDFromProvider(provider)
+	if provider != s.IdentityProviderName(poolID) {
+		return idpool.UserPoolClaims{}, errors.New("Invalid login token. Issuer doesn't match providerName")
+	}
+	claims, err := s.up.VerifyToken(poolID, tok, "id", checkRevoked)
+	if err != nil {
+		return idpool.UserPoolClaims{}, errors.New(awsproto.ErrorMessage(err))
+	}
+	c := idpool.UserPoolClaims{}
+	c.Sub, _ = claims["sub"].(string)
+	c.Audience, _ = claims["aud"].(string)
+	if roles, ok := claims["cognito:roles"].([]any); ok {
+		for _, r := range roles {
+			if s, ok := r.(string); ok {
+				c.Roles = append(c.Roles, s)
+			}
+		}
+	}
+	return c, nil
+}
+
+// facebookProvider is the fake Facebook as the hosted UI's
+// userpool.SocialProvider.
+type facebookProvider struct{ fb *fakefb.Fake }
+
+func (p facebookProvider) RegisterApp(appID, secret string) error { return p.fb.PutApp(appID, secret) }
+
+func (p facebookProvider) ExchangeCode(appID, secret, redirectURI, code string) (userpool.SocialUser, error) {
+	tok, _, err := p.fb.Exchange(appID, secret, redirectURI, code)
+	if err != nil {
+		return userpool.SocialUser{}, err
+	}
+	rec, err := p.fb.Lookup(tok)
+	if err != nil {
+		return userpool.SocialUser{}, fmt.Errorf("%w: %v", userpool.ErrProfileUnreadable, err)
+	}
+	return userpool.SocialUser(rec.User), nil
 }
 
 // IdentityProviderName returns the name under which an identity pool
@@ -219,7 +257,7 @@ func (s *Server) NewIdentityPool(o IdentityPoolOptions) (string, error) {
 		in["DeveloperProviderName"] = o.DeveloperProviderName
 	}
 	body, _ := json.Marshal(in)
-	out, err := s.fed.ids.Call("CreateIdentityPool", body)
+	out, err := s.ids.Call("CreateIdentityPool", body)
 	if err != nil {
 		return "", fmt.Errorf("cognitotest: create identity pool: %w", err)
 	}
@@ -236,7 +274,7 @@ func (s *Server) NewIdentityPool(o IdentityPoolOptions) (string, error) {
 	}
 	if len(roles) > 0 {
 		body, _ = json.Marshal(map[string]any{"IdentityPoolId": created.IdentityPoolId, "Roles": roles})
-		if _, err := s.fed.ids.Call("SetIdentityPoolRoles", body); err != nil {
+		if _, err := s.ids.Call("SetIdentityPoolRoles", body); err != nil {
 			return "", fmt.Errorf("cognitotest: set identity pool roles: %w", err)
 		}
 	}
@@ -254,10 +292,10 @@ func (s *Server) CreateIdentityPool(o IdentityPoolOptions) (identityPoolID strin
 }
 
 // PutRole declares (or replaces) an IAM role: its trust and its policy.
-func (s *Server) PutRole(r Role) { s.fed.ids.PutRole(r) }
+func (s *Server) PutRole(r Role) { s.ids.PutRole(r.internal()) }
 
 // PutAPI declares (or replaces) a REST API of the emulated API Gateway.
-func (s *Server) PutAPI(a API) error { return s.fed.gw.PutAPI(a) }
+func (s *Server) PutAPI(a API) error { return s.gw.PutAPI(a.internal()) }
 
 // CreateAPI is PutAPI for tests and examples: it panics on error.
 func (s *Server) CreateAPI(a API) {
@@ -277,13 +315,13 @@ func (s *Server) APIURL(apiID, stage string) string {
 
 // PutIAMUser declares (or replaces) a static IAM user of the emulated API
 // Gateway.
-func (s *Server) PutIAMUser(u IAMUser) error { return s.fed.gw.PutUser(u) }
+func (s *Server) PutIAMUser(u IAMUser) error { return s.gw.PutUser(apigw.User(u)) }
 
 // NewFacebookToken mints an access token of the fake Facebook for user in
 // app appID, valid for two hours (the HTTP form is POST
 // /_emulator/facebook/tokens).
 func (s *Server) NewFacebookToken(appID string, user FacebookUser) (string, error) {
-	return s.fed.fb.Mint(appID, user, 0)
+	return s.fb.Mint(appID, fakefb.User(user), 0)
 }
 
 // FacebookToken is NewFacebookToken for tests and examples: it panics on
@@ -312,7 +350,7 @@ func (s *Server) seedFederation(cfg *SeedConfig) error {
 				ip.CognitoIdentityProviders[i].ProviderName = s.IdentityProviderName(up.ProviderName)
 			}
 		}
-		if _, err := s.fed.ids.Seed(ip); err != nil {
+		if _, err := s.ids.Seed(ip.internal()); err != nil {
 			return fmt.Errorf("cognitotest: config: identity pool %s: %w", ip.ID, err)
 		}
 	}
@@ -329,9 +367,48 @@ func (s *Server) seedFederation(cfg *SeedConfig) error {
 	return nil
 }
 
-// SeedIdentityPool is an identity pool of a SeedConfig.
-type SeedIdentityPool = idpool.SeedPool
+// SeedIdentityPool is an identity pool of a SeedConfig, with a fixed ID.
+type SeedIdentityPool struct {
+	// ID is the identity pool ID, "{region}:{uuid}".
+	ID string `json:"id"`
+	// Name is the pool's name.
+	Name string `json:"name"`
+	// AllowUnauthenticatedIdentities lets guests (no Logins) get
+	// credentials.
+	AllowUnauthenticatedIdentities bool `json:"allowUnauthenticatedIdentities"`
+	// AllowClassicFlow enables the basic flow (GetOpenIdToken, then STS);
+	// nil means false.
+	AllowClassicFlow *bool `json:"allowClassicFlow,omitempty"`
+	// CognitoIdentityProviders are the user pools whose ID tokens the
+	// pool accepts; ProviderName may be a bare user pool ID.
+	CognitoIdentityProviders []IdentityPoolProvider `json:"cognitoIdentityProviders"`
+	// SupportedLoginProviders maps a provider ("graph.facebook.com") to
+	// the app ID whose tokens the pool accepts.
+	SupportedLoginProviders map[string]string `json:"supportedLoginProviders"`
+	// DeveloperProviderName enables developer-authenticated identities.
+	DeveloperProviderName string `json:"developerProviderName"`
+	// Roles maps "authenticated" and "unauthenticated" to role ARNs.
+	Roles map[string]string `json:"roles"`
+}
 
-// IdentityPoolProvider is one user pool a SeedIdentityPool trusts
-// (ProviderName, ClientId, ServerSideTokenCheck).
-type IdentityPoolProvider = idpool.UserPoolProvider
+// IdentityPoolProvider is one user pool a SeedIdentityPool trusts.
+type IdentityPoolProvider struct {
+	// ProviderName is "cognito-idp.{region}.amazonaws.com/{userPoolId}"
+	// (or, in a SeedConfig, the bare user pool ID).
+	ProviderName string `json:"ProviderName"`
+	// ClientID is the app client whose ID tokens are accepted.
+	ClientID string `json:"ClientId"`
+	// ServerSideTokenCheck makes the identity pool refuse ID tokens whose
+	// session was signed out or revoked.
+	ServerSideTokenCheck bool `json:"ServerSideTokenCheck"`
+}
+
+func (ip SeedIdentityPool) internal() idpool.SeedPool {
+	out := idpool.SeedPool{ID: ip.ID, Name: ip.Name, AllowUnauthenticatedIdentities: ip.AllowUnauthenticatedIdentities,
+		AllowClassicFlow: ip.AllowClassicFlow, SupportedLoginProviders: ip.SupportedLoginProviders,
+		DeveloperProviderName: ip.DeveloperProviderName, Roles: ip.Roles}
+	for _, p := range ip.CognitoIdentityProviders {
+		out.CognitoIdentityProviders = append(out.CognitoIdentityProviders, idpool.UserPoolProvider(p))
+	}
+	return out
+}

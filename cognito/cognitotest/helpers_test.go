@@ -11,6 +11,7 @@ import (
 	"io"
 	"math/big"
 	"net/http"
+	"net/url"
 	"os"
 	"strings"
 	"sync"
@@ -23,6 +24,7 @@ import (
 	"github.com/aws/smithy-go"
 	"github.com/stretchr/testify/require"
 
+	"github.com/cognitokit/cognitokit/internal/emulator/userpool"
 	"github.com/cognitokit/cognitokit/internal/srp"
 )
 
@@ -38,8 +40,8 @@ var (
 const keyRingSize = 4
 
 func TestMain(m *testing.M) {
-	real := generateKey
-	generateKey = func(r io.Reader) (*rsa.PrivateKey, error) {
+	real := userpool.GenerateKey
+	userpool.GenerateKey = func(r io.Reader) (*rsa.PrivateKey, error) {
 		keyMu.Lock()
 		defer keyMu.Unlock()
 		if len(keyRing) < keyRingSize {
@@ -58,6 +60,14 @@ func TestMain(m *testing.M) {
 }
 
 const testPassword = "Passw0rd!"
+
+// Limits of the user-pool service the tests count up to.
+const (
+	lockoutThreshold     = userpool.LockoutThreshold
+	maxChallengeFailures = userpool.MaxChallengeFailures
+	idpTarget            = userpool.Target
+	maxCodeFailures      = userpool.MaxCodeFailures
+)
 
 type fixture struct {
 	s      *Server
@@ -261,4 +271,8 @@ func verifyRS256(set map[string]*rsa.PublicKey, token string) error {
 
 func adminSignOutInput(pool, user string) *cip.AdminUserGlobalSignOutInput {
 	return &cip.AdminUserGlobalSignOutInput{UserPoolId: &pool, Username: &user}
+}
+
+func basicAuth(id, secret string) string {
+	return "Basic " + base64.StdEncoding.EncodeToString([]byte(url.QueryEscape(id)+":"+url.QueryEscape(secret)))
 }

@@ -12,59 +12,58 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/cognitokit/cognitokit/internal/emulator"
+	"github.com/cognitokit/cognitokit/internal/emulator/userpool"
 )
 
-// fakeService is a mounted service with its own lock and state, like the
-// ones under internal/emulator.
+// fakeService is a service with its own lock and state, like the ones
+// under internal/emulator, registered on the server's host.
 type fakeService struct {
 	s     *Server
 	mu    sync.Mutex
 	Count int `json:"count"`
 }
 
-func (f *fakeService) serve(w http.ResponseWriter, r *http.Request, op string) {
-	body, _ := io.ReadAll(r.Body)
+func (f *fakeService) incr(c *emulator.Call) (any, error) {
 	var in struct{ Token string }
-	_ = json.Unmarshal(body, &in)
+	_ = json.Unmarshal(c.Body, &in)
 	f.mu.Lock()
+	defer f.mu.Unlock()
 	// Verify while holding our own lock: the lock order must allow it.
-	claims, err := f.s.verifyToken("", in.Token, "id", true)
-	if err == nil {
-		f.Count++
-	}
-	f.mu.Unlock()
+	claims, err := f.s.up.VerifyToken("", in.Token, "id", true)
 	if err != nil {
-		writeError(w, err, 400)
-		return
+		return nil, err
 	}
-	f.s.persistNow()
-	writeJSON(w, 200, map[string]any{"op": op, "sub": claims["sub"]})
+	f.Count++
+	return map[string]any{"op": c.Name, "sub": claims["sub"]}, nil
 }
 
-func withFakeMount(t *testing.T) *[]*fakeService {
-	var created []*fakeService
-	registerMount(func(s *Server) {
-		f := &fakeService{s: s}
-		created = append(created, f)
-		s.handleTarget("FakeService", f.serve)
-		s.handleQueryAction("FakeAction", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			_, _ = io.WriteString(w, "<ok>"+r.PostForm.Get("Value")+"</ok>")
-		}))
-		s.addSection("fake", func() (any, error) {
-			f.mu.Lock()
-			defer f.mu.Unlock()
-			return map[string]int{"count": f.Count}, nil
-		}, func(raw json.RawMessage) error {
-			var v struct{ Count int }
-			if err := json.Unmarshal(raw, &v); err != nil {
-				return err
-			}
-			f.Count = v.Count
-			return nil
-		})
-	})
-	t.Cleanup(func() { mounts = mounts[:len(mounts)-1] })
-	return &created
+// mountFake registers a fakeService on an unstarted server's host, as a
+// service of the emulator registers itself, and reloads the state so that
+// its section is restored.
+func mountFake(t *testing.T, s *Server) *fakeService {
+	f := &fakeService{s: s}
+	h := s.host
+	h.HandleTarget(emulator.Target{Prefix: "FakeService", Operations: map[string]emulator.Operation{
+		"Incr": {Run: f.incr, Public: true}}})
+	h.HandleQueryAction("FakeAction", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.WriteString(w, "<ok>"+r.PostForm.Get("Value")+"</ok>")
+	}))
+	h.AddSection("fake", emulator.Section{Snapshot: func() (any, error) {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		return map[string]int{"count": f.Count}, nil
+	}, Restore: func(raw json.RawMessage) error {
+		var v struct{ Count int }
+		if err := json.Unmarshal(raw, &v); err != nil {
+			return err
+		}
+		f.Count = v.Count
+		return nil
+	}})
+	require.NoError(t, h.Load())
+	return f
 }
 
 func callFake(t *testing.T, s *Server, token string) (int, string) {
@@ -79,9 +78,15 @@ func callFake(t *testing.T, s *Server, token string) (int, string) {
 }
 
 func TestMountedService(t *testing.T) {
-	created := withFakeMount(t)
 	path := filepath.Join(t.TempDir(), "state.json")
-	f := setup(t, PoolOptions{}, ClientOptions{}, func(o *Options) { o.StatePath = path })
+	s := NewUnstartedServer(func(o *Options) { o.StatePath = path })
+	mountFake(t, s)
+	s.Start()
+	t.Cleanup(s.Close)
+	pool := s.CreateUserPool(PoolOptions{})
+	cl := s.CreateClient(pool, ClientOptions{})
+	s.CreateUser(pool, "alice", testPassword, map[string]string{"email": "alice@example.com"})
+	f := &fixture{s: s, c: idp(s), pool: pool, client: cl}
 	tok := mustTokens(t, f, "alice")
 
 	status, body := callFake(t, f.s, *tok.IdToken)
@@ -126,27 +131,25 @@ func TestMountedService(t *testing.T) {
 	assert.Contains(t, body, "revoked")
 
 	// The section is persisted and restored.
-	s2 := NewServer(func(o *Options) { o.StatePath = path })
-	defer s2.Close()
-	require.Len(t, *created, 2)
-	assert.Equal(t, 21, (*created)[1].Count)
+	s2 := NewUnstartedServer(func(o *Options) { o.StatePath = path })
+	assert.Equal(t, 21, mountFake(t, s2).Count)
 }
 
 func TestVerifyToken(t *testing.T) {
 	f := setup(t, PoolOptions{}, ClientOptions{})
 	tok := mustTokens(t, f, "alice")
-	c, err := f.s.verifyToken(f.pool, *tok.IdToken, "id", true)
+	c, err := f.s.up.VerifyToken(f.pool, *tok.IdToken, "id", true)
 	require.NoError(t, err)
 	assert.Equal(t, "alice", c["cognito:username"])
-	_, err = f.s.verifyToken(f.pool, *tok.AccessToken, "", false)
+	_, err = f.s.up.VerifyToken(f.pool, *tok.AccessToken, "", false)
 	require.NoError(t, err)
-	_, err = f.s.verifyToken("us-east-1_other", *tok.IdToken, "id", false)
+	_, err = f.s.up.VerifyToken("us-east-1_other", *tok.IdToken, "id", false)
 	assert.Error(t, err)
-	_, err = f.s.verifyToken(f.pool, "x.y.z", "id", false)
+	_, err = f.s.up.VerifyToken(f.pool, "x.y.z", "id", false)
 	assert.Error(t, err)
 	f.s.Advance(2 * 3600e9)
-	_, err = f.s.verifyToken(f.pool, *tok.IdToken, "id", false)
+	_, err = f.s.up.VerifyToken(f.pool, *tok.IdToken, "id", false)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "Token expired")
-	assert.Equal(t, f.pool, poolIDFromProvider("cognito-idp.us-east-1.amazonaws.com/"+f.pool))
+	assert.Equal(t, f.pool, userpool.PoolIDFromProvider("cognito-idp.us-east-1.amazonaws.com/"+f.pool))
 }

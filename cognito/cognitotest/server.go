@@ -1,22 +1,23 @@
 package cognitotest
 
 import (
-	"bytes"
-	"context"
 	"crypto/rand"
-	"encoding/json"
-	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"sort"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+
+	"github.com/cognitokit/cognitokit/internal/emulator"
+	"github.com/cognitokit/cognitokit/internal/emulator/apigw"
+	"github.com/cognitokit/cognitokit/internal/emulator/fakefb"
+	"github.com/cognitokit/cognitokit/internal/emulator/idpool"
+	"github.com/cognitokit/cognitokit/internal/emulator/userpool"
 )
 
 // Options configures a Server. The zero value is ready to use.
@@ -28,8 +29,8 @@ type Options struct {
 	// it is, Advance adds an offset on top of it.
 	Clock func() time.Time
 	// Rand is the source of every random value (keys, codes, salts, SRP
-	// private values, IDs). Default crypto/rand. It is only read while the
-	// server's state lock is held, so it need not be safe for concurrent use.
+	// private values, IDs). Default crypto/rand. The server serialises its
+	// reads, so it need not be safe for concurrent use.
 	Rand io.Reader
 	// StatePath, when set, makes the server persist its whole state to this
 	// file after every mutating request, before it answers (written to a
@@ -56,37 +57,28 @@ type Options struct {
 	Triggers *HostedUITriggers
 }
 
-// Server is an in-memory Amazon Cognito user-pool service (cognito-idp's
-// JSON 1.1 protocol, JWKS and OpenID discovery, and a test outbox) on a
-// loopback HTTP listener, in the style of net/http/httptest.
+// Server is an emulated Amazon Cognito (user pools with their hosted UI,
+// identity pools with STS, and the API Gateway and fake Facebook beside
+// them) on a loopback HTTP listener, in the style of net/http/httptest.
 //
-// A Server is safe for concurrent use. Its whole state is guarded by one
-// mutex; requests hold it for the duration of an operation.
+// A Server is safe for concurrent use. Each service keeps its state under
+// its own lock; a request holds one service's lock for the duration of an
+// operation.
 type Server struct {
 	// URL is the base URL of the running server, e.g.
 	// "http://127.0.0.1:41234", without a trailing slash. It is empty until
-	// Start.
+	// Start (or SetURL).
 	URL string
 
 	opts Options
 	ts   *httptest.Server
-	mux  *http.ServeMux
+	host *emulator.Host
 
-	mu      sync.Mutex // guards everything below
-	st      *state
-	offset  time.Duration
-	baseURL string // URL as seen by the first request when URL is empty
-	saveSeq uint64 // state snapshots taken
-
-	persistMu sync.Mutex // serialises state-file writes; never held with s.mu
-	savedSeq  uint64     // newest snapshot on disk (guarded by persistMu)
-
-	// Set up before serving, read-only afterwards.
-	sections      map[string]section
-	targetHandler map[string]func(w http.ResponseWriter, r *http.Request, op string)
-	queryHandler  map[string]http.Handler
-	fed           *federation // identity pools, fake Facebook, API Gateway (federation.go)
-	prefixes      []prefixRoute
+	// The services, each registered on host.
+	up  *userpool.Server
+	ids *idpool.Service
+	fb  *fakefb.Fake
+	gw  *apigw.Gateway
 
 	closeOne sync.Once
 }
@@ -126,17 +118,12 @@ func NewHandlerServer(optFns ...func(*Options)) (*Server, error) {
 	if o.Rand == nil {
 		o.Rand = rand.Reader
 	}
-	s := &Server{opts: o, st: newState(), sections: map[string]section{},
-		targetHandler: map[string]func(http.ResponseWriter, *http.Request, string){}}
-	s.mux = http.NewServeMux()
-	s.routes()
-	for _, m := range mounts {
-		m(s)
-	}
-	if o.StatePath != "" {
-		if err := s.load(o.StatePath); err != nil {
-			return nil, err
-		}
+	host := emulator.New(emulator.Config{Region: o.Region, Clock: o.Clock, Rand: o.Rand, StatePath: o.StatePath,
+		Logf: o.Logf, AllowUnsigned: o.AllowUnsigned})
+	s := &Server{opts: o, host: host}
+	s.mountServices()
+	if err := host.Load(); err != nil {
+		return nil, err
 	}
 	return s, nil
 }
@@ -155,9 +142,7 @@ func (s *Server) Start() {
 	s.ts.Listener.Close()
 	s.ts.Listener = l
 	s.ts.Start()
-	s.mu.Lock()
-	s.URL = s.ts.URL
-	s.mu.Unlock()
+	s.SetURL(s.ts.URL)
 }
 
 // Close shuts the server down and waits for outstanding requests. It is
@@ -172,58 +157,23 @@ func (s *Server) Close() {
 
 // SetURL sets the externally visible base URL (used for token issuers)
 // of a server whose Handler is served by the caller, e.g. cognitoctl serve.
+// Call it before the server is used.
 func (s *Server) SetURL(u string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	s.URL = strings.TrimRight(u, "/")
+	s.host.SetURL(s.URL)
 }
 
 // Handler returns the whole emulator as an http.Handler: cognito-idp's
-// JSON protocol on POST /, JWKS and OpenID discovery under /{poolId}/, the
-// outbox under /_emulator/messages, and whatever other services the
-// package registers.
+// and cognito-identity's JSON protocols and STS's query protocol on
+// POST /, JWKS and OpenID discovery under /{poolId}/, the hosted UI, the
+// emulated APIs under /apis/, the fake Facebook under /_emulator/facebook/
+// and the outbox under /_emulator/messages.
 //
 // Every response allows cross-origin use (Access-Control-Allow-Origin: *)
 // and OPTIONS preflights are answered, so that browser code such as
 // amazon-cognito-identity-js can talk to the emulator as it does to
 // Cognito.
-func (s *Server) Handler() http.Handler { return http.HandlerFunc(s.serveCORS) }
-
-func (s *Server) serveCORS(w http.ResponseWriter, r *http.Request) {
-	h := w.Header()
-	h.Set("Access-Control-Allow-Origin", "*")
-	h.Set("Access-Control-Expose-Headers", "X-Amzn-Errortype, X-Amzn-Requestid, X-Amzn-Errormessage, Date")
-	if r.Method == http.MethodOptions && r.Header.Get("Access-Control-Request-Method") != "" {
-		h.Set("Access-Control-Allow-Methods", "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS")
-		if req := r.Header.Get("Access-Control-Request-Headers"); req != "" {
-			h.Set("Access-Control-Allow-Headers", req)
-		}
-		h.Set("Access-Control-Max-Age", "600")
-		w.WriteHeader(http.StatusNoContent)
-		return
-	}
-	for _, p := range s.prefixes {
-		if strings.HasPrefix(r.URL.Path, p.prefix) {
-			s.noteBaseURL(r)
-			p.h.ServeHTTP(w, r)
-			return
-		}
-	}
-	s.mux.ServeHTTP(w, r)
-}
-
-// prefixRoute is a whole path prefix served by a mounted service, ahead of
-// the mux (whose method-and-wildcard patterns would conflict with it).
-type prefixRoute struct {
-	prefix string
-	h      http.Handler
-}
-
-// handlePrefix serves every request whose path starts with prefix with h,
-// outside s.mu. Call from a mount function only.
-func (s *Server) handlePrefix(prefix string, h http.Handler) {
-	s.prefixes = append(s.prefixes, prefixRoute{prefix, h})
-}
+func (s *Server) Handler() http.Handler { return s.host.Handler() }
 
 // Config returns an aws.Config that points every aws-sdk-go-v2 client at
 // the server: region Options.Region, static fake credentials, BaseEndpoint
@@ -237,44 +187,15 @@ func (s *Server) Config() aws.Config {
 	}
 }
 
-func (s *Server) url() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.urlLocked()
-}
-
-func (s *Server) urlLocked() string {
-	if s.URL != "" {
-		return s.URL
-	}
-	return s.baseURL
-}
+func (s *Server) url() string { return s.host.URL() }
 
 // Now returns the server's current time: Options.Clock (or the wall clock)
 // plus everything passed to Advance.
-func (s *Server) Now() time.Time {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.now()
-}
-
-func (s *Server) now() time.Time {
-	var t time.Time
-	if s.opts.Clock != nil {
-		t = s.opts.Clock()
-	} else {
-		t = time.Now()
-	}
-	return t.Add(s.offset).UTC()
-}
+func (s *Server) Now() time.Time { return s.host.Now() }
 
 // Advance moves the server's clock forward by d (backward when negative):
 // tokens, codes, sessions and lockouts expire on this clock.
-func (s *Server) Advance(d time.Duration) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.offset += d
-}
+func (s *Server) Advance(d time.Duration) { s.host.Advance(d) }
 
 // Issuer returns the `iss` of the tokens the pool signs: URL + "/" + poolID.
 func (s *Server) Issuer(poolID string) string { return s.url() + "/" + poolID }
@@ -282,291 +203,3 @@ func (s *Server) Issuer(poolID string) string { return s.url() + "/" + poolID }
 // JWKSURL returns the pool's JWKS address: Issuer(poolID) +
 // "/.well-known/jwks.json".
 func (s *Server) JWKSURL(poolID string) string { return s.Issuer(poolID) + "/.well-known/jwks.json" }
-
-func (s *Server) logf(format string, args ...any) {
-	if s.opts.Logf != nil {
-		s.opts.Logf(format, args...)
-	}
-}
-
-// ---------------------------------------------------------------------------
-// Extension point.
-//
-// The emulator is one http.ServeMux per Server. Other services join it from
-// their own files of this package, in one of two styles.
-//
-// Services written inside this package, on the user-pool state, register
-// from init functions and run under s.mu:
-//
-//   - registerTarget(prefix, ops): every POST / whose X-Amz-Target is
-//     prefix + "." + Op runs ops[Op] with the body read and s.mu held, and
-//     returns the JSON response value or an *APIError; the state is saved
-//     after every op not marked readOnly. cognito-idp is registered as
-//     "AWSCognitoIdentityProviderService" (idp.go).
-//   - registerQueryAction(action, fn): a POST / without X-Amz-Target whose
-//     form has Action=action (STS's AssumeRoleWithWebIdentity) runs fn,
-//     without s.mu.
-//   - registerPath(pattern, fn): any net/http pattern (JWKS, /oauth2/*,
-//     /login, /logout, /_emulator/...), without s.mu.
-//
-// Services that keep their own state under their own lock (the packages
-// under internal/emulator: identity pools, API Gateway, fake Facebook) are
-// mounted per Server by a function given to registerMount, which runs in
-// NewHandlerServer before the state file is loaded. It may call:
-//
-//   - s.handleTarget(prefix, fn): X-Amz-Target prefix (without the dot)
-//     served by fn(w, r, op), without s.mu; r.Body holds the body.
-//   - s.handleQueryAction(action, h) and s.mux.Handle(pattern, h).
-//   - s.addSection(name, snapshot, restore): persisted state; the service's
-//     OnChange should call s.persistNow.
-//   - s.verifyToken(poolID, token, use, checkRevoked): check a user-pool
-//     token (for Logins maps and COGNITO_USER_POOLS authorizers).
-//
-// Lock order: s.mu is never held while a mounted service's lock is taken
-// (state snapshots run after s.mu is released), so mounted services may
-// call verifyToken while holding their own locks.
-// ---------------------------------------------------------------------------
-
-var mounts []func(s *Server)
-
-// registerMount adds a function that wires a service into every new
-// Server. Called from init only.
-func registerMount(fn func(s *Server)) { mounts = append(mounts, fn) }
-
-// handleTarget serves an X-Amz-Target prefix with fn, outside s.mu. Call
-// from a mount function only.
-func (s *Server) handleTarget(prefix string, fn func(w http.ResponseWriter, r *http.Request, op string)) {
-	if _, dup := targets[prefix]; dup {
-		panic("cognitotest: target prefix served twice: " + prefix)
-	}
-	if _, dup := s.targetHandler[prefix]; dup {
-		panic("cognitotest: target prefix served twice: " + prefix)
-	}
-	s.targetHandler[prefix] = fn
-}
-
-// handleQueryAction serves a query-protocol action with h, outside s.mu.
-// Call from a mount function only.
-func (s *Server) handleQueryAction(action string, h http.Handler) {
-	if s.queryHandler == nil {
-		s.queryHandler = map[string]http.Handler{}
-	}
-	if _, dup := s.queryHandler[action]; dup {
-		panic("cognitotest: query action served twice: " + action)
-	}
-	s.queryHandler[action] = h
-}
-
-// op is one JSON 1.1 operation. It runs with s.mu held.
-type op struct {
-	fn func(s *Server, c *call) (any, error)
-	// readOnly operations do not trigger a state save.
-	readOnly bool
-	// public operations need no AWS signature (Cognito's self-service
-	// operations); the others must carry a SigV4 Authorization header
-	// unless Options.AllowUnsigned.
-	public bool
-}
-
-// call is one request to a JSON 1.1 operation.
-type call struct {
-	r    *http.Request
-	name string
-	body []byte
-	now  time.Time
-}
-
-// decode unmarshals the request body into v, answering
-// SerializationException on malformed JSON.
-func (c *call) decode(v any) error {
-	if len(bytes.TrimSpace(c.body)) == 0 {
-		return nil
-	}
-	if err := json.Unmarshal(c.body, v); err != nil {
-		return errorf("SerializationException", "could not parse the %s request body: %v", c.name, jsonErrText(err))
-	}
-	return nil
-}
-
-func jsonErrText(err error) string {
-	// encoding/json errors never contain the input itself beyond a type
-	// name and offset, so they are safe to echo.
-	return err.Error()
-}
-
-var (
-	targets      = map[string]map[string]op{}
-	queryActions = map[string]func(s *Server, w http.ResponseWriter, r *http.Request, form map[string][]string){}
-	paths        []pathRoute
-)
-
-type pathRoute struct {
-	pattern string
-	fn      func(s *Server, w http.ResponseWriter, r *http.Request)
-}
-
-// registerTarget adds JSON 1.1 operations under an X-Amz-Target prefix.
-// Called from init functions only.
-func registerTarget(prefix string, ops map[string]op) {
-	m := targets[prefix]
-	if m == nil {
-		m = map[string]op{}
-		targets[prefix] = m
-	}
-	for name, o := range ops {
-		if _, dup := m[name]; dup {
-			panic("cognitotest: operation registered twice: " + prefix + "." + name)
-		}
-		m[name] = o
-	}
-}
-
-// registerQueryAction adds a form-encoded query-protocol action (such as
-// STS's AssumeRoleWithWebIdentity) served on POST /. Called from init only.
-func registerQueryAction(action string, fn func(s *Server, w http.ResponseWriter, r *http.Request, form map[string][]string)) {
-	if _, dup := queryActions[action]; dup {
-		panic("cognitotest: query action registered twice: " + action)
-	}
-	queryActions[action] = fn
-}
-
-// registerPath adds a net/http ServeMux pattern (e.g. "GET /oauth2/token").
-// Called from init only. The handler is responsible for its own locking.
-func registerPath(pattern string, fn func(s *Server, w http.ResponseWriter, r *http.Request)) {
-	paths = append(paths, pathRoute{pattern, fn})
-}
-
-func (s *Server) routes() {
-	s.mux.HandleFunc("POST /{$}", s.serveRoot)
-	s.mux.HandleFunc("/", s.serveNotFound)
-	sorted := append([]pathRoute(nil), paths...)
-	sort.Slice(sorted, func(i, j int) bool { return sorted[i].pattern < sorted[j].pattern })
-	for _, p := range sorted {
-		fn := p.fn
-		s.mux.HandleFunc(p.pattern, func(w http.ResponseWriter, r *http.Request) {
-			s.noteBaseURL(r)
-			fn(s, w, r)
-		})
-	}
-}
-
-// noteBaseURL remembers the address a request came in on, for servers
-// whose URL is not set (a Handler mounted by the caller).
-func (s *Server) noteBaseURL(r *http.Request) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.URL == "" && s.baseURL == "" && r.Host != "" {
-		s.baseURL = "http://" + r.Host
-	}
-}
-
-const maxBody = 1 << 20
-
-func (s *Server) serveNotFound(w http.ResponseWriter, r *http.Request) {
-	writeError(w, errorf("ResourceNotFoundException", "cognitotest: no emulated resource at %s %s", r.Method, r.URL.Path), http.StatusNotFound)
-}
-
-func (s *Server) serveRoot(w http.ResponseWriter, r *http.Request) {
-	s.noteBaseURL(r)
-	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
-	if err != nil {
-		writeError(w, errorf("SerializationException", "could not read the request body"), 400)
-		return
-	}
-	if len(body) > maxBody {
-		writeError(w, errorf("InvalidParameterException", "request body larger than %d bytes", maxBody), 413)
-		return
-	}
-	target := r.Header.Get("X-Amz-Target")
-	if target == "" {
-		s.serveQuery(w, r, body)
-		return
-	}
-	prefix, name, ok := strings.Cut(target, ".")
-	if fn, mounted := s.targetHandler[prefix]; mounted && ok {
-		r.Body = io.NopCloser(bytes.NewReader(body))
-		fn(w, r, name)
-		return
-	}
-	ops, known := targets[prefix]
-	if !ok || !known {
-		writeError(w, errorf("UnknownOperationException", "cognitotest: unknown service or operation %q in X-Amz-Target", target), 400)
-		return
-	}
-	o, ok := ops[name]
-	if !ok {
-		writeError(w, errorf("UnknownOperationException", "cognitotest: operation %s is not implemented by the emulator", target), 400)
-		return
-	}
-	if !o.public && !s.opts.AllowUnsigned && !strings.HasPrefix(r.Header.Get("Authorization"), "AWS4-HMAC-SHA256 ") {
-		writeError(w, errorf("MissingAuthenticationTokenException", "Missing Authentication Token: %s requires AWS credentials (a SigV4-signed request)", name), 400)
-		return
-	}
-	out, err := s.run(r.Context(), o, &call{r: r, name: name, body: body})
-	if err != nil {
-		s.logf("cognitotest: %s -> %s", name, errCode(err))
-		writeError(w, err, 400)
-		return
-	}
-	s.logf("cognitotest: %s -> ok", name)
-	if out == nil {
-		out = struct{}{}
-	}
-	writeJSON(w, 200, out)
-}
-
-// run executes one operation under the lock and persists the state
-// afterwards when the operation may have changed it (failed operations
-// too: a wrong password counts towards the lockout).
-func (s *Server) run(_ context.Context, o op, c *call) (out any, err error) {
-	s.mu.Lock()
-	func() {
-		defer func() {
-			if p := recover(); p != nil {
-				out, err = nil, errorf("InternalErrorException", "cognitotest: internal error in %s: %v", c.name, p)
-			}
-		}()
-		c.now = s.now()
-		out, err = o.fn(s, c)
-	}()
-	if o.readOnly {
-		s.mu.Unlock()
-		return out, err
-	}
-	if serr := s.unlockSave(); serr != nil {
-		return nil, errorf("InternalErrorException", "cognitotest: could not persist state: %v", serr)
-	}
-	return out, err
-}
-
-func (s *Server) serveQuery(w http.ResponseWriter, r *http.Request, body []byte) {
-	r.Body = io.NopCloser(bytes.NewReader(body))
-	if err := r.ParseForm(); err != nil {
-		writeError(w, errorf("SerializationException", "cognitotest: malformed form body"), 400)
-		return
-	}
-	action := r.PostForm.Get("Action")
-	if h, mounted := s.queryHandler[action]; mounted {
-		r.Body = io.NopCloser(bytes.NewReader(body))
-		h.ServeHTTP(w, r)
-		return
-	}
-	fn, ok := queryActions[action]
-	if !ok {
-		writeError(w, errorf("UnknownOperationException", "cognitotest: request has no X-Amz-Target and no known Action (got %q)", action), 400)
-		return
-	}
-	fn(s, w, r, r.PostForm)
-}
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		writeError(w, errorf("InternalErrorException", "cognitotest: encode response: %v", err), 500)
-		return
-	}
-	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
-	w.Header().Set("X-Amzn-Requestid", fmt.Sprintf("%016x", time.Now().UnixNano()))
-	w.WriteHeader(status)
-	_, _ = w.Write(b)
-}

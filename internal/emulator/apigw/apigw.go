@@ -95,13 +95,21 @@ type State struct {
 // API Gateway does not check revocation, and neither should this.
 type TokenVerifier func(userPoolID, token string) (map[string]any, error)
 
+// Identities is what the gateway needs from the identity pools (an
+// *idpool.Service): the temporary credentials they issued, by access key
+// ID, and the roles those credentials act as.
+type Identities interface {
+	LookupCredentials(accessKeyID string) (idpool.Credential, bool)
+	Role(arn string) (idpool.Role, bool)
+}
+
 // Config is what the host gives the gateway.
 type Config struct {
 	Region    string
 	AccountID string
 	Now       func() time.Time
 	// Identities looks up credentials issued by the identity pools.
-	Identities *idpool.Service
+	Identities Identities
 	// VerifyUserPoolToken checks tokens on COGNITO_USER_POOLS routes.
 	VerifyUserPoolToken TokenVerifier
 	// OnChange is called after every mutation so the host can persist.

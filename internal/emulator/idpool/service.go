@@ -13,6 +13,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/cognitokit/cognitokit/internal/emulator"
+	"github.com/cognitokit/cognitokit/internal/emulator/awsproto"
 	"github.com/cognitokit/cognitokit/internal/emulator/fakefb"
 )
 
@@ -159,17 +161,10 @@ func (s *Service) changed() {
 }
 
 // APIError is an error answered in AWS's JSON shape.
-type APIError struct {
-	Code    string
-	Message string
-	Status  int // 400 when zero
-}
-
-// Error returns "idpool: Code: Message".
-func (e *APIError) Error() string { return "idpool: " + e.Code + ": " + e.Message }
+type APIError = awsproto.APIError
 
 func apiErr(code, format string, args ...any) *APIError {
-	return &APIError{Code: code, Message: fmt.Sprintf(format, args...)}
+	return awsproto.Errorf(code, format, args...)
 }
 
 func notAuthorized(format string, args ...any) *APIError {
@@ -221,14 +216,7 @@ func Operations() []string {
 // Call runs one operation on a JSON body and returns its JSON output, or
 // an *APIError. Unknown operations return UnknownOperationException.
 func (s *Service) Call(op string, body []byte) ([]byte, error) {
-	h, ok := operations[op]
-	if !ok {
-		return nil, apiErr("UnknownOperationException", "The emulator does not implement cognito-identity operation %s.", op)
-	}
-	if len(body) == 0 {
-		body = []byte("{}")
-	}
-	out, err := h(s, body)
+	out, err := s.run(op, body)
 	if err != nil {
 		return nil, err
 	}
@@ -236,6 +224,54 @@ func (s *Service) Call(op string, body []byte) ([]byte, error) {
 		s.changed()
 	}
 	return json.Marshal(out)
+}
+
+// run runs one operation without announcing the change.
+func (s *Service) run(op string, body []byte) (any, error) {
+	h, ok := operations[op]
+	if !ok {
+		return nil, errUnknownOperation(op)
+	}
+	if len(body) == 0 {
+		body = []byte("{}")
+	}
+	return h(s, body)
+}
+
+func errUnknownOperation(op string) error {
+	return apiErr("UnknownOperationException", "The emulator does not implement cognito-identity operation %s.", op)
+}
+
+// errMissingAuthentication answers an unsigned call to an operation that
+// needs IAM credentials, as Cognito does (HTTP 403).
+func errMissingAuthentication(string) error {
+	return &APIError{Code: "MissingAuthenticationTokenException", Message: "Missing Authentication Token", Status: http.StatusForbidden}
+}
+
+// Register serves the service on host: its operation table under
+// X-Amz-Target "AWSCognitoIdentityService", STS's
+// AssumeRoleWithWebIdentity, and its state as the "identityPools"
+// section. The host persists the state after each mutating operation;
+// Config.OnChange still runs after the Go-side calls (Call, PutRole, Seed).
+func (s *Service) Register(host *emulator.Host) {
+	ops := map[string]emulator.Operation{}
+	for name := range operations {
+		name := name
+		ops[name] = emulator.Operation{Public: publicOperations[name], ReadOnly: !mutating[name],
+			Run: func(c *emulator.Call) (any, error) { return s.run(name, c.Body) }}
+	}
+	host.HandleTarget(emulator.Target{Prefix: strings.TrimSuffix(TargetPrefix, "."), Operations: ops,
+		Unsigned: errMissingAuthentication, Unknown: errUnknownOperation})
+	host.HandleQueryAction("AssumeRoleWithWebIdentity", http.HandlerFunc(s.ServeSTS))
+	host.AddSection("identityPools", emulator.Section{
+		Snapshot: func() (any, error) { return s.Snapshot() },
+		Restore: func(raw json.RawMessage) error {
+			var st State
+			if err := json.Unmarshal(raw, &st); err != nil {
+				return err
+			}
+			return s.Restore(&st)
+		}})
 }
 
 // publicOperations need no AWS signature, as in Cognito; every other
@@ -252,7 +288,7 @@ var publicOperations = map[string]bool{
 func (s *Service) ServeOperation(w http.ResponseWriter, r *http.Request, op string) {
 	if _, known := operations[op]; known && !publicOperations[op] &&
 		!strings.HasPrefix(r.Header.Get("Authorization"), "AWS4-HMAC-SHA256 ") {
-		writeJSONError(w, &APIError{Code: "MissingAuthenticationTokenException", Message: "Missing Authentication Token", Status: http.StatusForbidden})
+		awsproto.WriteError(w, errMissingAuthentication(op), http.StatusForbidden)
 		return
 	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
@@ -272,17 +308,9 @@ func (s *Service) ServeOperation(w http.ResponseWriter, r *http.Request, op stri
 func writeJSONError(w http.ResponseWriter, err error) {
 	var ae *APIError
 	if !errors.As(err, &ae) {
-		ae = &APIError{Code: "InternalErrorException", Message: "internal error", Status: 500}
+		err = &APIError{Code: "InternalErrorException", Message: "internal error", Status: http.StatusInternalServerError}
 	}
-	status := ae.Status
-	if status == 0 {
-		status = http.StatusBadRequest
-	}
-	b, _ := json.Marshal(map[string]string{"__type": ae.Code, "message": ae.Message})
-	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
-	w.Header().Set("X-Amzn-ErrorType", ae.Code)
-	w.WriteHeader(status)
-	_, _ = w.Write(b)
+	awsproto.WriteError(w, err, http.StatusBadRequest)
 }
 
 // decode unmarshals body into v, refusing malformed JSON as AWS does.

@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/cognitokit/cognitokit/internal/emulator/awsproto"
 )
 
 // IsSTSRequest reports whether r is an STS query-protocol request: a
@@ -154,29 +156,7 @@ func (s *Service) assumeRoleWithWebIdentity(w http.ResponseWriter, form url.Valu
 }
 
 func writeSTSError(w http.ResponseWriter, status int, code, msg string) {
-	typ := "Sender"
-	if status >= 500 {
-		typ = "Receiver"
-	}
-	type errBody struct {
-		Type    string `xml:"Type"`
-		Code    string `xml:"Code"`
-		Message string `xml:"Message"`
-	}
-	writeXML(w, status, struct {
-		XMLName   xml.Name `xml:"ErrorResponse"`
-		NS        string   `xml:"xmlns,attr"`
-		Error     errBody  `xml:"Error"`
-		RequestID string   `xml:"RequestId"`
-	}{NS: stsNamespace, Error: errBody{typ, code, msg}})
+	awsproto.WriteQueryError(w, stsNamespace, status, code, msg)
 }
 
-func writeXML(w http.ResponseWriter, status int, v any) {
-	b, err := xml.Marshal(v)
-	if err != nil {
-		status, b = http.StatusInternalServerError, []byte("<ErrorResponse/>")
-	}
-	w.Header().Set("Content-Type", "text/xml")
-	w.WriteHeader(status)
-	_, _ = w.Write(append([]byte(xml.Header), b...))
-}
+func writeXML(w http.ResponseWriter, status int, v any) { awsproto.WriteXML(w, status, v) }

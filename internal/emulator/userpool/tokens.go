@@ -1,4 +1,4 @@
-package cognitotest
+package userpool
 
 import (
 	"crypto"
@@ -15,9 +15,9 @@ import (
 	"time"
 )
 
-// generateKey makes a pool's signing key. Tests may replace it to reuse
+// GenerateKey makes a pool's signing key. Tests may replace it to reuse
 // pre-generated keys; the product always generates a fresh key per pool.
-var generateKey = func(r io.Reader) (*rsa.PrivateKey, error) { return rsa.GenerateKey(r, 2048) }
+var GenerateKey = func(r io.Reader) (*rsa.PrivateKey, error) { return rsa.GenerateKey(r, 2048) }
 
 // signingKey returns the pool's RSA key, generating it on first use
 // (RSA-2048 generation is slow, and many test pools never sign a token).
@@ -33,7 +33,7 @@ func (s *Server) signingKey(p *pool) (*rsa.PrivateKey, error) {
 		p.rsaKey = k
 		return k, nil
 	}
-	k, err := generateKey(s.opts.Rand)
+	k, err := GenerateKey(s.opts.Rand)
 	if err != nil {
 		return nil, errorf("InternalErrorException", "cognitotest: generate key: %v", err)
 	}
@@ -511,7 +511,7 @@ func writeJSONPlain(w http.ResponseWriter, v any) {
 	_, _ = w.Write(b)
 }
 
-// verifyToken checks a token this server issued, for the services mounted
+// VerifyToken checks a token this server issued, for the services mounted
 // beside the user pools (identity pools' Logins maps, API Gateway's
 // COGNITO_USER_POOLS authorizers): the RS256 signature by poolID's key
 // (when poolID is not empty, the token must be that pool's), iss equal to
@@ -522,7 +522,7 @@ func writeJSONPlain(w http.ResponseWriter, v any) {
 // Errors are *APIError NotAuthorizedException with Cognito-like messages.
 //
 // It takes s.mu; the caller may hold its own service's lock.
-func (s *Server) verifyToken(poolID, token, use string, checkRevoked bool) (map[string]any, error) {
+func (s *Server) VerifyToken(poolID, token, use string, checkRevoked bool) (map[string]any, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.now()
@@ -570,9 +570,9 @@ func (s *Server) verifyToken(poolID, token, use string, checkRevoked bool) (map[
 	return claims, nil
 }
 
-// poolIDFromProvider extracts the pool ID from a Logins key
+// PoolIDFromProvider extracts the pool ID from a Logins key
 // "cognito-idp.{region}.amazonaws.com/{poolId}" (or an issuer URL).
-func poolIDFromProvider(provider string) string {
+func PoolIDFromProvider(provider string) string {
 	if i := strings.LastIndex(provider, "/"); i >= 0 {
 		return provider[i+1:]
 	}

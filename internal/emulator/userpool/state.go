@@ -1,46 +1,15 @@
-package cognitotest
+package userpool
 
 import (
 	"crypto/rsa"
 	"encoding/json"
-	"fmt"
-	"os"
-	"path/filepath"
 	"time"
 )
 
-// state is everything the emulator knows. It is guarded by Server.mu and
-// serialised as a whole to Options.StatePath.
+// state is everything the user-pool service knows. It is guarded by
+// Server.mu and persisted as the host's "pools" section.
 type state struct {
 	Pools map[string]*pool
-}
-
-// stateFile is the on-disk shape of the whole emulator: the user pools,
-// and one section per mounted service (see addSection).
-type stateFile struct {
-	Version  int                        `json:"version"`
-	Pools    json.RawMessage            `json:"pools"`
-	Sections map[string]json.RawMessage `json:"sections,omitempty"`
-}
-
-const stateVersion = 1
-
-// section is a named piece of state kept by a mounted service (identity
-// pools, the API gateway, the fake Facebook, ...) under its own lock.
-type section struct {
-	snapshot func() (any, error)             // a JSON-serialisable copy, taken without s.mu held
-	restore  func(raw json.RawMessage) error // called once, at load, before serving
-}
-
-// addSection declares a mounted service's persisted state. Call it from a
-// mount function (registerMount), before the server serves. snapshot must
-// not take s.mu (it runs while other requests hold it); restore receives
-// what an earlier snapshot returned.
-func (s *Server) addSection(name string, snapshot func() (any, error), restore func(raw json.RawMessage) error) {
-	if _, dup := s.sections[name]; dup {
-		panic("cognitotest: state section added twice: " + name)
-	}
-	s.sections[name] = section{snapshot, restore}
 }
 
 func newState() *state {
@@ -253,27 +222,25 @@ type customResult struct {
 }
 
 // ---------------------------------------------------------------------------
-// Persistence.
+// Persistence: the user pools are one section of the emulator's state.
 
-func (s *Server) load(path string) error {
-	b, err := os.ReadFile(path)
-	if os.IsNotExist(err) {
-		return nil
-	}
+// snapshot returns the pools as JSON, taken under s.mu.
+func (s *Server) snapshot() (any, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	b, err := json.Marshal(s.st.Pools)
 	if err != nil {
-		return fmt.Errorf("cognitotest: read state: %w", err)
+		return nil, err
 	}
-	var f stateFile
-	if err := json.Unmarshal(b, &f); err != nil {
-		return fmt.Errorf("cognitotest: parse state file %s: %w", path, err)
-	}
-	if f.Version != stateVersion {
-		return fmt.Errorf("cognitotest: state file %s has version %d, want %d", path, f.Version, stateVersion)
-	}
+	return json.RawMessage(b), nil
+}
+
+// restore replaces the pools with a snapshot's.
+func (s *Server) restore(raw json.RawMessage) error {
 	st := newState()
-	if len(f.Pools) > 0 && string(f.Pools) != "null" {
-		if err := json.Unmarshal(f.Pools, &st.Pools); err != nil {
-			return fmt.Errorf("cognitotest: parse state file %s: %w", path, err)
+	if len(raw) > 0 && string(raw) != "null" {
+		if err := json.Unmarshal(raw, &st.Pools); err != nil {
+			return err
 		}
 	}
 	if st.Pools == nil {
@@ -282,117 +249,17 @@ func (s *Server) load(path string) error {
 	for _, p := range st.Pools {
 		p.fillMaps()
 	}
-	for name, raw := range f.Sections {
-		sec, ok := s.sections[name]
-		if !ok {
-			continue // a service this build does not mount
-		}
-		if err := sec.restore(raw); err != nil {
-			return fmt.Errorf("cognitotest: restore state section %q: %w", name, err)
-		}
-	}
-	s.st = st
-	return nil
-}
-
-// unlockSave releases s.mu after capturing the user pools, then writes the
-// whole state to Options.StatePath (user pools and every section)
-// atomically: a temporary file in the same directory, fsync, rename, fsync
-// of the directory. It returns once a state at least as new as the caller's
-// change is on disk. The caller holds s.mu; section snapshots are taken
-// after it is released, so services that call back into the server under
-// their own locks cannot deadlock with it.
-func (s *Server) unlockSave() error {
-	if s.opts.StatePath == "" {
-		s.mu.Unlock()
-		return nil
-	}
-	s.saveSeq++
-	seq := s.saveSeq
-	pools, err := json.Marshal(s.st.Pools)
-	s.mu.Unlock()
-	if err != nil {
-		return err
-	}
-	return s.writeState(seq, pools)
-}
-
-// persistNow saves the state; mounted services call it (as their OnChange)
-// after a mutation, without holding their own locks.
-func (s *Server) persistNow() {
 	s.mu.Lock()
-	if err := s.unlockSave(); err != nil {
-		s.logf("cognitotest: could not persist state: %v", err)
-	}
-}
-
-func (s *Server) writeState(seq uint64, pools []byte) error {
-	s.persistMu.Lock()
-	defer s.persistMu.Unlock()
-	if seq <= s.savedSeq {
-		return nil // a later snapshot, which includes this change, is on disk
-	}
-	f := stateFile{Version: stateVersion, Pools: pools, Sections: map[string]json.RawMessage{}}
-	for name, sec := range s.sections {
-		v, err := sec.snapshot()
-		if err != nil {
-			return fmt.Errorf("snapshot %s: %w", name, err)
-		}
-		raw, err := json.Marshal(v)
-		if err != nil {
-			return fmt.Errorf("snapshot %s: %w", name, err)
-		}
-		f.Sections[name] = raw
-	}
-	b, err := json.Marshal(&f)
-	if err != nil {
-		return err
-	}
-	if err := writeFileAtomic(s.opts.StatePath, b); err != nil {
-		return err
-	}
-	s.savedSeq = seq
+	s.st = st
+	s.mu.Unlock()
 	return nil
 }
 
-func writeFileAtomic(path string, data []byte) error {
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return err
-	}
-	name := tmp.Name()
-	ok := false
-	defer func() {
-		if !ok {
-			_ = os.Remove(name)
-		}
-	}()
-	if err := tmp.Chmod(0o600); err != nil {
-		tmp.Close()
-		return err
-	}
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(name, path); err != nil {
-		return err
-	}
-	ok = true
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
+// unlockSave releases s.mu, then persists the emulator's state; it
+// returns once a state at least as new as the caller's change is on disk.
+func (s *Server) unlockSave() error {
+	s.mu.Unlock()
+	return s.host.Persist()
 }
 
 func (p *pool) fillMaps() {

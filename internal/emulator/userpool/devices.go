@@ -1,4 +1,4 @@
-package cognitotest
+package userpool
 
 import (
 	"sort"

@@ -1,8 +1,9 @@
-package cognitotest
+package userpool
 
 import (
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"html/template"
 	"net/http"
 	"net/url"
@@ -426,7 +427,7 @@ func (s *Server) act(w http.ResponseWriter, r *http.Request, out loginOutcome) {
 }
 
 func (s *Server) runTrigger(r *http.Request, ev *TriggerEvent) error {
-	t := s.opts.Triggers
+	t := s.triggers()
 	if t == nil {
 		return nil
 	}
@@ -681,14 +682,13 @@ func serveIdPResponse(s *Server, w http.ResponseWriter, r *http.Request) {
 	}
 	// The code exchange and profile read, as Cognito makes them to the
 	// Graph API (the fake's lock, never with s.mu held).
-	tok, _, err := s.fed.fb.Exchange(idp.AppID, idp.AppSecret, base+"/oauth2/idpresponse", q.Get("code"))
-	if err != nil {
-		redirectError(w, r, flow.Req, oerr("invalid_request", "Error exchanging the code with "+idp.Name+": "+strings.TrimPrefix(err.Error(), "fakefb: ")))
+	fbUser, err := s.social.ExchangeCode(idp.AppID, idp.AppSecret, base+"/oauth2/idpresponse", q.Get("code"))
+	if errors.Is(err, ErrProfileUnreadable) {
+		redirectError(w, r, flow.Req, oerr("invalid_request", "could not read the "+idp.Name+" profile"))
 		return
 	}
-	rec, err := s.fed.fb.Lookup(tok)
 	if err != nil {
-		redirectError(w, r, flow.Req, oerr("invalid_request", "could not read the "+idp.Name+" profile"))
+		redirectError(w, r, flow.Req, oerr("invalid_request", "Error exchanging the code with "+idp.Name+": "+strings.TrimPrefix(err.Error(), "fakefb: ")))
 		return
 	}
 	s.mu.Lock()
@@ -698,7 +698,7 @@ func serveIdPResponse(s *Server, w http.ResponseWriter, r *http.Request) {
 		renderError(w, oerr("invalid_request", "the user pool no longer exists"))
 		return
 	}
-	u, created, err := s.federatedUser(p, idp, rec.User, now)
+	u, created, err := s.federatedUser(p, idp, fbUser, now)
 	var out loginOutcome
 	if err == nil {
 		out = s.hostedDone(p, cl, u, flow.Req, idp.Name)

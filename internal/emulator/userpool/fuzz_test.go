@@ -1,10 +1,13 @@
-package cognitotest
+package userpool
 
 import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/cognitokit/cognitokit/internal/emulator"
+	"github.com/stretchr/testify/require"
 )
 
 func FuzzParseFilter(f *testing.F) {
@@ -27,10 +30,14 @@ func FuzzParseFilter(f *testing.F) {
 // FuzzDispatch sends arbitrary bodies to every operation: the answer is
 // always JSON 200 or 400, never a panic or a 5xx.
 func FuzzDispatch(f *testing.F) {
-	s := NewUnstartedServer()
-	pool := s.CreateUserPool(PoolOptions{})
-	cl := s.CreateClient(pool, ClientOptions{})
-	s.CreateUser(pool, "alice", "Passw0rd!", map[string]string{"email": "a@example.com"})
+	host := emulator.New(emulator.Config{})
+	s := New(host, Options{})
+	pool, err := s.CreatePool(PoolOptions{})
+	require.NoError(f, err)
+	cl, err := s.NewClient(pool, ClientOptions{})
+	require.NoError(f, err)
+	_, err = s.AddUser(pool, "alice", "Passw0rd!", map[string]string{"email": "a@example.com"})
+	require.NoError(f, err)
 	var ops []string
 	for name := range targets[idpTarget] {
 		ops = append(ops, name)
@@ -42,7 +49,7 @@ func FuzzDispatch(f *testing.F) {
 	for i, seed := range seeds {
 		f.Add(uint16(i), seed)
 	}
-	h := s.Handler()
+	h := host.Handler()
 	f.Fuzz(func(t *testing.T, opIndex uint16, body string) {
 		op := ops[int(opIndex)%len(ops)]
 		req := httptest.NewRequest("POST", "/", strings.NewReader(body))

@@ -1,4 +1,4 @@
-package cognitotest
+package userpool
 
 import (
 	"context"
@@ -12,8 +12,6 @@ import (
 	"sort"
 	"strings"
 	"time"
-
-	"github.com/cognitokit/cognitokit/internal/emulator/fakefb"
 )
 
 // This file is the hosted UI's state and Go helpers: identity providers,
@@ -210,7 +208,7 @@ func (s *Server) AddIdentityProvider(poolID string, o IdentityProviderOptions) e
 		return err
 	}
 	if o.AppSecret != "" {
-		return s.fed.fb.PutApp(o.AppID, o.AppSecret)
+		return s.social.RegisterApp(o.AppID, o.AppSecret)
 	}
 	return nil
 }
@@ -259,14 +257,6 @@ func (s *Server) putIdPLocked(p *pool, o IdentityProviderOptions, replace bool) 
 	return idp, nil
 }
 
-// CreateIdentityProvider is AddIdentityProvider for tests and examples: it
-// panics on error.
-func (s *Server) CreateIdentityProvider(poolID string, o IdentityProviderOptions) {
-	if err := s.AddIdentityProvider(poolID, o); err != nil {
-		panic(err)
-	}
-}
-
 var scopeNameRe = regexp.MustCompile(`^[\x21\x23-\x5B\x5D-\x7E]{1,256}$`)
 
 // AddResourceServer adds (or replaces) a resource server and its custom
@@ -291,36 +281,9 @@ func (s *Server) AddResourceServer(poolID string, o ResourceServerOptions) error
 	})
 }
 
-// CreateResourceServer is AddResourceServer for tests and examples: it
-// panics on error.
-func (s *Server) CreateResourceServer(poolID string, o ResourceServerOptions) {
-	if err := s.AddResourceServer(poolID, o); err != nil {
-		panic(err)
-	}
-}
-
-// HostedUIURL returns the base URL of the hosted UI (the emulator's URL),
-// the counterpart of https://{domain}.auth.{region}.amazoncognito.com.
-func (s *Server) HostedUIURL() string { return s.url() }
-
 // FacebookGroup returns the group Cognito puts users of a pool's Facebook
 // provider in: "<poolId>_Facebook".
 func FacebookGroup(poolID string) string { return poolID + "_Facebook" }
-
-// seedHosted adds a SeedPool's identity providers and resource servers.
-func (s *Server) seedHosted(poolID string, idps []IdentityProviderOptions, rss []ResourceServerOptions) error {
-	for _, rs := range rss {
-		if err := s.AddResourceServer(poolID, rs); err != nil {
-			return err
-		}
-	}
-	for _, idp := range idps {
-		if err := s.AddIdentityProvider(poolID, idp); err != nil {
-			return err
-		}
-	}
-	return nil
-}
 
 // ---------------------------------------------------------------------------
 // Helpers shared by the endpoints.
@@ -382,7 +345,7 @@ func hasScope(scope, want string) bool {
 
 // federatedUser finds or creates the user of a provider sign-in and
 // refreshes its mapped attributes. created reports a first sign-in.
-func (s *Server) federatedUser(p *pool, idp *identityProvider, fb fakefb.User, now time.Time) (u *user, created bool, err error) {
+func (s *Server) federatedUser(p *pool, idp *identityProvider, fb SocialUser, now time.Time) (u *user, created bool, err error) {
 	username := idp.Name + "_" + fb.ID
 	attrs := map[string]string{}
 	for attr, field := range idp.AttributeMapping {

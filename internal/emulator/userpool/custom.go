@@ -1,4 +1,4 @@
-package cognitotest
+package userpool
 
 import "time"
 
@@ -109,7 +109,7 @@ func (sess *authSession) addCustom(r customResult) {
 // customStep verifies answer (when the session holds a challenge), then
 // asks Define what comes next.
 func (s *Server) customStep(p *pool, cl *client, u *user, base *authSession, answer string, meta map[string]string, now time.Time) (any, error) {
-	h := s.opts.CustomAuth
+	h := s.customAuth()
 	if h == nil || h.Define == nil || h.Create == nil || h.Verify == nil {
 		return nil, errInvalidParam("Custom auth lambda trigger is not configured for the user pool.")
 	}

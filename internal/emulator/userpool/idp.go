@@ -1,4 +1,4 @@
-package cognitotest
+package userpool
 
 // idpTarget is cognito-idp's X-Amz-Target prefix.
 const idpTarget = "AWSCognitoIdentityProviderService"

@@ -1,0 +1,250 @@
+package cognitotest
+
+import (
+	"context"
+
+	"github.com/cognitokit/cognitokit/internal/emulator/userpool"
+)
+
+// CustomAuthHooks are Go functions that stand in for a pool's Define,
+// Create and Verify auth challenge Lambda triggers, driving CUSTOM_AUTH
+// exactly as Cognito drives the Lambdas: Define decides what happens next
+// from the challenges answered so far; Create makes a CUSTOM_CHALLENGE;
+// Verify judges an answer.
+//
+// The hooks run while the server's state lock is held: they must not call
+// back into the Server. An error from a hook answers
+// UserLambdaValidationException, as a failing Lambda does.
+type CustomAuthHooks struct {
+	// Define plays DefineAuthChallenge: called at the start and after
+	// every answered challenge.
+	Define func(in DefineAuthChallengeInput) (DefineAuthChallengeOutput, error)
+	// Create plays CreateAuthChallenge: called when Define asks for a
+	// CUSTOM_CHALLENGE.
+	Create func(in CreateAuthChallengeInput) (CreateAuthChallengeOutput, error)
+	// Verify plays VerifyAuthChallengeResponse: judges the client's ANSWER.
+	Verify func(in VerifyAuthChallengeInput) (answerCorrect bool, err error)
+}
+
+// ChallengeResult is one step of a custom sign-in so far.
+type ChallengeResult struct {
+	ChallengeName     string // "SRP_A", "PASSWORD_VERIFIER" or "CUSTOM_CHALLENGE"
+	ChallengeResult   bool   // whether the answer was correct
+	ChallengeMetadata string // from CreateAuthChallengeOutput
+}
+
+// DefineAuthChallengeInput is what Define sees: the pool, client and
+// user (real username and attributes), the challenges answered so far,
+// and the request's ClientMetadata.
+type DefineAuthChallengeInput struct {
+	UserPoolID, ClientID, Username string
+	UserAttributes                 map[string]string
+	Session                        []ChallengeResult
+	ClientMetadata                 map[string]string
+}
+
+// DefineAuthChallengeOutput is Define's decision: issue tokens, fail, or
+// ask ChallengeName: "CUSTOM_CHALLENGE", or "PASSWORD_VERIFIER" when the
+// client started with AuthParameters CHALLENGE_NAME=SRP_A and SRP_A
+// (password first). As with Cognito's Lambda, such a sign-in reaches
+// Define first with Session [{SRP_A, true}]; Define answers
+// PASSWORD_VERIFIER to have the password checked (a wrong one is refused
+// with NotAuthorizedException), and sees [SRP_A, PASSWORD_VERIFIER] next.
+// A Define that never asks for PASSWORD_VERIFIER skips the password, as it
+// would with Cognito.
+type DefineAuthChallengeOutput struct {
+	ChallengeName      string
+	IssueTokens        bool
+	FailAuthentication bool
+}
+
+// CreateAuthChallengeInput is what Create sees: as for Define, plus the
+// challenge to create.
+type CreateAuthChallengeInput struct {
+	UserPoolID, ClientID, Username string
+	UserAttributes                 map[string]string
+	ChallengeName                  string
+	Session                        []ChallengeResult
+	ClientMetadata                 map[string]string
+}
+
+// CreateAuthChallengeOutput is the challenge: public parameters go to the
+// client, private ones to Verify.
+type CreateAuthChallengeOutput struct {
+	PublicChallengeParameters  map[string]string
+	PrivateChallengeParameters map[string]string
+	ChallengeMetadata          string
+}
+
+// VerifyAuthChallengeInput is what Verify sees: as for Define, plus the
+// private parameters Create returned and the client's ANSWER.
+type VerifyAuthChallengeInput struct {
+	UserPoolID, ClientID, Username string
+	UserAttributes                 map[string]string
+	PrivateChallengeParameters     map[string]string
+	ChallengeAnswer                string
+	ClientMetadata                 map[string]string
+}
+
+// IdentityProviderOptions describes a social or enterprise identity
+// provider of a user pool, as CreateIdentityProvider does. Only the
+// Facebook type is emulated, through the emulator's fake Facebook.
+type IdentityProviderOptions struct {
+	// Name is the provider name used in identity_provider and in
+	// usernames (Name_<id>). Default: Type.
+	Name string `json:"name"`
+	// Type is the provider type: "Facebook".
+	Type string `json:"type"`
+	// AppID and AppSecret are the provider's client_id and client_secret
+	// (the Facebook app ID and secret). The fake Facebook is told the
+	// secret and checks it at the code exchange.
+	AppID     string `json:"appId"`
+	AppSecret string `json:"appSecret"`
+	// AuthorizeScopes are the provider scopes asked for; default
+	// "public_profile,email".
+	AuthorizeScopes string `json:"authorizeScopes"`
+	// AttributeMapping maps user-pool attributes to provider attributes
+	// ("email": "email", "name": "name"). The username is always the
+	// provider's user ID. Nil means {"email": "email", "name": "name"}.
+	AttributeMapping map[string]string `json:"attributeMapping"`
+}
+
+// ResourceServerOptions describes a resource server: its identifier
+// (e.g. "https://api.example.com" or "orders") and scope names; a client's
+// AllowedOAuthScopes then name them as "identifier/scope".
+type ResourceServerOptions struct {
+	Identifier string   `json:"identifier"`
+	Name       string   `json:"name"`
+	Scopes     []string `json:"scopes"`
+}
+
+// TriggerEvent is what a hosted-UI trigger is told about a sign-in.
+type TriggerEvent struct {
+	// TriggerSource is "PostConfirmation_ConfirmSignUp" (a federated
+	// user's first sign-in) or "PostAuthentication_Authentication".
+	TriggerSource string
+	UserPoolID    string
+	ClientID      string
+	Username      string
+	// Attributes are the user's attributes after the sign-in.
+	Attributes map[string]string
+	// Provider is the identity provider ("COGNITO", "Facebook", ...).
+	Provider string
+}
+
+// HostedUITriggers are Go functions that play the part of Lambda
+// triggers for hosted-UI sign-ins. As in Cognito, a federated user's first
+// sign-in fires PostConfirmation (not PostAuthentication); later sign-ins,
+// and every password sign-in through the hosted UI, fire
+// PostAuthentication. A trigger that returns an error fails the sign-in
+// (the user created by a first federated sign-in is kept). Triggers run
+// without the emulator's lock held, so they may call the Server.
+type HostedUITriggers struct {
+	PostConfirmation   func(ctx context.Context, ev TriggerEvent) error
+	PostAuthentication func(ctx context.Context, ev TriggerEvent) error
+}
+
+// Trigger sources.
+const (
+	TriggerPostConfirmation   = "PostConfirmation_ConfirmSignUp"
+	TriggerPostAuthentication = "PostAuthentication_Authentication"
+)
+
+func (h *CustomAuthHooks) internal() *userpool.CustomAuthHooks {
+	if h == nil {
+		return nil
+	}
+	out := &userpool.CustomAuthHooks{}
+	if h.Define != nil {
+		out.Define = func(in userpool.DefineAuthChallengeInput) (userpool.DefineAuthChallengeOutput, error) {
+			o, err := h.Define(DefineAuthChallengeInput{UserPoolID: in.UserPoolID, ClientID: in.ClientID, Username: in.Username,
+				UserAttributes: in.UserAttributes, Session: results(in.Session), ClientMetadata: in.ClientMetadata})
+			return userpool.DefineAuthChallengeOutput(o), err
+		}
+	}
+	if h.Create != nil {
+		out.Create = func(in userpool.CreateAuthChallengeInput) (userpool.CreateAuthChallengeOutput, error) {
+			o, err := h.Create(CreateAuthChallengeInput{UserPoolID: in.UserPoolID, ClientID: in.ClientID, Username: in.Username,
+				UserAttributes: in.UserAttributes, ChallengeName: in.ChallengeName, Session: results(in.Session),
+				ClientMetadata: in.ClientMetadata})
+			return userpool.CreateAuthChallengeOutput(o), err
+		}
+	}
+	if h.Verify != nil {
+		out.Verify = func(in userpool.VerifyAuthChallengeInput) (bool, error) {
+			return h.Verify(VerifyAuthChallengeInput(in))
+		}
+	}
+	return out
+}
+
+func results(l []userpool.ChallengeResult) []ChallengeResult {
+	if l == nil {
+		return nil
+	}
+	out := make([]ChallengeResult, len(l))
+	for i, r := range l {
+		out[i] = ChallengeResult(r)
+	}
+	return out
+}
+
+func (t *HostedUITriggers) internal() *userpool.HostedUITriggers {
+	if t == nil {
+		return nil
+	}
+	out := &userpool.HostedUITriggers{}
+	wrap := func(fn func(context.Context, TriggerEvent) error) func(context.Context, userpool.TriggerEvent) error {
+		if fn == nil {
+			return nil
+		}
+		return func(ctx context.Context, ev userpool.TriggerEvent) error { return fn(ctx, TriggerEvent(ev)) }
+	}
+	out.PostConfirmation, out.PostAuthentication = wrap(t.PostConfirmation), wrap(t.PostAuthentication)
+	return out
+}
+
+func (o IdentityProviderOptions) internal() userpool.IdentityProviderOptions {
+	return userpool.IdentityProviderOptions(o)
+}
+
+func (o ResourceServerOptions) internal() userpool.ResourceServerOptions {
+	return userpool.ResourceServerOptions(o)
+}
+
+// AddIdentityProvider adds (or replaces) an identity provider of a user
+// pool. Only Type "Facebook" can be signed in with; its AppSecret is
+// declared to the fake Facebook.
+func (s *Server) AddIdentityProvider(poolID string, o IdentityProviderOptions) error {
+	return wrap(s.up.AddIdentityProvider(poolID, o.internal()))
+}
+
+// CreateIdentityProvider is AddIdentityProvider for tests and examples: it
+// panics on error.
+func (s *Server) CreateIdentityProvider(poolID string, o IdentityProviderOptions) {
+	if err := s.AddIdentityProvider(poolID, o); err != nil {
+		panic(err)
+	}
+}
+
+// AddResourceServer adds (or replaces) a resource server and its custom
+// scopes, for client_credentials and custom scopes in the code flow.
+func (s *Server) AddResourceServer(poolID string, o ResourceServerOptions) error {
+	return wrap(s.up.AddResourceServer(poolID, o.internal()))
+}
+
+// CreateResourceServer is AddResourceServer for tests and examples: it
+// panics on error.
+func (s *Server) CreateResourceServer(poolID string, o ResourceServerOptions) {
+	if err := s.AddResourceServer(poolID, o); err != nil {
+		panic(err)
+	}
+}
+
+// HostedUIURL returns the base URL of the hosted UI (the emulator's URL),
+// the counterpart of https://{domain}.auth.{region}.amazoncognito.com.
+func (s *Server) HostedUIURL() string { return s.url() }
+
+// FacebookGroup returns the group Cognito puts users of a pool's Facebook
+// provider in: "<poolId>_Facebook".
+func FacebookGroup(poolID string) string { return userpool.FacebookGroup(poolID) }
