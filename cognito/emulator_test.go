@@ -26,8 +26,8 @@ func newEmu(t *testing.T, po cognitotest.PoolOptions, co cognitotest.ClientOptio
 	t.Helper()
 	srv := cognitotest.NewServer(srvOpts...)
 	t.Cleanup(srv.Close)
-	pool := srv.CreateUserPool(po)
-	app := srv.CreateClient(pool, co)
+	pool := srv.MustCreateUserPool(po)
+	app := srv.MustCreateUserPoolClient(pool, co)
 	e := &emu{srv: srv, pool: pool, app: app}
 	e.c = e.client(nil)
 	return e
@@ -65,7 +65,7 @@ func TestEmulatorSRP(t *testing.T) {
 			if len(tc.pool.UsernameAttributes) > 0 {
 				username = "alice@example.com"
 			}
-			sub := e.srv.CreateUser(e.pool, username, pw, tc.attrs)
+			sub := e.srv.MustCreateUser(e.pool, username, pw, tc.attrs)
 
 			res, err := e.c.SignIn(ctx, tc.signIn, pw)
 			require.NoError(t, err)
@@ -98,14 +98,14 @@ func TestEmulatorSRP(t *testing.T) {
 	}
 	t.Run("secret required", func(t *testing.T) {
 		e := newEmu(t, cognitotest.PoolOptions{}, cognitotest.ClientOptions{GenerateSecret: true})
-		e.srv.CreateUser(e.pool, "alice", pw, nil)
+		e.srv.MustCreateUser(e.pool, "alice", pw, nil)
 		c := cognito.New(e.srv.Config(), e.pool, e.app.ID) // no secret
 		_, err := c.SignIn(ctx, "alice", pw)
 		require.ErrorIs(t, err, cognito.ErrNotAuthorized)
 	})
 	t.Run("flow not allowed", func(t *testing.T) {
 		e := newEmu(t, cognitotest.PoolOptions{}, cognitotest.ClientOptions{ExplicitAuthFlows: []string{"ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"}})
-		e.srv.CreateUser(e.pool, "alice", pw, nil)
+		e.srv.MustCreateUser(e.pool, "alice", pw, nil)
 		_, err := e.c.SignIn(ctx, "alice", pw)
 		require.Error(t, err)
 		res, err := e.c.SignIn(ctx, "alice", pw, func(o *cognito.SignInOptions) { o.Flow = cognito.FlowUserPassword })
@@ -179,7 +179,7 @@ func TestEmulatorNewPasswordRequired(t *testing.T) {
 func TestEmulatorTOTP(t *testing.T) {
 	ctx := context.Background()
 	e := newEmu(t, cognitotest.PoolOptions{MFA: "ON"}, cognitotest.ClientOptions{GenerateSecret: true})
-	e.srv.CreateUser(e.pool, "erin", pw, map[string]string{"email": "erin@example.com"})
+	e.srv.MustCreateUser(e.pool, "erin", pw, map[string]string{"email": "erin@example.com"})
 
 	res, err := e.c.SignIn(ctx, "erin", pw)
 	require.NoError(t, err)
@@ -200,7 +200,7 @@ func TestEmulatorTOTP(t *testing.T) {
 	require.Equal(t, cognito.ChallengeMFASetup, ch.Name)
 	setup, err = ch.SetupTOTP(ctx, "cognitokit")
 	require.NoError(t, err)
-	res, err = ch.VerifyTOTP(ctx, e.srv.TOTP(setup.Secret), "phone")
+	res, err = ch.VerifyTOTP(ctx, e.srv.MustTOTP(setup.Secret), "phone")
 	require.NoError(t, err)
 	require.NotNil(t, res.Tokens)
 
@@ -211,7 +211,7 @@ func TestEmulatorTOTP(t *testing.T) {
 	require.Equal(t, cognito.ChallengeSoftwareTokenMFA, ch.Name)
 	_, err = ch.RespondMFA(ctx, "000000")
 	require.ErrorIs(t, err, cognito.ErrCodeMismatch)
-	res, err = ch.RespondMFA(ctx, e.srv.TOTP(setup.Secret))
+	res, err = ch.RespondMFA(ctx, e.srv.MustTOTP(setup.Secret))
 	require.NoError(t, err)
 	require.NotNil(t, res.Tokens)
 }
@@ -219,7 +219,7 @@ func TestEmulatorTOTP(t *testing.T) {
 func TestEmulatorSMSMFA(t *testing.T) {
 	ctx := context.Background()
 	e := newEmu(t, cognitotest.PoolOptions{MFA: "ON"}, cognitotest.ClientOptions{})
-	e.srv.CreateUser(e.pool, "fay", pw, map[string]string{"phone_number": "+15555550100"})
+	e.srv.MustCreateUser(e.pool, "fay", pw, map[string]string{"phone_number": "+15555550100"})
 	res, err := e.c.SignIn(ctx, "fay", pw)
 	require.NoError(t, err)
 	ch := res.Challenge
@@ -266,7 +266,7 @@ func customHooks() *cognitotest.CustomAuthHooks {
 func TestEmulatorCustomAuth(t *testing.T) {
 	ctx := context.Background()
 	e := newEmu(t, cognitotest.PoolOptions{}, cognitotest.ClientOptions{GenerateSecret: true}, func(o *cognitotest.Options) { o.CustomAuth = customHooks() })
-	e.srv.CreateUser(e.pool, "gus", pw, nil)
+	e.srv.MustCreateUser(e.pool, "gus", pw, nil)
 	for _, tc := range []struct {
 		name     string
 		flow     cognito.Flow
@@ -304,7 +304,7 @@ func TestEmulatorCustomAuth(t *testing.T) {
 func TestEmulatorDevices(t *testing.T) {
 	ctx := context.Background()
 	e := newEmu(t, cognitotest.PoolOptions{MFA: "ON", DeviceTracking: true}, cognitotest.ClientOptions{GenerateSecret: true})
-	e.srv.CreateUser(e.pool, "hal", pw, map[string]string{"phone_number": "+15555550101", "email": "hal@example.com"})
+	e.srv.MustCreateUser(e.pool, "hal", pw, map[string]string{"phone_number": "+15555550101", "email": "hal@example.com"})
 	store := cognito.NewMemoryDeviceStore()
 	c := e.client(store)
 
@@ -368,7 +368,7 @@ func TestEmulatorDevices(t *testing.T) {
 func TestEmulatorSessionAndSignOut(t *testing.T) {
 	ctx := context.Background()
 	e := newEmu(t, cognitotest.PoolOptions{}, cognitotest.ClientOptions{GenerateSecret: true})
-	e.srv.CreateUser(e.pool, "ivy", pw, nil)
+	e.srv.MustCreateUser(e.pool, "ivy", pw, nil)
 	signIn := func() *cognito.Tokens {
 		res, err := e.c.SignIn(ctx, "ivy", pw)
 		require.NoError(t, err)
@@ -511,8 +511,8 @@ func TestEmulatorSelfService(t *testing.T) {
 func TestEmulatorGroups(t *testing.T) {
 	ctx := context.Background()
 	e := newEmu(t, cognitotest.PoolOptions{}, cognitotest.ClientOptions{})
-	e.srv.CreateUser(e.pool, "kay", pw, nil)
-	e.srv.CreateGroup(e.pool, "admins", "arn:aws:iam::123456789012:role/admins", 1)
+	e.srv.MustCreateUser(e.pool, "kay", pw, nil)
+	e.srv.MustCreateGroup(e.pool, "admins", "arn:aws:iam::123456789012:role/admins", 1)
 	require.NoError(t, e.c.AdminAddUserToGroup(ctx, "kay", "admins"))
 	gs, err := e.c.AdminListGroupsForUser(ctx, "kay")
 	require.NoError(t, err)
@@ -540,7 +540,7 @@ func TestEmulatorRefreshForgottenDevice(t *testing.T) {
 	// refreshes again without it.
 	ctx := context.Background()
 	e := newEmu(t, cognitotest.PoolOptions{MFA: "ON", DeviceTracking: true}, cognitotest.ClientOptions{GenerateSecret: true})
-	e.srv.CreateUser(e.pool, "jo", pw, map[string]string{"phone_number": "+15555550102", "email": "jo@example.com"})
+	e.srv.MustCreateUser(e.pool, "jo", pw, map[string]string{"phone_number": "+15555550102", "email": "jo@example.com"})
 	store := cognito.NewMemoryDeviceStore()
 	c := e.client(store)
 

@@ -56,10 +56,10 @@ func ExampleHostedUI_AuthorizeURL() {
 func ExampleHostedUI_Exchange() {
 	srv := cognitotest.NewServer()
 	defer srv.Close()
-	pool := srv.CreateUserPool(cognitotest.PoolOptions{})
-	app := srv.CreateClient(pool, cognitotest.ClientOptions{CallbackURLs: []string{"http://127.0.0.1:8080/callback"},
+	pool := srv.MustCreateUserPool(cognitotest.PoolOptions{})
+	app := srv.MustCreateUserPoolClient(pool, cognitotest.ClientOptions{CallbackURLs: []string{"http://127.0.0.1:8080/callback"},
 		AllowedOAuthFlows: []string{"code"}, AllowedOAuthScopes: []string{"openid", "email"}})
-	srv.CreateUser(pool, "alice", "Correct-Horse-9!", map[string]string{"email": "alice@example.com"})
+	srv.MustCreateUser(pool, "alice", "Correct-Horse-9!", map[string]string{"email": "alice@example.com"})
 
 	ui, _ := cognito.NewHostedUI(srv.HostedUIURL(), app.ID, "http://127.0.0.1:8080/callback")
 	pkce, _ := cognito.NewPKCE()

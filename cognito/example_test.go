@@ -15,9 +15,9 @@ import (
 func ExampleClient_SignIn() {
 	srv := cognitotest.NewServer()
 	defer srv.Close()
-	pool := srv.CreateUserPool(cognitotest.PoolOptions{})
-	app := srv.CreateClient(pool, cognitotest.ClientOptions{GenerateSecret: true})
-	srv.CreateUser(pool, "alice", "Correct-Horse-9!", map[string]string{"email": "alice@example.com"})
+	pool := srv.MustCreateUserPool(cognitotest.PoolOptions{})
+	app := srv.MustCreateUserPoolClient(pool, cognitotest.ClientOptions{GenerateSecret: true})
+	srv.MustCreateUser(pool, "alice", "Correct-Horse-9!", map[string]string{"email": "alice@example.com"})
 
 	c := cognito.New(srv.Config(), pool, app.ID, func(o *cognito.Options) { o.ClientSecret = app.Secret })
 	ctx := context.Background()
@@ -40,8 +40,8 @@ func ExampleClient_SignIn() {
 func ExampleChallenge_RespondNewPassword() {
 	srv := cognitotest.NewServer()
 	defer srv.Close()
-	pool := srv.CreateUserPool(cognitotest.PoolOptions{RequiredAttributes: []string{"name"}})
-	app := srv.CreateClient(pool, cognitotest.ClientOptions{})
+	pool := srv.MustCreateUserPool(cognitotest.PoolOptions{RequiredAttributes: []string{"name"}})
+	app := srv.MustCreateUserPoolClient(pool, cognitotest.ClientOptions{})
 	c := cognito.New(srv.Config(), pool, app.ID)
 	ctx := context.Background()
 
@@ -75,9 +75,9 @@ func ExampleChallenge_RespondNewPassword() {
 func ExampleChallenge_VerifyTOTP() {
 	srv := cognitotest.NewServer()
 	defer srv.Close()
-	pool := srv.CreateUserPool(cognitotest.PoolOptions{MFA: "ON"})
-	app := srv.CreateClient(pool, cognitotest.ClientOptions{})
-	srv.CreateUser(pool, "carol", "Correct-Horse-9!", nil)
+	pool := srv.MustCreateUserPool(cognitotest.PoolOptions{MFA: "ON"})
+	app := srv.MustCreateUserPoolClient(pool, cognitotest.ClientOptions{})
+	srv.MustCreateUser(pool, "carol", "Correct-Horse-9!", nil)
 	c := cognito.New(srv.Config(), pool, app.ID)
 	ctx := context.Background()
 
@@ -94,7 +94,7 @@ func ExampleChallenge_VerifyTOTP() {
 		return
 	}
 	fmt.Println(setup.URI[:len("otpauth://totp/Example:carol?")])
-	code := srv.TOTP(setup.Secret) // the user reads it from the app
+	code := srv.MustTOTP(setup.Secret) // the user reads it from the app
 	res, err = ch.VerifyTOTP(ctx, code, "phone")
 	if err != nil {
 		fmt.Println(err)
@@ -111,9 +111,9 @@ func ExampleChallenge_VerifyTOTP() {
 func ExampleSession() {
 	srv := cognitotest.NewServer()
 	defer srv.Close()
-	pool := srv.CreateUserPool(cognitotest.PoolOptions{})
-	app := srv.CreateClient(pool, cognitotest.ClientOptions{})
-	srv.CreateUser(pool, "dan", "Correct-Horse-9!", nil)
+	pool := srv.MustCreateUserPool(cognitotest.PoolOptions{})
+	app := srv.MustCreateUserPoolClient(pool, cognitotest.ClientOptions{})
+	srv.MustCreateUser(pool, "dan", "Correct-Horse-9!", nil)
 	c := cognito.New(srv.Config(), pool, app.ID, func(o *cognito.Options) { o.Clock = srv.Now })
 	ctx := context.Background()
 
@@ -139,9 +139,9 @@ func ExampleSession() {
 func ExampleClient_ConfirmDevice() {
 	srv := cognitotest.NewServer()
 	defer srv.Close()
-	pool := srv.CreateUserPool(cognitotest.PoolOptions{MFA: "ON", DeviceTracking: true})
-	app := srv.CreateClient(pool, cognitotest.ClientOptions{})
-	srv.CreateUser(pool, "erin", "Correct-Horse-9!", map[string]string{"phone_number": "+15555550123"})
+	pool := srv.MustCreateUserPool(cognitotest.PoolOptions{MFA: "ON", DeviceTracking: true})
+	app := srv.MustCreateUserPoolClient(pool, cognitotest.ClientOptions{})
+	srv.MustCreateUser(pool, "erin", "Correct-Horse-9!", map[string]string{"phone_number": "+15555550123"})
 	c := cognito.New(srv.Config(), pool, app.ID) // devices kept in memory
 	ctx := context.Background()
 
@@ -189,8 +189,8 @@ func ExampleTokens_String() {
 func ExampleError() {
 	srv := cognitotest.NewServer()
 	defer srv.Close()
-	pool := srv.CreateUserPool(cognitotest.PoolOptions{})
-	app := srv.CreateClient(pool, cognitotest.ClientOptions{})
+	pool := srv.MustCreateUserPool(cognitotest.PoolOptions{})
+	app := srv.MustCreateUserPoolClient(pool, cognitotest.ClientOptions{})
 	c := cognito.New(srv.Config(), pool, app.ID)
 	ctx := context.Background()
 

@@ -34,15 +34,15 @@ func newHostedFixture(t *testing.T) *hostedFixture {
 	t.Helper()
 	srv := cognitotest.NewServer()
 	t.Cleanup(srv.Close)
-	pool := srv.CreateUserPool(cognitotest.PoolOptions{})
-	srv.CreateResourceServer(pool, cognitotest.ResourceServerOptions{Identifier: "orders", Scopes: []string{"read", "write"}})
-	srv.CreateIdentityProvider(pool, cognitotest.IdentityProviderOptions{Type: "Facebook", AppID: "fb1", AppSecret: "fbsecret"})
-	pub := srv.CreateClient(pool, cognitotest.ClientOptions{Name: "web", CallbackURLs: []string{hCallback}, LogoutURLs: []string{hLogout},
+	pool := srv.MustCreateUserPool(cognitotest.PoolOptions{})
+	srv.MustCreateResourceServer(pool, cognitotest.ResourceServerOptions{Identifier: "orders", Scopes: []string{"read", "write"}})
+	srv.MustCreateIdentityProvider(pool, cognitotest.IdentityProviderOptions{Type: "Facebook", AppID: "fb1", AppSecret: "fbsecret"})
+	pub := srv.MustCreateUserPoolClient(pool, cognitotest.ClientOptions{Name: "web", CallbackURLs: []string{hCallback}, LogoutURLs: []string{hLogout},
 		AllowedOAuthFlows: []string{"code"}, AllowedOAuthScopes: []string{"openid", "email", "profile"},
 		SupportedIdentityProviders: []string{"COGNITO", "Facebook"}})
-	conf := srv.CreateClient(pool, cognitotest.ClientOptions{Name: "server", GenerateSecret: true, CallbackURLs: []string{hCallback},
+	conf := srv.MustCreateUserPoolClient(pool, cognitotest.ClientOptions{Name: "server", GenerateSecret: true, CallbackURLs: []string{hCallback},
 		AllowedOAuthFlows: []string{"code", "client_credentials"}, AllowedOAuthScopes: []string{"openid", "orders/read", "orders/write"}})
-	srv.CreateUser(pool, "alice", "Correct-Horse-9!", map[string]string{"email": "alice@example.com", "name": "Alice"})
+	srv.MustCreateUser(pool, "alice", "Correct-Horse-9!", map[string]string{"email": "alice@example.com", "name": "Alice"})
 	ui, err := cognito.NewHostedUI(srv.HostedUIURL(), pub.ID, hCallback, func(o *cognito.HostedUIOptions) {
 		o.Scopes = []string{"openid", "email"}
 	})

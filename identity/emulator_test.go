@@ -111,19 +111,19 @@ func newEmulator(t *testing.T, optFns ...func(*cognitotest.Options)) *emulator {
 	s := cognitotest.NewServer(optFns...)
 	t.Cleanup(s.Close)
 	e := &emulator{s: s, calls: &countingTransport{}}
-	e.pool = s.CreateUserPool(cognitotest.PoolOptions{Name: "identity"})
-	e.client = s.CreateClient(e.pool, cognitotest.ClientOptions{Name: "app"})
-	s.CreateUser(e.pool, "alice", emuPassword, map[string]string{"email": "alice@example.com"})
-	s.CreateUser(e.pool, "bob", emuPassword, map[string]string{"email": "bob@example.com"})
-	s.PutRole(cognitotest.Role{ARN: emuAuthRole, Policy: `{"Version":"2012-10-17","Statement":[
+	e.pool = s.MustCreateUserPool(cognitotest.PoolOptions{Name: "identity"})
+	e.client = s.MustCreateUserPoolClient(e.pool, cognitotest.ClientOptions{Name: "app"})
+	s.MustCreateUser(e.pool, "alice", emuPassword, map[string]string{"email": "alice@example.com"})
+	s.MustCreateUser(e.pool, "bob", emuPassword, map[string]string{"email": "bob@example.com"})
+	s.MustPutRole(cognitotest.Role{ARN: emuAuthRole, Policy: `{"Version":"2012-10-17","Statement":[
 		{"Effect":"Allow","Action":"execute-api:Invoke","Resource":"arn:aws:execute-api:*:*:` + emuAPI + `/*"}]}`})
-	s.PutRole(cognitotest.Role{ARN: emuUnauthRole, Policy: `{"Version":"2012-10-17","Statement":[
+	s.MustPutRole(cognitotest.Role{ARN: emuUnauthRole, Policy: `{"Version":"2012-10-17","Statement":[
 		{"Effect":"Allow","Action":"execute-api:Invoke","Resource":"arn:aws:execute-api:*:*:` + emuAPI + `/*/GET/public"}]}`})
-	s.CreateAPI(cognitotest.API{ID: emuAPI, Routes: []cognitotest.Route{
+	s.MustPutAPI(cognitotest.API{ID: emuAPI, Routes: []cognitotest.Route{
 		{Method: "ANY", Path: "/whoami", Authorization: cognitotest.AuthIAM},
 		{Method: "GET", Path: "/public", Authorization: cognitotest.AuthIAM},
 	}})
-	e.idPool = s.CreateIdentityPool(cognitotest.IdentityPoolOptions{
+	e.idPool = s.MustCreateIdentityPool(cognitotest.IdentityPoolOptions{
 		AllowUnauthenticated:  true,
 		AllowClassicFlow:      true,
 		UserPools:             []cognitotest.IdentityPoolUserPool{{UserPoolID: e.pool, ClientID: e.client.ID, ServerSideTokenCheck: true}},
@@ -256,14 +256,14 @@ func TestEmulatorRefusedLogins(t *testing.T) {
 	good, err := e.session(t, "alice").IDToken(ctx)
 	require.NoError(t, err)
 
-	other := e.s.CreateUserPool(cognitotest.PoolOptions{Name: "other"})
-	otherClient := e.s.CreateClient(other, cognitotest.ClientOptions{})
-	e.s.CreateUser(other, "alice", emuPassword, nil)
+	other := e.s.MustCreateUserPool(cognitotest.PoolOptions{Name: "other"})
+	otherClient := e.s.MustCreateUserPoolClient(other, cognitotest.ClientOptions{})
+	e.s.MustCreateUser(other, "alice", emuPassword, nil)
 	oc := cognito.New(e.cfg, other, otherClient.ID)
 	res, err := oc.SignIn(ctx, "alice", emuPassword, func(o *cognito.SignInOptions) { o.Flow = cognito.FlowUserPassword })
 	require.NoError(t, err)
 
-	secondClient := e.s.CreateClient(e.pool, cognitotest.ClientOptions{Name: "second"})
+	secondClient := e.s.MustCreateUserPoolClient(e.pool, cognitotest.ClientOptions{Name: "second"})
 	sc := cognito.New(e.cfg, e.pool, secondClient.ID)
 	res2, err := sc.SignIn(ctx, "alice", emuPassword, func(o *cognito.SignInOptions) { o.Flow = cognito.FlowUserPassword })
 	require.NoError(t, err)
@@ -281,7 +281,7 @@ func TestEmulatorRefusedLogins(t *testing.T) {
 		{"token of another app client", map[string]string{upKey: res2.Tokens.IDToken}, "Incorrect token audience"},
 		{"wrong region in the key", map[string]string{identity.UserPoolKey("eu-west-1", e.pool): good}, ""},
 		{"forged Facebook token", map[string]string{identity.KeyFacebook: "EAAforged"}, "Invalid login token"},
-		{"Facebook token of another app", map[string]string{identity.KeyFacebook: e.s.FacebookToken("999", cognitotest.FacebookUser{ID: "7"})}, "app"},
+		{"Facebook token of another app", map[string]string{identity.KeyFacebook: e.s.MustFacebookToken("999", cognitotest.FacebookUser{ID: "7"})}, "app"},
 		{"Google is not trusted by the pool", map[string]string{identity.KeyGoogle: "eyJ.google.token"}, "not from a supported provider"},
 		{"forged developer token", map[string]string{identity.KeyDeveloper: forge(t, good)}, "Invalid login token"},
 	}
@@ -335,7 +335,7 @@ func TestEmulatorSignedOut(t *testing.T) {
 
 func TestEmulatorFacebook(t *testing.T) {
 	e := newEmulator(t)
-	tok := e.s.FacebookToken(emuFacebookID, cognitotest.FacebookUser{ID: "10001", Name: "Fay"})
+	tok := e.s.MustFacebookToken(emuFacebookID, cognitotest.FacebookUser{ID: "10001", Name: "Fay"})
 	p := e.provider(identity.Logins(identity.FacebookLogin(tok)))
 	creds := aws.NewCredentialsCache(p)
 	status, body := e.call(t, creds, "GET", "/whoami")
@@ -345,7 +345,7 @@ func TestEmulatorFacebook(t *testing.T) {
 	assert.Equal(t, identity.KeyFacebook, who["cognitoAuthenticationProvider"])
 
 	// The same Facebook user from another device: the same identity.
-	again := e.provider(identity.Logins(identity.FacebookLogin(e.s.FacebookToken(emuFacebookID, cognitotest.FacebookUser{ID: "10001"}))))
+	again := e.provider(identity.Logins(identity.FacebookLogin(e.s.MustFacebookToken(emuFacebookID, cognitotest.FacebookUser{ID: "10001"}))))
 	_, err := again.Retrieve(ctx)
 	require.NoError(t, err)
 	assert.Equal(t, p.IdentityID(), again.IdentityID())
@@ -417,7 +417,7 @@ func TestEmulatorGuestThenSignIn(t *testing.T) {
 			if !in.Load() {
 				return nil, nil
 			}
-			return map[string]string{identity.KeyFacebook: e.s.FacebookToken(emuFacebookID, cognitotest.FacebookUser{ID: "20002"})}, nil
+			return map[string]string{identity.KeyFacebook: e.s.MustFacebookToken(emuFacebookID, cognitotest.FacebookUser{ID: "20002"})}, nil
 		}, func(o *identity.Options) { o.DisableGuestLinking = true })
 		_, err := p.Retrieve(ctx)
 		require.NoError(t, err)
@@ -447,7 +447,7 @@ func TestEmulatorGuestIdentityDeleted(t *testing.T) {
 	assert.Equal(t, 2, e.calls.count("GetCredentialsForIdentity"), "the refused exchange and the retry")
 
 	t.Run("guests not allowed", func(t *testing.T) {
-		id := e.s.CreateIdentityPool(cognitotest.IdentityPoolOptions{Name: "noguests", AuthenticatedRole: emuAuthRole})
+		id := e.s.MustCreateIdentityPool(cognitotest.IdentityPoolOptions{Name: "noguests", AuthenticatedRole: emuAuthRole})
 		_, err := identity.NewProvider(e.identityClient(), id).Retrieve(ctx)
 		requireNotAuthorized(t, err, "GetId", "Unauthenticated access is not supported")
 	})
@@ -491,7 +491,7 @@ func TestEmulatorBasicFlow(t *testing.T) {
 	})
 	t.Run("role that does not trust the pool", func(t *testing.T) {
 		const arn = "arn:aws:iam::123456789012:role/OtherPoolsOnly"
-		e.s.PutRole(cognitotest.Role{ARN: arn, TrustedIdentityPools: []string{"us-east-1:00000000-0000-4000-8000-000000000009"}})
+		e.s.MustPutRole(cognitotest.Role{ARN: arn, TrustedIdentityPools: []string{"us-east-1:00000000-0000-4000-8000-000000000009"}})
 		_, err := identity.NewBasicProvider(ci, st, e.idPool, arn, func(o *identity.Options) {
 			o.Logins = identity.Logins(identity.UserPoolLogin("", e.pool, sess))
 		}).Retrieve(ctx)
@@ -499,7 +499,7 @@ func TestEmulatorBasicFlow(t *testing.T) {
 	})
 	t.Run("guest of the basic flow, refused by an authenticated-only role", func(t *testing.T) {
 		const arn = "arn:aws:iam::123456789012:role/AuthenticatedOnly"
-		e.s.PutRole(cognitotest.Role{ARN: arn, TrustedAMR: "authenticated"})
+		e.s.MustPutRole(cognitotest.Role{ARN: arn, TrustedAMR: "authenticated"})
 		_, err := identity.NewBasicProvider(ci, st, e.idPool, arn).Retrieve(ctx)
 		requireNotAuthorized(t, err, "AssumeRoleWithWebIdentity", "")
 	})
@@ -697,10 +697,10 @@ func TestEmulatorErrorsHideTokens(t *testing.T) {
 func TestEmulatorCustomRole(t *testing.T) {
 	e := newEmulator(t)
 	const admin = "arn:aws:iam::123456789012:role/Cognito_IdentityAdmin"
-	e.s.PutRole(cognitotest.Role{ARN: admin, Policy: `{"Version":"2012-10-17","Statement":[
+	e.s.MustPutRole(cognitotest.Role{ARN: admin, Policy: `{"Version":"2012-10-17","Statement":[
 		{"Effect":"Allow","Action":"execute-api:Invoke","Resource":"*"}]}`})
-	e.s.CreateGroup(e.pool, "admins", admin, 1)
-	e.s.AddUserToGroup(e.pool, "alice", "admins")
+	e.s.MustCreateGroup(e.pool, "admins", admin, 1)
+	e.s.MustAddUserToGroup(e.pool, "alice", "admins")
 	alice := e.session(t, "alice")
 
 	p := e.provider(identity.Logins(identity.UserPoolLogin("", e.pool, alice)), func(o *identity.Options) { o.CustomRoleARN = admin })

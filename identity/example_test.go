@@ -32,10 +32,10 @@ const (
 func ExampleNewProvider() {
 	srv := cognitotest.NewServer()
 	defer srv.Close()
-	userPool := srv.CreateUserPool(cognitotest.PoolOptions{})
-	app := srv.CreateClient(userPool, cognitotest.ClientOptions{})
-	srv.CreateUser(userPool, "alice", examplePassword, nil)
-	identityPool := srv.CreateIdentityPool(cognitotest.IdentityPoolOptions{
+	userPool := srv.MustCreateUserPool(cognitotest.PoolOptions{})
+	app := srv.MustCreateUserPoolClient(userPool, cognitotest.ClientOptions{})
+	srv.MustCreateUser(userPool, "alice", examplePassword, nil)
+	identityPool := srv.MustCreateIdentityPool(cognitotest.IdentityPoolOptions{
 		UserPools:         []cognitotest.IdentityPoolUserPool{{UserPoolID: userPool, ClientID: app.ID}},
 		AuthenticatedRole: exampleAuthRole,
 	})
@@ -73,7 +73,7 @@ func ExampleNewProvider() {
 func ExampleNewProvider_guest() {
 	srv := cognitotest.NewServer()
 	defer srv.Close()
-	identityPool := srv.CreateIdentityPool(cognitotest.IdentityPoolOptions{
+	identityPool := srv.MustCreateIdentityPool(cognitotest.IdentityPoolOptions{
 		AllowUnauthenticated: true,
 		FacebookAppID:        "1234567890",
 		AuthenticatedRole:    exampleAuthRole, UnauthenticatedRole: exampleUnauthRole,
@@ -96,7 +96,7 @@ func ExampleNewProvider_guest() {
 	}
 	guest := provider.IdentityID()
 
-	facebookToken = srv.FacebookToken("1234567890", cognitotest.FacebookUser{ID: "10001", Name: "Fay"})
+	facebookToken = srv.MustFacebookToken("1234567890", cognitotest.FacebookUser{ID: "10001", Name: "Fay"})
 	if _, err := provider.Retrieve(ctx); err != nil {
 		fmt.Println(err)
 		return
@@ -110,7 +110,7 @@ func ExampleNewProvider_guest() {
 func ExampleNewBasicProvider() {
 	srv := cognitotest.NewServer()
 	defer srv.Close()
-	identityPool := srv.CreateIdentityPool(cognitotest.IdentityPoolOptions{
+	identityPool := srv.MustCreateIdentityPool(cognitotest.IdentityPoolOptions{
 		AllowClassicFlow: true,
 		FacebookAppID:    "1234567890",
 	})
@@ -119,7 +119,7 @@ func ExampleNewBasicProvider() {
 
 	provider := identity.NewBasicProvider(cognitoidentity.NewFromConfig(cfg), sts.NewFromConfig(cfg), identityPool, exampleAuthRole,
 		func(o *identity.Options) {
-			o.Logins = identity.Logins(identity.FacebookLogin(srv.FacebookToken("1234567890", cognitotest.FacebookUser{ID: "10001"})))
+			o.Logins = identity.Logins(identity.FacebookLogin(srv.MustFacebookToken("1234567890", cognitotest.FacebookUser{ID: "10001"})))
 			o.RoleSessionName = "web-user"
 			o.Duration = 15 * time.Minute
 		})
@@ -138,7 +138,7 @@ func ExampleNewBasicProvider() {
 func ExampleNewDeveloperIssuer() {
 	srv := cognitotest.NewServer()
 	defer srv.Close()
-	identityPool := srv.CreateIdentityPool(cognitotest.IdentityPoolOptions{
+	identityPool := srv.MustCreateIdentityPool(cognitotest.IdentityPoolOptions{
 		DeveloperProviderName: "login.example.com",
 		AuthenticatedRole:     exampleAuthRole,
 	})
@@ -175,10 +175,10 @@ func ExampleNewDeveloperIssuer() {
 func ExampleAPIError() {
 	srv := cognitotest.NewServer()
 	defer srv.Close()
-	identityPool := srv.CreateIdentityPool(cognitotest.IdentityPoolOptions{
+	identityPool := srv.MustCreateIdentityPool(cognitotest.IdentityPoolOptions{
 		FacebookAppID: "1234567890", AuthenticatedRole: exampleAuthRole,
 	})
-	token := srv.FacebookToken("1234567890", cognitotest.FacebookUser{ID: "10001"})
+	token := srv.MustFacebookToken("1234567890", cognitotest.FacebookUser{ID: "10001"})
 	srv.Advance(3 * time.Hour) // Facebook access tokens last two hours
 
 	provider := identity.NewProvider(cognitoidentity.NewFromConfig(srv.Config()), identityPool, func(o *identity.Options) {

@@ -113,7 +113,7 @@ func TestInteropCredentialProviders(t *testing.T) {
 	res := run(
 		interopCase{"user pool", map[string]string{key: tok}},
 		interopCase{"forged", map[string]string{key: forge(t, tok)}},
-		interopCase{"facebook", map[string]string{identity.KeyFacebook: e.s.FacebookToken(emuFacebookID, cognitotest.FacebookUser{ID: "30003", Name: "Interop"})}},
+		interopCase{"facebook", map[string]string{identity.KeyFacebook: e.s.MustFacebookToken(emuFacebookID, cognitotest.FacebookUser{ID: "30003", Name: "Interop"})}},
 	)
 	got := res["user pool"]
 	require.True(t, got.OK, "%+v", got)

@@ -61,11 +61,11 @@ func exampleAccessToken(iss string) string {
 func ExampleNewMultiPoolVerifier() {
 	srv := cognitotest.NewServer()
 	defer srv.Close()
-	pool := srv.CreateUserPool(cognitotest.PoolOptions{})
-	app := srv.CreateClient(pool, cognitotest.ClientOptions{})
-	srv.CreateUser(pool, "alice", "Passw0rd!", map[string]string{"email": "alice@example.com"})
-	srv.CreateGroup(pool, "admins", "", 0)
-	srv.AddUserToGroup(pool, "alice", "admins")
+	pool := srv.MustCreateUserPool(cognitotest.PoolOptions{})
+	app := srv.MustCreateUserPoolClient(pool, cognitotest.ClientOptions{})
+	srv.MustCreateUser(pool, "alice", "Passw0rd!", map[string]string{"email": "alice@example.com"})
+	srv.MustCreateGroup(pool, "admins", "", 0)
+	srv.MustAddUserToGroup(pool, "alice", "admins")
 	ctx := context.Background()
 	res, err := cognito.New(srv.Config(), pool, app.ID).SignIn(ctx, "alice", "Passw0rd!")
 	if err != nil {
@@ -93,9 +93,9 @@ func ExampleNewMultiPoolVerifier() {
 	// from another pool by its issuer.
 	_, err = v.Verify(ctx, res.Tokens.IDToken)
 	fmt.Println(errors.Is(err, jwks.ErrTokenUse))
-	other := srv.CreateUserPool(cognitotest.PoolOptions{})
-	srv.CreateUser(other, "alice", "Passw0rd!", nil)
-	res, err = cognito.New(srv.Config(), other, srv.CreateClient(other, cognitotest.ClientOptions{}).ID).SignIn(ctx, "alice", "Passw0rd!")
+	other := srv.MustCreateUserPool(cognitotest.PoolOptions{})
+	srv.MustCreateUser(other, "alice", "Passw0rd!", nil)
+	res, err = cognito.New(srv.Config(), other, srv.MustCreateUserPoolClient(other, cognitotest.ClientOptions{}).ID).SignIn(ctx, "alice", "Passw0rd!")
 	if err != nil {
 		panic(err)
 	}
@@ -166,9 +166,9 @@ func ExamplePool_staticJWKS() {
 func ExampleVerifier_Middleware() {
 	emu := cognitotest.NewServer()
 	defer emu.Close()
-	pool := emu.CreateUserPool(cognitotest.PoolOptions{})
-	app := emu.CreateClient(pool, cognitotest.ClientOptions{})
-	emu.CreateUser(pool, "alice", "Passw0rd!", nil)
+	pool := emu.MustCreateUserPool(cognitotest.PoolOptions{})
+	app := emu.MustCreateUserPoolClient(pool, cognitotest.ClientOptions{})
+	emu.MustCreateUser(pool, "alice", "Passw0rd!", nil)
 	res, err := cognito.New(emu.Config(), pool, app.ID).SignIn(context.Background(), "alice", "Passw0rd!")
 	if err != nil {
 		panic(err)
@@ -214,9 +214,9 @@ func ExampleVerifier_Middleware() {
 func ExampleClaims_Custom() {
 	srv := cognitotest.NewServer()
 	defer srv.Close()
-	pool := srv.CreateUserPool(cognitotest.PoolOptions{CustomAttributes: []string{"tenant"}})
-	app := srv.CreateClient(pool, cognitotest.ClientOptions{})
-	srv.CreateUser(pool, "alice", "Passw0rd!", map[string]string{"email": "alice@example.com", "custom:tenant": "acme"})
+	pool := srv.MustCreateUserPool(cognitotest.PoolOptions{CustomAttributes: []string{"tenant"}})
+	app := srv.MustCreateUserPoolClient(pool, cognitotest.ClientOptions{})
+	srv.MustCreateUser(pool, "alice", "Passw0rd!", map[string]string{"email": "alice@example.com", "custom:tenant": "acme"})
 	ctx := context.Background()
 	res, err := cognito.New(srv.Config(), pool, app.ID).SignIn(ctx, "alice", "Passw0rd!")
 	if err != nil {

@@ -43,17 +43,17 @@ func newGateway(t *testing.T) *gateway {
 	t.Helper()
 	s := cognitotest.NewServer()
 	t.Cleanup(s.Close)
-	s.PutRole(cognitotest.Role{ARN: gwAuthRole, Policy: `{"Version":"2012-10-17","Statement":[
+	s.MustPutRole(cognitotest.Role{ARN: gwAuthRole, Policy: `{"Version":"2012-10-17","Statement":[
 		{"Effect":"Allow","Action":"execute-api:Invoke","Resource":"arn:aws:execute-api:*:*:gwapi/*"},
 		{"Effect":"Deny","Action":"execute-api:Invoke","Resource":"arn:aws:execute-api:*:*:gwapi/*/DELETE/*"}]}`})
-	s.PutRole(cognitotest.Role{ARN: gwUnauthRole, Policy: `{"Version":"2012-10-17","Statement":[
+	s.MustPutRole(cognitotest.Role{ARN: gwUnauthRole, Policy: `{"Version":"2012-10-17","Statement":[
 		{"Effect":"Allow","Action":"execute-api:Invoke","Resource":"arn:aws:execute-api:*:*:gwapi/prod/GET/public"}]}`})
-	s.CreateAPI(cognitotest.API{ID: "gwapi", Routes: []cognitotest.Route{
+	s.MustPutAPI(cognitotest.API{ID: "gwapi", Routes: []cognitotest.Route{
 		{Method: "ANY", Path: "/items/{id}", Authorization: cognitotest.AuthIAM, Message: "item"},
 		{Method: "GET", Path: "/public", Authorization: cognitotest.AuthIAM},
 		{Method: "GET", Path: "/open"},
 	}})
-	id := s.CreateIdentityPool(cognitotest.IdentityPoolOptions{
+	id := s.MustCreateIdentityPool(cognitotest.IdentityPoolOptions{
 		AllowUnauthenticated: true, FacebookAppID: gwFacebookID,
 		AuthenticatedRole: gwAuthRole, UnauthenticatedRole: gwUnauthRole,
 	})
@@ -69,7 +69,7 @@ func (g *gateway) credentials(who string) (aws.CredentialsProvider, *identity.Pr
 	cfg.Credentials = nil
 	p := identity.NewProvider(cognitoidentity.NewFromConfig(cfg), g.idPool, func(o *identity.Options) {
 		if id, ok := strings.CutPrefix(who, "fb:"); ok {
-			o.Logins = identity.Logins(identity.FacebookLogin(g.s.FacebookToken(gwFacebookID, cognitotest.FacebookUser{ID: id})))
+			o.Logins = identity.Logins(identity.FacebookLogin(g.s.MustFacebookToken(gwFacebookID, cognitotest.FacebookUser{ID: id})))
 		}
 	})
 	return aws.NewCredentialsCache(p), p

@@ -25,13 +25,13 @@ func ExampleNewClient_identityPool() {
 	srv := cognitotest.NewServer()
 	defer srv.Close()
 	const role = "arn:aws:iam::123456789012:role/Cognito_Auth"
-	srv.PutRole(cognitotest.Role{ARN: role, Policy: `{"Version":"2012-10-17","Statement":[
+	srv.MustPutRole(cognitotest.Role{ARN: role, Policy: `{"Version":"2012-10-17","Statement":[
 		{"Effect":"Allow","Action":"execute-api:Invoke","Resource":"arn:aws:execute-api:*:*:demoapi/*"}]}`})
-	srv.CreateAPI(cognitotest.API{ID: "demoapi", Routes: []cognitotest.Route{
+	srv.MustPutAPI(cognitotest.API{ID: "demoapi", Routes: []cognitotest.Route{
 		{Method: "POST", Path: "/test", Authorization: cognitotest.AuthIAM, Message: "hello world"},
 	}})
-	pool := srv.CreateIdentityPool(cognitotest.IdentityPoolOptions{FacebookAppID: "1234567890", AuthenticatedRole: role})
-	facebookToken := srv.FacebookToken("1234567890", cognitotest.FacebookUser{ID: "10001", Name: "Fay"})
+	pool := srv.MustCreateIdentityPool(cognitotest.IdentityPoolOptions{FacebookAppID: "1234567890", AuthenticatedRole: role})
+	facebookToken := srv.MustFacebookToken("1234567890", cognitotest.FacebookUser{ID: "10001", Name: "Fay"})
 
 	provider := identity.NewProvider(cognitoidentity.NewFromConfig(srv.Config()), pool, func(o *identity.Options) {
 		o.Logins = identity.Logins(identity.FacebookLogin(facebookToken))

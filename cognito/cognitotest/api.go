@@ -61,7 +61,7 @@ type PoolOptions struct {
 	DeviceOnlyRememberedOnUserPrompt bool
 }
 
-// ClientOptions describes an app client for CreateClient.
+// ClientOptions describes an app client for CreateUserPoolClient.
 type ClientOptions struct {
 	Name string // default "cognitotest-client"
 	// ID and Secret fix the client ID and secret (seeded configurations);
@@ -135,72 +135,65 @@ func (o PoolOptions) internal() userpool.PoolOptions {
 	return out
 }
 
-// CreatePool is CreateUserPool that returns errors instead of panicking.
-func (s *Server) CreatePool(o PoolOptions) (string, error) {
+// CreateUserPool creates a user pool and returns its ID.
+func (s *Server) CreateUserPool(o PoolOptions) (poolID string, err error) {
 	id, err := s.up.CreatePool(o.internal())
 	return id, wrap(err)
 }
 
-// CreateUserPool creates a user pool and returns its ID. For tests and
-// examples: it panics on invalid options.
-func (s *Server) CreateUserPool(o PoolOptions) (poolID string) {
-	id, err := s.CreatePool(o)
-	if err != nil {
-		panic(err)
-	}
-	return id
-}
+// MustCreateUserPool is CreateUserPool for tests and examples: it panics
+// on error.
+func (s *Server) MustCreateUserPool(o PoolOptions) (poolID string) { return must(s.CreateUserPool(o)) }
 
-// NewClient is CreateClient that returns errors instead of panicking.
-func (s *Server) NewClient(poolID string, o ClientOptions) (AppClient, error) {
+// CreateUserPoolClient creates an app client in the pool.
+func (s *Server) CreateUserPoolClient(poolID string, o ClientOptions) (AppClient, error) {
 	c, err := s.up.NewClient(poolID, userpool.ClientOptions(o))
 	return AppClient(c), wrap(err)
 }
 
-// CreateClient creates an app client in the pool. For tests and examples:
-// it panics when the pool does not exist or the options are invalid.
-func (s *Server) CreateClient(poolID string, o ClientOptions) AppClient {
-	c, err := s.NewClient(poolID, o)
-	if err != nil {
-		panic(err)
-	}
-	return c
-}
-
-// AddUser is CreateUser that returns errors instead of panicking.
-func (s *Server) AddUser(poolID, username, password string, attrs map[string]string) (string, error) {
-	sub, err := s.up.AddUser(poolID, username, password, attrs)
-	return sub, wrap(err)
+// MustCreateUserPoolClient is CreateUserPoolClient for tests and examples:
+// it panics on error.
+func (s *Server) MustCreateUserPoolClient(poolID string, o ClientOptions) AppClient {
+	return must(s.CreateUserPoolClient(poolID, o))
 }
 
 // CreateUser creates a CONFIRMED user with a permanent password and the
 // given attributes (email and phone_number are marked verified unless
 // attrs says otherwise) and returns its sub. In pools with
 // UsernameAttributes, username is the e-mail address or phone number and
-// the real username is the generated sub. For tests and examples: it
-// panics on invalid input (unknown pool, password outside the policy,
-// existing user).
-func (s *Server) CreateUser(poolID, username, password string, attrs map[string]string) (sub string) {
-	sub, err := s.AddUser(poolID, username, password, attrs)
-	if err != nil {
-		panic(err)
-	}
-	return sub
+// the real username is the generated sub. It fails on an unknown pool, a
+// password outside the policy, or an existing user.
+func (s *Server) CreateUser(poolID, username, password string, attrs map[string]string) (sub string, err error) {
+	sub, err = s.up.AddUser(poolID, username, password, attrs)
+	return sub, wrap(err)
 }
 
-// CreateGroup creates a group (precedence nil when negative). It panics
+// MustCreateUser is CreateUser for tests and examples: it panics on error.
+func (s *Server) MustCreateUser(poolID, username, password string, attrs map[string]string) (sub string) {
+	return must(s.CreateUser(poolID, username, password, attrs))
+}
+
+// CreateGroup creates a group (precedence nil when negative). It fails
 // when the pool does not exist or the group does.
-func (s *Server) CreateGroup(poolID, name, roleArn string, precedence int) {
-	if err := wrap(s.up.CreateGroup(poolID, name, "", roleArn, precedence)); err != nil {
-		panic(err)
-	}
+func (s *Server) CreateGroup(poolID, name, roleArn string, precedence int) error {
+	return wrap(s.up.CreateGroup(poolID, name, "", roleArn, precedence))
 }
 
-// AddUserToGroup adds a user to a group. It panics when either is missing.
-func (s *Server) AddUserToGroup(poolID, username, groupName string) {
-	if err := wrap(s.up.AddUserToGroup(poolID, username, groupName)); err != nil {
-		panic(err)
-	}
+// MustCreateGroup is CreateGroup for tests and examples: it panics on
+// error.
+func (s *Server) MustCreateGroup(poolID, name, roleArn string, precedence int) {
+	mustDo(s.CreateGroup(poolID, name, roleArn, precedence))
+}
+
+// AddUserToGroup adds a user to a group. It fails when either is missing.
+func (s *Server) AddUserToGroup(poolID, username, groupName string) error {
+	return wrap(s.up.AddUserToGroup(poolID, username, groupName))
+}
+
+// MustAddUserToGroup is AddUserToGroup for tests and examples: it panics
+// on error.
+func (s *Server) MustAddUserToGroup(poolID, username, groupName string) {
+	mustDo(s.AddUserToGroup(poolID, username, groupName))
 }
 
 // Messages returns a copy of everything the pool "sent", oldest first
@@ -225,12 +218,8 @@ func (s *Server) LastCode(poolID, username string) (code string, ok bool) {
 
 // TOTP returns the current RFC 6238 code (SHA-1, 30 s, 6 digits) of a
 // base32 secret (as AssociateSoftwareToken returns it) at the server's
-// clock. It panics on a secret that is not base32, since tests only pass
-// the emulator's own secrets.
-func (s *Server) TOTP(secret string) string {
-	code, err := s.up.TOTP(secret)
-	if err != nil {
-		panic(err)
-	}
-	return code
-}
+// clock. It fails on a secret that is not base32.
+func (s *Server) TOTP(secret string) (string, error) { return s.up.TOTP(secret) }
+
+// MustTOTP is TOTP for tests: it panics on error.
+func (s *Server) MustTOTP(secret string) string { return must(s.TOTP(secret)) }

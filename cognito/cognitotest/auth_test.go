@@ -156,9 +156,9 @@ func TestTokens(t *testing.T) {
 	base := time.Date(2031, 5, 6, 7, 8, 9, 0, time.UTC)
 	f := setup(t, PoolOptions{}, ClientOptions{AccessTokenValidity: 10 * time.Minute, IDTokenValidity: 20 * time.Minute},
 		func(o *Options) { o.Clock = func() time.Time { return base } })
-	pool2 := f.s.CreateUserPool(PoolOptions{})
-	cl2 := f.s.CreateClient(pool2, ClientOptions{})
-	f.s.CreateUser(pool2, "alice", testPassword, nil)
+	pool2 := f.s.MustCreateUserPool(PoolOptions{})
+	cl2 := f.s.MustCreateUserPoolClient(pool2, ClientOptions{})
+	f.s.MustCreateUser(pool2, "alice", testPassword, nil)
 	f2 := &fixture{s: f.s, c: f.c, pool: pool2, client: cl2}
 	tok := mustTokens(t, f, "alice")
 	tok2 := mustTokens(t, f2, "alice")

@@ -140,7 +140,7 @@ func (s *Server) Seed(cfg *SeedConfig) error {
 			return fmt.Errorf("cognitotest: config: every user pool needs an id")
 		}
 		if !s.up.HasPool(sp.ID) {
-			if _, err := s.CreatePool(PoolOptions{ID: sp.ID, Name: sp.Name, UsernameAttributes: sp.UsernameAttributes,
+			if _, err := s.CreateUserPool(PoolOptions{ID: sp.ID, Name: sp.Name, UsernameAttributes: sp.UsernameAttributes,
 				AliasAttributes: sp.AliasAttributes, AutoVerifiedAttributes: sp.AutoVerifiedAttributes,
 				RequiredAttributes: sp.RequiredAttributes, CustomAttributes: sp.CustomAttributes, MFA: sp.MFA,
 				PasswordPolicy: sp.PasswordPolicy, AdminCreateUserOnly: sp.AdminCreateUserOnly,
@@ -159,7 +159,7 @@ func (s *Server) Seed(cfg *SeedConfig) error {
 				continue
 			}
 			sec := func(v int64) time.Duration { return time.Duration(v) * time.Second }
-			if _, err := s.NewClient(sp.ID, ClientOptions{ID: sc.ID, Secret: sc.Secret, Name: sc.Name,
+			if _, err := s.CreateUserPoolClient(sp.ID, ClientOptions{ID: sc.ID, Secret: sc.Secret, Name: sc.Name,
 				ExplicitAuthFlows: sc.ExplicitAuthFlows, AccessTokenValidity: sec(sc.AccessTokenValiditySeconds),
 				IDTokenValidity: sec(sc.IDTokenValiditySeconds), RefreshTokenValidity: sec(sc.RefreshTokenValiditySecs),
 				ReadAttributes: sc.ReadAttributes, WriteAttributes: sc.WriteAttributes, CallbackURLs: sc.CallbackURLs,
@@ -182,7 +182,7 @@ func (s *Server) Seed(cfg *SeedConfig) error {
 		}
 		for _, su := range sp.Users {
 			if !s.up.HasUser(sp.ID, su.Username) {
-				if _, err := s.AddUser(sp.ID, su.Username, su.Password, su.Attributes); err != nil {
+				if _, err := s.CreateUser(sp.ID, su.Username, su.Password, su.Attributes); err != nil {
 					return fmt.Errorf("cognitotest: config: user %s: %w", su.Username, err)
 				}
 			}
@@ -199,12 +199,12 @@ func (s *Server) Seed(cfg *SeedConfig) error {
 // seedHosted adds a SeedPool's identity providers and resource servers.
 func (s *Server) seedHosted(poolID string, idps []IdentityProviderOptions, rss []ResourceServerOptions) error {
 	for _, rs := range rss {
-		if err := s.AddResourceServer(poolID, rs); err != nil {
+		if err := s.CreateResourceServer(poolID, rs); err != nil {
 			return err
 		}
 	}
 	for _, idp := range idps {
-		if err := s.AddIdentityProvider(poolID, idp); err != nil {
+		if err := s.CreateIdentityProvider(poolID, idp); err != nil {
 			return err
 		}
 	}

@@ -140,7 +140,7 @@ func TestListDevicesPages(t *testing.T) {
 
 func TestRevokeTokenOfAnotherClient(t *testing.T) {
 	f := setup(t, PoolOptions{}, ClientOptions{})
-	other := f.s.CreateClient(f.pool, ClientOptions{})
+	other := f.s.MustCreateUserPoolClient(f.pool, ClientOptions{})
 	tok := mustTokens(t, f, "alice")
 	tests := []struct {
 		name, client, token string

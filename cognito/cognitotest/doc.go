@@ -2,15 +2,30 @@
 // what real Cognito checks, for tests, examples and local development.
 //
 // For most uses, call NewServer, create a pool, an app client and a user
-// with CreateUserPool, CreateClient and CreateUser, and point any AWS SDK
-// for Go v2 client at it with Config:
+// with MustCreateUserPool, MustCreateUserPoolClient and MustCreateUser,
+// and point any AWS SDK for Go v2 client at it with Config:
 //
 //	srv := cognitotest.NewServer()
 //	defer srv.Close()
-//	pool := srv.CreateUserPool(cognitotest.PoolOptions{})
-//	app := srv.CreateClient(pool, cognitotest.ClientOptions{})
-//	srv.CreateUser(pool, "alice", "Passw0rd!", map[string]string{"email": "alice@example.com"})
+//	pool := srv.MustCreateUserPool(cognitotest.PoolOptions{})
+//	app := srv.MustCreateUserPoolClient(pool, cognitotest.ClientOptions{})
+//	srv.MustCreateUser(pool, "alice", "Passw0rd!", map[string]string{"email": "alice@example.com"})
 //	idp := cognitoidentityprovider.NewFromConfig(srv.Config())
+//
+// # Helpers
+//
+// Every helper that can fail comes in two forms, as in regexp and
+// text/template: X(…) (T, error), named for the AWS operation it stands
+// for where there is one (CreateUserPool, CreateUserPoolClient,
+// CreateUser, CreateGroup, AddUserToGroup, CreateIdentityProvider,
+// CreateResourceServer, CreateIdentityPool, PutRole, PutAPI, PutIAMUser,
+// FacebookToken, TOTP, HostedSignIn, HostedFacebookSignIn), and MustX(…) T,
+// which panics instead and suits tests and examples. An error the emulated
+// service answers is an *APIError carrying Cognito's code and message.
+// The names of earlier releases (CreatePool, NewClient, CreateClient,
+// AddUser, NewIdentityPool, CreateAPI, NewFacebookToken,
+// AddIdentityProvider, AddResourceServer) remain, deprecated, for one
+// release.
 //
 // The same server runs standalone as `cognitoctl serve` (see
 // examples/cognitoctl), seeded from a SeedConfig file and persisted to a
@@ -48,8 +63,8 @@
 //     single-use codes valid five minutes, refresh_token, client_credentials
 //     with resource-server scopes), /oauth2/userInfo, /oauth2/revoke and
 //     /logout (exact sign-out URL, or back to the sign-in page). Errors are
-//     OAuth's JSON {"error": ...}. Set it up with AddIdentityProvider and
-//     AddResourceServer (or SeedPool's identityProviders and
+//     OAuth's JSON {"error": ...}. Set it up with CreateIdentityProvider and
+//     CreateResourceServer (or SeedPool's identityProviders and
 //     resourceServers); HostedSignIn and HostedFacebookSignIn drive it from
 //     Go tests without a browser.
 //

@@ -17,9 +17,9 @@ import (
 func Example() {
 	srv := cognitotest.NewServer()
 	defer srv.Close()
-	pool := srv.CreateUserPool(cognitotest.PoolOptions{Name: "demo"})
-	app := srv.CreateClient(pool, cognitotest.ClientOptions{})
-	srv.CreateUser(pool, "alice", "Passw0rd!", map[string]string{"email": "alice@example.com"})
+	pool := srv.MustCreateUserPool(cognitotest.PoolOptions{Name: "demo"})
+	app := srv.MustCreateUserPoolClient(pool, cognitotest.ClientOptions{})
+	srv.MustCreateUser(pool, "alice", "Passw0rd!", map[string]string{"email": "alice@example.com"})
 
 	idp := cip.NewFromConfig(srv.Config())
 	out, err := idp.InitiateAuth(context.Background(), &cip.InitiateAuthInput{
@@ -48,8 +48,8 @@ func Example() {
 func ExampleServer_LastCode() {
 	srv := cognitotest.NewServer()
 	defer srv.Close()
-	pool := srv.CreateUserPool(cognitotest.PoolOptions{})
-	app := srv.CreateClient(pool, cognitotest.ClientOptions{})
+	pool := srv.MustCreateUserPool(cognitotest.PoolOptions{})
+	app := srv.MustCreateUserPoolClient(pool, cognitotest.ClientOptions{})
 	idp := cip.NewFromConfig(srv.Config())
 	ctx := context.Background()
 	_, err := idp.SignUp(ctx, &cip.SignUpInput{ClientId: aws.String(app.ID), Username: aws.String("bob"),
@@ -68,9 +68,9 @@ func ExampleServer_LastCode() {
 func ExampleServer_Advance() {
 	srv := cognitotest.NewServer()
 	defer srv.Close()
-	pool := srv.CreateUserPool(cognitotest.PoolOptions{})
-	app := srv.CreateClient(pool, cognitotest.ClientOptions{AccessTokenValidity: 5 * time.Minute})
-	srv.CreateUser(pool, "alice", "Passw0rd!", nil)
+	pool := srv.MustCreateUserPool(cognitotest.PoolOptions{})
+	app := srv.MustCreateUserPoolClient(pool, cognitotest.ClientOptions{AccessTokenValidity: 5 * time.Minute})
+	srv.MustCreateUser(pool, "alice", "Passw0rd!", nil)
 	idp := cip.NewFromConfig(srv.Config())
 	ctx := context.Background()
 	out, err := idp.AdminInitiateAuth(ctx, &cip.AdminInitiateAuthInput{UserPoolId: aws.String(pool), ClientId: aws.String(app.ID),

@@ -231,8 +231,8 @@ type IdentityPoolUserPool struct {
 	ServerSideTokenCheck bool
 }
 
-// NewIdentityPool creates an identity pool and sets its roles.
-func (s *Server) NewIdentityPool(o IdentityPoolOptions) (string, error) {
+// CreateIdentityPool creates an identity pool and sets its roles.
+func (s *Server) CreateIdentityPool(o IdentityPoolOptions) (identityPoolID string, err error) {
 	if o.Name == "" {
 		o.Name = "identities"
 	}
@@ -281,28 +281,29 @@ func (s *Server) NewIdentityPool(o IdentityPoolOptions) (string, error) {
 	return created.IdentityPoolId, nil
 }
 
-// CreateIdentityPool is NewIdentityPool for tests and examples: it panics
-// on error.
-func (s *Server) CreateIdentityPool(o IdentityPoolOptions) (identityPoolID string) {
-	id, err := s.NewIdentityPool(o)
-	if err != nil {
-		panic(err)
-	}
-	return id
+// MustCreateIdentityPool is CreateIdentityPool for tests and examples: it
+// panics on error.
+func (s *Server) MustCreateIdentityPool(o IdentityPoolOptions) (identityPoolID string) {
+	return must(s.CreateIdentityPool(o))
 }
 
 // PutRole declares (or replaces) an IAM role: its trust and its policy.
-func (s *Server) PutRole(r Role) { s.ids.PutRole(r.internal()) }
+func (s *Server) PutRole(r Role) error {
+	if r.ARN == "" {
+		return errors.New("cognitotest: a role needs an ARN")
+	}
+	s.ids.PutRole(r.internal())
+	return nil
+}
+
+// MustPutRole is PutRole for tests and examples: it panics on error.
+func (s *Server) MustPutRole(r Role) { mustDo(s.PutRole(r)) }
 
 // PutAPI declares (or replaces) a REST API of the emulated API Gateway.
 func (s *Server) PutAPI(a API) error { return s.gw.PutAPI(a.internal()) }
 
-// CreateAPI is PutAPI for tests and examples: it panics on error.
-func (s *Server) CreateAPI(a API) {
-	if err := s.PutAPI(a); err != nil {
-		panic(err)
-	}
-}
+// MustPutAPI is PutAPI for tests and examples: it panics on error.
+func (s *Server) MustPutAPI(a API) { mustDo(s.PutAPI(a)) }
 
 // APIURL returns the base URL of an API's stage: URL + "/apis/{apiID}/{stage}".
 // Append the resource path ("/test").
@@ -317,21 +318,20 @@ func (s *Server) APIURL(apiID, stage string) string {
 // Gateway.
 func (s *Server) PutIAMUser(u IAMUser) error { return s.gw.PutUser(apigw.User(u)) }
 
-// NewFacebookToken mints an access token of the fake Facebook for user in
+// MustPutIAMUser is PutIAMUser for tests and examples: it panics on error.
+func (s *Server) MustPutIAMUser(u IAMUser) { mustDo(s.PutIAMUser(u)) }
+
+// FacebookToken mints an access token of the fake Facebook for user in
 // app appID, valid for two hours (the HTTP form is POST
 // /_emulator/facebook/tokens).
-func (s *Server) NewFacebookToken(appID string, user FacebookUser) (string, error) {
+func (s *Server) FacebookToken(appID string, user FacebookUser) (string, error) {
 	return s.fb.Mint(appID, fakefb.User(user), 0)
 }
 
-// FacebookToken is NewFacebookToken for tests and examples: it panics on
+// MustFacebookToken is FacebookToken for tests and examples: it panics on
 // error.
-func (s *Server) FacebookToken(appID string, user FacebookUser) string {
-	tok, err := s.NewFacebookToken(appID, user)
-	if err != nil {
-		panic(err)
-	}
-	return tok
+func (s *Server) MustFacebookToken(appID string, user FacebookUser) string {
+	return must(s.FacebookToken(appID, user))
 }
 
 // seedFederation creates the identity pools, roles, APIs and IAM users a
@@ -341,7 +341,9 @@ func (s *Server) seedFederation(cfg *SeedConfig) error {
 		if r.ARN == "" {
 			return fmt.Errorf("cognitotest: config: every role needs an arn")
 		}
-		s.PutRole(r)
+		if err := s.PutRole(r); err != nil {
+			return fmt.Errorf("cognitotest: config: %w", err)
+		}
 	}
 	for _, ip := range cfg.IdentityPools {
 		for i, up := range ip.CognitoIdentityProviders {

@@ -41,14 +41,14 @@ func newFedFixture(t *testing.T, optFns ...func(*Options)) *fedFixture {
 func newFedFixtureWith(t *testing.T, classic bool, optFns ...func(*Options)) *fedFixture {
 	t.Helper()
 	f := setup(t, PoolOptions{Name: "fed"}, ClientOptions{Name: "web"}, optFns...)
-	f.s.PutRole(Role{ARN: fedAuthRole, Policy: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"execute-api:Invoke","Resource":"arn:aws:execute-api:*:*:demoapi/*"}]}`})
-	f.s.PutRole(Role{ARN: fedUnauthRole, Policy: `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"*","Resource":"*"}]}`})
-	f.s.CreateAPI(API{ID: "demoapi", Routes: []Route{
+	f.s.MustPutRole(Role{ARN: fedAuthRole, Policy: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"execute-api:Invoke","Resource":"arn:aws:execute-api:*:*:demoapi/*"}]}`})
+	f.s.MustPutRole(Role{ARN: fedUnauthRole, Policy: `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"*","Resource":"*"}]}`})
+	f.s.MustPutAPI(API{ID: "demoapi", Routes: []Route{
 		{Method: "POST", Path: "/test", Authorization: AuthIAM, Message: "hello world"},
 		{Method: "GET", Path: "/public", Message: "public"},
 		{Method: "GET", Path: "/claims", Authorization: AuthUserPools, UserPoolID: f.pool},
 	}})
-	id := f.s.CreateIdentityPool(IdentityPoolOptions{
+	id := f.s.MustCreateIdentityPool(IdentityPoolOptions{
 		AllowUnauthenticated: true,
 		AllowClassicFlow:     classic,
 		UserPools:            []IdentityPoolUserPool{{UserPoolID: f.pool, ClientID: f.client.ID, ServerSideTokenCheck: true}},
@@ -124,7 +124,7 @@ func TestFederatedFlow(t *testing.T) {
 	assert.Equal(t, 401, status)
 
 	// A token from another app client is refused by the identity pool.
-	other := f.s.CreateClient(f.pool, ClientOptions{Name: "other"})
+	other := f.s.MustCreateUserPoolClient(f.pool, ClientOptions{Name: "other"})
 	out, err := f.c.InitiateAuth(ctx(), &cip.InitiateAuthInput{ClientId: &other.ID, AuthFlow: "USER_PASSWORD_AUTH",
 		AuthParameters: map[string]string{"USERNAME": "alice", "PASSWORD": testPassword}})
 	require.NoError(t, err)
@@ -155,14 +155,14 @@ func TestFederatedExpiredIDToken(t *testing.T) {
 
 func TestFederatedFacebookAndGuest(t *testing.T) {
 	f := newFedFixture(t)
-	fb := f.s.FacebookToken(fedFacebookID, FacebookUser{ID: "10001", Name: "Fay"})
+	fb := f.s.MustFacebookToken(fedFacebookID, FacebookUser{ID: "10001", Name: "Fay"})
 	creds, _, err := f.credentialsFor(t, map[string]string{FacebookProvider: fb})
 	require.NoError(t, err)
 	status, body := callAPI(t, signer(f.s, creds), "POST", f.s.APIURL("demoapi", "")+"/test", "")
 	require.Equal(t, 200, status, body)
 	assert.Equal(t, FacebookProvider, body["requestContext"].(map[string]any)["identity"].(map[string]any)["cognitoAuthenticationProvider"])
 
-	wrongApp := f.s.FacebookToken("999", FacebookUser{ID: "10001"})
+	wrongApp := f.s.MustFacebookToken("999", FacebookUser{ID: "10001"})
 	_, _, err = f.credentialsFor(t, map[string]string{FacebookProvider: wrongApp})
 	requireCode(t, err, "NotAuthorizedException")
 
@@ -217,7 +217,7 @@ func TestFederatedStateSurvivesRestart(t *testing.T) {
 	logins := map[string]string{f.s.IdentityProviderName(f.pool): *tok.IdToken}
 	creds, identityID, err := f.credentialsFor(t, logins)
 	require.NoError(t, err)
-	fb := f.s.FacebookToken(fedFacebookID, FacebookUser{ID: "10001"})
+	fb := f.s.MustFacebookToken(fedFacebookID, FacebookUser{ID: "10001"})
 
 	// Restart on the same address, as cognitoctl serve -addr does, so the
 	// issuer in the tokens stays the same.

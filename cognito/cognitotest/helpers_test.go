@@ -89,9 +89,9 @@ func idp(s *Server) *cip.Client { return cip.NewFromConfig(s.Config()) }
 func setup(t testing.TB, po PoolOptions, co ClientOptions, optFns ...func(*Options)) *fixture {
 	t.Helper()
 	s := newServer(t, optFns...)
-	pool := s.CreateUserPool(po)
-	cl := s.CreateClient(pool, co)
-	s.CreateUser(pool, "alice", testPassword, map[string]string{"email": "alice@example.com"})
+	pool := s.MustCreateUserPool(po)
+	cl := s.MustCreateUserPoolClient(pool, co)
+	s.MustCreateUser(pool, "alice", testPassword, map[string]string{"email": "alice@example.com"})
 	return &fixture{s: s, c: idp(s), pool: pool, client: cl}
 }
 

@@ -212,33 +212,30 @@ func (o ResourceServerOptions) internal() userpool.ResourceServerOptions {
 	return userpool.ResourceServerOptions(o)
 }
 
-// AddIdentityProvider adds (or replaces) an identity provider of a user
-// pool. Only Type "Facebook" can be signed in with; its AppSecret is
+// CreateIdentityProvider adds (or replaces) an identity provider of a
+// user pool. Only Type "Facebook" can be signed in with; its AppSecret is
 // declared to the fake Facebook.
-func (s *Server) AddIdentityProvider(poolID string, o IdentityProviderOptions) error {
+func (s *Server) CreateIdentityProvider(poolID string, o IdentityProviderOptions) error {
 	return wrap(s.up.AddIdentityProvider(poolID, o.internal()))
 }
 
-// CreateIdentityProvider is AddIdentityProvider for tests and examples: it
-// panics on error.
-func (s *Server) CreateIdentityProvider(poolID string, o IdentityProviderOptions) {
-	if err := s.AddIdentityProvider(poolID, o); err != nil {
-		panic(err)
-	}
+// MustCreateIdentityProvider is CreateIdentityProvider for tests and
+// examples: it panics on error.
+func (s *Server) MustCreateIdentityProvider(poolID string, o IdentityProviderOptions) {
+	mustDo(s.CreateIdentityProvider(poolID, o))
 }
 
-// AddResourceServer adds (or replaces) a resource server and its custom
-// scopes, for client_credentials and custom scopes in the code flow.
-func (s *Server) AddResourceServer(poolID string, o ResourceServerOptions) error {
+// CreateResourceServer adds (or replaces) a resource server and its
+// custom scopes, for client_credentials and custom scopes in the code
+// flow.
+func (s *Server) CreateResourceServer(poolID string, o ResourceServerOptions) error {
 	return wrap(s.up.AddResourceServer(poolID, o.internal()))
 }
 
-// CreateResourceServer is AddResourceServer for tests and examples: it
-// panics on error.
-func (s *Server) CreateResourceServer(poolID string, o ResourceServerOptions) {
-	if err := s.AddResourceServer(poolID, o); err != nil {
-		panic(err)
-	}
+// MustCreateResourceServer is CreateResourceServer for tests and examples:
+// it panics on error.
+func (s *Server) MustCreateResourceServer(poolID string, o ResourceServerOptions) {
+	mustDo(s.CreateResourceServer(poolID, o))
 }
 
 // HostedUIURL returns the base URL of the hosted UI (the emulator's URL),

@@ -45,6 +45,18 @@ func (s *Server) HostedFacebookSignIn(authorizeURL string, user FacebookUser) (c
 	})
 }
 
+// MustHostedSignIn is HostedSignIn for tests and examples: it panics on
+// error.
+func (s *Server) MustHostedSignIn(authorizeURL, username, password string) (callbackURL string) {
+	return must(s.HostedSignIn(authorizeURL, username, password))
+}
+
+// MustHostedFacebookSignIn is HostedFacebookSignIn for tests and examples:
+// it panics on error.
+func (s *Server) MustHostedFacebookSignIn(authorizeURL string, user FacebookUser) (callbackURL string) {
+	return must(s.HostedFacebookSignIn(authorizeURL, user))
+}
+
 var (
 	fbButtonRe    = regexp.MustCompile(`id="facebook-button" href="([^"]+)"`)
 	formActionRe  = regexp.MustCompile(`<form method="post" action="([^"]*)"`)

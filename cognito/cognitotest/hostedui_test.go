@@ -44,10 +44,10 @@ func newUIFixture(t testing.TB, po PoolOptions, optFns ...func(*Options)) *uiFix
 	f := setup(t, po, ClientOptions{Name: "web", CallbackURLs: []string{uiCallback}, LogoutURLs: []string{uiLogout},
 		AllowedOAuthFlows: []string{"code"}, AllowedOAuthScopes: []string{"openid", "email", "profile", "aws.cognito.signin.user.admin"},
 		SupportedIdentityProviders: []string{"COGNITO", "Facebook"}}, optFns...)
-	f.s.CreateIdentityProvider(f.pool, IdentityProviderOptions{Type: "Facebook", AppID: uiFBApp, AppSecret: uiFBSecret,
+	f.s.MustCreateIdentityProvider(f.pool, IdentityProviderOptions{Type: "Facebook", AppID: uiFBApp, AppSecret: uiFBSecret,
 		AttributeMapping: map[string]string{"email": "email", "name": "name"}})
-	f.s.CreateResourceServer(f.pool, ResourceServerOptions{Identifier: "orders", Scopes: []string{"read", "write"}})
-	conf := f.s.CreateClient(f.pool, ClientOptions{Name: "m2m", GenerateSecret: true, AllowedOAuthFlows: []string{"client_credentials"},
+	f.s.MustCreateResourceServer(f.pool, ResourceServerOptions{Identifier: "orders", Scopes: []string{"read", "write"}})
+	conf := f.s.MustCreateUserPoolClient(f.pool, ClientOptions{Name: "m2m", GenerateSecret: true, AllowedOAuthFlows: []string{"client_credentials"},
 		AllowedOAuthScopes: []string{"orders/read", "orders/write"}})
 	return &uiFixture{fixture: f, conf: conf}
 }
@@ -314,7 +314,7 @@ func TestHostedUICodeExchangeErrors(t *testing.T) {
 			return v
 		}, nil, "invalid_request", true},
 		{"other client", func(c string) url.Values {
-			other := f.s.CreateClient(f.pool, ClientOptions{Name: "other", CallbackURLs: []string{uiCallback}, AllowedOAuthFlows: []string{"code"}, AllowedOAuthScopes: []string{"openid"}})
+			other := f.s.MustCreateUserPoolClient(f.pool, ClientOptions{Name: "other", CallbackURLs: []string{uiCallback}, AllowedOAuthFlows: []string{"code"}, AllowedOAuthScopes: []string{"openid"}})
 			return exchangeForm(other.ID, c, uiVerifier)
 		}, nil, "invalid_grant", false},
 		{"expired code", func(c string) url.Values { return exchangeForm(f.client.ID, c, uiVerifier) }, func() { f.s.Advance(AuthCodeLifetime + time.Second) }, "invalid_grant", false},
@@ -354,7 +354,7 @@ func TestHostedUICodeExchangeErrors(t *testing.T) {
 
 func TestHostedUIAuthorizeErrors(t *testing.T) {
 	f := newUIFixture(t, PoolOptions{})
-	noCode := f.s.CreateClient(f.pool, ClientOptions{Name: "nocode", CallbackURLs: []string{uiCallback}, AllowedOAuthFlows: []string{"implicit"}, AllowedOAuthScopes: []string{"openid"}})
+	noCode := f.s.MustCreateUserPoolClient(f.pool, ClientOptions{Name: "nocode", CallbackURLs: []string{uiCallback}, AllowedOAuthFlows: []string{"implicit"}, AllowedOAuthScopes: []string{"openid"}})
 	a := newAgent(t, f.s.URL)
 	tests := []struct {
 		name     string
@@ -402,7 +402,7 @@ func TestHostedUIAuthorizeErrors(t *testing.T) {
 
 func TestHostedUILoginErrors(t *testing.T) {
 	f := newUIFixture(t, PoolOptions{})
-	f.s.CreateUser(f.pool, "dave", testPassword, nil)
+	f.s.MustCreateUser(f.pool, "dave", testPassword, nil)
 	_, err := f.c.AdminDisableUser(ctx(), &cip.AdminDisableUserInput{UserPoolId: &f.pool, Username: aws.String("dave")})
 	require.NoError(t, err)
 	a := newAgent(t, f.s.URL)
@@ -459,7 +459,7 @@ func TestHostedUINewPasswordAndTOTP(t *testing.T) {
 	at := tok["access_token"].(string)
 	assoc, err := f.c.AssociateSoftwareToken(ctx(), &cip.AssociateSoftwareTokenInput{AccessToken: &at})
 	require.NoError(t, err)
-	_, err = f.c.VerifySoftwareToken(ctx(), &cip.VerifySoftwareTokenInput{AccessToken: &at, UserCode: aws.String(f.s.TOTP(*assoc.SecretCode))})
+	_, err = f.c.VerifySoftwareToken(ctx(), &cip.VerifySoftwareTokenInput{AccessToken: &at, UserCode: aws.String(f.s.MustTOTP(*assoc.SecretCode))})
 	require.NoError(t, err)
 	_, err = f.c.SetUserMFAPreference(ctx(), &cip.SetUserMFAPreferenceInput{AccessToken: &at,
 		SoftwareTokenMfaSettings: &types.SoftwareTokenMfaSettingsType{Enabled: true, PreferredMfa: true}})
@@ -471,7 +471,7 @@ func TestHostedUINewPasswordAndTOTP(t *testing.T) {
 	require.Contains(t, p.body, `id="mfaCode"`)
 	wrong := b.submit(p, url.Values{"mfa_code": {"000000"}})
 	assert.Contains(t, html.UnescapeString(wrong.body), "Invalid verification code")
-	callbackCode(t, b.submit(wrong, url.Values{"mfa_code": {f.s.TOTP(*assoc.SecretCode)}}))
+	callbackCode(t, b.submit(wrong, url.Values{"mfa_code": {f.s.MustTOTP(*assoc.SecretCode)}}))
 	// A forged flow ID is refused.
 	p = passwordLogin(t, b, authorizeURL(f.s, f.client.ID, url.Values{"prompt": {"login"}}), "bob", "New-Passw0rd!")
 	p.body = strings.Replace(p.body, `name="_flow" value="`, `name="_flow" value="x`, 1)
@@ -674,7 +674,7 @@ func TestHostedUISeedAndOptions(t *testing.T) {
 	assert.Equal(t, 200, p.status, p.body)
 	assert.Contains(t, p.body, "facebook-button")
 
-	pool := s.CreateUserPool(PoolOptions{})
+	pool := s.MustCreateUserPool(PoolOptions{})
 	for _, bad := range []IdentityProviderOptions{
 		{Type: "Google", AppID: "x"},
 		{Type: "Facebook"},
@@ -682,13 +682,13 @@ func TestHostedUISeedAndOptions(t *testing.T) {
 		{Type: "Facebook", AppID: "x", AttributeMapping: map[string]string{"email": "birthday"}},
 		{Type: "Facebook", Name: "COGNITO", AppID: "x"},
 	} {
-		assert.Error(t, s.AddIdentityProvider(pool, bad), "%+v", bad)
+		assert.Error(t, s.CreateIdentityProvider(pool, bad), "%+v", bad)
 	}
-	assert.Error(t, s.AddIdentityProvider("us-east-1_Nope", IdentityProviderOptions{Type: "Facebook", AppID: "x"}))
-	assert.NoError(t, s.AddIdentityProvider(pool, IdentityProviderOptions{Type: "Facebook", AppID: "x"}))
-	assert.Error(t, s.AddResourceServer(pool, ResourceServerOptions{Identifier: "bad id"}))
-	assert.Error(t, s.AddResourceServer(pool, ResourceServerOptions{Identifier: "ok", Scopes: []string{"a/b"}}))
-	assert.NoError(t, s.AddResourceServer(pool, ResourceServerOptions{Identifier: "ok", Scopes: []string{"read"}}))
+	assert.Error(t, s.CreateIdentityProvider("us-east-1_Nope", IdentityProviderOptions{Type: "Facebook", AppID: "x"}))
+	assert.NoError(t, s.CreateIdentityProvider(pool, IdentityProviderOptions{Type: "Facebook", AppID: "x"}))
+	assert.Error(t, s.CreateResourceServer(pool, ResourceServerOptions{Identifier: "bad id"}))
+	assert.Error(t, s.CreateResourceServer(pool, ResourceServerOptions{Identifier: "ok", Scopes: []string{"a/b"}}))
+	assert.NoError(t, s.CreateResourceServer(pool, ResourceServerOptions{Identifier: "ok", Scopes: []string{"read"}}))
 }
 
 // FuzzHostedUIEndpoints throws arbitrary queries and bodies at the hosted
@@ -696,8 +696,8 @@ func TestHostedUISeedAndOptions(t *testing.T) {
 // token to a request that names no valid client.
 func FuzzHostedUIEndpoints(f *testing.F) {
 	s := NewUnstartedServer(func(o *Options) { o.AllowUnsigned = true })
-	pool := s.CreateUserPool(PoolOptions{})
-	cl := s.CreateClient(pool, ClientOptions{CallbackURLs: []string{uiCallback}, AllowedOAuthFlows: []string{"code"}, AllowedOAuthScopes: []string{"openid"}})
+	pool := s.MustCreateUserPool(PoolOptions{})
+	cl := s.MustCreateUserPoolClient(pool, ClientOptions{CallbackURLs: []string{uiCallback}, AllowedOAuthFlows: []string{"code"}, AllowedOAuthScopes: []string{"openid"}})
 	h := s.Handler()
 	f.Add("/oauth2/authorize", "client_id="+cl.ID+"&redirect_uri="+url.QueryEscape(uiCallback)+"&response_type=code", "")
 	f.Add("/oauth2/token", "", "grant_type=authorization_code&client_id="+cl.ID+"&code=x&redirect_uri=y")

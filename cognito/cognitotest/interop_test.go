@@ -46,9 +46,9 @@ type jsResult struct {
 func TestInteropAmazonCognitoIdentityJS(t *testing.T) {
 	dir := interop.NPMInstall(t, "amazon-cognito-identity-js@6")
 	s := newServer(t)
-	pool := s.CreateUserPool(PoolOptions{AliasAttributes: []string{"email"}})
-	cl := s.CreateClient(pool, ClientOptions{})
-	sub := s.CreateUser(pool, "alice", testPassword, map[string]string{"email": "alice@example.com"})
+	pool := s.MustCreateUserPool(PoolOptions{AliasAttributes: []string{"email"}})
+	cl := s.MustCreateUserPoolClient(pool, ClientOptions{})
+	sub := s.MustCreateUser(pool, "alice", testPassword, map[string]string{"email": "alice@example.com"})
 
 	out, err := interop.Node(t, dir, jsSignIn, "POOL="+pool, "CLIENT="+cl.ID, "ENDPOINT="+s.URL+"/", "PASSWORD="+testPassword)
 	require.NoError(t, err)
@@ -109,9 +109,9 @@ func runJSDevice(t *testing.T, script string) string {
 	t.Helper()
 	dir := interop.NPMInstall(t, "amazon-cognito-identity-js@6")
 	s := newServer(t)
-	pool := s.CreateUserPool(PoolOptions{MFA: "ON", DeviceTracking: true})
-	cl := s.CreateClient(pool, ClientOptions{})
-	s.CreateUser(pool, "sam", testPassword, map[string]string{"phone_number": "+15555550123"})
+	pool := s.MustCreateUserPool(PoolOptions{MFA: "ON", DeviceTracking: true})
+	cl := s.MustCreateUserPoolClient(pool, ClientOptions{})
+	s.MustCreateUser(pool, "sam", testPassword, map[string]string{"phone_number": "+15555550123"})
 	out, err := interop.Node(t, dir, script, "POOL="+pool, "CLIENT="+cl.ID, "ENDPOINT="+s.URL+"/", "PASSWORD="+testPassword)
 	require.NoError(t, err)
 	return strings.TrimSpace(out)
@@ -190,8 +190,8 @@ console.log(JSON.stringify(out));
 func TestInteropAmazonCognitoIdentityJSLifecycle(t *testing.T) {
 	dir := interop.NPMInstall(t, "amazon-cognito-identity-js@6")
 	s := newServer(t)
-	pool := s.CreateUserPool(PoolOptions{})
-	cl := s.CreateClient(pool, ClientOptions{})
+	pool := s.MustCreateUserPool(PoolOptions{})
+	cl := s.MustCreateUserPoolClient(pool, ClientOptions{})
 	out, err := interop.Node(t, dir, jsLifecycle, "POOL="+pool, "CLIENT="+cl.ID, "ENDPOINT="+s.URL+"/")
 	require.NoError(t, err)
 	var res map[string]string

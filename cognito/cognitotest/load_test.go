@@ -28,11 +28,11 @@ func TestLoad(t *testing.T) {
 		duration = time.Second
 	}
 	s := newServer(t)
-	pool := s.CreateUserPool(PoolOptions{})
-	cl := s.CreateClient(pool, ClientOptions{GenerateSecret: true})
+	pool := s.MustCreateUserPool(PoolOptions{})
+	cl := s.MustCreateUserPoolClient(pool, ClientOptions{GenerateSecret: true})
 	c := idp(s)
 	for i := 0; i < clients; i++ {
-		s.CreateUser(pool, fmt.Sprintf("user%02d", i), testPassword, nil)
+		s.MustCreateUser(pool, fmt.Sprintf("user%02d", i), testPassword, nil)
 	}
 	var signIns, failures atomic.Int64
 	var firstErr error
@@ -111,9 +111,9 @@ func TestLoad(t *testing.T) {
 // both halves plus signing two RS256 tokens.
 func BenchmarkSignIn(b *testing.B) {
 	s := newServer(b)
-	pool := s.CreateUserPool(PoolOptions{})
-	cl := s.CreateClient(pool, ClientOptions{})
-	s.CreateUser(pool, "alice", testPassword, nil)
+	pool := s.MustCreateUserPool(PoolOptions{})
+	cl := s.MustCreateUserPoolClient(pool, ClientOptions{})
+	s.MustCreateUser(pool, "alice", testPassword, nil)
 	f := &fixture{s: s, c: idp(s), pool: pool, client: cl}
 	if _, err := passwordSignIn(f, "alice", testPassword); err != nil { // generate the pool key
 		b.Fatal(err)

@@ -35,7 +35,7 @@ func TestMFASetupAndSoftwareToken(t *testing.T) {
 	require.NotEmpty(t, *as.SecretCode)
 	_, err = f.c.VerifySoftwareToken(ctx(), &cip.VerifySoftwareTokenInput{Session: as.Session, UserCode: aws.String("000000")})
 	requireCode(t, err, "EnableSoftwareTokenMFAException")
-	vs, err := f.c.VerifySoftwareToken(ctx(), &cip.VerifySoftwareTokenInput{Session: as.Session, UserCode: aws.String(f.s.TOTP(*as.SecretCode))})
+	vs, err := f.c.VerifySoftwareToken(ctx(), &cip.VerifySoftwareTokenInput{Session: as.Session, UserCode: aws.String(f.s.MustTOTP(*as.SecretCode))})
 	require.NoError(t, err)
 	assert.Equal(t, types.VerifySoftwareTokenResponseTypeSuccess, vs.Status)
 	done, err := respond(f, types.ChallengeNameTypeMfaSetup, vs.Session, map[string]string{"USERNAME": "alice"})
@@ -49,7 +49,7 @@ func TestMFASetupAndSoftwareToken(t *testing.T) {
 	require.Equal(t, types.ChallengeNameTypeSoftwareTokenMfa, out.ChallengeName)
 	_, err = respond(f, types.ChallengeNameTypeSoftwareTokenMfa, out.Session, map[string]string{"USERNAME": "alice", "SOFTWARE_TOKEN_MFA_CODE": "123456"})
 	requireCode(t, err, "CodeMismatchException")
-	code := f.s.TOTP(*as.SecretCode)
+	code := f.s.MustTOTP(*as.SecretCode)
 	done, err = respond(f, types.ChallengeNameTypeSoftwareTokenMfa, out.Session, map[string]string{"USERNAME": "alice", "SOFTWARE_TOKEN_MFA_CODE": code})
 	require.NoError(t, err, "the session survives one wrong code")
 	require.NotNil(t, done.AuthenticationResult)
@@ -60,7 +60,7 @@ func TestMFASetupAndSoftwareToken(t *testing.T) {
 
 	// Access-token association + preferences.
 	f.s.Advance(30 * time.Second)
-	done, err = respond(f, types.ChallengeNameTypeSoftwareTokenMfa, out.Session, map[string]string{"USERNAME": "alice", "SOFTWARE_TOKEN_MFA_CODE": f.s.TOTP(*as.SecretCode)})
+	done, err = respond(f, types.ChallengeNameTypeSoftwareTokenMfa, out.Session, map[string]string{"USERNAME": "alice", "SOFTWARE_TOKEN_MFA_CODE": f.s.MustTOTP(*as.SecretCode)})
 	require.NoError(t, err)
 	at := done.AuthenticationResult.AccessToken
 	g, err := f.c.GetUser(ctx(), &cip.GetUserInput{AccessToken: at})
@@ -100,7 +100,7 @@ func TestMFASetupAndSoftwareToken(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, types.ChallengeNameTypeSoftwareTokenMfa, sel.ChallengeName)
 	f.s.Advance(30 * time.Second)
-	done, err = respond(f, types.ChallengeNameTypeSoftwareTokenMfa, sel.Session, map[string]string{"USERNAME": "alice", "SOFTWARE_TOKEN_MFA_CODE": f.s.TOTP(*as.SecretCode)})
+	done, err = respond(f, types.ChallengeNameTypeSoftwareTokenMfa, sel.Session, map[string]string{"USERNAME": "alice", "SOFTWARE_TOKEN_MFA_CODE": f.s.MustTOTP(*as.SecretCode)})
 	require.NoError(t, err)
 	require.NotNil(t, done.AuthenticationResult)
 
@@ -114,7 +114,7 @@ func TestMFASetupAndSoftwareToken(t *testing.T) {
 
 func TestSMSMFA(t *testing.T) {
 	f := setup(t, PoolOptions{MFA: "OPTIONAL"}, ClientOptions{})
-	f.s.CreateUser(f.pool, "sam", testPassword, map[string]string{"phone_number": "+15555550123"})
+	f.s.MustCreateUser(f.pool, "sam", testPassword, map[string]string{"phone_number": "+15555550123"})
 	// OPTIONAL and nothing enabled: straight to tokens.
 	out, err := passwordSignIn(f, "sam", testPassword)
 	require.NoError(t, err)
@@ -166,7 +166,7 @@ func TestSMSMFA(t *testing.T) {
 
 func TestDevices(t *testing.T) {
 	f := setup(t, PoolOptions{DeviceTracking: true, MFA: "OPTIONAL"}, ClientOptions{})
-	f.s.CreateUser(f.pool, "sam", testPassword, map[string]string{"phone_number": "+15555550123"})
+	f.s.MustCreateUser(f.pool, "sam", testPassword, map[string]string{"phone_number": "+15555550123"})
 	_, err := f.c.AdminSetUserMFAPreference(ctx(), &cip.AdminSetUserMFAPreferenceInput{UserPoolId: &f.pool, Username: aws.String("sam"),
 		SMSMfaSettings: &types.SMSMfaSettingsType{Enabled: true}})
 	require.NoError(t, err)
@@ -272,7 +272,7 @@ func TestCustomAuth(t *testing.T) {
 		},
 	}
 	f := setup(t, PoolOptions{}, ClientOptions{}, func(o *Options) { o.CustomAuth = hooks })
-	f.s.CreateUser(f.pool, "broken", testPassword, nil)
+	f.s.MustCreateUser(f.pool, "broken", testPassword, nil)
 	start := func(user string) (*cip.InitiateAuthOutput, error) {
 		return f.c.InitiateAuth(ctx(), &cip.InitiateAuthInput{AuthFlow: types.AuthFlowTypeCustomAuth, ClientId: &f.client.ID,
 			AuthParameters: map[string]string{"USERNAME": user}})

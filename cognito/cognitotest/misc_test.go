@@ -12,8 +12,8 @@ import (
 
 func TestGroupOperations(t *testing.T) {
 	f := setup(t, PoolOptions{}, ClientOptions{})
-	f.s.CreateGroup(f.pool, "staff", "", -1)
-	f.s.AddUserToGroup(f.pool, "alice", "staff")
+	f.s.MustCreateGroup(f.pool, "staff", "", -1)
+	f.s.MustAddUserToGroup(f.pool, "alice", "staff")
 	g, err := f.c.GetGroup(ctx(), &cip.GetGroupInput{UserPoolId: &f.pool, GroupName: aws.String("staff")})
 	require.NoError(t, err)
 	assert.Nil(t, g.Group.Precedence)

@@ -83,9 +83,9 @@ func TestMountedService(t *testing.T) {
 	mountFake(t, s)
 	s.Start()
 	t.Cleanup(s.Close)
-	pool := s.CreateUserPool(PoolOptions{})
-	cl := s.CreateClient(pool, ClientOptions{})
-	s.CreateUser(pool, "alice", testPassword, map[string]string{"email": "alice@example.com"})
+	pool := s.MustCreateUserPool(PoolOptions{})
+	cl := s.MustCreateUserPoolClient(pool, ClientOptions{})
+	s.MustCreateUser(pool, "alice", testPassword, map[string]string{"email": "alice@example.com"})
 	f := &fixture{s: s, c: idp(s), pool: pool, client: cl}
 	tok := mustTokens(t, f, "alice")
 

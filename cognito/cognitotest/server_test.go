@@ -80,7 +80,7 @@ func TestUnstartedServer(t *testing.T) {
 	s.Start()
 	defer s.Close()
 	assert.True(t, strings.HasPrefix(s.URL, "http://127.0.0.1:"))
-	pool := s.CreateUserPool(PoolOptions{})
+	pool := s.MustCreateUserPool(PoolOptions{})
 	assert.True(t, strings.HasPrefix(pool, "eu-west-1_"))
 	assert.Len(t, pool, len("eu-west-1_")+9)
 	assert.Panics(t, s.Start)
@@ -159,7 +159,7 @@ func TestUserPoolCRUD(t *testing.T) {
 func TestClientCRUD(t *testing.T) {
 	s := newServer(t)
 	c := idp(s)
-	pool := s.CreateUserPool(PoolOptions{})
+	pool := s.MustCreateUserPool(PoolOptions{})
 	out, err := c.CreateUserPoolClient(ctx(), &cip.CreateUserPoolClientInput{
 		UserPoolId: &pool, ClientName: aws.String("web"), GenerateSecret: true,
 		ExplicitAuthFlows:    []types.ExplicitAuthFlowsType{types.ExplicitAuthFlowsTypeAllowUserSrpAuth, types.ExplicitAuthFlowsTypeAllowRefreshTokenAuth},
@@ -350,8 +350,8 @@ func TestDeterministicRand(t *testing.T) {
 	ids := make([]string, 2)
 	for i := range ids {
 		s := newServer(t, func(o *Options) { o.Rand = &countingReader{} })
-		pool := s.CreateUserPool(PoolOptions{})
-		ids[i] = pool + "/" + s.CreateClient(pool, ClientOptions{}).ID
+		pool := s.MustCreateUserPool(PoolOptions{})
+		ids[i] = pool + "/" + s.MustCreateUserPoolClient(pool, ClientOptions{}).ID
 	}
 	assert.Equal(t, ids[0], ids[1])
 }

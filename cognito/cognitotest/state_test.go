@@ -20,8 +20,8 @@ func TestStatePersistence(t *testing.T) {
 	// as after a kill -9.
 	defer s1.Close()
 	c1 := idp(s1)
-	pool := s1.CreateUserPool(PoolOptions{})
-	cl := s1.CreateClient(pool, ClientOptions{GenerateSecret: true})
+	pool := s1.MustCreateUserPool(PoolOptions{})
+	cl := s1.MustCreateUserPoolClient(pool, ClientOptions{GenerateSecret: true})
 	f1 := &fixture{s: s1, c: c1, pool: pool, client: cl}
 	_, err := c1.SignUp(ctx(), &cip.SignUpInput{ClientId: &cl.ID, SecretHash: secretHash(cl, "bob"), Username: aws.String("bob"),
 		Password: aws.String(testPassword), UserAttributes: []types.AttributeType{attr("email", "bob@example.com")}})

@@ -320,8 +320,8 @@ func TestAdminUserLifecycle(t *testing.T) {
 
 func TestListUsersFilter(t *testing.T) {
 	f := setup(t, PoolOptions{}, ClientOptions{})
-	f.s.CreateUser(f.pool, "bob", testPassword, map[string]string{"email": "bob@example.org", "name": "Bob"})
-	f.s.CreateUser(f.pool, "bobby", testPassword, map[string]string{"email": "bobby@example.org"})
+	f.s.MustCreateUser(f.pool, "bob", testPassword, map[string]string{"email": "bob@example.org", "name": "Bob"})
+	f.s.MustCreateUser(f.pool, "bobby", testPassword, map[string]string{"email": "bobby@example.org"})
 	_, err := f.c.AdminDisableUser(ctx(), &cip.AdminDisableUserInput{UserPoolId: &f.pool, Username: aws.String("bobby")})
 	require.NoError(t, err)
 	tests := []struct {
@@ -396,7 +396,7 @@ func TestAliasAndUsernameAttributes(t *testing.T) {
 			})
 		}
 		// An unverified e-mail is no alias.
-		f.s.CreateUser(f.pool, "bob", testPassword, map[string]string{"email": "bob@example.com", "email_verified": "false"})
+		f.s.MustCreateUser(f.pool, "bob", testPassword, map[string]string{"email": "bob@example.com", "email_verified": "false"})
 		_, err = passwordSignIn(f, "bob@example.com", testPassword)
 		requireCode(t, err, "UserNotFoundException")
 		// A second verified user cannot take alice's e-mail.
@@ -409,8 +409,8 @@ func TestAliasAndUsernameAttributes(t *testing.T) {
 	})
 	t.Run("username attributes", func(t *testing.T) {
 		s := newServer(t)
-		pool := s.CreateUserPool(PoolOptions{UsernameAttributes: []string{"email"}})
-		cl := s.CreateClient(pool, ClientOptions{})
+		pool := s.MustCreateUserPool(PoolOptions{UsernameAttributes: []string{"email"}})
+		cl := s.MustCreateUserPoolClient(pool, ClientOptions{})
 		f := &fixture{s: s, c: idp(s), pool: pool, client: cl}
 		out, err := f.c.SignUp(ctx(), &cip.SignUpInput{ClientId: &cl.ID, Username: aws.String("zoe@example.com"), Password: aws.String(testPassword)})
 		require.NoError(t, err)

@@ -37,7 +37,7 @@ func TestRoutes(t *testing.T) {
 
 	alice, bob := signIn(t, e, "alice"), signIn(t, e, "bob")
 	// A token of another app client of the same pool is refused.
-	other := e.Server.CreateClient(e.PoolID, cognitotest.ClientOptions{Name: "other"})
+	other := e.Server.MustCreateUserPoolClient(e.PoolID, cognitotest.ClientOptions{Name: "other"})
 	res, err := cognito.New(e.Server.Config(), e.PoolID, other.ID).SignIn(context.Background(), "alice", e.Password)
 	require.NoError(t, err)
 	otherClient := res.Tokens.AccessToken

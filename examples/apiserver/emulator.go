@@ -37,22 +37,22 @@ func StartEmulator(group string) (*Emulator, error) {
 
 func (e *Emulator) setup() error {
 	s := e.Server
-	pool, err := s.CreatePool(cognitotest.PoolOptions{Name: "apiserver"})
+	pool, err := s.CreateUserPool(cognitotest.PoolOptions{Name: "apiserver"})
 	if err != nil {
 		return err
 	}
-	app, err := s.NewClient(pool, cognitotest.ClientOptions{Name: "apiserver-app"})
+	app, err := s.CreateUserPoolClient(pool, cognitotest.ClientOptions{Name: "apiserver-app"})
 	if err != nil {
 		return err
 	}
 	e.PoolID, e.ClientID = pool, app.ID
 	for _, u := range []string{"alice", "bob"} {
-		if _, err := s.AddUser(pool, u, e.Password, map[string]string{"email": u + "@example.com"}); err != nil {
+		if _, err := s.CreateUser(pool, u, e.Password, map[string]string{"email": u + "@example.com"}); err != nil {
 			return err
 		}
 	}
-	s.CreateGroup(pool, e.Group, "", 1)
-	s.AddUserToGroup(pool, "alice", e.Group)
+	s.MustCreateGroup(pool, e.Group, "", 1)
+	s.MustAddUserToGroup(pool, "alice", e.Group)
 	return nil
 }
 

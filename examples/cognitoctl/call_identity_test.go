@@ -43,16 +43,16 @@ func newFedEmulator(t *testing.T) *fedEmulator {
 	s := cognitotest.NewServer()
 	t.Cleanup(s.Close)
 	f := &fedEmulator{s: s}
-	f.pool = s.CreateUserPool(cognitotest.PoolOptions{Name: "call"})
-	f.client = s.CreateClient(f.pool, cognitotest.ClientOptions{Name: "cli"})
-	s.CreateUser(f.pool, "alice", fedPassword, map[string]string{"email": "alice@example.com"})
-	s.PutRole(cognitotest.Role{ARN: fedAuthRole, Policy: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"execute-api:Invoke","Resource":"arn:aws:execute-api:*:*:callapi/*"}]}`})
-	s.PutRole(cognitotest.Role{ARN: fedUnauthRole, Policy: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"execute-api:Invoke","Resource":"arn:aws:execute-api:*:*:callapi/*/GET/public"}]}`})
-	s.CreateAPI(cognitotest.API{ID: "callapi", Routes: []cognitotest.Route{
+	f.pool = s.MustCreateUserPool(cognitotest.PoolOptions{Name: "call"})
+	f.client = s.MustCreateUserPoolClient(f.pool, cognitotest.ClientOptions{Name: "cli"})
+	s.MustCreateUser(f.pool, "alice", fedPassword, map[string]string{"email": "alice@example.com"})
+	s.MustPutRole(cognitotest.Role{ARN: fedAuthRole, Policy: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"execute-api:Invoke","Resource":"arn:aws:execute-api:*:*:callapi/*"}]}`})
+	s.MustPutRole(cognitotest.Role{ARN: fedUnauthRole, Policy: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"execute-api:Invoke","Resource":"arn:aws:execute-api:*:*:callapi/*/GET/public"}]}`})
+	s.MustPutAPI(cognitotest.API{ID: "callapi", Routes: []cognitotest.Route{
 		{Method: "ANY", Path: "/whoami", Authorization: cognitotest.AuthIAM, Message: "hello"},
 		{Method: "GET", Path: "/public", Authorization: cognitotest.AuthIAM},
 	}})
-	f.idPool = s.CreateIdentityPool(cognitotest.IdentityPoolOptions{
+	f.idPool = s.MustCreateIdentityPool(cognitotest.IdentityPoolOptions{
 		AllowClassicFlow:     true,
 		AllowUnauthenticated: true,
 		UserPools:            []cognitotest.IdentityPoolUserPool{{UserPoolID: f.pool, ClientID: f.client.ID}},
@@ -80,7 +80,7 @@ func TestCallIdentityPool(t *testing.T) {
 	tokFile := filepath.Join(t.TempDir(), "id-token")
 	require.NoError(t, os.WriteFile(tokFile, []byte(tok+"\n"), 0o600))
 	signIn := []string{"-identity-pool-id", f.idPool, "-user-pool-id", f.pool, "-client-id", f.client.ID, "-username", "alice"}
-	fb := f.s.FacebookToken(fedFacebookID, cognitotest.FacebookUser{ID: "777"})
+	fb := f.s.MustFacebookToken(fedFacebookID, cognitotest.FacebookUser{ID: "777"})
 	noKeys := func(t *testing.T) {
 		t.Setenv("AWS_ACCESS_KEY_ID", "")
 		t.Setenv("AWS_SECRET_ACCESS_KEY", "")

@@ -57,7 +57,7 @@ func TestCredentialProcessBotocore(t *testing.T) {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
 	tokenFile := filepath.Join(dir, "facebook-token")
-	require.NoError(t, os.WriteFile(tokenFile, []byte(f.s.FacebookToken(fedFacebookID, cognitotest.FacebookUser{ID: "8080"})), 0o600))
+	require.NoError(t, os.WriteFile(tokenFile, []byte(f.s.MustFacebookToken(fedFacebookID, cognitotest.FacebookUser{ID: "8080"})), 0o600))
 	forgedFile := filepath.Join(dir, "forged-token")
 	require.NoError(t, os.WriteFile(forgedFile, []byte("EAAforged"), 0o600))
 	config := filepath.Join(dir, "config")

@@ -236,9 +236,9 @@ func signinItoa(i int) string {
 func TestSigninCommandSRP(t *testing.T) {
 	srv := cognitotest.NewServer()
 	defer srv.Close()
-	pool := srv.CreateUserPool(cognitotest.PoolOptions{UsernameAttributes: []string{"email"}})
-	app := srv.CreateClient(pool, cognitotest.ClientOptions{GenerateSecret: true})
-	sub := srv.CreateUser(pool, "gil@example.com", "Correct-Horse-9!", map[string]string{"email": "gil@example.com"})
+	pool := srv.MustCreateUserPool(cognitotest.PoolOptions{UsernameAttributes: []string{"email"}})
+	app := srv.MustCreateUserPoolClient(pool, cognitotest.ClientOptions{GenerateSecret: true})
+	sub := srv.MustCreateUser(pool, "gil@example.com", "Correct-Horse-9!", map[string]string{"email": "gil@example.com"})
 	dir := t.TempDir()
 	for k, v := range map[string]string{
 		"AWS_ENDPOINT_URL": srv.URL, "AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "x", "AWS_SECRET_ACCESS_KEY": "y",

@@ -45,7 +45,7 @@ func TestCall(t *testing.T) {
 	})
 	t.Run("token of another Facebook app", func(t *testing.T) {
 		c := cfg
-		c.FacebookToken = srv.FacebookToken("999", cognitotest.FacebookUser{ID: "10001"})
+		c.FacebookToken = srv.MustFacebookToken("999", cognitotest.FacebookUser{ID: "10001"})
 		_, err := Call(context.Background(), c, &bytes.Buffer{})
 		assert.True(t, errors.Is(err, identity.ErrNotAuthorized), "%v", err)
 	})

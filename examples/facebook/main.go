@@ -122,14 +122,14 @@ func startEmulator() (*cognitotest.Server, Config, error) {
 	}}); err != nil {
 		return fail(err)
 	}
-	srv.PutRole(cognitotest.Role{ARN: roleARN, TrustedAMR: "authenticated",
+	srv.MustPutRole(cognitotest.Role{ARN: roleARN, TrustedAMR: "authenticated",
 		Policy: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"execute-api:Invoke","Resource":"arn:aws:execute-api:*:*:facebookdemo/*"}]}`})
-	pool, err := srv.NewIdentityPool(cognitotest.IdentityPoolOptions{Name: "facebook", FacebookAppID: appID, AuthenticatedRole: roleARN})
+	pool, err := srv.CreateIdentityPool(cognitotest.IdentityPoolOptions{Name: "facebook", FacebookAppID: appID, AuthenticatedRole: roleARN})
 	if err != nil {
 		return fail(err)
 	}
 	// What the Facebook SDK's login returns to your app, minted by the fake.
-	tok, err := srv.NewFacebookToken(appID, cognitotest.FacebookUser{ID: "10001", Name: "Fay Book", Email: "fay@example.com"})
+	tok, err := srv.FacebookToken(appID, cognitotest.FacebookUser{ID: "10001", Name: "Fay Book", Email: "fay@example.com"})
 	if err != nil {
 		return fail(err)
 	}

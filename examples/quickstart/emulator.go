@@ -46,7 +46,7 @@ func StartEmulator(username string, optFns ...func(*cognitotest.Options)) (*Emul
 
 func (e *Emulator) setup(username string) error {
 	srv := e.Server
-	pool, err := srv.CreatePool(cognitotest.PoolOptions{
+	pool, err := srv.CreateUserPool(cognitotest.PoolOptions{
 		Name:               "quickstart",
 		AliasAttributes:    []string{"email"},
 		RequiredAttributes: []string{"nickname"},
@@ -54,7 +54,7 @@ func (e *Emulator) setup(username string) error {
 	if err != nil {
 		return err
 	}
-	app, err := srv.NewClient(pool, cognitotest.ClientOptions{Name: "quickstart-app"})
+	app, err := srv.CreateUserPoolClient(pool, cognitotest.ClientOptions{Name: "quickstart-app"})
 	if err != nil {
 		return err
 	}
@@ -64,7 +64,7 @@ func (e *Emulator) setup(username string) error {
 	}}); err != nil {
 		return err
 	}
-	idPool, err := srv.NewIdentityPool(cognitotest.IdentityPoolOptions{
+	idPool, err := srv.CreateIdentityPool(cognitotest.IdentityPoolOptions{
 		Name:                 "quickstart",
 		AllowUnauthenticated: true,
 		UserPools: []cognitotest.IdentityPoolUserPool{{
@@ -77,12 +77,12 @@ func (e *Emulator) setup(username string) error {
 	if err != nil {
 		return err
 	}
-	srv.PutRole(cognitotest.Role{
+	srv.MustPutRole(cognitotest.Role{
 		ARN: authRoleARN, TrustedIdentityPools: []string{idPool}, TrustedAMR: "authenticated",
 		Policy: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"execute-api:Invoke",` +
 			`"Resource":"arn:aws:execute-api:*:*:` + apiID + `/*"}]}`,
 	})
-	srv.PutRole(cognitotest.Role{
+	srv.MustPutRole(cognitotest.Role{
 		ARN: unauthRoleARN, TrustedIdentityPools: []string{idPool}, TrustedAMR: "unauthenticated",
 		Policy: `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"*","Resource":"*"}]}`,
 	})
@@ -117,7 +117,7 @@ func (e *Emulator) setup(username string) error {
 		},
 		FacebookSource: "the emulator's fake Facebook",
 		FacebookLogin: func(context.Context) (string, error) {
-			return srv.NewFacebookToken(facebookAppID, cognitotest.FacebookUser{ID: "10001", Name: "Fay Book", Email: "fay@example.com"})
+			return srv.FacebookToken(facebookAppID, cognitotest.FacebookUser{ID: "10001", Name: "Fay Book", Email: "fay@example.com"})
 		},
 		CheckPublic: true,
 	}

@@ -78,7 +78,7 @@ func TestQuickstartAgainstEmulator(t *testing.T) {
 func TestQuickstartAgainstEndpoint(t *testing.T) {
 	emu := startEmulator(t)
 	c := emu.Config
-	emu.Server.CreateUser(c.UserPoolID, "bob", c.Password, map[string]string{"email": "bob@example.com", "nickname": "Bo"})
+	emu.Server.MustCreateUser(c.UserPoolID, "bob", c.Password, map[string]string{"email": "bob@example.com", "nickname": "Bo"})
 	env := map[string]string{
 		"AWS_ENDPOINT_URL":     emu.Server.URL,
 		"COGNITO_USER_POOL_ID": c.UserPoolID, "COGNITO_CLIENT_ID": c.ClientID, "COGNITO_IDENTITY_POOL_ID": c.IdentityPoolID,
@@ -100,7 +100,7 @@ func TestQuickstartAgainstEndpoint(t *testing.T) {
 	assert.Contains(t, s, "(AWS_ENDPOINT_URL)")
 
 	// A Facebook token given on the command line is used.
-	fb := emu.Server.FacebookToken(facebookAppID, cognitotest.FacebookUser{ID: "10002"})
+	fb := emu.Server.MustFacebookToken(facebookAppID, cognitotest.FacebookUser{ID: "10002"})
 	out.Reset()
 	env["FACEBOOK_TOKEN"] = fb
 	code = realMain(context.Background(), []string{"-api-url", c.APIURL, "-username", "bob"},
@@ -150,7 +150,7 @@ func TestQuickstartFailures(t *testing.T) {
 	t.Run("wrong password stops at sign-in", func(t *testing.T) {
 		emu := startEmulator(t)
 		c := emu.Config
-		emu.Server.CreateUser(c.UserPoolID, "dave", c.Password, map[string]string{"email": "dave@example.com", "nickname": "D"})
+		emu.Server.MustCreateUser(c.UserPoolID, "dave", c.Password, map[string]string{"email": "dave@example.com", "nickname": "D"})
 		c.Email, c.Username, c.Password = "", "dave", "Wrong-passw0rd!"
 		var out bytes.Buffer
 		sum, err := Run(context.Background(), c, &out)
@@ -163,7 +163,7 @@ func TestQuickstartFailures(t *testing.T) {
 	})
 	t.Run("role that allows nothing fails the signed call", func(t *testing.T) {
 		emu := startEmulator(t)
-		emu.Server.PutRole(cognitotest.Role{ARN: authRoleARN}) // no policy: denied everything
+		emu.Server.MustPutRole(cognitotest.Role{ARN: authRoleARN}) // no policy: denied everything
 		var out bytes.Buffer
 		_, err := Run(context.Background(), emu.Config, &out)
 		require.Error(t, err)
@@ -171,7 +171,7 @@ func TestQuickstartFailures(t *testing.T) {
 	})
 	t.Run("guest allowed is a failure", func(t *testing.T) {
 		emu := startEmulator(t)
-		emu.Server.PutRole(cognitotest.Role{ARN: unauthRoleARN,
+		emu.Server.MustPutRole(cognitotest.Role{ARN: unauthRoleARN,
 			Policy: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"execute-api:Invoke","Resource":"*"}]}`})
 		var out bytes.Buffer
 		_, err := Run(context.Background(), emu.Config, &out)

@@ -209,32 +209,32 @@ func startDemo(base, password string) (*demo, error) {
 	}
 	srv := cognitotest.NewServer()
 	fail := func(err error) (*demo, error) { srv.Close(); return nil, err }
-	pool, err := srv.CreatePool(cognitotest.PoolOptions{Name: "webapp"})
+	pool, err := srv.CreateUserPool(cognitotest.PoolOptions{Name: "webapp"})
 	if err != nil {
 		return fail(err)
 	}
-	if err := srv.AddIdentityProvider(pool, cognitotest.IdentityProviderOptions{Type: "Facebook", AppID: demoFacebookApp,
+	if err := srv.CreateIdentityProvider(pool, cognitotest.IdentityProviderOptions{Type: "Facebook", AppID: demoFacebookApp,
 		AppSecret: randomSecret(24), AttributeMapping: map[string]string{"email": "email", "name": "name"}}); err != nil {
 		return fail(err)
 	}
-	app, err := srv.NewClient(pool, cognitotest.ClientOptions{Name: "webapp", GenerateSecret: true,
+	app, err := srv.CreateUserPoolClient(pool, cognitotest.ClientOptions{Name: "webapp", GenerateSecret: true,
 		CallbackURLs: []string{base + "/callback"}, LogoutURLs: []string{base + "/"},
 		AllowedOAuthFlows: []string{"code"}, AllowedOAuthScopes: []string{"openid", "email", "profile"},
 		SupportedIdentityProviders: []string{"COGNITO", "Facebook"}})
 	if err != nil {
 		return fail(err)
 	}
-	if _, err := srv.AddUser(pool, "alice", password, map[string]string{"email": "alice@example.com", "name": "Alice"}); err != nil {
+	if _, err := srv.CreateUser(pool, "alice", password, map[string]string{"email": "alice@example.com", "name": "Alice"}); err != nil {
 		return fail(err)
 	}
-	srv.PutRole(cognitotest.Role{ARN: demoAuthRole, Policy: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"execute-api:Invoke","Resource":"arn:aws:execute-api:*:*:` + demoAPIID + `/*"}]}`})
-	srv.PutRole(cognitotest.Role{ARN: demoUnauthRole, Policy: `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"*","Resource":"*"}]}`})
+	srv.MustPutRole(cognitotest.Role{ARN: demoAuthRole, Policy: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"execute-api:Invoke","Resource":"arn:aws:execute-api:*:*:` + demoAPIID + `/*"}]}`})
+	srv.MustPutRole(cognitotest.Role{ARN: demoUnauthRole, Policy: `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"*","Resource":"*"}]}`})
 	if err := srv.PutAPI(cognitotest.API{ID: demoAPIID, Routes: []cognitotest.Route{
 		{Method: "POST", Path: "/test", Authorization: cognitotest.AuthIAM, Message: "hello from the IAM-protected API"},
 	}}); err != nil {
 		return fail(err)
 	}
-	idPool, err := srv.NewIdentityPool(cognitotest.IdentityPoolOptions{Name: "webapp",
+	idPool, err := srv.CreateIdentityPool(cognitotest.IdentityPoolOptions{Name: "webapp",
 		UserPools:         []cognitotest.IdentityPoolUserPool{{UserPoolID: pool, ClientID: app.ID, ServerSideTokenCheck: true}},
 		AuthenticatedRole: demoAuthRole, UnauthenticatedRole: demoUnauthRole})
 	if err != nil {
