@@ -120,7 +120,7 @@ func unknownElement(where, key string, allowed []string) error {
 		}
 	}
 	if contains(unsupported, key) {
-		return fmt.Errorf("%w: %s: %s is not supported (this emulator evaluates only Effect, Action and Resource; a policy it cannot fully evaluate is refused)", ErrInvalidPolicy, where, key)
+		return fmt.Errorf("%w: %s: %s is not supported (only Effect, Action and Resource are evaluated; a policy that cannot be fully evaluated is refused)", ErrInvalidPolicy, where, key)
 	}
 	return fmt.Errorf("%w: %s: unknown element %q (want one of %s)", ErrInvalidPolicy, where, key, strings.Join(allowed, ", "))
 }
