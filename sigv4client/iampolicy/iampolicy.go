@@ -237,21 +237,32 @@ func Match(pattern, s string) bool {
 	p, i := 0, 0
 	star, mark := -1, 0
 	for i < len(s) {
-		n := charLen(s, i)
+		var pc byte
+		if p < len(pattern) {
+			pc = pattern[p]
+		}
 		switch {
-		case p < len(pattern) && pattern[p] == '*':
+		case p < len(pattern) && pc == '*':
 			// A star is always a wildcard, even where s has a '*'.
 			star, mark = p, i
 			p++
-		case p < len(pattern) && pattern[p] == '?':
+		case p < len(pattern) && pc == '?':
 			p++
-			i += n
-		case p < len(pattern) && charLen(pattern, p) == n && pattern[p:p+n] == s[i:i+n]:
+			i += charLen(s, i)
+		case p < len(pattern) && pc == s[i] && pc < utf8.RuneSelf:
+			p++
+			i++
+		case p < len(pattern) && pc == s[i] && sameChar(pattern, p, s, i):
+			n := charLen(s, i)
 			p += n
 			i += n
 		case star >= 0:
 			// Let the last star take one more character and retry.
-			mark += charLen(s, mark)
+			if s[mark] < utf8.RuneSelf {
+				mark++
+			} else {
+				mark += charLen(s, mark)
+			}
 			p, i = star+1, mark
 		default:
 			return false
@@ -261,6 +272,14 @@ func Match(pattern, s string) bool {
 		p++
 	}
 	return p == len(pattern)
+}
+
+// sameChar reports whether the characters at pattern[p] and s[i] are the
+// same: the same bytes, and as long (a valid rune against the same rune, a
+// stray byte against the same stray byte).
+func sameChar(pattern string, p int, s string, i int) bool {
+	n := charLen(s, i)
+	return charLen(pattern, p) == n && pattern[p:p+n] == s[i:i+n]
 }
 
 // charLen is the length in bytes of the character at s[i]: its rune's

@@ -332,3 +332,27 @@ func regexpMatch(pattern, s string) bool {
 func containsWild(s string) bool {
 	return strings.ContainsAny(s, "*?")
 }
+
+// BenchmarkMatch: a typical execute-api Deny pattern against a resource,
+// and a pathological pattern (many stars, no match) against a long one.
+func BenchmarkMatch(b *testing.B) {
+	const pattern = "arn:aws:execute-api:*:*:api/prod/*/admin/*"
+	const resource = "arn:aws:execute-api:us-east-1:123456789012:api/prod/GET/admin/users/42"
+	b.Run("typical", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if !Match(pattern, resource) {
+				b.Fatal("no match")
+			}
+		}
+	})
+	bad, long := strings.Repeat("a*", 16)+"b", strings.Repeat("a", 1024)
+	b.Run("16-stars-1KiB-no-match", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if Match(bad, long) {
+				b.Fatal("match")
+			}
+		}
+	})
+}
