@@ -31,8 +31,10 @@ const ExportFormat = "cognitokit-emulator-state"
 //	}
 //
 // Each service lists every bucket under it (empty ones too), by path below
-// the service, in key order, with its entries by key. Values are the stored
-// JSON, unchanged.
+// the service (an empty path for entries held by the service bucket
+// itself), depth first in key order, with its entries by key. Values are
+// the stored JSON, unchanged. Import replaces the whole store with a
+// document's content.
 type Document struct {
 	Format   string                     `json:"format"`
 	Version  int                        `json:"version"`
@@ -111,17 +113,18 @@ func (s *Store) Export(w io.Writer) error {
 // dumpBucket appends b (at path below its service) and its nested buckets
 // to sd, depth first in key order.
 func dumpBucket(b *bolt.Bucket, path []string, sd *ServiceDump) error {
-	if len(path) > 0 {
-		bd := BucketDump{Path: append([]string(nil), path...), Entries: map[string]json.RawMessage{}}
-		err := b.ForEach(func(k, v []byte) error {
-			if v != nil {
-				bd.Entries[string(k)] = append(json.RawMessage(nil), v...)
-			}
-			return nil
-		})
-		if err != nil {
-			return err
+	bd := BucketDump{Path: append([]string{}, path...), Entries: map[string]json.RawMessage{}}
+	err := b.ForEach(func(k, v []byte) error {
+		if v != nil {
+			bd.Entries[string(k)] = append(json.RawMessage(nil), v...)
 		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	// The service bucket itself is listed only when it holds entries.
+	if len(path) > 0 || len(bd.Entries) > 0 {
 		sd.Buckets = append(sd.Buckets, bd)
 	}
 	return b.ForEachBucket(func(k []byte) error {
@@ -227,9 +230,6 @@ func (doc *Document) check() error {
 		for i, bd := range sd.Buckets {
 			where := fmt.Sprintf("%s.buckets[%d]", where, i)
 			path := append(Path{svc}, bd.Path...)
-			if len(bd.Path) == 0 {
-				return bad(where, "empty path")
-			}
 			if err := checkPath(path); err != nil {
 				return &ImportError{Section: where, Err: err}
 			}
