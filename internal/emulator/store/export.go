@@ -250,3 +250,23 @@ func (doc *Document) check() error {
 	}
 	return nil
 }
+
+// Empty reports whether the store holds no service data and no legacy
+// section (schema versions alone do not count).
+func (s *Store) Empty() (bool, error) {
+	empty := true
+	err := s.View(func(tx *Tx) error {
+		err := tx.Buckets(nil, func(string) error { empty = false; return nil })
+		if err != nil || !empty {
+			return err
+		}
+		if meta := tx.btx.Bucket(metaBucket); meta != nil {
+			if lb := meta.Bucket(legacyBucket); lb != nil {
+				k, _ := lb.Cursor().First()
+				empty = k == nil
+			}
+		}
+		return nil
+	})
+	return empty, err
+}

@@ -106,3 +106,25 @@ func TestImportRejects(t *testing.T) {
 	require.NoError(t, s.Import(strings.NewReader(`{"format":"cognitokit-emulator-state","version":1,"services":{"s":{"buckets":[{"path":["b"],"entries":{"k":1}}]}}}`)))
 	require.NoError(t, s.View(func(tx *Tx) error { return tx.Get(Path{"s", "b"}, "k", new(int)) }))
 }
+
+func TestEmpty(t *testing.T) {
+	s, _ := openTemp(t)
+	empty, err := s.Empty()
+	require.NoError(t, err)
+	assert.True(t, empty)
+	require.NoError(t, s.Update(func(tx *Tx) error { return tx.SetSchemaVersion("userpool", 1) }))
+	empty, err = s.Empty()
+	require.NoError(t, err)
+	assert.True(t, empty, "a schema version alone is not data")
+
+	fill(t, s)
+	empty, err = s.Empty()
+	require.NoError(t, err)
+	assert.False(t, empty)
+
+	legacyOnly, _ := openTemp(t)
+	require.NoError(t, legacyOnly.Update(func(tx *Tx) error { return tx.putLegacy("facebook", json.RawMessage(`{}`)) }))
+	empty, err = legacyOnly.Empty()
+	require.NoError(t, err)
+	assert.False(t, empty, "a legacy section is data")
+}

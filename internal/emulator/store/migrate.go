@@ -2,6 +2,7 @@ package store
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -60,8 +61,18 @@ func detect(path string) (fileKind, error) {
 		return kindNew, nil
 	case len(head) > 0 && head[0] == '{':
 		return kindLegacyJSON, nil
+	case n < 20 || !hasBoltMagic(head[16:20]):
+		return 0, fmt.Errorf("%w: %s is not a readable state database (neither a bbolt file nor a JSON state file)", ErrCorrupt, path)
 	}
 	return kindBolt, nil
+}
+
+// boltMagic is bbolt's meta-page magic number, stored in the machine's byte
+// order right after the 16-byte page header of the file's first page.
+const boltMagic = 0xED0CDAED
+
+func hasBoltMagic(b []byte) bool {
+	return binary.LittleEndian.Uint32(b) == boltMagic || binary.BigEndian.Uint32(b) == boltMagic
 }
 
 // legacyFile is the shape cognitotest's JSON state file had: the user pools

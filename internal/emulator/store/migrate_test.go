@@ -247,8 +247,7 @@ func TestDetect(t *testing.T) {
 		{"empty", []byte{}, kindNew},
 		{"json", []byte(`{"version":1}`), kindLegacyJSON},
 		{"json after BOM and space", []byte("\xef\xbb\xbf \n\t{}"), kindLegacyJSON},
-		{"binary", []byte{0, 0, 0, 1, 2}, kindBolt},
-		{"array is not legacy", []byte(`[1]`), kindBolt},
+		{"bbolt magic", append(make([]byte, 16), 0xED, 0xDA, 0x0C, 0xED, 0), kindBolt},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -258,6 +257,12 @@ func TestDetect(t *testing.T) {
 			require.NoError(t, err)
 			assert.Equal(t, tc.want, k)
 		})
+	}
+	for name, content := range map[string][]byte{"binary": {0, 0, 0, 1, 2}, "array": []byte(`[1]`), "zeros": make([]byte, 64)} {
+		p := filepath.Join(dir, name)
+		require.NoError(t, os.WriteFile(p, content, 0o600))
+		_, err := detect(p)
+		assert.ErrorIs(t, err, ErrCorrupt, name)
 	}
 	k, err := detect(filepath.Join(dir, "missing"))
 	require.NoError(t, err)
