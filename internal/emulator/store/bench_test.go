@@ -67,9 +67,7 @@ func BenchmarkPut(b *testing.B) {
 				b.ReportAllocs()
 				i := 0
 				for b.Loop() {
-					u := newBenchUser(i * 7919 % n)
-					u.Status = "RESET_REQUIRED"
-					if err := s.Update(func(tx *Tx) error { return tx.Put(users, u.Username, u) }); err != nil {
+					if err := putOne(s, n, i); err != nil {
 						b.Fatal(err)
 					}
 					i++
@@ -89,26 +87,9 @@ func BenchmarkPage(b *testing.B) {
 	for _, n := range []int{500, 50_000} {
 		b.Run(fmt.Sprintf("entities=%d", n), func(b *testing.B) {
 			s := populate(b, n)
-			after := fmt.Sprintf("user%06d", n/2)
 			b.ReportAllocs()
 			for b.Loop() {
-				err := s.View(func(tx *Tx) error {
-					p, err := tx.Page(users, after, 60)
-					if err != nil {
-						return err
-					}
-					for _, e := range p.Entries {
-						var u benchUser
-						if err := e.Decode(&u); err != nil {
-							return err
-						}
-					}
-					if len(p.Entries) != 60 || !p.More {
-						return fmt.Errorf("page of %d", len(p.Entries))
-					}
-					return nil
-				})
-				if err != nil {
+				if err := readPage(s, n, 0); err != nil {
 					b.Fatal(err)
 				}
 			}

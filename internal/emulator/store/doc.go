@@ -1,5 +1,5 @@
 // Package store is the emulator's persistent state: an embedded database
-// (bbolt) in one file, the file given to cognitoctl serve -state, where each
+// (bbolt) in one file, the emulator's -state file, where each
 // entity (a user, an app client, a refresh token, an identity) is a JSON
 // value under its own key. A mutation rewrites only what it touches, so it
 // costs the same in a pool of 100 users and one of 50,000, and a page of a

@@ -358,6 +358,7 @@ func TestOpenErrors(t *testing.T) {
 		require.NoError(t, err)
 		require.NoError(t, s.Close())
 		assert.Error(t, s.Update(func(*Tx) error { return nil }))
+		assert.NoError(t, s.Close(), "a second Close is harmless")
 	})
 	t.Run("empty file is a new store", func(t *testing.T) {
 		p := filepath.Join(dir, "empty.db")
