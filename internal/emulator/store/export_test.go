@@ -128,3 +128,29 @@ func TestEmpty(t *testing.T) {
 	require.NoError(t, err)
 	assert.False(t, empty, "a legacy section is data")
 }
+
+// FuzzImport: any input is imported or refused with an *ImportError, never
+// a panic, and a refused input changes nothing.
+func FuzzImport(f *testing.F) {
+	f.Add([]byte(`{"format":"cognitokit-emulator-state","version":1,"services":{"s":{"buckets":[{"path":["b"],"entries":{"k":1}}]}}}`))
+	f.Add([]byte(`{"format":"cognitokit-emulator-state","version":1,"services":{"s":{"buckets":[{"path":[],"entries":{"k":{"a":[1,2]}}}]}},"legacy":{"x":{}}}`))
+	f.Add([]byte(`{"format":"cognitokit-emulator-state","version":1,"services":{"_x":null}}`))
+	f.Add([]byte(`null`))
+	s, _ := openTemp(f)
+	f.Fuzz(func(t *testing.T, doc []byte) {
+		var before bytes.Buffer
+		require.NoError(t, s.Export(&before))
+		err := s.Import(bytes.NewReader(doc))
+		if err != nil {
+			var ie *ImportError
+			require.ErrorAs(t, err, &ie)
+			var after bytes.Buffer
+			require.NoError(t, s.Export(&after))
+			require.Equal(t, before.String(), after.String())
+			return
+		}
+		var out bytes.Buffer
+		require.NoError(t, s.Export(&out))
+		require.NoError(t, s.Import(&out), "an export always imports")
+	})
+}

@@ -395,3 +395,34 @@ func TestReadOnlyStore(t *testing.T) {
 	_, err = Open(path, func(o *Options) { o.LockTimeout = 100 * time.Millisecond })
 	assert.ErrorIs(t, err, ErrLocked, "a reader blocks a writer")
 }
+
+func TestConcurrentUse(t *testing.T) {
+	s, _ := openTemp(t)
+	s.db.NoSync = true // test only: the race detector, not the disk, is the point here
+	done := make(chan error, 8)
+	for w := range 4 {
+		go func() {
+			var err error
+			for i := 0; i < 25 && err == nil; i++ {
+				err = s.Update(func(tx *Tx) error { return tx.Put(users, fmt.Sprintf("w%d-%02d", w, i), testUser{Name: "x"}) })
+			}
+			done <- err
+		}()
+		go func() {
+			var err error
+			for i := 0; i < 25 && err == nil; i++ {
+				err = s.View(func(tx *Tx) error {
+					_, err := tx.Page(users, "", 10)
+					return err
+				})
+			}
+			done <- err
+		}()
+	}
+	for range 8 {
+		require.NoError(t, <-done)
+	}
+	n := 0
+	require.NoError(t, s.View(func(tx *Tx) error { return tx.ForEach(users, func(Value) error { n++; return nil }) }))
+	assert.Equal(t, 100, n)
+}
