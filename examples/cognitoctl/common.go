@@ -8,11 +8,13 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
 
 	"github.com/cognitokit/cognitokit/cognito"
+	"github.com/cognitokit/cognitokit/examples/internal/deadline"
 )
 
 // Helpers the subcommands share: flag handling with cognitoctl's exit
@@ -89,9 +91,28 @@ func parseFlow(name string) (cognito.Flow, error) {
 	return "", exitf(2, "-flow must be srp, password or admin, not %q", name)
 }
 
+// defaultTimeout is the -timeout of every network command.
+const defaultTimeout = 30 * time.Second
+
+// timeoutFlag defines -timeout on fs.
+func timeoutFlag(fs *flag.FlagSet) *time.Duration {
+	return fs.Duration("timeout", defaultTimeout, "time limit for the exchange with the endpoint (connect, TLS, answer, retries); a silent endpoint fails the command after it")
+}
+
+// withDeadline runs call under ctx bounded by dl's timeout, and turns a
+// missed deadline into dl's one-line error naming the endpoint.
+func withDeadline[T any](ctx context.Context, dl *deadline.Client, call func(context.Context) (T, error)) (T, error) {
+	ctx, cancel := dl.Context(ctx)
+	defer cancel()
+	v, err := call(ctx)
+	return v, dl.Err(ctx, err)
+}
+
 // loadAWSConfig loads the SDK's default configuration in region, else in
-// the command's AWS_REGION, with opts.
-func loadAWSConfig(ctx context.Context, env *cliEnv, region string, opts ...func(*config.LoadOptions) error) (aws.Config, error) {
+// the command's AWS_REGION, with opts. The SDK's clients send through dl's
+// bounded HTTP client.
+func loadAWSConfig(ctx context.Context, env *cliEnv, dl *deadline.Client, region string, opts ...func(*config.LoadOptions) error) (aws.Config, error) {
+	opts = append(opts, dl.LoadOptions()...)
 	if region == "" {
 		region = env.getenv("AWS_REGION")
 	}
@@ -107,12 +128,12 @@ func loadAWSConfig(ctx context.Context, env *cliEnv, region string, opts ...func
 
 // serviceConfig is loadAWSConfig for calls to AWS services: it also honours
 // the command's AWS_ENDPOINT_URL (an emulator).
-func serviceConfig(ctx context.Context, env *cliEnv, region string) (aws.Config, error) {
+func serviceConfig(ctx context.Context, env *cliEnv, dl *deadline.Client, region string) (aws.Config, error) {
 	var opts []func(*config.LoadOptions) error
 	if ep := env.getenv("AWS_ENDPOINT_URL"); ep != "" {
 		opts = append(opts, config.WithBaseEndpoint(ep))
 	}
-	return loadAWSConfig(ctx, env, region, opts...)
+	return loadAWSConfig(ctx, env, dl, region, opts...)
 }
 
 // userPoolRegion returns the region a user pool ID names ("us-east-1_Abc" →
@@ -140,8 +161,8 @@ func (f *appClientFlags) register(fs *flag.FlagSet) {
 
 // client returns a client of the app client, in the command's AWS_REGION,
 // else the pool ID's region, honouring its AWS_ENDPOINT_URL.
-func (f *appClientFlags) client(ctx context.Context, env *cliEnv) (*cognito.Client, error) {
-	cfg, err := serviceConfig(ctx, env, "")
+func (f *appClientFlags) client(ctx context.Context, env *cliEnv, dl *deadline.Client) (*cognito.Client, error) {
+	cfg, err := serviceConfig(ctx, env, dl, "")
 	if err != nil {
 		return nil, err
 	}

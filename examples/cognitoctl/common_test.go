@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cognitokit/cognitokit/cognito"
+	"github.com/cognitokit/cognitokit/examples/internal/deadline"
 )
 
 // exitCode returns the exit code and message runCLI would use for err.
@@ -199,14 +200,16 @@ func TestLoadAWSConfig(t *testing.T) {
 			env := &cliEnv{getenv: func(k string) string { return tt.vars[k] }}
 			load := loadAWSConfig
 			if tt.service {
-				load = func(ctx context.Context, env *cliEnv, region string, _ ...func(*config.LoadOptions) error) (aws.Config, error) {
-					return serviceConfig(ctx, env, region)
+				load = func(ctx context.Context, env *cliEnv, dl *deadline.Client, region string, _ ...func(*config.LoadOptions) error) (aws.Config, error) {
+					return serviceConfig(ctx, env, dl, region)
 				}
 			}
-			cfg, err := load(context.Background(), env, tt.region)
+			dl := deadline.New(time.Second)
+			cfg, err := load(context.Background(), env, dl, tt.region)
 			require.NoError(t, err)
 			assert.Equal(t, tt.wantRegion, cfg.Region)
 			assert.Equal(t, tt.wantEndpoint, aws.ToString(cfg.BaseEndpoint))
+			assert.IsType(t, dl.SDK, cfg.HTTPClient, "the SDK sends through the bounded client")
 		})
 	}
 }

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+
+	"github.com/cognitokit/cognitokit/examples/internal/deadline"
 )
 
 func init() {
@@ -61,6 +63,7 @@ func runCredentials(ctx context.Context, env *cliEnv, args []string) error {
 	idf.register(fs)
 	format := fs.String("format", "json", "output: json, env (shell export lines) or process (credential_process JSON)")
 	region := fs.String("region", "", "AWS region (default: AWS_REGION, else the identity pool ID's prefix)")
+	timeout := timeoutFlag(fs)
 	if err := parseFlagsNoArgs(fs, args); err != nil {
 		return err
 	}
@@ -72,13 +75,16 @@ func runCredentials(ctx context.Context, env *cliEnv, args []string) error {
 	default:
 		return exitf(2, "-format must be json, env or process, not %q", *format)
 	}
-	p, _, err := idf.provider(ctx, env, *region)
+	dl := deadline.New(*timeout)
+	ctx, cancel := dl.Context(ctx)
+	defer cancel()
+	p, _, err := idf.provider(ctx, env, dl, *region)
 	if err != nil {
-		return err
+		return dl.Err(ctx, err)
 	}
 	creds, err := p.Retrieve(ctx)
 	if err != nil {
-		return err
+		return dl.Err(ctx, err)
 	}
 	return printCredentials(env.stdout, *format, p.IdentityID(), creds)
 }

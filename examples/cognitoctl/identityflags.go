@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/cognitokit/cognitokit/cognito"
+	"github.com/cognitokit/cognitokit/examples/internal/deadline"
 	"github.com/cognitokit/cognitokit/identity"
 )
 
@@ -89,8 +90,9 @@ func (f *identityFlags) readsStdin() bool {
 // provider checks the flags (usage errors exit 2), signs in when the
 // sign-in flags ask for it, and returns the identity pool's credentials
 // provider (not cached) and the AWS configuration it uses. region
-// overrides AWS_REGION and the pool ID's region.
-func (f *identityFlags) provider(ctx context.Context, env *cliEnv, region string) (*identity.Provider, aws.Config, error) {
+// overrides AWS_REGION and the pool ID's region. Its calls go through dl's
+// HTTP client; the caller bounds ctx.
+func (f *identityFlags) provider(ctx context.Context, env *cliEnv, dl *deadline.Client, region string) (*identity.Provider, aws.Config, error) {
 	fail := func(format string, args ...any) (*identity.Provider, aws.Config, error) {
 		return nil, aws.Config{}, exitf(2, format, args...)
 	}
@@ -142,7 +144,7 @@ func (f *identityFlags) provider(ctx context.Context, env *cliEnv, region string
 		resolved[k] = tok
 	}
 
-	cfg, err := credentialsConfig(ctx, env, region, f.poolID)
+	cfg, err := credentialsConfig(ctx, env, dl, region, f.poolID)
 	if err != nil {
 		return nil, aws.Config{}, err
 	}
@@ -261,8 +263,8 @@ func identityPoolRegion(poolID string) string {
 // AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_<SERVICE> included) as the command's
 // environment gives them. The identity-pool calls are unsigned, so no AWS
 // credentials are needed.
-func credentialsConfig(ctx context.Context, env *cliEnv, region, poolID string) (aws.Config, error) {
-	cfg, err := serviceConfig(ctx, env, region)
+func credentialsConfig(ctx context.Context, env *cliEnv, dl *deadline.Client, region, poolID string) (aws.Config, error) {
+	cfg, err := serviceConfig(ctx, env, dl, region)
 	if err != nil {
 		return aws.Config{}, err
 	}

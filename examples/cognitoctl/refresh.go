@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/cognitokit/cognitokit/cognito"
+	"github.com/cognitokit/cognitokit/examples/internal/deadline"
 )
 
 func init() {
@@ -19,6 +20,7 @@ func runRefresh(ctx context.Context, env *cliEnv, args []string) error {
 	var app appClientFlags
 	app.register(fs)
 	token := fs.String("refresh-token", "", "refresh token (required)")
+	timeout := timeoutFlag(fs)
 	username := fs.String("username", "", "Cognito username (cognito:username, often the sub); required with -client-secret")
 	if err := parseFlagsNoArgs(fs, args); err != nil {
 		return err
@@ -29,11 +31,14 @@ func runRefresh(ctx context.Context, env *cliEnv, args []string) error {
 	if app.secret != "" && *username == "" {
 		return exitf(2, "-username is required with -client-secret (SECRET_HASH needs the Cognito username)")
 	}
-	c, err := app.client(ctx, env)
-	if err != nil {
-		return err
-	}
-	t, err := c.RefreshToken(ctx, *token, func(o *cognito.RefreshOptions) { o.Username = *username })
+	dl := deadline.New(*timeout)
+	t, err := withDeadline(ctx, dl, func(ctx context.Context) (*cognito.Tokens, error) {
+		c, err := app.client(ctx, env, dl)
+		if err != nil {
+			return nil, err
+		}
+		return c.RefreshToken(ctx, *token, func(o *cognito.RefreshOptions) { o.Username = *username })
+	})
 	if err != nil {
 		return err
 	}

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/cognitokit/cognitokit/cognito"
+	"github.com/cognitokit/cognitokit/examples/internal/deadline"
 )
 
 func init() {
@@ -45,6 +46,7 @@ func runSignin(ctx context.Context, env *cliEnv, args []string) error {
 	mfaType := fs.String("mfa-type", "", "answer SELECT_MFA_TYPE with this type (SMS_MFA, SOFTWARE_TOKEN_MFA, EMAIL_OTP)")
 	answer := fs.String("answer", "", "answer CUSTOM_CHALLENGE with this answer")
 	attrs := signinAttrFlag{}
+	timeout := timeoutFlag(fs)
 	fs.Var(attrs, "attr", "name=value: a required attribute for NEW_PASSWORD_REQUIRED (repeatable)")
 	if err := parseFlagsNoArgs(fs, args); err != nil {
 		return err
@@ -56,15 +58,20 @@ func runSignin(ctx context.Context, env *cliEnv, args []string) error {
 	if err != nil {
 		return err
 	}
-	c, err := app.client(ctx, env)
+	// Each exchange with Cognito has its own deadline: the time a user
+	// takes to answer a prompt does not count.
+	dl := deadline.New(*timeout)
+	var c *cognito.Client
+	res, err := withDeadline(ctx, dl, func(ctx context.Context) (*cognito.Result, error) {
+		if c, err = app.client(ctx, env, dl); err != nil {
+			return nil, err
+		}
+		return c.SignIn(ctx, *username, *password, func(o *cognito.SignInOptions) { o.Flow = flow })
+	})
 	if err != nil {
 		return err
 	}
-	res, err := c.SignIn(ctx, *username, *password, func(o *cognito.SignInOptions) { o.Flow = flow })
-	if err != nil {
-		return err
-	}
-	a := &signinAnswerer{env: env, newPassword: *newPassword, mfaCode: *mfaCode, mfaType: *mfaType, answer: *answer, attrs: attrs}
+	a := &signinAnswerer{env: env, dl: dl, newPassword: *newPassword, mfaCode: *mfaCode, mfaType: *mfaType, answer: *answer, attrs: attrs}
 	for range 10 {
 		if res.Tokens != nil {
 			return printTokens(env.stdout, res.Tokens)
@@ -81,6 +88,7 @@ func runSignin(ctx context.Context, env *cliEnv, args []string) error {
 // a terminal.
 type signinAnswerer struct {
 	env                                   *cliEnv
+	dl                                    *deadline.Client
 	newPassword, mfaCode, mfaType, answer string
 	attrs                                 map[string]string
 	in                                    *bufio.Reader
@@ -111,6 +119,11 @@ func (a *signinAnswerer) ask(ch *cognito.Challenge, flagName, prompt string) (st
 	return line, nil
 }
 
+// timed runs one exchange with Cognito under the -timeout deadline.
+func (a *signinAnswerer) timed(ctx context.Context, call func(context.Context) (*cognito.Result, error)) (*cognito.Result, error) {
+	return withDeadline(ctx, a.dl, call)
+}
+
 func (a *signinAnswerer) answer1(ctx context.Context, ch *cognito.Challenge) (*cognito.Result, error) {
 	switch ch.Name {
 	case cognito.ChallengeNewPasswordRequired:
@@ -134,7 +147,7 @@ func (a *signinAnswerer) answer1(ctx context.Context, ch *cognito.Challenge) (*c
 				attrs[name] = v
 			}
 		}
-		return ch.RespondNewPassword(ctx, pw, attrs)
+		return a.timed(ctx, func(ctx context.Context) (*cognito.Result, error) { return ch.RespondNewPassword(ctx, pw, attrs) })
 	case cognito.ChallengeSMSMFA, cognito.ChallengeEmailOTP, cognito.ChallengeSoftwareTokenMFA:
 		code := a.mfaCode
 		if code == "" || a.usedCode {
@@ -148,7 +161,7 @@ func (a *signinAnswerer) answer1(ctx context.Context, ch *cognito.Challenge) (*c
 			}
 		}
 		a.usedCode = true
-		return ch.RespondMFA(ctx, code)
+		return a.timed(ctx, func(ctx context.Context) (*cognito.Result, error) { return ch.RespondMFA(ctx, code) })
 	case cognito.ChallengeSelectMFAType:
 		t := a.mfaType
 		if t == "" && a.mfaCode != "" && len(ch.MFAOptions) == 1 {
@@ -160,7 +173,7 @@ func (a *signinAnswerer) answer1(ctx context.Context, ch *cognito.Challenge) (*c
 				return nil, err
 			}
 		}
-		return ch.SelectMFA(ctx, t)
+		return a.timed(ctx, func(ctx context.Context) (*cognito.Result, error) { return ch.SelectMFA(ctx, t) })
 	case cognito.ChallengeCustom:
 		ans := a.answer
 		if ans == "" {
@@ -170,12 +183,12 @@ func (a *signinAnswerer) answer1(ctx context.Context, ch *cognito.Challenge) (*c
 			}
 		}
 		a.answer = ""
-		return ch.RespondCustom(ctx, ans)
+		return a.timed(ctx, func(ctx context.Context) (*cognito.Result, error) { return ch.RespondCustom(ctx, ans) })
 	case cognito.ChallengeMFASetup:
 		if !a.env.stdinIsTerminal {
 			return nil, exitf(2, "challenge %s cannot be answered non-interactively", ch.Name)
 		}
-		setup, err := ch.SetupTOTP(ctx, "cognitoctl")
+		setup, err := withDeadline(ctx, a.dl, func(ctx context.Context) (*cognito.TOTPSetup, error) { return ch.SetupTOTP(ctx, "cognitoctl") })
 		if err != nil {
 			return nil, err
 		}
@@ -184,7 +197,7 @@ func (a *signinAnswerer) answer1(ctx context.Context, ch *cognito.Challenge) (*c
 		if err != nil {
 			return nil, err
 		}
-		return ch.VerifyTOTP(ctx, code, "cognitoctl")
+		return a.timed(ctx, func(ctx context.Context) (*cognito.Result, error) { return ch.VerifyTOTP(ctx, code, "cognitoctl") })
 	}
 	return nil, exitf(2, "challenge %s is not supported by cognitoctl", ch.Name)
 }
