@@ -15,6 +15,7 @@ import (
 
 	"github.com/cognitokit/cognitokit/cognito"
 	"github.com/cognitokit/cognitokit/examples/internal/deadline"
+	"github.com/cognitokit/cognitokit/examples/internal/secret"
 )
 
 // Helpers the subcommands share: flag handling with cognitoctl's exit
@@ -59,19 +60,45 @@ func parseFlagsNoArgs(fs *flag.FlagSet, args []string) error {
 	return nil
 }
 
-// requireFlags exits 2 naming the first of the string flags names (defined
-// on fs) that is empty.
-func requireFlags(fs *flag.FlagSet, names ...string) error {
+// requireFlags exits 2 naming, in one message, every flag among names
+// (defined on fs) that has no value.
+func requireFlags(env *cliEnv, fs *flag.FlagSet, names ...string) error {
+	return missingError(missingFlags(env, fs, names...))
+}
+
+// missingFlags returns "-NAME" for each flag among names (defined on fs)
+// that has no value: an empty string flag, or a secret flag that neither
+// the command line nor its environment variable gives ("-NAME (or $VAR)").
+func missingFlags(env *cliEnv, fs *flag.FlagSet, names ...string) []string {
+	var missing []string
 	for _, name := range names {
 		f := fs.Lookup(name)
 		if f == nil {
 			panic("cognitoctl: requireFlags: no flag -" + name)
 		}
+		if s, ok := f.Value.(*secret.Flag); ok {
+			if !s.Given(env.getenv) {
+				missing = append(missing, "-"+name+" (or $"+s.EnvVar+")")
+			}
+			continue
+		}
 		if f.Value.String() == "" {
-			return exitf(2, "-%s is required", name)
+			missing = append(missing, "-"+name)
 		}
 	}
-	return nil
+	return missing
+}
+
+// missingError is nil for no missing flags, else an exit-2 error listing
+// them all.
+func missingError(missing []string) error {
+	switch len(missing) {
+	case 0:
+		return nil
+	case 1:
+		return exitf(2, "missing required flag: %s", missing[0])
+	}
+	return exitf(2, "missing required flags: %s", strings.Join(missing, ", "))
 }
 
 // flowUsage describes the values of a -flow flag.
@@ -146,17 +173,46 @@ func userPoolRegion(poolID string) string {
 	return r
 }
 
+// Environment variables of the secret flags (package secret).
+const (
+	envPassword     = "COGNITO_PASSWORD"
+	envNewPassword  = "COGNITO_NEW_PASSWORD"
+	envClientSecret = "COGNITO_CLIENT_SECRET"
+	envRefreshToken = "COGNITO_REFRESH_TOKEN"
+	envIDToken      = "COGNITO_ID_TOKEN"
+	envLogins       = "COGNITO_LOGINS"
+)
+
+// secretValue is a secret flag's value; a flag that cannot be read exits 2.
+func secretValue(env *cliEnv, f *secret.Flag) (string, error) {
+	v, err := f.Value(env.stdin, env.getenv)
+	if err != nil {
+		return "", exitf(2, "%v", err)
+	}
+	return v, nil
+}
+
 // appClientFlags name a user pool app client: -user-pool-id, -client-id
 // and -client-secret, as signin and refresh take them.
 type appClientFlags struct {
-	poolID, clientID, secret string
+	poolID, clientID string
+	secretFlag       *secret.Flag
+	// secret is the client secret, once resolve has read it.
+	secret string
 }
 
 // register defines the app client flags on fs.
 func (f *appClientFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.poolID, "user-pool-id", "", "user pool ID, e.g. us-east-1_AbCdEf123 (required)")
 	fs.StringVar(&f.clientID, "client-id", "", "app client ID (required)")
-	fs.StringVar(&f.secret, "client-secret", "", "app client secret, for clients that have one")
+	f.secretFlag = secret.Define(fs, "client-secret", envClientSecret, "app client secret, for clients that have one")
+}
+
+// resolve reads the client secret (@FILE, @-, $COGNITO_CLIENT_SECRET).
+func (f *appClientFlags) resolve(env *cliEnv) error {
+	var err error
+	f.secret, err = secretValue(env, f.secretFlag)
+	return err
 }
 
 // client returns a client of the app client, in the command's AWS_REGION,

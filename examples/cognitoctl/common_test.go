@@ -16,6 +16,7 @@ import (
 
 	"github.com/cognitokit/cognitokit/cognito"
 	"github.com/cognitokit/cognitokit/examples/internal/deadline"
+	"github.com/cognitokit/cognitokit/examples/internal/secret"
 )
 
 // exitCode returns the exit code and message runCLI would use for err.
@@ -95,21 +96,25 @@ func TestRequireFlags(t *testing.T) {
 	tests := []struct {
 		name    string
 		args    []string
+		vars    map[string]string
 		wantMsg string
 	}{
-		{"all given", []string{"-a", "1", "-b", "2"}, ""},
-		{"first missing named", []string{"-b", "2"}, "-a is required"},
-		{"second missing", []string{"-a", "1"}, "-b is required"},
-		{"both missing: the first in order", nil, "-a is required"},
-		{"empty value is missing", []string{"-a", "", "-b", "2"}, "-a is required"},
+		{"all given", []string{"-a", "1", "-b", "2", "-s", "x"}, nil, ""},
+		{"secret from its variable", []string{"-a", "1", "-b", "2"}, map[string]string{"TEST_S": "x"}, ""},
+		{"one missing", []string{"-b", "2", "-s", "x"}, nil, "missing required flag: -a"},
+		{"second missing", []string{"-a", "1", "-s", "x"}, nil, "missing required flag: -b"},
+		{"all missing in one message", nil, nil, "missing required flags: -a, -b, -s (or $TEST_S)"},
+		{"empty value is missing", []string{"-a", "", "-b", "2", "-s", "x"}, nil, "missing required flag: -a"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			fs := flag.NewFlagSet("x", flag.ContinueOnError)
 			fs.String("a", "", "")
 			fs.String("b", "", "")
+			secret.Define(fs, "s", "TEST_S", "a secret")
 			require.NoError(t, fs.Parse(tt.args))
-			err := requireFlags(fs, "a", "b")
+			env := &cliEnv{getenv: func(k string) string { return tt.vars[k] }}
+			err := requireFlags(env, fs, "a", "b", "s")
 			if tt.wantMsg == "" {
 				require.NoError(t, err)
 				return
@@ -121,7 +126,7 @@ func TestRequireFlags(t *testing.T) {
 	}
 	t.Run("undefined flag is a programming error", func(t *testing.T) {
 		fs := flag.NewFlagSet("x", flag.ContinueOnError)
-		assert.Panics(t, func() { _ = requireFlags(fs, "typo") })
+		assert.Panics(t, func() { _ = requireFlags(&cliEnv{}, fs, "typo") })
 	})
 }
 

@@ -67,7 +67,7 @@ func runCredentials(ctx context.Context, env *cliEnv, args []string) error {
 	if err := parseFlagsNoArgs(fs, args); err != nil {
 		return err
 	}
-	if err := requireFlags(fs, "identity-pool-id"); err != nil {
+	if err := requireFlags(env, fs, "identity-pool-id"); err != nil {
 		return err
 	}
 	switch *format {

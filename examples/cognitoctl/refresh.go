@@ -5,6 +5,7 @@ import (
 
 	"github.com/cognitokit/cognitokit/cognito"
 	"github.com/cognitokit/cognitokit/examples/internal/deadline"
+	"github.com/cognitokit/cognitokit/examples/internal/secret"
 )
 
 func init() {
@@ -19,13 +20,23 @@ func runRefresh(ctx context.Context, env *cliEnv, args []string) error {
 	fs := newFlagSet(env, "refresh", "")
 	var app appClientFlags
 	app.register(fs)
-	token := fs.String("refresh-token", "", "refresh token (required)")
+	tokenFlag := secret.Define(fs, "refresh-token", envRefreshToken, "refresh token (required)")
 	timeout := timeoutFlag(fs)
 	username := fs.String("username", "", "Cognito username (cognito:username, often the sub); required with -client-secret")
 	if err := parseFlagsNoArgs(fs, args); err != nil {
 		return err
 	}
-	if err := requireFlags(fs, "user-pool-id", "client-id", "refresh-token"); err != nil {
+	if err := requireFlags(env, fs, "user-pool-id", "client-id", "refresh-token"); err != nil {
+		return err
+	}
+	if err := secret.OneStdin(tokenFlag, app.secretFlag); err != nil {
+		return exitf(2, "%v", err)
+	}
+	token, err := secretValue(env, tokenFlag)
+	if err != nil {
+		return err
+	}
+	if err := app.resolve(env); err != nil {
 		return err
 	}
 	if app.secret != "" && *username == "" {
@@ -37,7 +48,7 @@ func runRefresh(ctx context.Context, env *cliEnv, args []string) error {
 		if err != nil {
 			return nil, err
 		}
-		return c.RefreshToken(ctx, *token, func(o *cognito.RefreshOptions) { o.Username = *username })
+		return c.RefreshToken(ctx, token, func(o *cognito.RefreshOptions) { o.Username = *username })
 	})
 	if err != nil {
 		return err

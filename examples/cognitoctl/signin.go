@@ -10,6 +10,7 @@ import (
 
 	"github.com/cognitokit/cognitokit/cognito"
 	"github.com/cognitokit/cognitokit/examples/internal/deadline"
+	"github.com/cognitokit/cognitokit/examples/internal/secret"
 )
 
 func init() {
@@ -39,9 +40,9 @@ func runSignin(ctx context.Context, env *cliEnv, args []string) error {
 	var app appClientFlags
 	app.register(fs)
 	username := fs.String("username", "", "username or alias (required)")
-	password := fs.String("password", "", "password (required)")
+	passwordFlag := secret.Define(fs, "password", envPassword, "password (asked for without echo when stdin is a terminal)")
 	flowName := fs.String("flow", "srp", "authentication flow: "+flowUsage)
-	newPassword := fs.String("new-password", "", "answer NEW_PASSWORD_REQUIRED with this password")
+	newPasswordFlag := secret.Define(fs, "new-password", envNewPassword, "answer NEW_PASSWORD_REQUIRED with this password")
 	mfaCode := fs.String("mfa-code", "", "answer SMS_MFA, EMAIL_OTP or SOFTWARE_TOKEN_MFA with this code")
 	mfaType := fs.String("mfa-type", "", "answer SELECT_MFA_TYPE with this type (SMS_MFA, SOFTWARE_TOKEN_MFA, EMAIL_OTP)")
 	answer := fs.String("answer", "", "answer CUSTOM_CHALLENGE with this answer")
@@ -51,12 +52,35 @@ func runSignin(ctx context.Context, env *cliEnv, args []string) error {
 	if err := parseFlagsNoArgs(fs, args); err != nil {
 		return err
 	}
-	if err := requireFlags(fs, "user-pool-id", "client-id", "username", "password"); err != nil {
+	missing := missingFlags(env, fs, "user-pool-id", "client-id", "username")
+	if !passwordFlag.Given(env.getenv) && !env.stdinIsTerminal {
+		missing = append(missing, "-password (or $"+envPassword+")")
+	}
+	if err := missingError(missing); err != nil {
 		return err
 	}
 	flow, err := parseFlow(*flowName)
 	if err != nil {
 		return err
+	}
+	if err := secret.OneStdin(passwordFlag, newPasswordFlag, app.secretFlag); err != nil {
+		return exitf(2, "%v", err)
+	}
+	if err := app.resolve(env); err != nil {
+		return err
+	}
+	newPassword, err := secretValue(env, newPasswordFlag)
+	if err != nil {
+		return err
+	}
+	password, err := secretValue(env, passwordFlag)
+	if err != nil {
+		return err
+	}
+	if password == "" { // stdin is a terminal: ask
+		if password, err = readPassword(env, "Password"); err != nil {
+			return err
+		}
 	}
 	// Each exchange with Cognito has its own deadline: the time a user
 	// takes to answer a prompt does not count.
@@ -66,12 +90,12 @@ func runSignin(ctx context.Context, env *cliEnv, args []string) error {
 		if c, err = app.client(ctx, env, dl); err != nil {
 			return nil, err
 		}
-		return c.SignIn(ctx, *username, *password, func(o *cognito.SignInOptions) { o.Flow = flow })
+		return c.SignIn(ctx, *username, password, func(o *cognito.SignInOptions) { o.Flow = flow })
 	})
 	if err != nil {
 		return err
 	}
-	a := &signinAnswerer{env: env, dl: dl, newPassword: *newPassword, mfaCode: *mfaCode, mfaType: *mfaType, answer: *answer, attrs: attrs}
+	a := &signinAnswerer{env: env, dl: dl, newPassword: newPassword, mfaCode: *mfaCode, mfaType: *mfaType, answer: *answer, attrs: attrs}
 	for range 10 {
 		if res.Tokens != nil {
 			return printTokens(env.stdout, res.Tokens)
@@ -82,6 +106,24 @@ func runSignin(ctx context.Context, env *cliEnv, args []string) error {
 		}
 	}
 	return errors.New("too many challenges")
+}
+
+// readPassword asks for a password on the terminal without echo.
+func readPassword(env *cliEnv, prompt string) (string, error) {
+	if env.readPassword == nil {
+		return "", exitf(2, "cannot read a password without echo here; use -password @FILE or $%s", envPassword)
+	}
+	fmt.Fprint(env.stderr, prompt+": ")
+	b, err := env.readPassword()
+	fmt.Fprintln(env.stderr)
+	if err != nil {
+		return "", exitf(2, "reading the password: %v", err)
+	}
+	pw := secret.TrimNewline(string(b))
+	if pw == "" {
+		return "", exitf(2, "no password given")
+	}
+	return pw, nil
 }
 
 // signinAnswerer answers challenges from flags, or by asking on stdin when it is
@@ -129,8 +171,11 @@ func (a *signinAnswerer) answer1(ctx context.Context, ch *cognito.Challenge) (*c
 	case cognito.ChallengeNewPasswordRequired:
 		pw := a.newPassword
 		if pw == "" {
+			if !a.env.stdinIsTerminal {
+				return nil, exitf(2, "challenge %s needs -new-password or $%s (stdin is not a terminal)", ch.Name, envNewPassword)
+			}
 			var err error
-			if pw, err = a.ask(ch, "-new-password", "New password"); err != nil {
+			if pw, err = readPassword(a.env, "New password"); err != nil {
 				return nil, err
 			}
 		}
