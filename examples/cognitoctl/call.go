@@ -59,7 +59,7 @@ type callOptions struct {
 }
 
 const callUsage = `usage: cognitoctl call [-X METHOD] [-H 'Name: value']... [-d DATA | -d @FILE | -d @-] [-region R] [-service S]
-                      [-identity-pool-id ID [-login KEY=TOKEN]... [sign-in flags]] URL
+                      [-identity-pool-id ID [-login KEY=TOKEN]... [sign-in flags]] [-timeout 30s] URL
 
 Signs the request with AWS Signature Version 4, using the default AWS
 credential chain (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY/AWS_SESSION_TOKEN,

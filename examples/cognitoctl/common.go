@@ -22,16 +22,25 @@ import (
 // codes, AWS configuration from the command's environment, and JSON output.
 
 // newFlagSet returns a flag set for the named command that writes to
-// stderr. A non-empty usage (ending in a newline) replaces the flag
-// package's "Usage of NAME:" header; the flags' defaults follow it.
+// stderr. Its usage (for -h and bad flags) is the command's one-line
+// summary, then usage (the synopsis and more, ending in a newline; empty
+// means "usage: cognitoctl NAME [flags]"), then the flags.
 func newFlagSet(env *cliEnv, name, usage string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(env.stderr)
-	if usage != "" {
-		fs.Usage = func() {
-			fmt.Fprint(fs.Output(), usage)
-			fs.PrintDefaults()
+	if usage == "" {
+		usage = "usage: cognitoctl " + name + " [flags]\n"
+	}
+	fs.Usage = func() {
+		w := fs.Output()
+		if c := commands[name]; c != nil {
+			fmt.Fprintf(w, "cognitoctl %s: %s\n\n", name, c.summary)
 		}
+		fmt.Fprint(w, usage)
+		if !strings.HasSuffix(usage, "flags:\n") {
+			fmt.Fprint(w, "\nflags:\n")
+		}
+		fs.PrintDefaults()
 	}
 	return fs
 }

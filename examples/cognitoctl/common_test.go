@@ -5,7 +5,9 @@ import (
 	"context"
 	"errors"
 	"flag"
+	"io"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -34,19 +36,47 @@ func exitCode(t *testing.T, err error) (int, string) {
 
 func TestNewFlagSetUsage(t *testing.T) {
 	tests := []struct {
-		name, usage, want string
+		name, cmd, usage, want string
 	}{
-		{"custom usage", "usage: x [-n N]\n", "usage: x [-n N]\n  -n string\n    \tname\n"},
-		{"flag package default", "", "Usage of x:\n  -n string\n    \tname\n"},
+		{"custom usage", "x", "usage: x [-n N]\n", "usage: x [-n N]\n\nflags:\n  -n string\n    \tname\n"},
+		{"usage ending in flags:", "x", "usage: x\n\nflags:\n", "usage: x\n\nflags:\n  -n string\n    \tname\n"},
+		{"no usage", "x", "", "usage: cognitoctl x [flags]\n\nflags:\n  -n string\n    \tname\n"},
+		{"a command's summary first", "refresh", "usage: r\n", "cognitoctl refresh: " + commands["refresh"].summary + "\n\nusage: r\n\nflags:\n  -n string\n    \tname\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var errb bytes.Buffer
-			fs := newFlagSet(&cliEnv{stderr: &errb}, "x", tt.usage)
+			fs := newFlagSet(&cliEnv{stderr: &errb}, tt.cmd, tt.usage)
 			fs.String("n", "", "name")
 			fs.Usage()
 			assert.Equal(t, tt.want, errb.String())
-			assert.Equal(t, "x", fs.Name())
+			assert.Equal(t, tt.cmd, fs.Name())
+		})
+	}
+}
+
+// TestEveryCommandHelp is the regression test for "signin -h" printing a
+// bare "Usage of signin:": every command's -h exits 0 and prints what it
+// does, its synopsis and its flags.
+func TestEveryCommandHelp(t *testing.T) {
+	require.NotEmpty(t, commands)
+	for name, c := range commands {
+		t.Run(name, func(t *testing.T) {
+			for _, h := range []string{"-h", "--help"} {
+				var out, errb bytes.Buffer
+				code := runCLI(context.Background(), &cliEnv{stdin: strings.NewReader(""), stdout: &out, stderr: &errb, getenv: func(string) string { return "" }}, []string{name, h})
+				assert.Equal(t, 0, code)
+				assert.Empty(t, out.String(), "usage goes to stderr")
+				got := errb.String()
+				assert.True(t, strings.HasPrefix(got, "cognitoctl "+name+": "+c.summary+"\n\nusage: cognitoctl "+name), got)
+				assert.Contains(t, got, "\nflags:\n  -")
+				assert.NotContains(t, got, "Usage of")
+			}
+			// A bad flag prints the same usage and exits 2.
+			var errb bytes.Buffer
+			code := runCLI(context.Background(), &cliEnv{stdin: strings.NewReader(""), stdout: io.Discard, stderr: &errb, getenv: func(string) string { return "" }}, []string{name, "-no-such-flag"})
+			assert.Equal(t, 2, code)
+			assert.Contains(t, errb.String(), "usage: cognitoctl "+name)
 		})
 	}
 }

@@ -40,13 +40,16 @@ type credentialProcessJSON struct {
 	Expiration      string `json:"Expiration"`
 }
 
-const credentialsUsage = `usage: cognitoctl credentials -identity-pool-id ID [-login KEY=TOKEN]... [-format json|env|process]
+const credentialsUsage = `usage: cognitoctl credentials -identity-pool-id ID [-login KEY=TOKEN]... [-format json|env|process] [-timeout 30s]
+       [-user-pool-id ID (-id-token SECRET | -client-id ID -username U [-password SECRET])]
 
 Trades a Logins map for temporary AWS credentials through a Cognito identity
 pool (GetId, then GetCredentialsForIdentity; with -role-arn, GetOpenIdToken and
 STS AssumeRoleWithWebIdentity). No -login means a guest identity. A TOKEN of
 @FILE reads the token from FILE, @- from stdin, so it stays off the command
-line. Keys: cognito-idp.REGION.amazonaws.com/USER_POOL_ID (or -user-pool-id
+line; with no -login, $COGNITO_LOGINS holds the KEY=TOKEN pairs. Each SECRET
+is @FILE, @- or, left out, COGNITO_ID_TOKEN, COGNITO_PASSWORD or
+COGNITO_CLIENT_SECRET. Keys: cognito-idp.REGION.amazonaws.com/USER_POOL_ID (or -user-pool-id
 with -id-token), graph.facebook.com, accounts.google.com, www.amazon.com,
 appleid.apple.com, api.twitter.com (token;secret), an OIDC issuer host, a SAML
 provider ARN, cognito-identity.amazonaws.com (developer).

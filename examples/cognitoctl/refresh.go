@@ -16,8 +16,18 @@ func init() {
 	})
 }
 
+const refreshUsage = `usage: cognitoctl refresh -user-pool-id ID -client-id ID [-refresh-token SECRET]
+       [-client-secret SECRET -username COGNITO_USERNAME] [-timeout 30s]
+
+Trades a refresh token (REFRESH_TOKEN_AUTH) for new ID and access tokens and
+prints them as signin does; the refresh token is kept. Each SECRET is @FILE,
+@- (stdin) or, left out, COGNITO_REFRESH_TOKEN / COGNITO_CLIENT_SECRET.
+
+flags:
+`
+
 func runRefresh(ctx context.Context, env *cliEnv, args []string) error {
-	fs := newFlagSet(env, "refresh", "")
+	fs := newFlagSet(env, "refresh", refreshUsage)
 	var app appClientFlags
 	app.register(fs)
 	tokenFlag := secret.Define(fs, "refresh-token", envRefreshToken, "refresh token (required)")

@@ -35,8 +35,25 @@ func (a signinAttrFlag) Set(s string) error {
 	return nil
 }
 
+const signinUsage = `usage: cognitoctl signin -user-pool-id ID -client-id ID [-client-secret SECRET] -username U
+       [-password SECRET] [-flow srp|password|admin] [-new-password SECRET] [-mfa-code CODE]
+       [-mfa-type TYPE] [-answer A] [-attr NAME=VALUE]... [-timeout 30s]
+
+Signs the user in (USER_SRP_AUTH by default: the password never leaves the
+machine), answers the challenges Cognito asks for from the flags or, when
+stdin is a terminal, by asking, and prints {"IdToken", "AccessToken",
+"RefreshToken", "ExpiresIn", "TokenType"} on stdout.
+
+Secrets stay off the command line: each SECRET is @FILE, @- (stdin) or, left
+out, its environment variable (COGNITO_PASSWORD, COGNITO_CLIENT_SECRET,
+COGNITO_NEW_PASSWORD). With no password and a terminal on stdin, signin asks
+for it without echo.
+
+flags:
+`
+
 func runSignin(ctx context.Context, env *cliEnv, args []string) error {
-	fs := newFlagSet(env, "signin", "")
+	fs := newFlagSet(env, "signin", signinUsage)
 	var app appClientFlags
 	app.register(fs)
 	username := fs.String("username", "", "username or alias (required)")
