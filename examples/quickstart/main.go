@@ -35,8 +35,11 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/config"
+
+	"github.com/cognitokit/cognitokit/examples/internal/deadline"
 )
 
 func main() {
@@ -50,6 +53,8 @@ func main() {
 type flags struct {
 	region, userPoolID, clientID, clientSecret, identityPoolID, apiURL string
 	username, password, email, nickname, facebookToken                 string
+	// timeout bounds each step's exchanges against real AWS.
+	timeout time.Duration
 }
 
 // real reports whether any flag names real AWS resources.
@@ -80,6 +85,7 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (*f
 	fs.StringVar(&f.password, "password", "", "password (prefer $COGNITO_PASSWORD: flags show in ps; default: random against the emulator)")
 	fs.StringVar(&f.email, "email", env("COGNITO_EMAIL"), "real AWS: sign the user up first with this e-mail address ($COGNITO_EMAIL)")
 	fs.StringVar(&f.nickname, "nickname", env("COGNITO_NICKNAME"), "real AWS: the nickname attribute for sign-up ($COGNITO_NICKNAME)")
+	fs.DurationVar(&f.timeout, "timeout", 30*time.Second, "real AWS: time limit of each step's exchanges; a silent endpoint fails the step after it")
 	fs.StringVar(&f.facebookToken, "facebook-token", "", "real AWS: a Facebook user access token for the identity pool's app (prefer $FACEBOOK_TOKEN)")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
@@ -157,7 +163,8 @@ func awsConfig(ctx context.Context, f *flags, getenv func(string) string, stdin 
 	if region == "" {
 		region, _, _ = strings.Cut(f.userPoolID, "_")
 	}
-	opts := []func(*config.LoadOptions) error{config.WithRegion(region)}
+	dl := deadline.New(f.timeout)
+	opts := append([]func(*config.LoadOptions) error{config.WithRegion(region)}, dl.LoadOptions()...)
 	if ep := getenv("AWS_ENDPOINT_URL"); ep != "" {
 		opts = append(opts, config.WithBaseEndpoint(ep))
 	}
@@ -179,6 +186,8 @@ func awsConfig(ctx context.Context, f *flags, getenv func(string) string, stdin 
 		Email:          f.email,
 		Nickname:       f.nickname,
 		FacebookToken:  f.facebookToken,
+		HTTPClient:     dl.HTTP,
+		Deadline:       dl,
 	}
 	if awsCfg.BaseEndpoint != nil {
 		// AWS_ENDPOINT_URL points at an emulator (cognitoctl serve): accept
