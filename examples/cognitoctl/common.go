@@ -135,15 +135,6 @@ func timeoutFlag(fs *flag.FlagSet) *time.Duration {
 	return fs.Duration("timeout", defaultTimeout, "time limit for the exchange with the endpoint (connect, TLS, answer, retries); a silent endpoint fails the command after it")
 }
 
-// withDeadline runs call under ctx bounded by dl's timeout, and turns a
-// missed deadline into dl's one-line error naming the endpoint.
-func withDeadline[T any](ctx context.Context, dl *deadline.Client, call func(context.Context) (T, error)) (T, error) {
-	ctx, cancel := dl.Context(ctx)
-	defer cancel()
-	v, err := call(ctx)
-	return v, dl.Err(ctx, err)
-}
-
 // loadAWSConfig loads the SDK's default configuration in region, else in
 // the command's AWS_REGION, with opts. The SDK's clients send through dl's
 // bounded HTTP client.

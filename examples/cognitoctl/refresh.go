@@ -53,7 +53,7 @@ func runRefresh(ctx context.Context, env *cliEnv, args []string) error {
 		return exitf(2, "-username is required with -client-secret (SECRET_HASH needs the Cognito username)")
 	}
 	dl := deadline.New(*timeout)
-	t, err := withDeadline(ctx, dl, func(ctx context.Context) (*cognito.Tokens, error) {
+	t, err := deadline.Run(ctx, dl, func(ctx context.Context) (*cognito.Tokens, error) {
 		c, err := app.client(ctx, env, dl)
 		if err != nil {
 			return nil, err

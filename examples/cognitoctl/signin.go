@@ -103,7 +103,7 @@ func runSignin(ctx context.Context, env *cliEnv, args []string) error {
 	// takes to answer a prompt does not count.
 	dl := deadline.New(*timeout)
 	var c *cognito.Client
-	res, err := withDeadline(ctx, dl, func(ctx context.Context) (*cognito.Result, error) {
+	res, err := deadline.Run(ctx, dl, func(ctx context.Context) (*cognito.Result, error) {
 		if c, err = app.client(ctx, env, dl); err != nil {
 			return nil, err
 		}
@@ -180,7 +180,7 @@ func (a *signinAnswerer) ask(ch *cognito.Challenge, flagName, prompt string) (st
 
 // timed runs one exchange with Cognito under the -timeout deadline.
 func (a *signinAnswerer) timed(ctx context.Context, call func(context.Context) (*cognito.Result, error)) (*cognito.Result, error) {
-	return withDeadline(ctx, a.dl, call)
+	return deadline.Run(ctx, a.dl, call)
 }
 
 func (a *signinAnswerer) answer1(ctx context.Context, ch *cognito.Challenge) (*cognito.Result, error) {
@@ -250,7 +250,7 @@ func (a *signinAnswerer) answer1(ctx context.Context, ch *cognito.Challenge) (*c
 		if !a.env.stdinIsTerminal {
 			return nil, exitf(2, "challenge %s cannot be answered non-interactively", ch.Name)
 		}
-		setup, err := withDeadline(ctx, a.dl, func(ctx context.Context) (*cognito.TOTPSetup, error) { return ch.SetupTOTP(ctx, "cognitoctl") })
+		setup, err := deadline.Run(ctx, a.dl, func(ctx context.Context) (*cognito.TOTPSetup, error) { return ch.SetupTOTP(ctx, "cognitoctl") })
 		if err != nil {
 			return nil, err
 		}

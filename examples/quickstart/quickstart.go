@@ -100,7 +100,7 @@ type step struct {
 	name string
 	run  func(ctx context.Context) (string, error)
 	// interactive steps wait for the user and bound their exchanges
-	// themselves (run.timed).
+	// themselves (deadline.Run around each exchange).
 	interactive bool
 }
 
@@ -151,7 +151,7 @@ func Run(ctx context.Context, cfg Config, out io.Writer) (Summary, error) {
 	for i, s := range steps {
 		run := s.run
 		if !s.interactive {
-			run = func(ctx context.Context) (string, error) { return timed(ctx, cfg.Deadline, s.run) }
+			run = func(ctx context.Context) (string, error) { return deadline.Run(ctx, cfg.Deadline, s.run) }
 		}
 		msg, err := run(ctx)
 		var se *skipError
@@ -176,18 +176,6 @@ func Run(ctx context.Context, cfg Config, out io.Writer) (Summary, error) {
 }
 
 func round(d time.Duration) time.Duration { return d.Round(10 * time.Millisecond) }
-
-// timed runs call under dl's deadline, when dl is set, and reports a
-// missed deadline as dl's one line naming the endpoint.
-func timed[T any](ctx context.Context, dl *deadline.Client, call func(context.Context) (T, error)) (T, error) {
-	if dl == nil {
-		return call(ctx)
-	}
-	ctx, cancel := dl.Context(ctx)
-	defer cancel()
-	v, err := call(ctx)
-	return v, dl.Err(ctx, err)
-}
 
 func (r *run) signUp(ctx context.Context) (string, error) {
 	c := r.cfg
@@ -231,7 +219,7 @@ func (r *run) confirm(ctx context.Context) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if _, err := timed(ctx, c.Deadline, func(ctx context.Context) (struct{}, error) {
+	if _, err := deadline.Run(ctx, c.Deadline, func(ctx context.Context) (struct{}, error) {
 		return struct{}{}, r.client.ConfirmSignUp(ctx, c.Username, code)
 	}); err != nil {
 		return "", err

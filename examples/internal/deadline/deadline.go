@@ -101,6 +101,18 @@ func (c *Client) Context(parent context.Context) (context.Context, context.Cance
 	return context.WithTimeout(parent, c.Timeout)
 }
 
+// Run runs call under parent bounded by c's timeout and reports its error
+// as c.Err does. A nil c runs call under parent unbounded.
+func Run[T any](parent context.Context, c *Client, call func(context.Context) (T, error)) (T, error) {
+	if c == nil {
+		return call(parent)
+	}
+	ctx, cancel := c.Context(parent)
+	defer cancel()
+	v, err := call(ctx)
+	return v, c.Err(ctx, err)
+}
+
 // Endpoint returns scheme://host of the last request sent, or "".
 func (c *Client) Endpoint() string {
 	if p := c.last.Load(); p != nil {

@@ -69,3 +69,37 @@ func TestClientErrOther(t *testing.T) {
 	assert.EqualError(t, err, "no answer from the endpoint within 30s (-timeout)", "no request sent yet")
 	assert.ErrorIs(t, err, other)
 }
+
+func TestRun(t *testing.T) {
+	url := deadlinetest.SilentListener(t)
+	get := func(c *http.Client) func(ctx context.Context) (int, error) {
+		return func(ctx context.Context) (int, error) {
+			req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+			if err != nil {
+				return 0, err
+			}
+			resp, err := c.Do(req)
+			if err != nil {
+				return 0, err
+			}
+			resp.Body.Close()
+			return resp.StatusCode, nil
+		}
+	}
+	c := deadline.New(200 * time.Millisecond)
+	_, err := deadline.Run(context.Background(), c, get(c.HTTP))
+	assert.EqualError(t, err, "no answer from "+url+" within 200ms (-timeout)")
+
+	// A nil Client runs the call under the caller's context only.
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	_, err = deadline.Run[int](ctx, nil, get(&http.Client{}))
+	require.Error(t, err)
+	assert.ErrorIs(t, err, context.DeadlineExceeded)
+	var te *deadline.TimeoutError
+	assert.False(t, errors.As(err, &te), "nothing to name without a Client")
+
+	v, err := deadline.Run(context.Background(), c, func(context.Context) (int, error) { return 7, nil })
+	require.NoError(t, err)
+	assert.Equal(t, 7, v)
+}
