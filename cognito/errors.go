@@ -15,93 +15,95 @@ import (
 //
 // works whatever the operation. Errors the client detects itself (a
 // malformed challenge, a missing attribute) wrap ErrInvalidResponse,
-// ErrMissingAttribute or ErrWrongChallenge with %w.
+// ErrMissingAttribute or ErrWrongChallenge with %w. The sentinels' text has
+// no "cognito: " prefix, because the package's errors always wrap them
+// after one ("cognito: RespondNewPassword: invalid parameter: …").
 var (
 	// ErrNotAuthorized is NotAuthorizedException: wrong password, disabled
 	// user, revoked or expired token, flow not enabled for the app client,
 	// or a wrong SECRET_HASH.
-	ErrNotAuthorized = errors.New("cognito: not authorized")
+	ErrNotAuthorized = errors.New("not authorized")
 	// ErrUserNotFound is UserNotFoundException (only returned when the pool
 	// does not hide user existence).
-	ErrUserNotFound = errors.New("cognito: user not found")
+	ErrUserNotFound = errors.New("user not found")
 	// ErrUserNotConfirmed is UserNotConfirmedException: the user signed up
 	// but has not confirmed; call ConfirmSignUp or ResendConfirmationCode.
-	ErrUserNotConfirmed = errors.New("cognito: user not confirmed")
+	ErrUserNotConfirmed = errors.New("user not confirmed")
 	// ErrPasswordResetRequired is PasswordResetRequiredException: an
 	// administrator reset the password; call ForgotPassword.
-	ErrPasswordResetRequired = errors.New("cognito: password reset required")
+	ErrPasswordResetRequired = errors.New("password reset required")
 	// ErrCodeMismatch is CodeMismatchException: a wrong confirmation or MFA
 	// code.
-	ErrCodeMismatch = errors.New("cognito: code mismatch")
+	ErrCodeMismatch = errors.New("code mismatch")
 	// ErrExpiredCode is ExpiredCodeException.
-	ErrExpiredCode = errors.New("cognito: expired code")
+	ErrExpiredCode = errors.New("expired code")
 	// ErrInvalidPassword is InvalidPasswordException: the password does not
 	// meet the pool's policy or was used before.
-	ErrInvalidPassword = errors.New("cognito: invalid password")
+	ErrInvalidPassword = errors.New("invalid password")
 	// ErrUsernameExists is UsernameExistsException.
-	ErrUsernameExists = errors.New("cognito: username exists")
+	ErrUsernameExists = errors.New("username exists")
 	// ErrAliasExists is AliasExistsException.
-	ErrAliasExists = errors.New("cognito: alias exists")
+	ErrAliasExists = errors.New("alias exists")
 	// ErrTooManyRequests is TooManyRequestsException (throttling).
-	ErrTooManyRequests = errors.New("cognito: too many requests")
+	ErrTooManyRequests = errors.New("too many requests")
 	// ErrTooManyFailedAttempts is TooManyFailedAttemptsException.
-	ErrTooManyFailedAttempts = errors.New("cognito: too many failed attempts")
+	ErrTooManyFailedAttempts = errors.New("too many failed attempts")
 	// ErrLimitExceeded is LimitExceededException (for example too many code
 	// requests for one user).
-	ErrLimitExceeded = errors.New("cognito: limit exceeded")
+	ErrLimitExceeded = errors.New("limit exceeded")
 	// ErrInvalidParameter is InvalidParameterException; the client also
 	// returns it, before calling Cognito, for arguments it can tell are
 	// wrong (an empty password, an unknown flow).
-	ErrInvalidParameter = errors.New("cognito: invalid parameter")
+	ErrInvalidParameter = errors.New("invalid parameter")
 	// ErrResourceNotFound is ResourceNotFoundException (unknown pool, client
 	// or device).
-	ErrResourceNotFound = errors.New("cognito: resource not found")
+	ErrResourceNotFound = errors.New("resource not found")
 	// ErrCodeDeliveryFailure is CodeDeliveryFailureException.
-	ErrCodeDeliveryFailure = errors.New("cognito: code delivery failure")
+	ErrCodeDeliveryFailure = errors.New("code delivery failure")
 	// ErrMFAMethodNotFound is MFAMethodNotFoundException.
-	ErrMFAMethodNotFound = errors.New("cognito: MFA method not found")
+	ErrMFAMethodNotFound = errors.New("MFA method not found")
 	// ErrSoftwareTokenMFANotFound is SoftwareTokenMFANotFoundException.
-	ErrSoftwareTokenMFANotFound = errors.New("cognito: software token MFA not found")
+	ErrSoftwareTokenMFANotFound = errors.New("software token MFA not found")
 	// ErrEnableSoftwareTokenMFA is EnableSoftwareTokenMFAException: a wrong
 	// TOTP code while verifying a new authenticator.
-	ErrEnableSoftwareTokenMFA = errors.New("cognito: could not enable software token MFA")
+	ErrEnableSoftwareTokenMFA = errors.New("could not enable software token MFA")
 	// ErrUserLambdaValidation is UserLambdaValidationException: a pool
 	// trigger rejected the request.
-	ErrUserLambdaValidation = errors.New("cognito: Lambda trigger validation failed")
+	ErrUserLambdaValidation = errors.New("Lambda trigger validation failed")
 	// ErrLambda is InvalidLambdaResponseException or
 	// UnexpectedLambdaException.
-	ErrLambda = errors.New("cognito: Lambda trigger failed")
+	ErrLambda = errors.New("Lambda trigger failed")
 	// ErrInvalidUserPoolConfiguration is
 	// InvalidUserPoolConfigurationException.
-	ErrInvalidUserPoolConfiguration = errors.New("cognito: invalid user pool configuration")
+	ErrInvalidUserPoolConfiguration = errors.New("invalid user pool configuration")
 	// ErrUnauthorized is UnauthorizedException (RevokeToken with a wrong
 	// client or secret).
-	ErrUnauthorized = errors.New("cognito: unauthorized")
+	ErrUnauthorized = errors.New("unauthorized")
 	// ErrUnsupportedTokenType is UnsupportedTokenTypeException.
-	ErrUnsupportedTokenType = errors.New("cognito: unsupported token type")
+	ErrUnsupportedTokenType = errors.New("unsupported token type")
 	// ErrGroupExists is GroupExistsException.
-	ErrGroupExists = errors.New("cognito: group exists")
+	ErrGroupExists = errors.New("group exists")
 	// ErrInternal is InternalErrorException.
-	ErrInternal = errors.New("cognito: internal error")
+	ErrInternal = errors.New("internal error")
 	// ErrForbidden is ForbiddenException (AWS WAF blocked the request).
-	ErrForbidden = errors.New("cognito: forbidden")
+	ErrForbidden = errors.New("forbidden")
 
 	// ErrInvalidResponse reports a response from Cognito that the client
 	// cannot use: neither tokens nor a challenge, a challenge parameter that
 	// is missing or malformed, or SRP values that fail the protocol's
 	// checks.
-	ErrInvalidResponse = errors.New("cognito: invalid response from Cognito")
+	ErrInvalidResponse = errors.New("invalid response from Cognito")
 	// ErrWrongChallenge reports an answer method called on a challenge of
 	// another kind (for example RespondMFA on NEW_PASSWORD_REQUIRED).
-	ErrWrongChallenge = errors.New("cognito: answer does not fit the challenge")
+	ErrWrongChallenge = errors.New("answer does not fit the challenge")
 	// ErrMissingAttribute reports a required attribute the caller did not
 	// give when answering NEW_PASSWORD_REQUIRED.
-	ErrMissingAttribute = errors.New("cognito: missing required attribute")
+	ErrMissingAttribute = errors.New("missing required attribute")
 	// ErrNoRefreshToken reports a refresh attempted without a refresh token.
-	ErrNoRefreshToken = errors.New("cognito: no refresh token")
+	ErrNoRefreshToken = errors.New("no refresh token")
 	// ErrUsernameRequired reports a call that needs the Cognito username
 	// (for SECRET_HASH) when none is known.
-	ErrUsernameRequired = errors.New("cognito: username required")
+	ErrUsernameRequired = errors.New("username required")
 )
 
 // codeSentinels maps Cognito exception codes to sentinel errors.

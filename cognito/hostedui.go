@@ -294,7 +294,7 @@ func (h *HostedUI) Exchange(ctx context.Context, code, verifier string) (*Tokens
 // (grant_type=refresh_token). The refresh token is kept in the result.
 func (h *HostedUI) Refresh(ctx context.Context, refreshToken string) (*Tokens, error) {
 	if refreshToken == "" {
-		return nil, ErrNoRefreshToken
+		return nil, fmt.Errorf("cognito: oauth token: %w", ErrNoRefreshToken)
 	}
 	return h.tokenRequest(ctx, url.Values{"grant_type": {"refresh_token"}, "refresh_token": {refreshToken}}, refreshToken)
 }
@@ -352,7 +352,7 @@ func (h *HostedUI) tokenRequest(ctx context.Context, form url.Values, keepRefres
 // (POST /oauth2/revoke). Revoking an unknown token succeeds (RFC 7009).
 func (h *HostedUI) Revoke(ctx context.Context, refreshToken string) error {
 	if refreshToken == "" {
-		return ErrNoRefreshToken
+		return fmt.Errorf("cognito: oauth revoke: %w", ErrNoRefreshToken)
 	}
 	return h.post(ctx, "revoke", url.Values{"token": {refreshToken}}, nil)
 }

@@ -55,13 +55,14 @@
 // # Verification
 //
 // The Verifier does what API Gateway does for AWS_IAM routes, in order:
-// Authorization header (or presigned query) present and complete,
-// credential scope (day matching the signing date, region, service,
-// aws4_request), signing time within ±15 minutes (a presigned URL: not
-// past X-Amz-Expires, at most seven days), host signed, the access key and
-// session token through a CredentialLookup (token compared in constant
-// time, expiry checked), the payload hash (the body, read up to
-// MaxBodyBytes, must hash to any X-Amz-Content-Sha256 it declares), and the
+// a path in canonical form (see the path rule below), Authorization
+// header (or presigned query) present and complete, credential scope
+// (day matching the signing date, region, service, aws4_request), signing
+// time within ±15 minutes (a presigned URL: not past X-Amz-Expires, at
+// most seven days), host signed, the access key and session token
+// through a CredentialLookup (token compared in constant time, expiry
+// checked), the payload hash (the body, read up to MaxBodyBytes, must hash
+// to any X-Amz-Content-Sha256 it declares), and the
 // signature recomputed from the request as it arrived on the wire
 // (RequestURI, so a router that strips a prefix changes nothing) and
 // compared in constant time. Failures are *AuthError values, answered by
@@ -69,19 +70,47 @@
 // {"message": "Missing Authentication Token"}, "The request signature we
 // calculated does not match the signature you provided. …", "Signature
 // expired: …", "The security token included in the request is invalid." or
-// "… is expired" (413 for an oversized body).
+// "… is expired" (413 for an oversized body; 400 for a path not in
+// canonical form).
+//
+// # The path rule, for a Verifier in front of your own router
+//
+// SigV4 signs a path after removing its empty, "." and ".." segments, so
+// one signature for GET /test would also hold for /open/x/../../test — and
+// a router that does not clean paths would serve that at /open/{proxy+}.
+// The Verifier therefore refuses (400, ErrNonCanonicalPath) a request
+// whose path as sent has an empty segment ("//"), or a "." or ".." segment,
+// literal or percent-encoded ("%2E%2E"); such a path is never what the
+// Transport sends. Every request it accepts was signed over exactly the
+// path as sent (Caller.Path), which is r.URL.EscapedPath() for the handler
+// after it, and r.URL.Path once decoded. So:
+//
+//   - Route on r.URL.Path (or the escaped form) as it reaches you, behind
+//     the Verifier; do not clean or rewrite it after verifying, and do not
+//     put the Verifier after a rewrite that changes which handler runs (a
+//     StripPrefix is fine: the Verifier reads RequestURI).
+//   - r.URL.Path decodes %2F to '/': if your router treats a decoded slash
+//     as a separator, authorize on the same decoded path you route on (as
+//     the emulator's API Gateway does, which decodes once and ignores one
+//     trailing slash, like API Gateway).
+//   - A client that signs a normalized path but sends the original
+//     (botocore, given "/a/./b") is refused with that message; send the
+//     normalized path.
 //
 // # Conformance
 //
 // The tests run all 34 cases of the AWS SigV4 test suite (testdata,
 // Apache-2.0) through the Transport (canonical request, string to sign and
 // Authorization compared; the path sent is the one signed), through the
-// Verifier, and over a real HTTP connection from one to the other; any
-// change to a signed part of a case's request makes the Verifier refuse
-// it. botocore's SigV4Auth and SigV4QueryAuth, an independent
-// implementation, produce the same canonical requests and signatures for
-// the same requests and presigned URLs, and the Verifier accepts what
-// botocore signs and sends. The suite's get-vanilla-with-session-token.sreq
+// Verifier (the six normalize-path cases refused as written, by the path
+// rule, and accepted at their normalized path), and over a real HTTP
+// connection from one to the other; any change to a signed part of a
+// case's request makes the Verifier refuse it. botocore's SigV4Auth and
+// SigV4QueryAuth, an independent implementation, produce the same
+// canonical requests and signatures for the same requests and presigned
+// URLs, and the Verifier accepts what botocore signs and sends (except a
+// path botocore sends with dot segments, refused by the path rule). The
+// suite's get-vanilla-with-session-token.sreq
 // carries get-vanilla's signature, a known erratum; its .authz is used.
 //
 // # Performance
@@ -112,6 +141,7 @@
 // ErrInvalidRequest (*QueryError) when signing; ErrMissingAuthentication,
 // ErrIncompleteSignature, ErrInvalidScope, ErrSignatureExpired,
 // ErrSignatureNotYetCurrent, ErrInvalidToken, ErrExpiredToken,
-// ErrSignatureMismatch and ErrRequestTooLarge (all *AuthError) when
-// verifying. No error, log or String carries a secret key or token.
+// ErrSignatureMismatch, ErrNonCanonicalPath and ErrRequestTooLarge (all
+// *AuthError) when verifying. No error, log or String carries a secret
+// key or token.
 package sigv4client

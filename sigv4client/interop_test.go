@@ -210,6 +210,14 @@ func TestBotocoreLive(t *testing.T) {
 	res := runBotocore(t, job)
 	for i, r := range res {
 		t.Run(reqs[i].Method+" "+strings.TrimPrefix(reqs[i].URL, srv.URL), func(t *testing.T) {
+			if strings.Contains(reqs[i].URL, "/./") {
+				// botocore signs the normalized path but sends the path as
+				// given: refused, as the signature does not cover what a
+				// router would see (ErrNonCanonicalPath).
+				require.Equal(t, 400, r.Status, "%s\n%s", r.Body, r.Creq)
+				assert.JSONEq(t, `{"message":"`+MsgNonCanonicalPath+`"}`, r.Body)
+				return
+			}
 			require.Equal(t, 200, r.Status, "%s\n%s", r.Body, r.Creq)
 			var e echo
 			require.NoError(t, json.Unmarshal([]byte(r.Body), &e))

@@ -289,6 +289,18 @@ func TestSuiteVerifier(t *testing.T) {
 	for _, c := range loadSuite(t) {
 		t.Run(c.name, func(t *testing.T) {
 			v := suiteVerifier(c.token)
+			if p, _ := c.sreq.pathAndQuery(); NormalizePath(p) != p {
+				// A normalize-path case: sent as is, its path is not the one
+				// signed, so the Verifier refuses it (ErrNonCanonicalPath);
+				// sent at the normalized path (as the Transport sends it), its
+				// signature holds.
+				_, err := v.Verify(suiteServerRequest(t, c))
+				require.ErrorIs(t, err, ErrNonCanonicalPath)
+				var ae *AuthError
+				require.ErrorAs(t, err, &ae)
+				assert.Equal(t, http.StatusBadRequest, ae.Status)
+				c.sreq.target = NormalizePath(p)
+			}
 			caller, err := v.Verify(suiteServerRequest(t, c))
 			require.NoError(t, err)
 			assert.Equal(t, suiteAKID, caller.AccessKeyID)

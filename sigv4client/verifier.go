@@ -26,7 +26,20 @@ const (
 	MsgInvalidToken               = "The security token included in the request is invalid."
 	MsgExpiredToken               = "The security token included in the request is expired"
 	MsgRequestTooLong             = "Request Too Long"
+	// MsgNonCanonicalPath is the Verifier's answer to a path with an empty,
+	// "." or ".." segment (see ErrNonCanonicalPath).
+	MsgNonCanonicalPath = "The request path must be in canonical form: no empty, '.' or '..' segments (literal or percent-encoded)."
 )
+
+// ErrNonCanonicalPath: the request's path, as sent, has an empty segment
+// ("//"), or a "." or ".." segment, literal or percent-encoded ("%2E").
+// SigV4 signs such a path after removing those segments, so the one
+// signature would hold for many spellings of the path, each of which a
+// router may resolve to a different handler; the Verifier refuses them
+// instead, with a 400 *AuthError. A request whose path is in canonical form
+// is verified over exactly that path, which is what a router after the
+// Verifier sees (r.URL.Path, decoded; r.URL.EscapedPath(), as sent).
+var ErrNonCanonicalPath = errors.New("sigv4client: request path not in canonical form")
 
 // Credential is what a CredentialLookup returns for an access key ID: the
 // secret to check the signature with, and what the verifier checks the
@@ -77,7 +90,9 @@ type VerifierOptions struct {
 // presigned query), the credential scope (day, region, service,
 // terminator), a ±15 minute window around the signing time, the session
 // token, the payload hash and finally the signature itself, recomputed from
-// the request as it arrived and compared in constant time.
+// the request as it arrived and compared in constant time. It refuses a
+// path with empty, "." or ".." segments (ErrNonCanonicalPath), so that the
+// path it verified is the path the next handler routes on.
 //
 // A Verifier is safe for concurrent use.
 type Verifier struct {
@@ -139,6 +154,10 @@ type Caller struct {
 	Presigned bool
 	// Region and Service are those of the credential scope.
 	Region, Service string
+	// Path is the request's path as it was sent (percent-encoded, from
+	// RequestURI for a server request), which the signature covers byte for
+	// byte. It is always in canonical form (see ErrNonCanonicalPath).
+	Path string
 }
 
 type callerKey struct{}
@@ -215,6 +234,12 @@ type authInput struct {
 func (v *Verifier) Verify(r *http.Request) (*Caller, error) {
 	now := v.opts.Clock().UTC()
 	rawPath, rawQuery := wireTarget(r)
+	if !isCanonicalPath(rawPath) {
+		// The signature would cover the path with its dot and empty segments
+		// removed, not the path a router sees: refuse rather than verify one
+		// path and hand another to the next handler.
+		return nil, &AuthError{Status: http.StatusBadRequest, Type: "BadRequestException", Message: MsgNonCanonicalPath, kind: ErrNonCanonicalPath}
+	}
 
 	in, err := v.parseAuth(r, rawQuery)
 	if err != nil {
@@ -319,7 +344,7 @@ func (v *Verifier) Verify(r *http.Request) (*Caller, error) {
 	for i, n := range names {
 		headers[i] = signedHeader{name: n, values: requestHeaderValues(r, n)}
 	}
-	uri := canonicalURI(NormalizePath(rawPath))
+	uri := canonicalURI(rawPath) // in canonical form: NormalizePath would not change it
 	scope := day + "/" + region + "/" + service + "/" + terminator
 	key := v.key(akid, cred.SecretAccessKey, day, region, service)
 	sig := computeSignature(key, r.Method, uri, cquery, headers, payloadHash, in.amzDate, scope, v.opts.ExplainMismatch)
@@ -331,7 +356,11 @@ func (v *Verifier) Verify(r *http.Request) (*Caller, error) {
 		}
 		return nil, invalidSig(ErrSignatureMismatch, msg)
 	}
+	if rawPath == "" {
+		rawPath = "/"
+	}
 	return &Caller{
+		Path:            rawPath,
 		AccessKeyID:     akid,
 		Principal:       cred.Principal,
 		HasSessionToken: in.token != "",
@@ -523,6 +552,31 @@ func wireTarget(r *http.Request) (path, query string) {
 		return p, r.URL.RawQuery
 	}
 	return r.URL.EscapedPath(), r.URL.RawQuery
+}
+
+// isCanonicalPath reports whether p, a path as sent, is one SigV4's path
+// normalization leaves alone: it starts with '/' (or is empty, meaning
+// "/") and has no empty, "." or ".." segment, even percent-encoded, except
+// that it may end with one '/'.
+func isCanonicalPath(p string) bool {
+	if p == "" {
+		return true
+	}
+	if NormalizePath(p) != p {
+		return false
+	}
+	if !strings.Contains(p, "%") {
+		return true
+	}
+	for seg := range strings.SplitSeq(p, "/") {
+		if len(seg) > 6 || !strings.Contains(seg, "%") {
+			continue // "%2E%2E" is the longest spelling of a dot segment
+		}
+		if u := strings.ToLower(seg); u == "%2e" || u == "%2e%2e" || u == ".%2e" || u == "%2e." {
+			return false
+		}
+	}
+	return true
 }
 
 // requestHeaderValues returns the values of a signed header as received.

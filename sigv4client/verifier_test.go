@@ -339,3 +339,83 @@ func TestStaticCredentials(t *testing.T) {
 	_, err = lookup(context.Background(), "AKIDNOPE")
 	assert.ErrorIs(t, err, ErrInvalidToken)
 }
+
+// TestSecurityReview3_SignedPathIsRoutedPath: the Verifier used to check
+// the signature over the path with its dot and empty segments removed,
+// while the handler after it routed on the path as sent, so a request
+// signed for GET /test was accepted at /open/x/../../test and served by the
+// /open/ handler. The router here does not clean paths: it switches on
+// r.URL.Path as net/http gives it.
+func TestSecurityReview3_SignedPathIsRoutedPath(t *testing.T) {
+	var reached []string
+	router := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		reached = append(reached, r.URL.Path)
+		c, ok := CallerFromContext(r.Context())
+		require.True(t, ok)
+		switch {
+		case r.URL.Path == "/test":
+			assert.Equal(t, "/test", c.Path)
+			_, _ = io.WriteString(w, "test")
+		case strings.HasPrefix(r.URL.Path, "/open/"):
+			_, _ = io.WriteString(w, "open")
+		default:
+			http.NotFound(w, r)
+		}
+	})
+	h := testVerifier(vCred{}).Middleware(router)
+	signed := signedServerRequest(t, "GET", "/test", "", "", vNow, nil)
+
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, signed)
+	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+	assert.Equal(t, "test", rec.Body.String())
+
+	spellings := []string{
+		"/open/x/../../test", "/open/x/%2E%2E/%2E%2E/test", "/open/x/%2e%2e/..%2F../test", "/open/./../test",
+		"//test", "/test/.", "/./test", "/test/..", "/open/%2E/../../test", "/open/.%2E/test", "/open/%2E./test",
+	}
+	for _, target := range spellings {
+		t.Run(target, func(t *testing.T) {
+			reached = nil
+			r := httptest.NewRequest("GET", target, nil)
+			r.Host = signed.Host
+			r.Header = signed.Header.Clone()
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, r)
+			assert.Equal(t, http.StatusBadRequest, rec.Code, rec.Body.String())
+			assert.JSONEq(t, `{"message":"`+MsgNonCanonicalPath+`"}`, rec.Body.String())
+			assert.Empty(t, reached, "the router must not be reached")
+			_, err := testVerifier(vCred{}).Verify(r)
+			assert.ErrorIs(t, err, ErrNonCanonicalPath)
+		})
+	}
+
+	// Over a real connection, the path sent verbatim (URL.Opaque).
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	for _, target := range []string{"/open/x/../../test", "/test"} {
+		req, err := http.NewRequest("GET", srv.URL, nil)
+		require.NoError(t, err)
+		req.URL.Opaque = target
+		req.Host = signed.Host
+		req.Header = signed.Header.Clone()
+		resp, err := srv.Client().Do(req)
+		require.NoError(t, err)
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if target == "/test" {
+			assert.Equal(t, http.StatusOK, resp.StatusCode, string(body))
+		} else {
+			assert.Equal(t, http.StatusBadRequest, resp.StatusCode, string(body))
+		}
+	}
+
+	// Paths in canonical form still verify, percent-encoding and a
+	// trailing slash included; the Caller carries the path as sent.
+	for _, target := range []string{"/", "/a%20b/", "/a/%2E%2Ex/.b/..c", "/%E1%88%B4"} {
+		r := signedServerRequest(t, "GET", target, "", "", vNow, nil)
+		c, err := testVerifier(vCred{}).Verify(r)
+		require.NoError(t, err, target)
+		assert.Equal(t, target, c.Path)
+	}
+}

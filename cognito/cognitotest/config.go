@@ -118,7 +118,8 @@ type SeedUser struct {
 	Groups     []string          `json:"groups"`
 }
 
-// ParseSeedConfig reads a SeedConfig, rejecting unknown fields.
+// ParseSeedConfig reads a SeedConfig, rejecting unknown fields and role
+// policies the emulated API Gateway could not evaluate (see PutRole).
 func ParseSeedConfig(r io.Reader) (*SeedConfig, error) {
 	b, err := io.ReadAll(io.LimitReader(r, 16<<20))
 	if err != nil {
@@ -129,6 +130,13 @@ func ParseSeedConfig(r io.Reader) (*SeedConfig, error) {
 	var c SeedConfig
 	if err := dec.Decode(&c); err != nil {
 		return nil, fmt.Errorf("cognitotest: parse config: %w", err)
+	}
+	for _, r := range c.Roles {
+		// Before anything is created: a role policy that cannot be
+		// evaluated would only show later as a 403 saying nothing.
+		if err := checkRole(r); err != nil {
+			return nil, fmt.Errorf("cognitotest: config: %w", err)
+		}
 	}
 	return &c, nil
 }

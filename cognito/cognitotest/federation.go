@@ -11,6 +11,7 @@ import (
 	"github.com/cognitokit/cognitokit/internal/emulator/fakefb"
 	"github.com/cognitokit/cognitokit/internal/emulator/idpool"
 	"github.com/cognitokit/cognitokit/internal/emulator/userpool"
+	"github.com/cognitokit/cognitokit/sigv4client/iampolicy"
 )
 
 // This file mounts the federated half of the emulator on every Server:
@@ -288,11 +289,29 @@ func (s *Server) MustCreateIdentityPool(o IdentityPoolOptions) (identityPoolID s
 }
 
 // PutRole declares (or replaces) an IAM role: its trust and its policy.
+// A policy the emulated API Gateway could not evaluate (not JSON, an
+// element in the wrong case or given twice, a Condition...) is refused
+// with iampolicy's message, wrapping iampolicy.ErrInvalidPolicy, and the
+// role is left as it was; an empty policy allows nothing.
 func (s *Server) PutRole(r Role) error {
-	if r.ARN == "" {
-		return errors.New("cognitotest: a role needs an ARN")
+	if err := checkRole(r); err != nil {
+		return fmt.Errorf("cognitotest: %w", err)
 	}
 	s.ids.PutRole(r.internal())
+	return nil
+}
+
+// checkRole refuses a role without an ARN or with a policy that does not
+// parse. The error has no package prefix: its callers add theirs.
+func checkRole(r Role) error {
+	if r.ARN == "" {
+		return errors.New("every role needs an arn")
+	}
+	if r.Policy != "" {
+		if _, err := iampolicy.Parse([]byte(r.Policy)); err != nil {
+			return fmt.Errorf("role %s: policy: %w", r.ARN, err)
+		}
+	}
 	return nil
 }
 
@@ -338,12 +357,10 @@ func (s *Server) MustFacebookToken(appID string, user FacebookUser) string {
 // SeedConfig declares, skipping identity pools that exist.
 func (s *Server) seedFederation(cfg *SeedConfig) error {
 	for _, r := range cfg.Roles {
-		if r.ARN == "" {
-			return fmt.Errorf("cognitotest: config: every role needs an arn")
-		}
-		if err := s.PutRole(r); err != nil {
+		if err := checkRole(r); err != nil {
 			return fmt.Errorf("cognitotest: config: %w", err)
 		}
+		s.ids.PutRole(r.internal())
 	}
 	for _, ip := range cfg.IdentityPools {
 		for i, up := range ip.CognitoIdentityProviders {

@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 
+	"github.com/cognitokit/cognitokit/examples/internal/deadline"
 	"github.com/cognitokit/cognitokit/sigv4client"
 )
 
@@ -58,7 +59,7 @@ type callOptions struct {
 }
 
 const callUsage = `usage: cognitoctl call [-X METHOD] [-H 'Name: value']... [-d DATA | -d @FILE | -d @-] [-region R] [-service S]
-                      [-identity-pool-id ID [-login KEY=TOKEN]... [sign-in flags]] URL
+                      [-identity-pool-id ID [-login KEY=TOKEN]... [sign-in flags]] [-timeout 30s] URL
 
 Signs the request with AWS Signature Version 4, using the default AWS
 credential chain (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY/AWS_SESSION_TOKEN,
@@ -90,6 +91,7 @@ func runCall(ctx context.Context, env *cliEnv, args []string) error {
 	fs.StringVar(&o.region, "region", "", "signing region (default: inferred from the host, else AWS_REGION)")
 	fs.StringVar(&o.service, "service", "", "signing service (default: execute-api)")
 	o.identity.register(fs)
+	timeout := timeoutFlag(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -118,13 +120,19 @@ func runCall(ctx context.Context, env *cliEnv, args []string) error {
 		}
 	}
 
-	creds, region, err := callCredentials(ctx, env, &o)
+	// One deadline over everything: the identity pool's exchanges, the
+	// request and the response body.
+	dl := deadline.New(*timeout)
+	ctx, cancel := dl.Context(ctx)
+	defer cancel()
+	creds, region, err := callCredentials(ctx, env, dl, &o)
 	if err != nil {
-		return err
+		return dl.Err(ctx, err)
 	}
 	client := sigv4client.NewClient(creds, func(t *sigv4client.Transport) {
 		t.Region = region
 		t.Service = o.service
+		t.Base = dl.Transport
 	})
 	// Never follow redirects: a signed request is for one host and path.
 	client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
@@ -149,6 +157,9 @@ func runCall(ctx context.Context, env *cliEnv, args []string) error {
 	}
 	resp, err := client.Do(req)
 	if err != nil {
+		if err := dl.Err(ctx, err); errors.As(err, new(*deadline.TimeoutError)) {
+			return err
+		}
 		return fmt.Errorf("%s %s: %w", o.method, u.Redacted(), err)
 	}
 	defer resp.Body.Close()
@@ -161,6 +172,9 @@ func runCall(ctx context.Context, env *cliEnv, args []string) error {
 		return exitf(22, "%s", line)
 	}
 	if _, err := io.Copy(env.stdout, resp.Body); err != nil {
+		if err := dl.Err(ctx, err); errors.As(err, new(*deadline.TimeoutError)) {
+			return err
+		}
 		return fmt.Errorf("reading the response: %w", err)
 	}
 	return nil
@@ -176,11 +190,11 @@ func runCall(ctx context.Context, env *cliEnv, args []string) error {
 // AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN) are used as the chain would use
 // them; otherwise config.LoadDefaultConfig resolves profiles, SSO, web
 // identity, container and instance roles.
-func callCredentials(ctx context.Context, env *cliEnv, o *callOptions) (aws.CredentialsProvider, string, error) {
+func callCredentials(ctx context.Context, env *cliEnv, dl *deadline.Client, o *callOptions) (aws.CredentialsProvider, string, error) {
 	var creds aws.CredentialsProvider
 	var fallback string
 	if o.fromPool {
-		p, cfg, err := o.identity.provider(ctx, env, "")
+		p, cfg, err := o.identity.provider(ctx, env, dl, "")
 		if err != nil {
 			return nil, "", err
 		}
@@ -200,7 +214,7 @@ func callCredentials(ctx context.Context, env *cliEnv, o *callOptions) (aws.Cred
 			opts = append(opts, config.WithCredentialsProvider(
 				credentials.NewStaticCredentialsProvider(akid, secret, env.getenv("AWS_SESSION_TOKEN"))))
 		}
-		cfg, err := loadAWSConfig(ctx, env, "", opts...)
+		cfg, err := loadAWSConfig(ctx, env, dl, "", opts...)
 		if err != nil {
 			return nil, "", err
 		}

@@ -34,8 +34,11 @@ type fedEmulator struct {
 	s      *cognitotest.Server
 	pool   string
 	client cognitotest.AppClient
-	idPool string
-	vars   map[string]string
+	// secretPool has an app client with a secret, and alice too.
+	secretPool   string
+	secretClient cognitotest.AppClient
+	idPool       string
+	vars         map[string]string
 }
 
 func newFedEmulator(t *testing.T) *fedEmulator {
@@ -45,6 +48,9 @@ func newFedEmulator(t *testing.T) *fedEmulator {
 	f := &fedEmulator{s: s}
 	f.pool = s.MustCreateUserPool(cognitotest.PoolOptions{Name: "call"})
 	f.client = s.MustCreateUserPoolClient(f.pool, cognitotest.ClientOptions{Name: "cli"})
+	f.secretPool = s.MustCreateUserPool(cognitotest.PoolOptions{Name: "call-secret"})
+	f.secretClient = s.MustCreateUserPoolClient(f.secretPool, cognitotest.ClientOptions{Name: "cli-secret", GenerateSecret: true})
+	s.MustCreateUser(f.secretPool, "alice", fedPassword, nil)
 	s.MustCreateUser(f.pool, "alice", fedPassword, map[string]string{"email": "alice@example.com"})
 	s.MustPutRole(cognitotest.Role{ARN: fedAuthRole, Policy: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"execute-api:Invoke","Resource":"arn:aws:execute-api:*:*:callapi/*"}]}`})
 	s.MustPutRole(cognitotest.Role{ARN: fedUnauthRole, Policy: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"execute-api:Invoke","Resource":"arn:aws:execute-api:*:*:callapi/*/GET/public"}]}`})
@@ -55,9 +61,10 @@ func newFedEmulator(t *testing.T) *fedEmulator {
 	f.idPool = s.MustCreateIdentityPool(cognitotest.IdentityPoolOptions{
 		AllowClassicFlow:     true,
 		AllowUnauthenticated: true,
-		UserPools:            []cognitotest.IdentityPoolUserPool{{UserPoolID: f.pool, ClientID: f.client.ID}},
-		FacebookAppID:        fedFacebookID,
-		AuthenticatedRole:    fedAuthRole, UnauthenticatedRole: fedUnauthRole,
+		UserPools: []cognitotest.IdentityPoolUserPool{
+			{UserPoolID: f.pool, ClientID: f.client.ID}, {UserPoolID: f.secretPool, ClientID: f.secretClient.ID}},
+		FacebookAppID:     fedFacebookID,
+		AuthenticatedRole: fedAuthRole, UnauthenticatedRole: fedUnauthRole,
 	})
 	// No AWS keys: the identity-pool calls are unsigned.
 	f.vars = map[string]string{"AWS_ENDPOINT_URL": s.URL}
@@ -131,7 +138,7 @@ func TestCallIdentityPool(t *testing.T) {
 		{name: "unknown route: 403, exit 22", args: []string{"-identity-pool-id", f.idPool, f.s.APIURL("callapi", "") + "/nowhere"},
 			code: 22, stderr: "403 Forbidden: Missing Authentication Token"},
 		{name: "identity flags without a pool", args: []string{"-login", "graph.facebook.com=" + fb, url},
-			code: 2, stderr: "-identity-pool-id is required", noSecrets: []string{fb}},
+			code: 2, stderr: "missing required flag: -identity-pool-id", noSecrets: []string{fb}},
 		{name: "stdin twice", args: []string{"-identity-pool-id", f.idPool, "-login", "graph.facebook.com=@-", "-d", "@-", url},
 			code: 2, stderr: "cannot share stdin"},
 		{name: "bad flow", args: []string{"-identity-pool-id", f.idPool, "-flow", "magic", url}, code: 2, stderr: "-flow must be"},

@@ -8,27 +8,39 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
 
 	"github.com/cognitokit/cognitokit/cognito"
+	"github.com/cognitokit/cognitokit/examples/internal/deadline"
+	"github.com/cognitokit/cognitokit/examples/internal/secret"
 )
 
 // Helpers the subcommands share: flag handling with cognitoctl's exit
 // codes, AWS configuration from the command's environment, and JSON output.
 
 // newFlagSet returns a flag set for the named command that writes to
-// stderr. A non-empty usage (ending in a newline) replaces the flag
-// package's "Usage of NAME:" header; the flags' defaults follow it.
+// stderr. Its usage (for -h and bad flags) is the command's one-line
+// summary, then usage (the synopsis and more, ending in a newline; empty
+// means "usage: cognitoctl NAME [flags]"), then the flags.
 func newFlagSet(env *cliEnv, name, usage string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(env.stderr)
-	if usage != "" {
-		fs.Usage = func() {
-			fmt.Fprint(fs.Output(), usage)
-			fs.PrintDefaults()
+	if usage == "" {
+		usage = "usage: cognitoctl " + name + " [flags]\n"
+	}
+	fs.Usage = func() {
+		w := fs.Output()
+		if c := commands[name]; c != nil {
+			fmt.Fprintf(w, "cognitoctl %s: %s\n\n", name, c.summary)
 		}
+		fmt.Fprint(w, usage)
+		if !strings.HasSuffix(usage, "flags:\n") {
+			fmt.Fprint(w, "\nflags:\n")
+		}
+		fs.PrintDefaults()
 	}
 	return fs
 }
@@ -57,19 +69,45 @@ func parseFlagsNoArgs(fs *flag.FlagSet, args []string) error {
 	return nil
 }
 
-// requireFlags exits 2 naming the first of the string flags names (defined
-// on fs) that is empty.
-func requireFlags(fs *flag.FlagSet, names ...string) error {
+// requireFlags exits 2 naming, in one message, every flag among names
+// (defined on fs) that has no value.
+func requireFlags(env *cliEnv, fs *flag.FlagSet, names ...string) error {
+	return missingError(missingFlags(env, fs, names...))
+}
+
+// missingFlags returns "-NAME" for each flag among names (defined on fs)
+// that has no value: an empty string flag, or a secret flag that neither
+// the command line nor its environment variable gives ("-NAME (or $VAR)").
+func missingFlags(env *cliEnv, fs *flag.FlagSet, names ...string) []string {
+	var missing []string
 	for _, name := range names {
 		f := fs.Lookup(name)
 		if f == nil {
 			panic("cognitoctl: requireFlags: no flag -" + name)
 		}
+		if s, ok := f.Value.(*secret.Flag); ok {
+			if !s.Given(env.getenv) {
+				missing = append(missing, "-"+name+" (or $"+s.EnvVar+")")
+			}
+			continue
+		}
 		if f.Value.String() == "" {
-			return exitf(2, "-%s is required", name)
+			missing = append(missing, "-"+name)
 		}
 	}
-	return nil
+	return missing
+}
+
+// missingError is nil for no missing flags, else an exit-2 error listing
+// them all.
+func missingError(missing []string) error {
+	switch len(missing) {
+	case 0:
+		return nil
+	case 1:
+		return exitf(2, "missing required flag: %s", missing[0])
+	}
+	return exitf(2, "missing required flags: %s", strings.Join(missing, ", "))
 }
 
 // flowUsage describes the values of a -flow flag.
@@ -89,9 +127,19 @@ func parseFlow(name string) (cognito.Flow, error) {
 	return "", exitf(2, "-flow must be srp, password or admin, not %q", name)
 }
 
+// defaultTimeout is the -timeout of every network command.
+const defaultTimeout = 30 * time.Second
+
+// timeoutFlag defines -timeout on fs.
+func timeoutFlag(fs *flag.FlagSet) *time.Duration {
+	return fs.Duration("timeout", defaultTimeout, "time limit for the exchange with the endpoint (connect, TLS, answer, retries); a silent endpoint fails the command after it")
+}
+
 // loadAWSConfig loads the SDK's default configuration in region, else in
-// the command's AWS_REGION, with opts.
-func loadAWSConfig(ctx context.Context, env *cliEnv, region string, opts ...func(*config.LoadOptions) error) (aws.Config, error) {
+// the command's AWS_REGION, with opts. The SDK's clients send through dl's
+// bounded HTTP client.
+func loadAWSConfig(ctx context.Context, env *cliEnv, dl *deadline.Client, region string, opts ...func(*config.LoadOptions) error) (aws.Config, error) {
+	opts = append(opts, dl.LoadOptions()...)
 	if region == "" {
 		region = env.getenv("AWS_REGION")
 	}
@@ -107,12 +155,12 @@ func loadAWSConfig(ctx context.Context, env *cliEnv, region string, opts ...func
 
 // serviceConfig is loadAWSConfig for calls to AWS services: it also honours
 // the command's AWS_ENDPOINT_URL (an emulator).
-func serviceConfig(ctx context.Context, env *cliEnv, region string) (aws.Config, error) {
+func serviceConfig(ctx context.Context, env *cliEnv, dl *deadline.Client, region string) (aws.Config, error) {
 	var opts []func(*config.LoadOptions) error
 	if ep := env.getenv("AWS_ENDPOINT_URL"); ep != "" {
 		opts = append(opts, config.WithBaseEndpoint(ep))
 	}
-	return loadAWSConfig(ctx, env, region, opts...)
+	return loadAWSConfig(ctx, env, dl, region, opts...)
 }
 
 // userPoolRegion returns the region a user pool ID names ("us-east-1_Abc" →
@@ -125,23 +173,52 @@ func userPoolRegion(poolID string) string {
 	return r
 }
 
+// Environment variables of the secret flags (package secret).
+const (
+	envPassword     = "COGNITO_PASSWORD"
+	envNewPassword  = "COGNITO_NEW_PASSWORD"
+	envClientSecret = "COGNITO_CLIENT_SECRET"
+	envRefreshToken = "COGNITO_REFRESH_TOKEN"
+	envIDToken      = "COGNITO_ID_TOKEN"
+	envLogins       = "COGNITO_LOGINS"
+)
+
+// secretValue is a secret flag's value; a flag that cannot be read exits 2.
+func secretValue(env *cliEnv, f *secret.Flag) (string, error) {
+	v, err := f.Value(env.stdin, env.getenv)
+	if err != nil {
+		return "", exitf(2, "%v", err)
+	}
+	return v, nil
+}
+
 // appClientFlags name a user pool app client: -user-pool-id, -client-id
 // and -client-secret, as signin and refresh take them.
 type appClientFlags struct {
-	poolID, clientID, secret string
+	poolID, clientID string
+	secretFlag       *secret.Flag
+	// secret is the client secret, once resolve has read it.
+	secret string
 }
 
 // register defines the app client flags on fs.
 func (f *appClientFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.poolID, "user-pool-id", "", "user pool ID, e.g. us-east-1_AbCdEf123 (required)")
 	fs.StringVar(&f.clientID, "client-id", "", "app client ID (required)")
-	fs.StringVar(&f.secret, "client-secret", "", "app client secret, for clients that have one")
+	f.secretFlag = secret.Define(fs, "client-secret", envClientSecret, "app client secret, for clients that have one")
+}
+
+// resolve reads the client secret (@FILE, @-, $COGNITO_CLIENT_SECRET).
+func (f *appClientFlags) resolve(env *cliEnv) error {
+	var err error
+	f.secret, err = secretValue(env, f.secretFlag)
+	return err
 }
 
 // client returns a client of the app client, in the command's AWS_REGION,
 // else the pool ID's region, honouring its AWS_ENDPOINT_URL.
-func (f *appClientFlags) client(ctx context.Context, env *cliEnv) (*cognito.Client, error) {
-	cfg, err := serviceConfig(ctx, env, "")
+func (f *appClientFlags) client(ctx context.Context, env *cliEnv, dl *deadline.Client) (*cognito.Client, error) {
+	cfg, err := serviceConfig(ctx, env, dl, "")
 	if err != nil {
 		return nil, err
 	}

@@ -5,7 +5,9 @@ import (
 	"context"
 	"errors"
 	"flag"
+	"io"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -15,6 +17,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cognitokit/cognitokit/cognito"
+	"github.com/cognitokit/cognitokit/examples/internal/deadline"
+	"github.com/cognitokit/cognitokit/examples/internal/secret"
 )
 
 // exitCode returns the exit code and message runCLI would use for err.
@@ -32,19 +36,47 @@ func exitCode(t *testing.T, err error) (int, string) {
 
 func TestNewFlagSetUsage(t *testing.T) {
 	tests := []struct {
-		name, usage, want string
+		name, cmd, usage, want string
 	}{
-		{"custom usage", "usage: x [-n N]\n", "usage: x [-n N]\n  -n string\n    \tname\n"},
-		{"flag package default", "", "Usage of x:\n  -n string\n    \tname\n"},
+		{"custom usage", "x", "usage: x [-n N]\n", "usage: x [-n N]\n\nflags:\n  -n string\n    \tname\n"},
+		{"usage ending in flags:", "x", "usage: x\n\nflags:\n", "usage: x\n\nflags:\n  -n string\n    \tname\n"},
+		{"no usage", "x", "", "usage: cognitoctl x [flags]\n\nflags:\n  -n string\n    \tname\n"},
+		{"a command's summary first", "refresh", "usage: r\n", "cognitoctl refresh: " + commands["refresh"].summary + "\n\nusage: r\n\nflags:\n  -n string\n    \tname\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var errb bytes.Buffer
-			fs := newFlagSet(&cliEnv{stderr: &errb}, "x", tt.usage)
+			fs := newFlagSet(&cliEnv{stderr: &errb}, tt.cmd, tt.usage)
 			fs.String("n", "", "name")
 			fs.Usage()
 			assert.Equal(t, tt.want, errb.String())
-			assert.Equal(t, "x", fs.Name())
+			assert.Equal(t, tt.cmd, fs.Name())
+		})
+	}
+}
+
+// TestEveryCommandHelp is the regression test for "signin -h" printing a
+// bare "Usage of signin:": every command's -h exits 0 and prints what it
+// does, its synopsis and its flags.
+func TestEveryCommandHelp(t *testing.T) {
+	require.NotEmpty(t, commands)
+	for name, c := range commands {
+		t.Run(name, func(t *testing.T) {
+			for _, h := range []string{"-h", "--help"} {
+				var out, errb bytes.Buffer
+				code := runCLI(context.Background(), &cliEnv{stdin: strings.NewReader(""), stdout: &out, stderr: &errb, getenv: func(string) string { return "" }}, []string{name, h})
+				assert.Equal(t, 0, code)
+				assert.Empty(t, out.String(), "usage goes to stderr")
+				got := errb.String()
+				assert.True(t, strings.HasPrefix(got, "cognitoctl "+name+": "+c.summary+"\n\nusage: cognitoctl "+name), got)
+				assert.Contains(t, got, "\nflags:\n  -")
+				assert.NotContains(t, got, "Usage of")
+			}
+			// A bad flag prints the same usage and exits 2.
+			var errb bytes.Buffer
+			code := runCLI(context.Background(), &cliEnv{stdin: strings.NewReader(""), stdout: io.Discard, stderr: &errb, getenv: func(string) string { return "" }}, []string{name, "-no-such-flag"})
+			assert.Equal(t, 2, code)
+			assert.Contains(t, errb.String(), "usage: cognitoctl "+name)
 		})
 	}
 }
@@ -94,21 +126,25 @@ func TestRequireFlags(t *testing.T) {
 	tests := []struct {
 		name    string
 		args    []string
+		vars    map[string]string
 		wantMsg string
 	}{
-		{"all given", []string{"-a", "1", "-b", "2"}, ""},
-		{"first missing named", []string{"-b", "2"}, "-a is required"},
-		{"second missing", []string{"-a", "1"}, "-b is required"},
-		{"both missing: the first in order", nil, "-a is required"},
-		{"empty value is missing", []string{"-a", "", "-b", "2"}, "-a is required"},
+		{"all given", []string{"-a", "1", "-b", "2", "-s", "x"}, nil, ""},
+		{"secret from its variable", []string{"-a", "1", "-b", "2"}, map[string]string{"TEST_S": "x"}, ""},
+		{"one missing", []string{"-b", "2", "-s", "x"}, nil, "missing required flag: -a"},
+		{"second missing", []string{"-a", "1", "-s", "x"}, nil, "missing required flag: -b"},
+		{"all missing in one message", nil, nil, "missing required flags: -a, -b, -s (or $TEST_S)"},
+		{"empty value is missing", []string{"-a", "", "-b", "2", "-s", "x"}, nil, "missing required flag: -a"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			fs := flag.NewFlagSet("x", flag.ContinueOnError)
 			fs.String("a", "", "")
 			fs.String("b", "", "")
+			secret.Define(fs, "s", "TEST_S", "a secret")
 			require.NoError(t, fs.Parse(tt.args))
-			err := requireFlags(fs, "a", "b")
+			env := &cliEnv{getenv: func(k string) string { return tt.vars[k] }}
+			err := requireFlags(env, fs, "a", "b", "s")
 			if tt.wantMsg == "" {
 				require.NoError(t, err)
 				return
@@ -120,7 +156,7 @@ func TestRequireFlags(t *testing.T) {
 	}
 	t.Run("undefined flag is a programming error", func(t *testing.T) {
 		fs := flag.NewFlagSet("x", flag.ContinueOnError)
-		assert.Panics(t, func() { _ = requireFlags(fs, "typo") })
+		assert.Panics(t, func() { _ = requireFlags(&cliEnv{}, fs, "typo") })
 	})
 }
 
@@ -199,14 +235,16 @@ func TestLoadAWSConfig(t *testing.T) {
 			env := &cliEnv{getenv: func(k string) string { return tt.vars[k] }}
 			load := loadAWSConfig
 			if tt.service {
-				load = func(ctx context.Context, env *cliEnv, region string, _ ...func(*config.LoadOptions) error) (aws.Config, error) {
-					return serviceConfig(ctx, env, region)
+				load = func(ctx context.Context, env *cliEnv, dl *deadline.Client, region string, _ ...func(*config.LoadOptions) error) (aws.Config, error) {
+					return serviceConfig(ctx, env, dl, region)
 				}
 			}
-			cfg, err := load(context.Background(), env, tt.region)
+			dl := deadline.New(time.Second)
+			cfg, err := load(context.Background(), env, dl, tt.region)
 			require.NoError(t, err)
 			assert.Equal(t, tt.wantRegion, cfg.Region)
 			assert.Equal(t, tt.wantEndpoint, aws.ToString(cfg.BaseEndpoint))
+			assert.IsType(t, dl.SDK, cfg.HTTPClient, "the SDK sends through the bounded client")
 		})
 	}
 }

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+
+	"github.com/cognitokit/cognitokit/examples/internal/deadline"
 )
 
 func init() {
@@ -38,13 +40,16 @@ type credentialProcessJSON struct {
 	Expiration      string `json:"Expiration"`
 }
 
-const credentialsUsage = `usage: cognitoctl credentials -identity-pool-id ID [-login KEY=TOKEN]... [-format json|env|process]
+const credentialsUsage = `usage: cognitoctl credentials -identity-pool-id ID [-login KEY=TOKEN]... [-format json|env|process] [-timeout 30s]
+       [-user-pool-id ID (-id-token SECRET | -client-id ID -username U [-password SECRET])]
 
 Trades a Logins map for temporary AWS credentials through a Cognito identity
 pool (GetId, then GetCredentialsForIdentity; with -role-arn, GetOpenIdToken and
 STS AssumeRoleWithWebIdentity). No -login means a guest identity. A TOKEN of
 @FILE reads the token from FILE, @- from stdin, so it stays off the command
-line. Keys: cognito-idp.REGION.amazonaws.com/USER_POOL_ID (or -user-pool-id
+line; with no -login, $COGNITO_LOGINS holds the KEY=TOKEN pairs. Each SECRET
+is @FILE, @- or, left out, COGNITO_ID_TOKEN, COGNITO_PASSWORD or
+COGNITO_CLIENT_SECRET. Keys: cognito-idp.REGION.amazonaws.com/USER_POOL_ID (or -user-pool-id
 with -id-token), graph.facebook.com, accounts.google.com, www.amazon.com,
 appleid.apple.com, api.twitter.com (token;secret), an OIDC issuer host, a SAML
 provider ARN, cognito-identity.amazonaws.com (developer).
@@ -61,10 +66,11 @@ func runCredentials(ctx context.Context, env *cliEnv, args []string) error {
 	idf.register(fs)
 	format := fs.String("format", "json", "output: json, env (shell export lines) or process (credential_process JSON)")
 	region := fs.String("region", "", "AWS region (default: AWS_REGION, else the identity pool ID's prefix)")
+	timeout := timeoutFlag(fs)
 	if err := parseFlagsNoArgs(fs, args); err != nil {
 		return err
 	}
-	if err := requireFlags(fs, "identity-pool-id"); err != nil {
+	if err := requireFlags(env, fs, "identity-pool-id"); err != nil {
 		return err
 	}
 	switch *format {
@@ -72,13 +78,16 @@ func runCredentials(ctx context.Context, env *cliEnv, args []string) error {
 	default:
 		return exitf(2, "-format must be json, env or process, not %q", *format)
 	}
-	p, _, err := idf.provider(ctx, env, *region)
+	dl := deadline.New(*timeout)
+	ctx, cancel := dl.Context(ctx)
+	defer cancel()
+	p, _, err := idf.provider(ctx, env, dl, *region)
 	if err != nil {
-		return err
+		return dl.Err(ctx, err)
 	}
 	creds, err := p.Retrieve(ctx)
 	if err != nil {
-		return err
+		return dl.Err(ctx, err)
 	}
 	return printCredentials(env.stdout, *format, p.IdentityID(), creds)
 }

@@ -168,20 +168,20 @@ func TestCredentialsUsage(t *testing.T) {
 		args []string
 		want string
 	}{
-		{"no pool", []string{}, "-identity-pool-id is required"},
+		{"no pool", []string{}, "missing required flag: -identity-pool-id"},
 		{"bad format", []string{"-identity-pool-id", pool, "-format", "yaml"}, "-format must be json, env or process"},
 		{"login without =", []string{"-identity-pool-id", pool, "-login", secret}, "-login #1: want KEY=TOKEN"},
 		{"login without token", []string{"-identity-pool-id", pool, "-login", "graph.facebook.com="}, "-login #1"},
 		{"login twice", []string{"-identity-pool-id", pool, "-login", "k=" + secret, "-login", "k=" + secret}, "-login k: given twice"},
-		{"id token without pool", []string{"-identity-pool-id", pool, "-id-token", secret}, "-user-pool-id needs -id-token or the sign-in flags"},
-		{"pool without token", []string{"-identity-pool-id", pool, "-user-pool-id", "us-east-1_A"}, "-user-pool-id needs -id-token or the sign-in flags"},
+		{"id token without pool", []string{"-identity-pool-id", pool, "-id-token", secret}, "-user-pool-id needs -id-token (or $COGNITO_ID_TOKEN) or the sign-in flags"},
+		{"pool without token", []string{"-identity-pool-id", pool, "-user-pool-id", "us-east-1_A"}, "-user-pool-id needs -id-token (or $COGNITO_ID_TOKEN) or the sign-in flags"},
 		{"sign-in and token", []string{"-identity-pool-id", pool, "-user-pool-id", "us-east-1_A", "-id-token", secret, "-username", "u"}, "exclude each other"},
 		{"sign-in incomplete", []string{"-identity-pool-id", pool, "-user-pool-id", "us-east-1_A", "-username", "u", "-password", secret}, "signing in needs"},
 		{"bad flow", []string{"-identity-pool-id", pool, "-flow", "magic"}, "-flow must be srp, password or admin"},
 		{"duration without role", []string{"-identity-pool-id", pool, "-duration", "1h"}, "need -role-arn"},
 		{"both roles", []string{"-identity-pool-id", pool, "-role-arn", "a", "-custom-role-arn", "b"}, "-custom-role-arn is for the enhanced flow"},
 		{"missing file", []string{"-identity-pool-id", pool, "-login", "k=@/nonexistent/" + secret}, "-login k:"},
-		{"empty stdin", []string{"-identity-pool-id", pool, "-login", "k=@-"}, "-login k: empty token"},
+		{"empty stdin", []string{"-identity-pool-id", pool, "-login", "k=@-"}, "-login k: stdin: empty"},
 		{"extra argument", []string{"-identity-pool-id", pool, "extra"}, `unexpected argument "extra"`},
 		{"unknown flag", []string{"-nope"}, "flag provided but not defined"},
 	}

@@ -2,11 +2,8 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
-	"io"
-	"os"
 	"strings"
 	"time"
 
@@ -15,6 +12,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/cognitokit/cognitokit/cognito"
+	"github.com/cognitokit/cognitokit/examples/internal/deadline"
+	"github.com/cognitokit/cognitokit/examples/internal/secret"
 	"github.com/cognitokit/cognitokit/identity"
 )
 
@@ -27,11 +26,11 @@ type identityFlags struct {
 	poolID        string
 	logins        loginsFlag
 	userPoolID    string
-	idToken       string
+	idToken       *secret.Flag
 	clientID      string
-	clientSecret  string
+	clientSecret  *secret.Flag
 	username      string
-	password      string
+	password      *secret.Flag
 	flowName      string
 	roleARN       string
 	customRoleARN string
@@ -46,13 +45,14 @@ var identityFlagNames = []string{"identity-pool-id", "login", "user-pool-id", "i
 // register defines the identity-pool flags on fs.
 func (f *identityFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.poolID, "identity-pool-id", "", "identity pool ID, e.g. us-east-1:1a2b3c4d-…")
-	fs.Var(&f.logins, "login", "one login of the Logins map, `KEY=TOKEN` (repeatable)")
+	fs.Var(&f.logins, "login", "one login of the Logins map, `KEY=TOKEN` (repeatable); TOKEN is @FILE, @- (stdin) or, with no -login, "+
+		"the whitespace-separated KEY=TOKEN pairs of $"+envLogins+"; a literal token works but is visible in ps")
 	fs.StringVar(&f.userPoolID, "user-pool-id", "", "with -id-token or the sign-in flags: the user pool whose ID token is a login")
-	fs.StringVar(&f.idToken, "id-token", "", "with -user-pool-id: the user pool ID token (or @FILE, @-)")
+	f.idToken = secret.Define(fs, "id-token", envIDToken, "with -user-pool-id: the user pool ID token")
 	fs.StringVar(&f.clientID, "client-id", "", "sign in first: the user pool app client ID")
-	fs.StringVar(&f.clientSecret, "client-secret", "", "sign in first: the app client secret, for clients that have one")
+	f.clientSecret = secret.Define(fs, "client-secret", envClientSecret, "sign in first: the app client secret, for clients that have one")
 	fs.StringVar(&f.username, "username", "", "sign in first: username or alias")
-	fs.StringVar(&f.password, "password", "", "sign in first: password (or @FILE, @-)")
+	f.password = secret.Define(fs, "password", envPassword, "sign in first: password")
 	fs.StringVar(&f.flowName, "flow", "srp", "sign in first: "+flowUsage)
 	fs.StringVar(&f.roleARN, "role-arn", "", "use the basic flow and assume this role with STS AssumeRoleWithWebIdentity")
 	fs.StringVar(&f.customRoleARN, "custom-role-arn", "", "enhanced flow: ask for this role instead of the pool's default")
@@ -75,7 +75,7 @@ func (f *identityFlags) given(fs *flag.FlagSet) bool {
 
 // readsStdin reports whether a token or password is to be read from stdin.
 func (f *identityFlags) readsStdin() bool {
-	if f.idToken == "@-" || f.password == "@-" {
+	if f.idToken.ReadsStdin() || f.password.ReadsStdin() || f.clientSecret.ReadsStdin() {
 		return true
 	}
 	for _, l := range f.logins {
@@ -89,22 +89,41 @@ func (f *identityFlags) readsStdin() bool {
 // provider checks the flags (usage errors exit 2), signs in when the
 // sign-in flags ask for it, and returns the identity pool's credentials
 // provider (not cached) and the AWS configuration it uses. region
-// overrides AWS_REGION and the pool ID's region.
-func (f *identityFlags) provider(ctx context.Context, env *cliEnv, region string) (*identity.Provider, aws.Config, error) {
+// overrides AWS_REGION and the pool ID's region. Its calls go through dl's
+// HTTP client; the caller bounds ctx.
+func (f *identityFlags) provider(ctx context.Context, env *cliEnv, dl *deadline.Client, region string) (*identity.Provider, aws.Config, error) {
 	fail := func(format string, args ...any) (*identity.Provider, aws.Config, error) {
 		return nil, aws.Config{}, exitf(2, format, args...)
 	}
 	if f.poolID == "" {
-		return fail("-identity-pool-id is required")
+		return fail("missing required flag: -identity-pool-id")
 	}
-	signIn := f.username != "" || f.password != "" || f.clientID != ""
+	// The environment fills in secrets, but only the command line chooses
+	// the mode: signing in, an ID token, or logins.
+	signIn := f.username != "" || f.password.IsSet() || f.clientID != ""
+	idToken := f.idToken.IsSet() || (f.userPoolID != "" && !signIn && f.idToken.Given(env.getenv))
 	switch {
-	case signIn && f.idToken != "":
+	case signIn && f.idToken.IsSet():
 		return fail("-id-token and the sign-in flags (-client-id, -username, -password) exclude each other")
-	case signIn && (f.userPoolID == "" || f.clientID == "" || f.username == "" || f.password == ""):
-		return fail("signing in needs -user-pool-id, -client-id, -username and -password")
-	case !signIn && (f.userPoolID == "") != (f.idToken == ""):
-		return fail("-user-pool-id needs -id-token or the sign-in flags (-client-id, -username, -password)")
+	case signIn:
+		var missing []string
+		for _, m := range []struct {
+			name string
+			ok   bool
+		}{{"-user-pool-id", f.userPoolID != ""}, {"-client-id", f.clientID != ""}, {"-username", f.username != ""},
+			{"-password (or $" + envPassword + ")", f.password.Given(env.getenv)}} {
+			if !m.ok {
+				missing = append(missing, m.name)
+			}
+		}
+		if len(missing) > 0 {
+			return fail("signing in needs %s too", strings.Join(missing, ", "))
+		}
+	case (f.userPoolID == "") != !idToken:
+		return fail("-user-pool-id needs -id-token (or $%s) or the sign-in flags (-client-id, -username, -password)", envIDToken)
+	}
+	if err := secret.OneStdin(f.idToken, f.password, f.clientSecret); err != nil {
+		return fail("%v", err)
 	}
 	flow, err := parseFlow(f.flowName)
 	if err != nil {
@@ -117,32 +136,46 @@ func (f *identityFlags) provider(ctx context.Context, env *cliEnv, region string
 		return fail("-custom-role-arn is for the enhanced flow; with -role-arn the role is already chosen")
 	}
 	raw := append([]string(nil), f.logins...)
-	if f.idToken != "" {
-		raw = append(raw, identity.UserPoolKey("", f.userPoolID)+"="+f.idToken)
+	if len(raw) == 0 {
+		raw = strings.Fields(env.getenv(envLogins))
 	}
 	logins, err := parseLogins(raw)
 	if err != nil {
 		return fail("%v", err)
 	}
-	password := f.password
+	if idToken {
+		tok, err := f.idToken.Value(env.stdin, env.getenv)
+		if err != nil {
+			return fail("%v", err)
+		}
+		key := identity.UserPoolKey("", f.userPoolID)
+		if _, dup := logins[key]; dup {
+			return fail("-login %s: -id-token gives this login", key)
+		}
+		logins[key] = tok
+	}
+	var password, clientSecret string
 	if signIn {
 		if _, dup := logins[identity.UserPoolKey("", f.userPoolID)]; dup {
 			return fail("-login %s: the sign-in flags give this login", identity.UserPoolKey("", f.userPoolID))
 		}
-		if password, err = readLoginToken(env, password); err != nil {
-			return fail("-password: %v", err)
+		if password, err = f.password.Value(env.stdin, env.getenv); err != nil {
+			return fail("%v", err)
+		}
+		if clientSecret, err = f.clientSecret.Value(env.stdin, env.getenv); err != nil {
+			return fail("%v", err)
 		}
 	}
 	resolved := make(map[string]string, len(logins))
 	for k, v := range logins {
-		tok, err := readLoginToken(env, v)
+		tok, err := secret.Read(env.stdin, v)
 		if err != nil {
 			return fail("-login %s: %v", k, err)
 		}
 		resolved[k] = tok
 	}
 
-	cfg, err := credentialsConfig(ctx, env, region, f.poolID)
+	cfg, err := credentialsConfig(ctx, env, dl, region, f.poolID)
 	if err != nil {
 		return nil, aws.Config{}, err
 	}
@@ -157,7 +190,7 @@ func (f *identityFlags) provider(ctx context.Context, env *cliEnv, region string
 		if r := userPoolRegion(f.userPoolID); r != "" {
 			up.Region = r // a user pool lives in the region its ID names
 		}
-		c := cognito.New(up, f.userPoolID, f.clientID, func(o *cognito.Options) { o.ClientSecret = f.clientSecret })
+		c := cognito.New(up, f.userPoolID, f.clientID, func(o *cognito.Options) { o.ClientSecret = clientSecret })
 		res, err := c.SignIn(ctx, f.username, password, func(o *cognito.SignInOptions) { o.Flow = flow })
 		if err != nil {
 			return nil, aws.Config{}, err
@@ -225,28 +258,6 @@ func parseLogins(raw []string) (map[string]string, error) {
 	return m, nil
 }
 
-// readLoginToken resolves @FILE and @- (stdin) token arguments.
-func readLoginToken(env *cliEnv, v string) (string, error) {
-	if !strings.HasPrefix(v, "@") {
-		return v, nil
-	}
-	var b []byte
-	var err error
-	if v == "@-" {
-		b, err = io.ReadAll(io.LimitReader(env.stdin, 1<<20))
-	} else {
-		b, err = os.ReadFile(v[1:])
-	}
-	if err != nil {
-		return "", err
-	}
-	tok := strings.TrimSpace(string(b))
-	if tok == "" {
-		return "", errors.New("empty token")
-	}
-	return tok, nil
-}
-
 // identityPoolRegion returns the region an identity pool ID names
 // ("us-east-1:1a2b…" → "us-east-1"), or "".
 func identityPoolRegion(poolID string) string {
@@ -261,8 +272,8 @@ func identityPoolRegion(poolID string) string {
 // AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_<SERVICE> included) as the command's
 // environment gives them. The identity-pool calls are unsigned, so no AWS
 // credentials are needed.
-func credentialsConfig(ctx context.Context, env *cliEnv, region, poolID string) (aws.Config, error) {
-	cfg, err := serviceConfig(ctx, env, region)
+func credentialsConfig(ctx context.Context, env *cliEnv, dl *deadline.Client, region, poolID string) (aws.Config, error) {
+	cfg, err := serviceConfig(ctx, env, dl, region)
 	if err != nil {
 		return aws.Config{}, err
 	}

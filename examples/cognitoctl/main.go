@@ -22,6 +22,8 @@ import (
 	"os/signal"
 	"sort"
 	"syscall"
+
+	"golang.org/x/term"
 )
 
 // command is one subcommand. Each lives in its own file and registers itself
@@ -42,7 +44,10 @@ type cliEnv struct {
 	stderr io.Writer
 	// stdinIsTerminal reports whether stdin is an interactive terminal.
 	stdinIsTerminal bool
-	getenv          func(string) string
+	// readPassword reads one line from the terminal without echo; nil
+	// when that is not possible.
+	readPassword func() ([]byte, error)
+	getenv       func(string) string
 }
 
 // exitError carries an exit code and the one line printed to stderr.
@@ -75,6 +80,7 @@ func main() {
 		stderr:          os.Stderr,
 		stdinIsTerminal: isTerminal(os.Stdin),
 		getenv:          os.Getenv,
+		readPassword:    func() ([]byte, error) { return term.ReadPassword(int(os.Stdin.Fd())) },
 	}
 	code := runCLI(ctx, env, os.Args[1:])
 	stop()
@@ -126,11 +132,5 @@ func usage(w io.Writer) {
 	fmt.Fprintln(w, "Run \"cognitoctl <command> -h\" for a command's flags.")
 }
 
-// isTerminal reports whether f is a character device (a terminal).
-func isTerminal(f *os.File) bool {
-	fi, err := f.Stat()
-	if err != nil {
-		return false
-	}
-	return fi.Mode()&os.ModeCharDevice != 0
-}
+// isTerminal reports whether f is a terminal.
+func isTerminal(f *os.File) bool { return term.IsTerminal(int(f.Fd())) }

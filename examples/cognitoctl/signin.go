@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"github.com/cognitokit/cognitokit/cognito"
+	"github.com/cognitokit/cognitokit/examples/internal/deadline"
+	"github.com/cognitokit/cognitokit/examples/internal/secret"
 )
 
 func init() {
@@ -33,38 +35,84 @@ func (a signinAttrFlag) Set(s string) error {
 	return nil
 }
 
+const signinUsage = `usage: cognitoctl signin -user-pool-id ID -client-id ID [-client-secret SECRET] -username U
+       [-password SECRET] [-flow srp|password|admin] [-new-password SECRET] [-mfa-code CODE]
+       [-mfa-type TYPE] [-answer A] [-attr NAME=VALUE]... [-timeout 30s]
+
+Signs the user in (USER_SRP_AUTH by default: the password never leaves the
+machine), answers the challenges Cognito asks for from the flags or, when
+stdin is a terminal, by asking, and prints {"IdToken", "AccessToken",
+"RefreshToken", "ExpiresIn", "TokenType"} on stdout.
+
+Secrets stay off the command line: each SECRET is @FILE, @- (stdin) or, left
+out, its environment variable (COGNITO_PASSWORD, COGNITO_CLIENT_SECRET,
+COGNITO_NEW_PASSWORD). With no password and a terminal on stdin, signin asks
+for it without echo.
+
+flags:
+`
+
 func runSignin(ctx context.Context, env *cliEnv, args []string) error {
-	fs := newFlagSet(env, "signin", "")
+	fs := newFlagSet(env, "signin", signinUsage)
 	var app appClientFlags
 	app.register(fs)
 	username := fs.String("username", "", "username or alias (required)")
-	password := fs.String("password", "", "password (required)")
+	passwordFlag := secret.Define(fs, "password", envPassword, "password (asked for without echo when stdin is a terminal)")
 	flowName := fs.String("flow", "srp", "authentication flow: "+flowUsage)
-	newPassword := fs.String("new-password", "", "answer NEW_PASSWORD_REQUIRED with this password")
+	newPasswordFlag := secret.Define(fs, "new-password", envNewPassword, "answer NEW_PASSWORD_REQUIRED with this password")
 	mfaCode := fs.String("mfa-code", "", "answer SMS_MFA, EMAIL_OTP or SOFTWARE_TOKEN_MFA with this code")
 	mfaType := fs.String("mfa-type", "", "answer SELECT_MFA_TYPE with this type (SMS_MFA, SOFTWARE_TOKEN_MFA, EMAIL_OTP)")
 	answer := fs.String("answer", "", "answer CUSTOM_CHALLENGE with this answer")
 	attrs := signinAttrFlag{}
+	timeout := timeoutFlag(fs)
 	fs.Var(attrs, "attr", "name=value: a required attribute for NEW_PASSWORD_REQUIRED (repeatable)")
 	if err := parseFlagsNoArgs(fs, args); err != nil {
 		return err
 	}
-	if err := requireFlags(fs, "user-pool-id", "client-id", "username", "password"); err != nil {
+	missing := missingFlags(env, fs, "user-pool-id", "client-id", "username")
+	if !passwordFlag.Given(env.getenv) && !env.stdinIsTerminal {
+		missing = append(missing, "-password (or $"+envPassword+")")
+	}
+	if err := missingError(missing); err != nil {
 		return err
 	}
 	flow, err := parseFlow(*flowName)
 	if err != nil {
 		return err
 	}
-	c, err := app.client(ctx, env)
+	if err := secret.OneStdin(passwordFlag, newPasswordFlag, app.secretFlag); err != nil {
+		return exitf(2, "%v", err)
+	}
+	if err := app.resolve(env); err != nil {
+		return err
+	}
+	newPassword, err := secretValue(env, newPasswordFlag)
 	if err != nil {
 		return err
 	}
-	res, err := c.SignIn(ctx, *username, *password, func(o *cognito.SignInOptions) { o.Flow = flow })
+	password, err := secretValue(env, passwordFlag)
 	if err != nil {
 		return err
 	}
-	a := &signinAnswerer{env: env, newPassword: *newPassword, mfaCode: *mfaCode, mfaType: *mfaType, answer: *answer, attrs: attrs}
+	if password == "" { // stdin is a terminal: ask
+		if password, err = readPassword(env, "Password"); err != nil {
+			return err
+		}
+	}
+	// Each exchange with Cognito has its own deadline: the time a user
+	// takes to answer a prompt does not count.
+	dl := deadline.New(*timeout)
+	var c *cognito.Client
+	res, err := deadline.Run(ctx, dl, func(ctx context.Context) (*cognito.Result, error) {
+		if c, err = app.client(ctx, env, dl); err != nil {
+			return nil, err
+		}
+		return c.SignIn(ctx, *username, password, func(o *cognito.SignInOptions) { o.Flow = flow })
+	})
+	if err != nil {
+		return err
+	}
+	a := &signinAnswerer{env: env, dl: dl, newPassword: newPassword, mfaCode: *mfaCode, mfaType: *mfaType, answer: *answer, attrs: attrs}
 	for range 10 {
 		if res.Tokens != nil {
 			return printTokens(env.stdout, res.Tokens)
@@ -77,10 +125,29 @@ func runSignin(ctx context.Context, env *cliEnv, args []string) error {
 	return errors.New("too many challenges")
 }
 
+// readPassword asks for a password on the terminal without echo.
+func readPassword(env *cliEnv, prompt string) (string, error) {
+	if env.readPassword == nil {
+		return "", exitf(2, "cannot read a password without echo here; use -password @FILE or $%s", envPassword)
+	}
+	fmt.Fprint(env.stderr, prompt+": ")
+	b, err := env.readPassword()
+	fmt.Fprintln(env.stderr)
+	if err != nil {
+		return "", exitf(2, "reading the password: %v", err)
+	}
+	pw := secret.TrimNewline(string(b))
+	if pw == "" {
+		return "", exitf(2, "no password given")
+	}
+	return pw, nil
+}
+
 // signinAnswerer answers challenges from flags, or by asking on stdin when it is
 // a terminal.
 type signinAnswerer struct {
 	env                                   *cliEnv
+	dl                                    *deadline.Client
 	newPassword, mfaCode, mfaType, answer string
 	attrs                                 map[string]string
 	in                                    *bufio.Reader
@@ -111,13 +178,21 @@ func (a *signinAnswerer) ask(ch *cognito.Challenge, flagName, prompt string) (st
 	return line, nil
 }
 
+// timed runs one exchange with Cognito under the -timeout deadline.
+func (a *signinAnswerer) timed(ctx context.Context, call func(context.Context) (*cognito.Result, error)) (*cognito.Result, error) {
+	return deadline.Run(ctx, a.dl, call)
+}
+
 func (a *signinAnswerer) answer1(ctx context.Context, ch *cognito.Challenge) (*cognito.Result, error) {
 	switch ch.Name {
 	case cognito.ChallengeNewPasswordRequired:
 		pw := a.newPassword
 		if pw == "" {
+			if !a.env.stdinIsTerminal {
+				return nil, exitf(2, "challenge %s needs -new-password or $%s (stdin is not a terminal)", ch.Name, envNewPassword)
+			}
 			var err error
-			if pw, err = a.ask(ch, "-new-password", "New password"); err != nil {
+			if pw, err = readPassword(a.env, "New password"); err != nil {
 				return nil, err
 			}
 		}
@@ -134,7 +209,7 @@ func (a *signinAnswerer) answer1(ctx context.Context, ch *cognito.Challenge) (*c
 				attrs[name] = v
 			}
 		}
-		return ch.RespondNewPassword(ctx, pw, attrs)
+		return a.timed(ctx, func(ctx context.Context) (*cognito.Result, error) { return ch.RespondNewPassword(ctx, pw, attrs) })
 	case cognito.ChallengeSMSMFA, cognito.ChallengeEmailOTP, cognito.ChallengeSoftwareTokenMFA:
 		code := a.mfaCode
 		if code == "" || a.usedCode {
@@ -148,7 +223,7 @@ func (a *signinAnswerer) answer1(ctx context.Context, ch *cognito.Challenge) (*c
 			}
 		}
 		a.usedCode = true
-		return ch.RespondMFA(ctx, code)
+		return a.timed(ctx, func(ctx context.Context) (*cognito.Result, error) { return ch.RespondMFA(ctx, code) })
 	case cognito.ChallengeSelectMFAType:
 		t := a.mfaType
 		if t == "" && a.mfaCode != "" && len(ch.MFAOptions) == 1 {
@@ -160,7 +235,7 @@ func (a *signinAnswerer) answer1(ctx context.Context, ch *cognito.Challenge) (*c
 				return nil, err
 			}
 		}
-		return ch.SelectMFA(ctx, t)
+		return a.timed(ctx, func(ctx context.Context) (*cognito.Result, error) { return ch.SelectMFA(ctx, t) })
 	case cognito.ChallengeCustom:
 		ans := a.answer
 		if ans == "" {
@@ -170,12 +245,12 @@ func (a *signinAnswerer) answer1(ctx context.Context, ch *cognito.Challenge) (*c
 			}
 		}
 		a.answer = ""
-		return ch.RespondCustom(ctx, ans)
+		return a.timed(ctx, func(ctx context.Context) (*cognito.Result, error) { return ch.RespondCustom(ctx, ans) })
 	case cognito.ChallengeMFASetup:
 		if !a.env.stdinIsTerminal {
 			return nil, exitf(2, "challenge %s cannot be answered non-interactively", ch.Name)
 		}
-		setup, err := ch.SetupTOTP(ctx, "cognitoctl")
+		setup, err := deadline.Run(ctx, a.dl, func(ctx context.Context) (*cognito.TOTPSetup, error) { return ch.SetupTOTP(ctx, "cognitoctl") })
 		if err != nil {
 			return nil, err
 		}
@@ -184,7 +259,7 @@ func (a *signinAnswerer) answer1(ctx context.Context, ch *cognito.Challenge) (*c
 		if err != nil {
 			return nil, err
 		}
-		return ch.VerifyTOTP(ctx, code, "cognitoctl")
+		return a.timed(ctx, func(ctx context.Context) (*cognito.Result, error) { return ch.VerifyTOTP(ctx, code, "cognitoctl") })
 	}
 	return nil, exitf(2, "challenge %s is not supported by cognitoctl", ch.Name)
 }

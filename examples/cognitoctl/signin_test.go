@@ -189,12 +189,12 @@ func TestSigninCommandUsage(t *testing.T) {
 		args []string
 		want string
 	}{
-		{"no pool", []string{"signin", "-client-id", "c", "-username", "u", "-password", "p"}, "-user-pool-id is required"},
-		{"no password", []string{"signin", "-user-pool-id", "us-east-1_X", "-client-id", "c", "-username", "u"}, "-password is required"},
+		{"no pool", []string{"signin", "-client-id", "c", "-username", "u", "-password", "p"}, "missing required flag: -user-pool-id"},
+		{"no password", []string{"signin", "-user-pool-id", "us-east-1_X", "-client-id", "c", "-username", "u"}, "missing required flag: -password (or $COGNITO_PASSWORD)"},
 		{"bad flow", []string{"signin", "-user-pool-id", "us-east-1_X", "-client-id", "c", "-username", "u", "-password", "p", "-flow", "magic"}, "-flow must be"},
 		{"bad flag", []string{"signin", "-nope"}, "flag provided but not defined"},
 		{"extra arg", []string{"signin", "-user-pool-id", "us-east-1_X", "extra"}, "unexpected argument"},
-		{"refresh no token", []string{"refresh", "-user-pool-id", "us-east-1_X", "-client-id", "c"}, "-refresh-token is required"},
+		{"refresh no token", []string{"refresh", "-user-pool-id", "us-east-1_X", "-client-id", "c"}, "missing required flag: -refresh-token (or $COGNITO_REFRESH_TOKEN)"},
 		{"refresh secret without username", []string{"refresh", "-user-pool-id", "us-east-1_X", "-client-id", "c", "-client-secret", "s", "-refresh-token", "r"}, "-username is required"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -53,7 +53,7 @@ func runVerify(ctx context.Context, env *cliEnv, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if err := requireFlags(fs, "user-pool-id"); err != nil {
+	if err := requireFlags(env, fs, "user-pool-id"); err != nil {
 		return err
 	}
 	if fs.NArg() > 1 {

@@ -129,7 +129,7 @@ func TestVerifyCLI(t *testing.T) {
 		{"scope missing", nil, "", append(base, "-scopes", "email", valid), 1, "required scope missing"},
 		{"derived AWS issuer refuses the emulator's", nil, "", []string{"-user-pool-id", f.pool, "-client-id", "app1", valid}, 1, "issuer not accepted"},
 		{"garbage", nil, "", append(base, "garbage"), 1, "malformed token"},
-		{"no pool", nil, "", []string{valid}, 2, "-user-pool-id is required"},
+		{"no pool", nil, "", []string{valid}, 2, "missing required flag: -user-pool-id"},
 		{"bad pool", nil, "", []string{"-user-pool-id", "nope", "-client-id", "a", valid}, 2, "not of the form"},
 		{"bad token use", nil, "", append(base, "-token-use", "refresh", valid), 2, "-token-use"},
 		{"empty stdin", nil, "", append(base, "-"), 2, "no token on stdin"},

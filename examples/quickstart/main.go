@@ -18,9 +18,11 @@
 //	  -api-url https://abc123.execute-api.us-east-1.amazonaws.com/prod \
 //	  -username alice [-email alice@example.com -nickname Ali] [-facebook-token EAAB…]
 //
-// with the password in COGNITO_PASSWORD (or -password). With -email the
-// user is signed up first and the confirmation code is asked for on the
-// terminal. It exits 0 when every step passed (or was skipped), 1 when a
+// with the password in COGNITO_PASSWORD (or -password @FILE, or @- for
+// stdin; the client secret and Facebook token take the same forms, with
+// COGNITO_CLIENT_SECRET and FACEBOOK_TOKEN). Each step's exchanges are
+// bounded by -timeout (default 30s). With -email the user is signed up
+// first and the confirmation code is asked for on the terminal. It exits 0 when every step passed (or was skipped), 1 when a
 // step failed, 2 on bad flags.
 package main
 
@@ -35,8 +37,12 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/config"
+
+	"github.com/cognitokit/cognitokit/examples/internal/deadline"
+	"github.com/cognitokit/cognitokit/examples/internal/secret"
 )
 
 func main() {
@@ -50,6 +56,8 @@ func main() {
 type flags struct {
 	region, userPoolID, clientID, clientSecret, identityPoolID, apiURL string
 	username, password, email, nickname, facebookToken                 string
+	// timeout bounds each step's exchanges against real AWS.
+	timeout time.Duration
 }
 
 // real reports whether any flag names real AWS resources.
@@ -57,15 +65,20 @@ func (f *flags) real() bool {
 	return f.userPoolID != "" || f.clientID != "" || f.identityPoolID != "" || f.apiURL != ""
 }
 
-// parseFlags reads args, with defaults from getenv.
-func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (*flags, error) {
+// parseFlags reads args, with defaults from getenv; secrets given as @-
+// are read from stdin.
+func parseFlags(args []string, getenv func(string) string, stdin io.Reader, stderr io.Writer) (*flags, error) {
 	f := &flags{}
 	fs := flag.NewFlagSet("quickstart", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
+		fmt.Fprintln(stderr, "quickstart: run cognitokit's whole federated flow, step by step")
+		fmt.Fprintln(stderr)
 		fmt.Fprintln(stderr, "usage: quickstart                      (the in-process emulator)")
 		fmt.Fprintln(stderr, "       quickstart -user-pool-id ID -client-id ID -identity-pool-id ID -api-url URL -username U [-email E] [-facebook-token T]")
-		fmt.Fprintln(stderr, "                                      (real AWS; password in COGNITO_PASSWORD or -password)")
+		fmt.Fprintln(stderr, "                                      (real AWS; password in COGNITO_PASSWORD or -password @FILE)")
+		fmt.Fprintln(stderr)
+		fmt.Fprintln(stderr, "flags:")
 		fs.PrintDefaults()
 	}
 	env := func(name string) string { return getenv(name) }
@@ -73,35 +86,41 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (*f
 	fs.StringVar(&f.region, "region", region, "AWS region (default: $AWS_REGION, else the user pool ID's prefix)")
 	fs.StringVar(&f.userPoolID, "user-pool-id", env("COGNITO_USER_POOL_ID"), "user pool ID, e.g. us-east-1_AbCdEf123 ($COGNITO_USER_POOL_ID)")
 	fs.StringVar(&f.clientID, "client-id", env("COGNITO_CLIENT_ID"), "app client ID ($COGNITO_CLIENT_ID)")
-	fs.StringVar(&f.clientSecret, "client-secret", "", "app client secret, for clients with one (prefer $COGNITO_CLIENT_SECRET)")
+	clientSecret := secret.Define(fs, "client-secret", "COGNITO_CLIENT_SECRET", "app client secret, for clients with one")
 	fs.StringVar(&f.identityPoolID, "identity-pool-id", env("COGNITO_IDENTITY_POOL_ID"), "identity pool ID, e.g. us-east-1:1a2b3c4d-… ($COGNITO_IDENTITY_POOL_ID)")
 	fs.StringVar(&f.apiURL, "api-url", env("COGNITO_API_URL"), "base URL of the API stage that has POST /test under AWS_IAM ($COGNITO_API_URL)")
 	fs.StringVar(&f.username, "username", env("COGNITO_USERNAME"), "username ($COGNITO_USERNAME; default alice against the emulator)")
-	fs.StringVar(&f.password, "password", "", "password (prefer $COGNITO_PASSWORD: flags show in ps; default: random against the emulator)")
+	password := secret.Define(fs, "password", "COGNITO_PASSWORD", "password (default: random against the emulator)")
 	fs.StringVar(&f.email, "email", env("COGNITO_EMAIL"), "real AWS: sign the user up first with this e-mail address ($COGNITO_EMAIL)")
 	fs.StringVar(&f.nickname, "nickname", env("COGNITO_NICKNAME"), "real AWS: the nickname attribute for sign-up ($COGNITO_NICKNAME)")
-	fs.StringVar(&f.facebookToken, "facebook-token", "", "real AWS: a Facebook user access token for the identity pool's app (prefer $FACEBOOK_TOKEN)")
+	fs.DurationVar(&f.timeout, "timeout", 30*time.Second, "real AWS: time limit of each step's exchanges; a silent endpoint fails the step after it")
+	facebookToken := secret.Define(fs, "facebook-token", "FACEBOOK_TOKEN", "real AWS: a Facebook user access token for the identity pool's app")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
 	if fs.NArg() > 0 {
 		return nil, fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
-	if f.password == "" {
-		f.password = getenv("COGNITO_PASSWORD")
+	// Read after parsing, so that -h never prints a secret.
+	if err := secret.OneStdin(password, clientSecret, facebookToken); err != nil {
+		return nil, err
 	}
-	if f.clientSecret == "" { // read after parsing, so that -h never prints it
-		f.clientSecret = getenv("COGNITO_CLIENT_SECRET")
-	}
-	if f.facebookToken == "" {
-		f.facebookToken = getenv("FACEBOOK_TOKEN")
+	for _, s := range []struct {
+		flag *secret.Flag
+		dst  *string
+	}{{password, &f.password}, {clientSecret, &f.clientSecret}, {facebookToken, &f.facebookToken}} {
+		v, err := s.flag.Value(stdin, getenv)
+		if err != nil {
+			return nil, err
+		}
+		*s.dst = v
 	}
 	return f, nil
 }
 
 // realMain runs the quickstart and returns the exit code.
 func realMain(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdinIsTerminal bool, stdout, stderr io.Writer) int {
-	f, err := parseFlags(args, getenv, stderr)
+	f, err := parseFlags(args, getenv, stdin, stderr)
 	if errors.Is(err, flag.ErrHelp) {
 		return 0
 	}
@@ -157,7 +176,8 @@ func awsConfig(ctx context.Context, f *flags, getenv func(string) string, stdin 
 	if region == "" {
 		region, _, _ = strings.Cut(f.userPoolID, "_")
 	}
-	opts := []func(*config.LoadOptions) error{config.WithRegion(region)}
+	dl := deadline.New(f.timeout)
+	opts := append([]func(*config.LoadOptions) error{config.WithRegion(region)}, dl.LoadOptions()...)
 	if ep := getenv("AWS_ENDPOINT_URL"); ep != "" {
 		opts = append(opts, config.WithBaseEndpoint(ep))
 	}
@@ -179,6 +199,8 @@ func awsConfig(ctx context.Context, f *flags, getenv func(string) string, stdin 
 		Email:          f.email,
 		Nickname:       f.nickname,
 		FacebookToken:  f.facebookToken,
+		HTTPClient:     dl.HTTP,
+		Deadline:       dl,
 	}
 	if awsCfg.BaseEndpoint != nil {
 		// AWS_ENDPOINT_URL points at an emulator (cognitoctl serve): accept

@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentity"
 
 	"github.com/cognitokit/cognitokit/cognito"
+	"github.com/cognitokit/cognitokit/examples/internal/deadline"
 	"github.com/cognitokit/cognitokit/identity"
 	"github.com/cognitokit/cognitokit/jwks"
 	"github.com/cognitokit/cognitokit/sigv4client"
@@ -72,6 +73,13 @@ type Config struct {
 	// HTTPClient sends the unsigned calls and is the base of the signed
 	// ones; nil means http.DefaultClient.
 	HTTPClient *http.Client
+
+	// Deadline, when set, bounds each step's exchanges by its timeout (a
+	// step waiting for the user to type a code is not timed while it
+	// waits), and a step that gets no answer in time fails naming the
+	// endpoint. AWS, HTTPClient and the JWKS fetches should use its
+	// clients.
+	Deadline *deadline.Client
 }
 
 // Summary counts the steps of a run.
@@ -91,6 +99,9 @@ func skip(format string, args ...any) error { return &skipError{fmt.Sprintf(form
 type step struct {
 	name string
 	run  func(ctx context.Context) (string, error)
+	// interactive steps wait for the user and bound their exchanges
+	// themselves (deadline.Run around each exchange).
+	interactive bool
 }
 
 // run holds what the steps hand to each other.
@@ -123,22 +134,26 @@ func Run(ctx context.Context, cfg Config, out io.Writer) (Summary, error) {
 		o.ClientSecret = cfg.ClientSecret
 	})
 	steps := []step{
-		{"sign up", r.signUp},
-		{"confirm", r.confirm},
-		{"sign in (SRP)", r.signIn},
-		{"verify ID", r.verifyID},
-		{"verify access", r.verifyAccess},
-		{"credentials", r.credentials},
-		{"signed call", r.signedCall},
-		{"unsigned call", r.unsignedCall},
-		{"Facebook", r.facebook},
-		{"guest", r.guest},
-		{"refresh", r.refresh},
-		{"sign out", r.signOut},
+		{name: "sign up", run: r.signUp},
+		{name: "confirm", run: r.confirm, interactive: true},
+		{name: "sign in (SRP)", run: r.signIn},
+		{name: "verify ID", run: r.verifyID},
+		{name: "verify access", run: r.verifyAccess},
+		{name: "credentials", run: r.credentials},
+		{name: "signed call", run: r.signedCall},
+		{name: "unsigned call", run: r.unsignedCall},
+		{name: "Facebook", run: r.facebook},
+		{name: "guest", run: r.guest},
+		{name: "refresh", run: r.refresh},
+		{name: "sign out", run: r.signOut},
 	}
 	var sum Summary
 	for i, s := range steps {
-		msg, err := s.run(ctx)
+		run := s.run
+		if !s.interactive {
+			run = func(ctx context.Context) (string, error) { return deadline.Run(ctx, cfg.Deadline, s.run) }
+		}
+		msg, err := run(ctx)
 		var se *skipError
 		switch {
 		case errors.As(err, &se):
@@ -204,7 +219,9 @@ func (r *run) confirm(ctx context.Context) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if err := r.client.ConfirmSignUp(ctx, c.Username, code); err != nil {
+	if _, err := deadline.Run(ctx, c.Deadline, func(ctx context.Context) (struct{}, error) {
+		return struct{}{}, r.client.ConfirmSignUp(ctx, c.Username, code)
+	}); err != nil {
 		return "", err
 	}
 	return fmt.Sprintf("ConfirmSignUp with the code from %s: %s is CONFIRMED", c.CodeSource, c.Username), nil
@@ -230,6 +247,9 @@ func (r *run) verifier(tokenUse jwks.TokenUse) (*jwks.Verifier, error) {
 	opts := func(o *jwks.Options) {
 		o.ClientIDs = []string{c.ClientID}
 		o.TokenUse = tokenUse
+		if c.Deadline != nil {
+			o.HTTPClient = c.Deadline.HTTP
+		}
 	}
 	if len(c.Issuers) == 0 {
 		return jwks.NewVerifier(c.UserPoolID, opts)

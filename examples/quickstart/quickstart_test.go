@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -218,9 +220,54 @@ func TestHelpPrintsNoSecret(t *testing.T) {
 	for _, v := range env {
 		assert.NotContains(t, errOut.String(), v)
 	}
-	f, err := parseFlags(nil, func(k string) string { return env[k] }, &errOut)
+	f, err := parseFlags(nil, func(k string) string { return env[k] }, strings.NewReader(""), &errOut)
 	require.NoError(t, err)
 	assert.Equal(t, "s3cr3t-value", f.clientSecret)
 	assert.Equal(t, "pw-value", f.password)
 	assert.Equal(t, "EAAB-value", f.facebookToken)
+}
+
+// TestSecretFlagSources: each secret flag of the quickstart reads @FILE,
+// @- (stdin) and its environment variable, as cognitoctl's do.
+func TestSecretFlagSources(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "secret")
+	require.NoError(t, os.WriteFile(file, []byte("from-file\n"), 0o600))
+	for _, tt := range []struct {
+		flag, envVar string
+		get          func(*flags) string
+	}{
+		{"-password", "COGNITO_PASSWORD", func(f *flags) string { return f.password }},
+		{"-client-secret", "COGNITO_CLIENT_SECRET", func(f *flags) string { return f.clientSecret }},
+		{"-facebook-token", "FACEBOOK_TOKEN", func(f *flags) string { return f.facebookToken }},
+	} {
+		for _, src := range []struct {
+			name, stdin, want string
+			args              []string
+			env               map[string]string
+		}{
+			{"@FILE", "", "from-file", []string{tt.flag, "@" + file}, nil},
+			{"@-", "from-stdin\r\n", "from-stdin", []string{tt.flag, "@-"}, nil},
+			{"env", "", "from-env", nil, map[string]string{tt.envVar: "from-env"}},
+			{"literal", "", "literal", []string{tt.flag, "literal"}, map[string]string{tt.envVar: "from-env"}},
+		} {
+			t.Run(tt.flag+"/"+src.name, func(t *testing.T) {
+				var errOut bytes.Buffer
+				f, err := parseFlags(src.args, func(k string) string { return src.env[k] }, strings.NewReader(src.stdin), &errOut)
+				require.NoError(t, err)
+				assert.Equal(t, src.want, tt.get(f))
+			})
+		}
+		t.Run(tt.flag+"/missing file", func(t *testing.T) {
+			var errOut bytes.Buffer
+			_, err := parseFlags([]string{tt.flag, "@" + filepath.Join(dir, "nope")}, func(string) string { return "" }, strings.NewReader(""), &errOut)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tt.flag+": open ")
+		})
+	}
+	t.Run("two secrets on stdin", func(t *testing.T) {
+		var errOut bytes.Buffer
+		_, err := parseFlags([]string{"-password", "@-", "-facebook-token", "@-"}, func(string) string { return "" }, strings.NewReader("x"), &errOut)
+		assert.EqualError(t, err, "-password @- and -facebook-token @- cannot both read stdin")
+	})
 }

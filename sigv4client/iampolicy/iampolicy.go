@@ -8,9 +8,10 @@
 // Evaluation follows IAM's rules for a single account: a request is denied
 // by default, allowed when some statement allows it, and denied whenever
 // some statement explicitly denies it (explicit deny wins). '*' in an
-// action or resource matches any run of characters (including '/' and
-// ':'), '?' exactly one; actions compare without regard to case, resources
-// with it.
+// action or resource pattern matches any run of characters (including '/'
+// and ':', and the empty run), '?' exactly one; nothing in the request's
+// action or resource is a wildcard (a '*' there is just a character).
+// Actions compare without regard to case, resources with it.
 //
 // A denial is a *DeniedError whose Message is API Gateway's text, "User:
 // {principal} is not authorized to perform: execute-api:Invoke on
@@ -20,7 +21,9 @@
 //
 // Conditions, NotAction, NotResource, principals and resource policies are
 // not modelled; a policy using them is refused by Parse rather than
-// half-applied.
+// half-applied. So is a policy whose element names are not spelled
+// exactly as IAM spells them (they are case-sensitive) or that gives a key
+// twice (ambiguous).
 package iampolicy
 
 import (
@@ -30,6 +33,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"unicode/utf8"
 )
 
 // ActionInvoke is the action API Gateway authorizes for a call.
@@ -89,10 +93,15 @@ type Policy struct {
 	Statement []Statement `json:"Statement"`
 }
 
-// UnmarshalJSON accepts a Statement written as one object or an array, and
-// refuses unknown keys (Condition, NotAction, Principal...), which this
-// package does not evaluate.
+// UnmarshalJSON accepts a Statement written as one object or an array. It
+// refuses element names not spelled exactly as IAM spells them (they are
+// case-sensitive: "action" is not Action), a key given twice in one object
+// (ambiguous: encoding/json would silently keep the last), and elements
+// this package does not evaluate (Condition, NotAction, Principal...).
 func (p *Policy) UnmarshalJSON(b []byte) error {
+	if err := checkSyntax(b); err != nil {
+		return err
+	}
 	var raw struct {
 		Version   string          `json:"Version"`
 		Id        string          `json:"Id"`
@@ -119,14 +128,18 @@ func (p *Policy) UnmarshalJSON(b []byte) error {
 	return p.Validate()
 }
 
-// Parse reads a policy document from JSON.
+// Parse reads a policy document from JSON. The error, which matches
+// ErrInvalidPolicy, says what is wrong and where: not JSON, an element name
+// in the wrong case, a duplicate key, an element this package does not
+// evaluate, a bad Effect or Version, a statement without Action or
+// Resource.
 func Parse(doc []byte) (Policy, error) {
 	var p Policy
 	if err := json.Unmarshal(doc, &p); err != nil {
 		if errors.Is(err, ErrInvalidPolicy) {
 			return Policy{}, err
 		}
-		return Policy{}, fmt.Errorf("%w: %v", ErrInvalidPolicy, err)
+		return Policy{}, fmt.Errorf("%w: not JSON: %v", ErrInvalidPolicy, err)
 	}
 	return p, nil
 }
@@ -211,23 +224,46 @@ func (s Statement) matches(action, resource string) bool {
 	return false
 }
 
-// Match reports whether s matches pattern, where '*' stands for any run of
-// characters and '?' for exactly one. Linear backtracking, no regexp.
+// Match reports whether s matches pattern with IAM's wildcards: in
+// pattern, '*' stands for any run of characters (the empty run included)
+// and '?' for exactly one character; every character of s is literal, '*'
+// and '?' included. A character is a UTF-8 encoded rune, or a single byte
+// where the text is not valid UTF-8.
+//
+// It is the classic greedy matcher that backtracks only to the last '*':
+// O(len(pattern)·len(s)) at worst, linear on ordinary patterns, no
+// allocation and no regexp.
 func Match(pattern, s string) bool {
 	p, i := 0, 0
 	star, mark := -1, 0
 	for i < len(s) {
+		var pc byte
+		if p < len(pattern) {
+			pc = pattern[p]
+		}
 		switch {
-		case p < len(pattern) && (pattern[p] == '?' || pattern[p] == s[i]):
-			p++
-			i++
-		case p < len(pattern) && pattern[p] == '*':
+		case p < len(pattern) && pc == '*':
+			// A star is always a wildcard, even where s has a '*'.
 			star, mark = p, i
 			p++
+		case p < len(pattern) && pc == '?':
+			p++
+			i += charLen(s, i)
+		case p < len(pattern) && pc == s[i] && pc < utf8.RuneSelf:
+			p++
+			i++
+		case p < len(pattern) && pc == s[i] && sameChar(pattern, p, s, i):
+			n := charLen(s, i)
+			p += n
+			i += n
 		case star >= 0:
-			p = star + 1
-			mark++
-			i = mark
+			// Let the last star take one more character and retry.
+			if s[mark] < utf8.RuneSelf {
+				mark++
+			} else {
+				mark += charLen(s, mark)
+			}
+			p, i = star+1, mark
 		default:
 			return false
 		}
@@ -236,6 +272,24 @@ func Match(pattern, s string) bool {
 		p++
 	}
 	return p == len(pattern)
+}
+
+// sameChar reports whether the characters at pattern[p] and s[i] are the
+// same: the same bytes, and as long (a valid rune against the same rune, a
+// stray byte against the same stray byte).
+func sameChar(pattern string, p int, s string, i int) bool {
+	n := charLen(s, i)
+	return charLen(pattern, p) == n && pattern[p:p+n] == s[i:i+n]
+}
+
+// charLen is the length in bytes of the character at s[i]: its rune's
+// UTF-8 length, 1 for a byte that does not start a valid encoding.
+func charLen(s string, i int) int {
+	if s[i] < utf8.RuneSelf {
+		return 1
+	}
+	_, n := utf8.DecodeRuneInString(s[i:])
+	return n
 }
 
 // Role is a named set of identity policies (an IAM role or user).

@@ -6,7 +6,10 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
+	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -143,13 +146,128 @@ func TestParse(t *testing.T) {
 	}
 }
 
+// TestSecurityReview1_WildcardDenyHolds: a '*' in a pattern is a
+// wildcard even where the resource has a '*' (or a '?') at that place; the
+// matcher used to compare them as literals and never backtrack, so an
+// explicit Deny on ".../admin/*" did not cover ".../admin/*x". The end to
+// end case (through the emulated API Gateway) is in internal/emulator/apigw.
+func TestSecurityReview1_WildcardDenyHolds(t *testing.T) {
+	for _, tc := range []struct {
+		pattern, s string
+		want       bool
+	}{
+		{"a*b", "a*xb", true},
+		{"a*b", "a*b", true},
+		{"a*", "a*", true},
+		{"*", "*", true},
+		{"a?b", "a*b", true},
+		{"a?b", "a?b", true},
+		{"a*b", "a*x", false},
+		{"*a", "*", false},
+		{"a?", "a", false},
+		{"x", "*", false},      // a '*' in the resource is not a wildcard
+		{"x", "?", false},      // nor is a '?'
+		{"ab", "a*", false},    // ... anywhere
+		{"a?c", "aéc", true},   // '?' is one character, not one byte
+		{"a??c", "aéc", false}, // ... so two do not fit one
+		{"a*c", "a\xffc", true},
+		{"*/admin/*", "*X/admin/x", true},
+		{"arn:aws:execute-api:*:*:api/prod/*/admin/*", "arn:aws:execute-api:us-east-1:123456789012:api/prod/GET/admin/*x", true},
+		{"arn:aws:execute-api:*:*:api/prod/*/admin/*", "arn:aws:execute-api:us-east-1:123456789012:api/prod/*X/admin/x", true},
+		{"arn:aws:execute-api:*:*:api/prod/*/admin/*", "arn:aws:execute-api:us-east-1:123456789012:api/prod/GET/public/*", false},
+	} {
+		t.Run(fmt.Sprintf("%s~%s", tc.pattern, tc.s), func(t *testing.T) {
+			assert.Equal(t, tc.want, Match(tc.pattern, tc.s))
+			assert.Equal(t, tc.want, refMatch(tc.pattern, tc.s), "reference matcher")
+		})
+	}
+
+	pol, err := Parse([]byte(`{"Version":"2012-10-17","Statement":[
+	  {"Effect":"Allow","Action":"execute-api:Invoke","Resource":"arn:aws:execute-api:*:*:*"},
+	  {"Effect":"Deny","Action":"execute-api:Invoke","Resource":"arn:aws:execute-api:*:*:api/prod/*/admin/*"}]}`))
+	require.NoError(t, err)
+	for _, res := range []struct{ method, path string }{
+		{"GET", "/admin/*x"}, {"GET", "/admin/?"}, {"*X", "/admin/x"}, {"GET", "/admin/x"},
+	} {
+		arn := InvokeARN("us-east-1", account, "api", "prod", res.method, res.path)
+		assert.Equal(t, ExplicitDeny, Evaluate([]Policy{pol}, ActionInvoke, arn), arn)
+	}
+	assert.Equal(t, Allowed, Evaluate([]Policy{pol}, ActionInvoke, InvokeARN("us-east-1", account, "api", "prod", "GET", "/public/*x")))
+}
+
+// TestMatchIsLinear: a pattern built to make a backtracking matcher
+// exponential takes one pass per star here (checked by counting, not
+// timing: the answer for n stars must not take 2^n steps, so n = 64 would
+// never finish).
+func TestMatchIsLinear(t *testing.T) {
+	pattern := strings.Repeat("a*", 64) + "b"
+	s := strings.Repeat("a", 4096)
+	assert.False(t, Match(pattern, s))
+	assert.True(t, Match(pattern, s+"b"))
+}
+
+// TestSecurityReview12_StrictElementNames: element names are
+// case-sensitive and a key given twice is ambiguous; both used to be
+// accepted (encoding/json matches names without regard to case and keeps
+// the last duplicate, so a second "Effect" silently won).
+func TestSecurityReview12_StrictElementNames(t *testing.T) {
+	for _, tc := range []struct {
+		name, doc, msg string
+	}{
+		{"lower-case action", `{"Statement":{"Effect":"Deny","action":"*","Resource":"*"}}`, `"action" must be written "Action"`},
+		{"lower-case statement", `{"statement":{"Effect":"Deny","Action":"*","Resource":"*"}}`, `"statement" must be written "Statement"`},
+		{"upper-case effect", `{"Statement":[{"EFFECT":"Deny","Action":"*","Resource":"*"}]}`, `"EFFECT" must be written "Effect"`},
+		{"lower-case version", `{"version":"2012-10-17","Statement":{"Effect":"Allow","Action":"*","Resource":"*"}}`, `"version" must be written "Version"`},
+		{"lower-case condition", `{"Statement":{"Effect":"Allow","Action":"*","Resource":"*","condition":{}}}`, `"condition" must be written "Condition"`},
+		{"duplicate effect", `{"Statement":{"Effect":"Deny","Action":"*","Resource":"*","Effect":"Allow"}}`, `"Effect" is given twice`},
+		{"duplicate statement", `{"Statement":{"Effect":"Deny","Action":"*","Resource":"*"},"Statement":{"Effect":"Allow","Action":"*","Resource":"*"}}`, `"Statement" is given twice`},
+		{"duplicate in second statement", `{"Statement":[{"Effect":"Allow","Action":"*","Resource":"*"},{"Effect":"Deny","Resource":"x","Action":"*","Resource":"*"}]}`, `statement 1: "Resource" is given twice`},
+		{"condition", `{"Statement":{"Effect":"Allow","Action":"*","Resource":"*","Condition":{"Bool":{"aws:SecureTransport":"true"}}}}`, `Condition is not supported`},
+		{"not action", `{"Statement":{"Effect":"Deny","NotAction":"*","Resource":"*"}}`, `NotAction is not supported`},
+		{"unknown element", `{"Statement":{"Effect":"Deny","Action":"*","Resource":"*","Foo":1}}`, `unknown element "Foo"`},
+		{"not json", `Allow everything`, `not JSON`},
+		{"not an object", `["Allow"]`, `a policy is a JSON object`},
+		{"too deep", `{"Id":` + strings.Repeat("[", 100) + strings.Repeat("]", 100) + `,"Statement":{"Effect":"Allow","Action":"*","Resource":"*"}}`, `nested more than`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Parse([]byte(tc.doc))
+			require.ErrorIs(t, err, ErrInvalidPolicy)
+			assert.Contains(t, err.Error(), tc.msg)
+		})
+	}
+	// The same documents spelled correctly parse.
+	for _, doc := range []string{
+		`{"Version":"2012-10-17","Id":"x","Statement":{"Sid":"s","Effect":"Deny","Action":"*","Resource":"*"}}`,
+		`{"Statement":[{"Effect":"Allow","Action":["a:b","c:d"],"Resource":["*"]},{"Effect":"Deny","Action":"*","Resource":"*"}]}`,
+	} {
+		_, err := Parse([]byte(doc))
+		assert.NoError(t, err, doc)
+	}
+	// json.Unmarshal into a Policy applies the same rules.
+	var p Policy
+	assert.ErrorIs(t, json.Unmarshal([]byte(`{"Statement":{"Effect":"Allow","action":"*","Resource":"*"}}`), &p), ErrInvalidPolicy)
+}
+
+// FuzzMatch checks Match against refMatch, an independent dynamic
+// programming matcher over characters, and against a regular expression
+// built from the pattern when both strings are valid UTF-8. The seed
+// corpus is in testdata/fuzz/FuzzMatch.
 func FuzzMatch(f *testing.F) {
 	f.Add("a*b?c", "axxbyc")
 	f.Add("**?*", "")
+	f.Add("a*b", "a*xb")
 	f.Fuzz(func(t *testing.T, pattern, s string) {
-		_ = Match(pattern, s)
-		if Match(pattern, s) != Match(pattern, s) {
-			t.Fatal("not deterministic")
+		if len(pattern) > 256 || len(s) > 256 {
+			return // the reference is quadratic in memory
+		}
+		got := Match(pattern, s)
+		if want := refMatch(pattern, s); got != want {
+			t.Fatalf("Match(%q, %q) = %v, reference says %v", pattern, s, got, want)
+		}
+		if utf8.ValidString(pattern) && utf8.ValidString(s) {
+			if want := regexpMatch(pattern, s); got != want {
+				t.Fatalf("Match(%q, %q) = %v, regexp says %v", pattern, s, got, want)
+			}
 		}
 		if !Match(s, s) && !containsWild(s) {
 			t.Fatalf("%q does not match itself", s)
@@ -157,11 +275,84 @@ func FuzzMatch(f *testing.F) {
 	})
 }
 
-func containsWild(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] == '*' || s[i] == '?' {
-			return true
+// chars splits s into IAM characters: runes, or single bytes where s is
+// not valid UTF-8.
+func chars(s string) []string {
+	var out []string
+	for i := 0; i < len(s); {
+		_, n := utf8.DecodeRuneInString(s[i:])
+		out = append(out, s[i:i+n])
+		i += n
+	}
+	return out
+}
+
+// refMatch is the textbook dynamic programme: m[i][j] reports whether the
+// first i characters of the pattern match the first j of s.
+func refMatch(pattern, s string) bool {
+	p, c := chars(pattern), chars(s)
+	m := make([][]bool, len(p)+1)
+	for i := range m {
+		m[i] = make([]bool, len(c)+1)
+	}
+	m[0][0] = true
+	for i := 1; i <= len(p); i++ {
+		for j := 0; j <= len(c); j++ {
+			switch p[i-1] {
+			case "*":
+				m[i][j] = m[i-1][j] || j > 0 && m[i][j-1]
+			case "?":
+				m[i][j] = j > 0 && m[i-1][j-1]
+			default:
+				m[i][j] = j > 0 && m[i-1][j-1] && p[i-1] == c[j-1]
+			}
 		}
 	}
-	return false
+	return m[len(p)][len(c)]
+}
+
+// regexpMatch translates the pattern into an anchored regular expression.
+func regexpMatch(pattern, s string) bool {
+	var sb strings.Builder
+	sb.WriteString(`(?s)\A`)
+	for _, r := range pattern {
+		switch r {
+		case '*':
+			sb.WriteString(".*")
+		case '?':
+			sb.WriteString(".")
+		default:
+			sb.WriteString(regexp.QuoteMeta(string(r)))
+		}
+	}
+	sb.WriteString(`\z`)
+	return regexp.MustCompile(sb.String()).MatchString(s)
+}
+
+func containsWild(s string) bool {
+	return strings.ContainsAny(s, "*?")
+}
+
+// BenchmarkMatch: a typical execute-api Deny pattern against a resource,
+// and a pathological pattern (many stars, no match) against a long one.
+func BenchmarkMatch(b *testing.B) {
+	const pattern = "arn:aws:execute-api:*:*:api/prod/*/admin/*"
+	const resource = "arn:aws:execute-api:us-east-1:123456789012:api/prod/GET/admin/users/42"
+	b.Run("typical", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if !Match(pattern, resource) {
+				b.Fatal("no match")
+			}
+		}
+	})
+	bad, long := strings.Repeat("a*", 16)+"b", strings.Repeat("a", 1024)
+	b.Run("16-stars-1KiB-no-match", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if Match(bad, long) {
+				b.Fatal("match")
+			}
+		}
+	})
 }

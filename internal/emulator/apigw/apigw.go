@@ -13,6 +13,11 @@
 // with long-term keys and their own policy. Authorization is deny by
 // default; an explicit Deny wins over any Allow.
 //
+// Paths are taken as API Gateway takes them (see CanonicalPath): decoded
+// once, one trailing slash ignored, and a path with an empty, "." or ".."
+// segment matches no route. That one canonical path picks the route and
+// names the resource in the execute-api ARN the policies are evaluated on.
+//
 // It is mounted by cognito/cognitotest; it is not an API of its own.
 package apigw
 
@@ -24,6 +29,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"regexp"
 	"sort"
 	"strings"
@@ -206,7 +212,7 @@ func (g *Gateway) PutAPI(api API) error {
 		}
 		segs := splitPath(r.Path)
 		for j, s := range segs {
-			if !segmentPattern.MatchString(s) || strings.HasSuffix(s, "+}") && j != len(segs)-1 {
+			if !segmentPattern.MatchString(s) || s == "." || s == ".." || strings.HasSuffix(s, "+}") && j != len(segs)-1 {
 				return invalid("API %s route %d: bad path segment %q", api.ID, i, s)
 			}
 		}
@@ -297,6 +303,38 @@ func (g *Gateway) changed() {
 	}
 }
 
+// CanonicalPath is the resource path API Gateway routes a request on, and
+// authorizes it on, given the path after the stage as it came on the wire
+// (percent-encoded, with its leading slash). API Gateway decodes the path
+// once before it routes ("/items/a%2Fb" is "/items/a/b", which the route
+// /items/{id} does not take), and a REST API answers "/pets/" as "/pets".
+// So the canonical path is the decoded path without one trailing slash.
+//
+// A path that decodes to an empty, "." or ".." segment ("//secret",
+// "/%2Fsecret", "/a/../secret", "/secret//") has no canonical form: ok is
+// false and the gateway answers it as a path no resource matches. The
+// same canonical path is used to pick the route and to build the
+// execute-api ARN the caller's policies are evaluated on, so no spelling
+// of a path reaches a route under a different ARN.
+func CanonicalPath(raw string) (path string, ok bool) {
+	decoded, err := url.PathUnescape(raw)
+	if err != nil || !strings.HasPrefix(decoded, "/") {
+		return "", false
+	}
+	if len(decoded) > 1 {
+		decoded = strings.TrimSuffix(decoded, "/")
+	}
+	if decoded == "/" {
+		return decoded, true
+	}
+	for seg := range strings.SplitSeq(decoded[1:], "/") {
+		if seg == "" || seg == "." || seg == ".." {
+			return "", false
+		}
+	}
+	return decoded, true
+}
+
 func splitPath(p string) []string {
 	p = strings.Trim(p, "/")
 	if p == "" {
@@ -375,7 +413,7 @@ func writeMessage(w http.ResponseWriter, status int, errType, msg string) {
 // correct its skew against an emulator whose clock was moved.
 func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Date", g.cfg.Now().UTC().Format(http.TimeFormat))
-	rest := strings.TrimPrefix(r.URL.Path, PathPrefix)
+	rest := strings.TrimPrefix(r.URL.EscapedPath(), PathPrefix)
 	parts := strings.SplitN(rest, "/", 3)
 	g.mu.RLock()
 	api, ok := g.st.APIs[parts[0]]
@@ -388,11 +426,17 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeMessage(w, http.StatusForbidden, "ForbiddenException", "Forbidden")
 		return
 	}
-	stage, path := parts[1], "/"
+	stage, raw := parts[1], "/"
 	if len(parts) == 3 {
-		path += parts[2]
+		raw += parts[2]
 	}
-	route, params := match(&apiCopy, r.Method, path)
+	// One canonical path for routing, the IAM resource ARN and the answer.
+	path, ok := CanonicalPath(raw)
+	var route *Route
+	var params map[string]string
+	if ok {
+		route, params = match(&apiCopy, r.Method, path)
+	}
 	if route == nil {
 		// API Gateway's answer to an unknown resource or method.
 		writeMessage(w, http.StatusForbidden, "MissingAuthenticationTokenException", sigv4client.MsgMissingAuthenticationToken)

@@ -318,3 +318,139 @@ func TestClockSkewCorrection(t *testing.T) {
 	require.Equal(t, 200, a.status, a.body)
 	assert.InDelta(t, (30 * time.Minute).Seconds(), tr.ClockOffset().Seconds(), 2)
 }
+
+// policyEnv is a gateway with one API ("api", stage prod) and a static
+// IAM user whose policy is policy; it returns the user's signing client
+// and the stage URL.
+func policyEnv(t *testing.T, policy string, routes ...apigw.Route) (*env, *http.Client, string) {
+	t.Helper()
+	e := newEnv(t)
+	require.NoError(t, e.gw.PutAPI(apigw.API{ID: "api", Routes: routes}))
+	require.NoError(t, e.gw.PutUser(apigw.User{ARN: "arn:aws:iam::123456789012:user/u", AccessKeyID: "AKIAU", SecretAccessKey: "u-secret", Policy: policy}))
+	return e, e.client(credentials.NewStaticCredentialsProvider("AKIAU", "u-secret", "")), strings.Replace(e.url, "/abc123/", "/api/", 1)
+}
+
+// TestSecurityReview1_WildcardDenyHolds: with Allow on everything and an
+// explicit Deny on .../api/prod/*/admin/*, a '*' in the request (in the
+// path, encoded or not, or in the method of an ANY route) used to be
+// compared with the Deny's '*' as a literal, so the Deny did not match and
+// the call got 200.
+func TestSecurityReview1_WildcardDenyHolds(t *testing.T) {
+	_, c, base := policyEnv(t, `{"Version":"2012-10-17","Statement":[
+		{"Effect":"Allow","Action":"execute-api:Invoke","Resource":"arn:aws:execute-api:*:*:*"},
+		{"Effect":"Deny","Action":"execute-api:Invoke","Resource":"arn:aws:execute-api:*:*:api/prod/*/admin/*"}]}`,
+		apigw.Route{Method: "ANY", Path: "/admin/{proxy+}", Authorization: apigw.AuthIAM},
+		apigw.Route{Method: "ANY", Path: "/public/{proxy+}", Authorization: apigw.AuthIAM})
+	for _, tc := range []struct{ method, path string }{
+		{"GET", "/admin/x"},
+		{"GET", "/admin/*x"},
+		{"GET", "/admin/%2Ax"},
+		{"GET", "/admin/%2ax"},
+		{"GET", "/admin/%3Fx"},
+		{"*X", "/admin/x"},
+		{"*", "/admin/*"},
+	} {
+		t.Run(tc.method+" "+tc.path, func(t *testing.T) {
+			a := do(t, c, tc.method, base+tc.path, "")
+			assert.Equal(t, http.StatusForbidden, a.status, a.body)
+			assert.Contains(t, a.body["Message"], "with an explicit deny")
+		})
+	}
+	// The Allow still works where no Deny applies, with the same spellings.
+	for _, tc := range []struct{ method, path string }{{"GET", "/public/*x"}, {"GET", "/public/%2Ax"}, {"*X", "/public/x"}} {
+		a := do(t, c, tc.method, base+tc.path, "")
+		assert.Equal(t, http.StatusOK, a.status, "%s %s: %v", tc.method, tc.path, a.body)
+	}
+}
+
+// TestSecurityReview2_OneCanonicalPath: routing used to strip slashes at
+// both ends while the IAM resource was built from the path as sent, so a
+// Deny on GET/secret did not cover /secret/, /%2Fsecret or /secret%2F,
+// which reached the /secret route. Now one canonical path (decoded once,
+// one trailing slash ignored, no empty or dot segment) serves both.
+func TestSecurityReview2_OneCanonicalPath(t *testing.T) {
+	_, c, base := policyEnv(t, `{"Version":"2012-10-17","Statement":[
+		{"Effect":"Allow","Action":"execute-api:Invoke","Resource":"arn:aws:execute-api:*:*:*"},
+		{"Effect":"Deny","Action":"execute-api:Invoke","Resource":"arn:aws:execute-api:*:*:api/prod/GET/secret"}]}`,
+		apigw.Route{Method: "GET", Path: "/secret", Authorization: apigw.AuthIAM},
+		apigw.Route{Method: "GET", Path: "/open", Authorization: apigw.AuthIAM},
+		apigw.Route{Method: "GET", Path: "/files/{name}", Authorization: apigw.AuthIAM})
+	denied := []string{"/secret", "/secret/", "/%2Fsecret", "/%2fsecret", "/secret%2F", "/secret%2f",
+		"/%73ecret", "/secret%2F%2F", "/%2E/secret", "/x/%2E%2E/secret", "/secret/%2E"}
+	for _, p := range denied {
+		t.Run(p, func(t *testing.T) {
+			a := do(t, c, "GET", base+p, "")
+			assert.Equal(t, http.StatusForbidden, a.status, a.body)
+			if a.body["Message"] != nil {
+				assert.Contains(t, a.body["Message"], "api/prod/GET/secret with an explicit deny")
+			} else {
+				assert.Equal(t, sigv4client.MsgMissingAuthenticationToken, a.body["message"], "no route")
+			}
+		})
+	}
+	for p, want := range map[string]string{"/open": "/open", "/open/": "/open", "/%6Fpen": "/open", "/files/a%20b": "/files/a b"} {
+		a := do(t, c, "GET", base+p, "")
+		require.Equal(t, http.StatusOK, a.status, "%s: %v", p, a.body)
+		assert.Equal(t, want, a.body["path"], p)
+	}
+	// An encoded slash is a separator, as in API Gateway: /files/a%2Fb is
+	// /files/a/b, which /files/{name} does not take.
+	a := do(t, c, "GET", base+"/files/a%2Fb", "")
+	assert.Equal(t, http.StatusForbidden, a.status)
+	assert.Equal(t, sigv4client.MsgMissingAuthenticationToken, a.body["message"])
+}
+
+// TestCanonicalPath: the path API Gateway routes and authorizes on.
+func TestCanonicalPath(t *testing.T) {
+	for raw, want := range map[string]string{
+		"/": "/", "/secret": "/secret", "/secret/": "/secret", "/secret%2F": "/secret",
+		"/%73ecret": "/secret", "/a%20b/c": "/a b/c", "/a%2Fb": "/a/b", "/*x": "/*x", "/%2Ax": "/*x",
+	} {
+		got, ok := apigw.CanonicalPath(raw)
+		assert.True(t, ok, raw)
+		assert.Equal(t, want, got, raw)
+	}
+	for _, raw := range []string{"//secret", "/%2Fsecret", "/secret//", "/a/../secret", "/./secret", "/%2E%2E/secret",
+		"/secret/.", "/bad%zz", "", "secret", "/a//b"} {
+		_, ok := apigw.CanonicalPath(raw)
+		assert.False(t, ok, raw)
+	}
+}
+
+// TestSecurityReview3_SignedPathIsRoutedPath: a request signed for GET
+// /test used to be accepted at /open/x/../../test (the Verifier checked
+// the normalized path) and served by /open/{proxy+} (routed on the path as
+// sent). Sent verbatim, it now reaches no route and no handler.
+func TestSecurityReview3_SignedPathIsRoutedPath(t *testing.T) {
+	_, c, base := policyEnv(t, `{"Version":"2012-10-17","Statement":[
+		{"Effect":"Allow","Action":"execute-api:Invoke","Resource":"arn:aws:execute-api:*:*:api/*"}]}`,
+		apigw.Route{Method: "GET", Path: "/test", Authorization: apigw.AuthIAM, Message: "test"},
+		apigw.Route{Method: "GET", Path: "/open/{proxy+}", Authorization: apigw.AuthIAM, Message: "open"})
+	// Sign GET /test through the Transport, keep what it sent.
+	var sent *http.Request
+	capture := roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		sent = r
+		return http.DefaultTransport.RoundTrip(r)
+	})
+	c.Transport.(*sigv4client.Transport).Base = capture
+	a := do(t, c, "GET", base+"/test", "")
+	require.Equal(t, http.StatusOK, a.status, a.body)
+	require.NotNil(t, sent)
+	stagePath := strings.TrimPrefix(base, "http://"+sent.URL.Host)
+
+	for _, spelling := range []string{"/open/x/../../test", "/open/x/%2E%2E/%2E%2E/test", "/open/..%2Ftest", "/open/%2E%2E/test"} {
+		t.Run(spelling, func(t *testing.T) {
+			req, err := http.NewRequest("GET", base, nil)
+			require.NoError(t, err)
+			req.URL.Opaque = stagePath + spelling
+			req.Header = sent.Header.Clone()
+			resp, err := http.DefaultClient.Do(req)
+			require.NoError(t, err)
+			defer resp.Body.Close()
+			var body map[string]any
+			require.NoError(t, json.NewDecoder(resp.Body).Decode(&body))
+			assert.NotEqual(t, http.StatusOK, resp.StatusCode, body)
+			assert.NotEqual(t, "open", body["message"])
+		})
+	}
+}
