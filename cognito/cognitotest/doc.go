@@ -168,6 +168,13 @@
 // costs no modular exponentiation (42/s before that change).
 // USER_PASSWORD_AUTH runs at 250-300 sign-ins/s.
 //
+// The server's SRP proof, password checks and token signatures run outside
+// the user pools' state lock, with the state re-checked afterwards:
+// concurrent SRP sign-ins (BenchmarkSignIn/srp-http-parallel, client and
+// server in one process) ran 1.73x faster with GOMAXPROCS=2 than with 1
+// (medians of 5 interleaved runs on the same shared 2-core machine; 1.47x
+// while the whole operation held the lock).
+//
 // The hosted UI's code flow for a browser with a session (authorize
 // answered with a code, then the PKCE code exchange for three tokens, two
 // HTTP round trips) takes 2.8-3.1 ms on the same machine, 1.6-1.9x the

@@ -129,6 +129,23 @@ func BenchmarkSignIn(b *testing.B) {
 		}
 		b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "signins/s")
 	})
+	// Concurrent SRP sign-ins (four per core): run with -cpu 1,2 to see
+	// whether the server's cryptography uses a second core.
+	b.Run("srp-http-parallel", func(b *testing.B) {
+		b.ReportAllocs()
+		b.SetParallelism(4)
+		start := time.Now()
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				out, err := srpSignIn(b, f, "alice", testPassword)
+				if err != nil || out.AuthenticationResult == nil {
+					b.Error(err)
+					return
+				}
+			}
+		})
+		b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "signins/s")
+	})
 	b.Run("password-http", func(b *testing.B) {
 		b.ReportAllocs()
 		start := time.Now()

@@ -63,7 +63,9 @@ type Options struct {
 //
 // A Server is safe for concurrent use. Each service keeps its state under
 // its own lock; a request holds one service's lock for the duration of an
-// operation.
+// operation, except while the user pools' sign-in cryptography runs (SRP's
+// modular exponentiations, password checks, RS256 signatures), so that
+// concurrent sign-ins use every core.
 type Server struct {
 	// URL is the base URL of the running server, e.g.
 	// "http://127.0.0.1:41234", without a trailing slash. It is empty until

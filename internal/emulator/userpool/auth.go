@@ -154,14 +154,25 @@ func (s *Server) initiate(c *call, admin bool) (any, error) {
 		if err := s.checkLockout(u, c.now); err != nil {
 			return nil, err
 		}
-		if !passwordMatches(p, u, pw) {
+		base.Username, base.Sub = u.Username, u.Sub
+		// The password's verifier (a modular exponentiation) is computed
+		// with s.mu released; the user is looked up again afterwards.
+		salt, verifier, realm, username := u.Salt, u.Verifier, srp.PoolName(p.ID), u.Username
+		var ok bool
+		s.unlocked(func() { ok = verifierMatches(realm, username, pw, salt, verifier) })
+		if err := s.stillSignedIn(p, cl, u, base); err != nil {
+			return nil, err
+		}
+		if err := s.checkLockout(u, c.now); err != nil {
+			return nil, err
+		}
+		if !ok || u.Salt != salt || u.Verifier != verifier {
 			s.noteFailure(u, c.now)
 			return nil, errIncorrectPassword
 		}
 		if unknownDevice(u, base.DeviceKey) {
 			return nil, errDeviceNotFound()
 		}
-		base.Username, base.Sub = u.Username, u.Sub
 		return s.afterPassword(p, cl, u, base, c.now)
 	}
 }
@@ -260,10 +271,19 @@ func checkSRPA(srpA string) error {
 // and keeps it in base, with the client's SRP_A, a new SECRET_BLOCK and
 // the salt (hex). It returns the server half, whose SRP_B goes to the
 // client.
-func (s *Server) srpChallenge(base *authSession, verifier *big.Int, srpA, salt string) (*srp.Server, error) {
-	srv, err := srp.NewServer(verifier, s.opts.Rand)
+//
+// B = k·v + g^b is computed with s.mu released (see unlocked): p must still
+// be the pool of its ID afterwards, and the caller must not rely on what it
+// read of the state before.
+func (s *Server) srpChallenge(p *pool, base *authSession, verifier *big.Int, srpA, salt string) (*srp.Server, error) {
+	var srv *srp.Server
+	var err error
+	s.unlocked(func() { srv, err = srp.NewServer(verifier, s.opts.Rand) })
 	if err != nil {
 		return nil, errorf("InternalErrorException", "cognitotest: srp: %v", err)
+	}
+	if !s.current(p) {
+		return nil, errPoolGone(p.ID)
 	}
 	base.SRPB, base.SRPA = srpState(srv), srpA
 	base.SecretBlock = base64.StdEncoding.EncodeToString(s.randBytes(64))
@@ -295,7 +315,7 @@ func (s *Server) startSRP(p *pool, cl *client, u *user, name, srpA string, base 
 		userID = u.Username
 		base.Username, base.Sub = u.Username, u.Sub
 	}
-	srv, err := s.srpChallenge(base, verifier, srpA, salt.Text(16))
+	srv, err := s.srpChallenge(p, base, verifier, srpA, salt.Text(16))
 	if err != nil {
 		return nil, err
 	}
@@ -527,7 +547,14 @@ func (s *Server) respond(c *call, admin bool) (any, error) {
 		if err := s.checkLockout(u, c.now); err != nil {
 			return nil, err
 		}
-		if err := s.verifySRP(sess, srp.PoolName(p.ID), u.Username, u.Verifier, r, c.now); err != nil {
+		err := s.verifySRP(sess, srp.PoolName(p.ID), u.Username, u.Verifier, r, c.now)
+		if serr := s.stillSignedIn(p, cl, u, sess); serr != nil {
+			return nil, serr
+		}
+		if lerr := s.checkLockout(u, c.now); lerr != nil {
+			return nil, lerr // locked by a concurrent attempt meanwhile
+		}
+		if err != nil {
 			s.noteFailure(u, c.now)
 			return nil, err
 		}
@@ -634,7 +661,7 @@ func (s *Server) respond(c *call, admin bool) (any, error) {
 			return nil, err
 		}
 		v, _ := new(big.Int).SetString(d.Verifier, 16)
-		srv, err := s.srpChallenge(base, v, r["SRP_A"], d.Salt)
+		srv, err := s.srpChallenge(p, base, v, r["SRP_A"], d.Salt)
 		if err != nil {
 			return nil, err
 		}
@@ -649,7 +676,14 @@ func (s *Server) respond(c *call, admin bool) (any, error) {
 		if d == nil || (r["DEVICE_KEY"] != "" && r["DEVICE_KEY"] != d.Key) {
 			return nil, errDeviceNotFound()
 		}
-		if err := s.verifySRP(sess, d.GroupKey, d.Key, d.Verifier, r, c.now); err != nil {
+		err := s.verifySRP(sess, d.GroupKey, d.Key, d.Verifier, r, c.now)
+		if serr := s.stillSignedIn(p, cl, u, sess); serr != nil {
+			return nil, serr
+		}
+		if u.Devices[sess.DeviceKey] != d {
+			return nil, errDeviceNotFound() // forgotten meanwhile
+		}
+		if err != nil {
 			return nil, err
 		}
 		base.DeviceDone = true
@@ -713,8 +747,32 @@ func (s *Server) verifySRP(sess *authSession, realm, userID, verifierHex string,
 	if err != nil {
 		return errIncorrectPassword
 	}
-	if err := srv.VerifyClaim(realm, userID, sess.SRPA, salt, block, ts, sig); err != nil {
+	// The proof costs two modular exponentiations: s.mu is released for
+	// them (the session is already consumed), and the caller re-checks
+	// what it read (stillSignedIn).
+	s.unlocked(func() { err = srv.VerifyClaim(realm, userID, sess.SRPA, salt, block, ts, sig) })
+	if err != nil {
 		return errIncorrectPassword
+	}
+	return nil
+}
+
+// stillSignedIn re-checks, after the state lock was released and taken
+// again, that the pool, the client and the user of a sign-in in progress
+// are still the ones the step started with, and that the user may still
+// sign in.
+func (s *Server) stillSignedIn(p *pool, cl *client, u *user, sess *authSession) error {
+	if !s.current(p) {
+		return errPoolGone(p.ID)
+	}
+	if p.Clients[cl.ID] != cl {
+		return errorf("ResourceNotFoundException", "User pool client %s does not exist.", cl.ID)
+	}
+	if p.sameUser(sess.Username, sess.Sub) != u {
+		return s.unknownUser(cl)
+	}
+	if !u.Enabled {
+		return errUserDisabled
 	}
 	return nil
 }

@@ -63,6 +63,10 @@ type Server struct {
 
 	mu sync.Mutex // guards st
 	st *state
+
+	// whileUnlocked, when set (by tests), runs in every unlocked window,
+	// after its work and before s.mu is taken again.
+	whileUnlocked func()
 }
 
 // New returns the user-pool service with an empty state and registers
@@ -178,3 +182,26 @@ func (s *Server) triggers() *HostedUITriggers {
 }
 
 func (s *Server) logf(format string, args ...any) { s.host.Logf(format, args...) }
+
+// unlocked runs fn with s.mu released and takes it again, also when fn
+// panics; the caller holds s.mu. It is for the cryptography of an
+// operation (modular exponentiations, RSA signatures), so that operations
+// of other requests run meanwhile: everything the caller read of the state
+// before may have changed, and it must check what it relies on afterwards
+// (current, stillSignedIn) and have made its state changes atomic before.
+func (s *Server) unlocked(fn func()) {
+	s.mu.Unlock()
+	defer s.mu.Lock()
+	fn()
+	if s.whileUnlocked != nil {
+		s.whileUnlocked()
+	}
+}
+
+// current reports whether p is still the pool of its ID (not deleted, or
+// replaced by a restore) — for callers that released s.mu.
+func (s *Server) current(p *pool) bool { return s.st.Pools[p.ID] == p }
+
+func errPoolGone(id string) error {
+	return errorf("ResourceNotFoundException", "User pool %s does not exist.", id)
+}

@@ -61,7 +61,13 @@ func (s *Server) signJWT(p *pool, claims map[string]any) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	hdr, _ := json.Marshal(map[string]string{"kid": p.Kid, "alg": "RS256"})
+	return signRS256(k, p.Kid, claims)
+}
+
+// signRS256 signs claims as a compact JWS with key k. It reads no state, so
+// it may run without s.mu.
+func signRS256(k *rsa.PrivateKey, kid string, claims map[string]any) (string, error) {
+	hdr, _ := json.Marshal(map[string]string{"kid": kid, "alg": "RS256"})
 	body, err := json.Marshal(claims)
 	if err != nil {
 		return "", err
@@ -181,8 +187,11 @@ type deviceMetadata struct {
 // issue mints ID and access tokens (and, for a new sign-in, a refresh
 // token) for u through cl. A new sign-in gets a fresh origin_jti; a
 // refresh reuses the refresh token's.
+//
+// It signs the tokens with s.mu released (see unlocked), after its state
+// changes: callers return its result without touching the state again.
 func (s *Server) issue(p *pool, cl *client, u *user, now time.Time, rt *refreshToken, deviceKey string) (*authResult, error) {
-	return s.issueOAuth(p, cl, u, now, rt, deviceKey, nil)
+	return s.issueTokens(p, cl, u, now, rt, deviceKey, nil, true)
 }
 
 // oauthIssue holds what a hosted-UI (OAuth 2.0) sign-in adds to the
@@ -197,6 +206,11 @@ type oauthIssue struct {
 // the access token carries oa.Scope (or the refresh token's scope), the ID
 // token the nonce, at_hash and, for federated users, identities.
 func (s *Server) issueOAuth(p *pool, cl *client, u *user, now time.Time, rt *refreshToken, deviceKey string, oa *oauthIssue) (*authResult, error) {
+	return s.issueTokens(p, cl, u, now, rt, deviceKey, oa, false)
+}
+
+// issueTokens is issue and issueOAuth; unlocked signs with s.mu released.
+func (s *Server) issueTokens(p *pool, cl *client, u *user, now time.Time, rt *refreshToken, deviceKey string, oa *oauthIssue, unlocked bool) (*authResult, error) {
 	scope := "aws.cognito.signin.user.admin"
 	if oa != nil && oa.Scope != "" {
 		scope = oa.Scope
@@ -273,22 +287,7 @@ func (s *Server) issueOAuth(p *pool, cl *client, u *user, now time.Time, rt *ref
 			id[n] = v
 		}
 	}
-	at, err := s.signJWT(p, access)
-	if err != nil {
-		return nil, err
-	}
-	if oa != nil {
-		sum := sha256.Sum256([]byte(at))
-		id["at_hash"] = b64(sum[:16])
-		if oa.Nonce != "" {
-			id["nonce"] = oa.Nonce
-		}
-	}
-	it, err := s.signJWT(p, id)
-	if err != nil {
-		return nil, err
-	}
-	res := &authResult{AccessToken: at, IdToken: it, ExpiresIn: int64(accessTTL / time.Second), TokenType: "Bearer"}
+	res := &authResult{ExpiresIn: int64(accessTTL / time.Second), TokenType: "Bearer"}
 	if rt == nil {
 		tok := b64(s.randBytes(48))
 		exp := now.Add(cl.validity("refresh"))
@@ -303,6 +302,32 @@ func (s *Server) issueOAuth(p *pool, cl *client, u *user, now time.Time, rt *ref
 		u.Origins[origin] = exp
 		res.RefreshToken = tok
 		s.prune(p, u, now)
+	}
+	k, err := s.signingKey(p)
+	if err != nil {
+		return nil, err
+	}
+	kid := p.Kid
+	sign := func() {
+		if res.AccessToken, err = signRS256(k, kid, access); err != nil {
+			return
+		}
+		if oa != nil {
+			sum := sha256.Sum256([]byte(res.AccessToken))
+			id["at_hash"] = b64(sum[:16])
+			if oa.Nonce != "" {
+				id["nonce"] = oa.Nonce
+			}
+		}
+		res.IdToken, err = signRS256(k, kid, id)
+	}
+	if unlocked {
+		s.unlocked(sign)
+	} else {
+		sign()
+	}
+	if err != nil {
+		return nil, err
 	}
 	return res, nil
 }

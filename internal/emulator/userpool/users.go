@@ -83,12 +83,18 @@ func (s *Server) setPassword(p *pool, u *user, pw string) error {
 
 // passwordMatches checks pw against the stored verifier in constant time.
 func passwordMatches(p *pool, u *user, pw string) bool {
-	salt, ok1 := new(big.Int).SetString(u.Salt, 16)
-	want, ok2 := new(big.Int).SetString(u.Verifier, 16)
+	return verifierMatches(srp.PoolName(p.ID), u.Username, pw, u.Salt, u.Verifier)
+}
+
+// verifierMatches checks pw against a salt and verifier (hex) in constant
+// time. It reads no state, so it may run without s.mu.
+func verifierMatches(realm, username, pw, saltHex, verifierHex string) bool {
+	salt, ok1 := new(big.Int).SetString(saltHex, 16)
+	want, ok2 := new(big.Int).SetString(verifierHex, 16)
 	if !ok1 || !ok2 {
 		return false
 	}
-	got := srp.ComputeVerifier(srp.PoolName(p.ID), u.Username, pw, salt)
+	got := srp.ComputeVerifier(realm, username, pw, salt)
 	return ctEqual(srp.PadHex(got), srp.PadHex(want))
 }
 
