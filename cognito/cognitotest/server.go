@@ -495,11 +495,20 @@ func (s *Server) serveRoot(w http.ResponseWriter, r *http.Request) {
 	}
 	o, ok := ops[name]
 	if !ok {
+		if err := validateInput(prefix, name, body); err != nil {
+			writeError(w, err, 400)
+			return
+		}
 		writeError(w, errorf("UnknownOperationException", "cognitotest: operation %s is not implemented by the emulator", target), 400)
 		return
 	}
 	if !o.public && !s.opts.AllowUnsigned && !strings.HasPrefix(r.Header.Get("Authorization"), "AWS4-HMAC-SHA256 ") {
 		writeError(w, errorf("MissingAuthenticationTokenException", "Missing Authentication Token: %s requires AWS credentials (a SigV4-signed request)", name), 400)
+		return
+	}
+	if err := validateInput(prefix, name, body); err != nil {
+		s.logf("cognitotest: %s -> %s", name, errCode(err))
+		writeError(w, err, 400)
 		return
 	}
 	out, err := s.run(r.Context(), o, &call{r: r, name: name, body: body})
