@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/json"
-	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -17,6 +16,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+
+	"github.com/cognitokit/cognitokit/internal/emulator/requestid"
 )
 
 // Options configures a Server. The zero value is ready to use.
@@ -186,8 +187,9 @@ func (s *Server) SetURL(u string) {
 // Every response allows cross-origin use (Access-Control-Allow-Origin: *)
 // and OPTIONS preflights are answered, so that browser code such as
 // amazon-cognito-identity-js can talk to the emulator as it does to
-// Cognito.
-func (s *Server) Handler() http.Handler { return http.HandlerFunc(s.serveCORS) }
+// Cognito. Every response, error or not, carries a random UUID in
+// x-amzn-RequestId, as AWS's do.
+func (s *Server) Handler() http.Handler { return requestid.Handler(http.HandlerFunc(s.serveCORS)) }
 
 func (s *Server) serveCORS(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
@@ -575,7 +577,6 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 		return
 	}
 	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
-	w.Header().Set("X-Amzn-Requestid", fmt.Sprintf("%016x", time.Now().UnixNano()))
 	w.WriteHeader(status)
 	_, _ = w.Write(b)
 }
