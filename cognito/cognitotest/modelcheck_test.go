@@ -55,31 +55,24 @@ func TestModelConstraintsRefusedOverHTTP(t *testing.T) {
 	hc := &http.Client{}
 	for _, prefix := range awsmodel.Targets() {
 		svc := awsmodel.ForTarget(prefix)
-		var total awsmodel.Stats
+		cases, total, err := svc.AllBrokenInputs()
+		require.NoError(t, err)
 		accepted := 0
-		for _, op := range svc.Operations() {
-			cases, st, err := svc.BrokenInputs(op)
-			require.NoError(t, err, op)
-			total.Operations += st.Operations
-			total.Constraints += st.Constraints
-			total.Cases += st.Cases
-			total.Skipped += st.Skipped
-			for _, c := range cases {
-				body, err := json.Marshal(c.Input)
-				require.NoError(t, err)
-				status, h, m := postJSON(t, hc, s.URL, prefix+"."+op, body)
-				if status == http.StatusOK || m["__type"] != svc.ErrorCode {
-					accepted++
-					t.Errorf("%s %s: answered %d %s %q to %.200s", op, c.Name, status, m["__type"], m["message"], body)
-					continue
-				}
-				assert.Equal(t, http.StatusBadRequest, status)
-				assert.Equal(t, svc.ErrorCode, h.Get("X-Amzn-ErrorType"))
-				assert.Regexp(t, validationMessage, m["message"], "%s %s", op, c.Name)
-				assert.Contains(t, m["message"], c.Want, "%s %s", op, c.Name)
-				if c.Secret != "" {
-					assert.NotContains(t, m["message"], c.Secret, "%s %s leaks a sensitive value", op, c.Name)
-				}
+		for _, c := range cases {
+			body, err := json.Marshal(c.Input)
+			require.NoError(t, err)
+			status, h, m := postJSON(t, hc, s.URL, prefix+"."+c.Operation, body)
+			if status == http.StatusOK || m["__type"] != svc.ErrorCode {
+				accepted++
+				t.Errorf("%s %s: answered %d %s %q to %.200s", c.Operation, c.Name, status, m["__type"], m["message"], body)
+				continue
+			}
+			assert.Equal(t, http.StatusBadRequest, status)
+			assert.Equal(t, svc.ErrorCode, h.Get("X-Amzn-ErrorType"))
+			assert.Regexp(t, validationMessage, m["message"], "%s %s", c.Operation, c.Name)
+			assert.Contains(t, m["message"], c.Want, "%s %s", c.Operation, c.Name)
+			if c.Secret != "" {
+				assert.NotContains(t, m["message"], c.Secret, "%s %s leaks a sensitive value", c.Operation, c.Name)
 			}
 		}
 		t.Logf("%s: %d operations, %d constraints broken, %d cases sent, %d accepted, %d constraints no input can break or too large to send",

@@ -375,6 +375,25 @@ func (s *Service) BrokenInputs(op string) ([]Case, Stats, error) {
 	return g.out, st, g.err
 }
 
+// AllBrokenInputs is BrokenInputs for every operation of the model, in
+// operation order, with the counts summed.
+func (s *Service) AllBrokenInputs() ([]Case, Stats, error) {
+	var all []Case
+	var total Stats
+	for _, op := range s.Operations() {
+		cases, st, err := s.BrokenInputs(op)
+		if err != nil {
+			return nil, total, fmt.Errorf("%s: %w", op, err)
+		}
+		all = append(all, cases...)
+		total.Operations += st.Operations
+		total.Constraints += st.Constraints
+		total.Cases += st.Cases
+		total.Skipped += st.Skipped
+	}
+	return all, total, nil
+}
+
 type caseGen struct {
 	op    string
 	st    *Stats
