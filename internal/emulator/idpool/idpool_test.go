@@ -203,6 +203,11 @@ func TestPoolCRUD(t *testing.T) {
 	assert.ErrorContains(t, err, "Value '{authenticated=not-an-arn}' at 'roles' failed to satisfy constraint: Map value must satisfy constraint: [Member must have length less than or equal to 2048, Member must have length greater than or equal to 20]")
 	_, err = e.ci.DescribeIdentityPool(ctx, &ci.DescribeIdentityPoolInput{IdentityPoolId: aws.String("nonsense")})
 	assert.Equal(t, "ValidationException", code(t, err))
+	// A name with '-' and '.' is valid in today's model ([\w\s+=,.@-]+);
+	// the emulator used to refuse it with the model's old pattern [\w ]+.
+	named, err := e.ci.CreateIdentityPool(ctx, &ci.CreateIdentityPoolInput{IdentityPoolName: aws.String("test-with-identity.pool"), AllowUnauthenticatedIdentities: true})
+	require.NoError(t, err)
+	assert.Equal(t, "test-with-identity.pool", aws.ToString(named.IdentityPoolName))
 	// The emulator's own checks, past the model's, keep Cognito's code.
 	_, err = e.ci.SetIdentityPoolRoles(ctx, &ci.SetIdentityPoolRolesInput{IdentityPoolId: &all[0], Roles: map[string]string{"authenticated": "not-an-arn-but-long-enough"}})
 	assert.Equal(t, "InvalidParameterException", code(t, err))
