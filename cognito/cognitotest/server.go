@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/json"
-	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -17,6 +16,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+
+	"github.com/cognitokit/cognitokit/internal/emulator/requestid"
 )
 
 // Options configures a Server. The zero value is ready to use.
@@ -186,8 +187,9 @@ func (s *Server) SetURL(u string) {
 // Every response allows cross-origin use (Access-Control-Allow-Origin: *)
 // and OPTIONS preflights are answered, so that browser code such as
 // amazon-cognito-identity-js can talk to the emulator as it does to
-// Cognito.
-func (s *Server) Handler() http.Handler { return http.HandlerFunc(s.serveCORS) }
+// Cognito. Every response, error or not, carries a random UUID in
+// x-amzn-RequestId, as AWS's do.
+func (s *Server) Handler() http.Handler { return requestid.Handler(http.HandlerFunc(s.serveCORS)) }
 
 func (s *Server) serveCORS(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
@@ -495,11 +497,20 @@ func (s *Server) serveRoot(w http.ResponseWriter, r *http.Request) {
 	}
 	o, ok := ops[name]
 	if !ok {
+		if err := validateInput(prefix, name, body); err != nil {
+			writeError(w, err, 400)
+			return
+		}
 		writeError(w, errorf("UnknownOperationException", "cognitotest: operation %s is not implemented by the emulator", target), 400)
 		return
 	}
 	if !o.public && !s.opts.AllowUnsigned && !strings.HasPrefix(r.Header.Get("Authorization"), "AWS4-HMAC-SHA256 ") {
 		writeError(w, errorf("MissingAuthenticationTokenException", "Missing Authentication Token: %s requires AWS credentials (a SigV4-signed request)", name), 400)
+		return
+	}
+	if err := validateInput(prefix, name, body); err != nil {
+		s.logf("cognitotest: %s -> %s", name, errCode(err))
+		writeError(w, err, 400)
 		return
 	}
 	out, err := s.run(r.Context(), o, &call{r: r, name: name, body: body})
@@ -566,7 +577,6 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 		return
 	}
 	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
-	w.Header().Set("X-Amzn-Requestid", fmt.Sprintf("%016x", time.Now().UnixNano()))
 	w.WriteHeader(status)
 	_, _ = w.Write(b)
 }

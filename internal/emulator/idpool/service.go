@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/cognitokit/cognitokit/internal/emulator/awsmodel"
 	"github.com/cognitokit/cognitokit/internal/emulator/fakefb"
 )
 
@@ -219,8 +220,17 @@ func Operations() []string {
 }
 
 // Call runs one operation on a JSON body and returns its JSON output, or
-// an *APIError. Unknown operations return UnknownOperationException.
+// an *APIError. The body is first checked against the cognito-identity
+// model (ValidationException, AWS's wording); then unknown operations
+// return UnknownOperationException.
 func (s *Service) Call(op string, body []byte) ([]byte, error) {
+	// The model is parsed on first use, not at start-up.
+	if err := awsmodel.ForTarget(strings.TrimSuffix(TargetPrefix, ".")).Validate(op, body); err != nil {
+		var ve *awsmodel.ValidationError
+		if errors.As(err, &ve) {
+			return nil, &APIError{Code: ve.Code, Message: ve.Message()}
+		}
+	}
 	h, ok := operations[op]
 	if !ok {
 		return nil, apiErr("UnknownOperationException", "The emulator does not implement cognito-identity operation %s.", op)

@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/cognitokit/cognitokit/internal/emulator/requestid"
 )
 
 // IsSTSRequest reports whether r is an STS query-protocol request: a
@@ -150,7 +152,9 @@ func (s *Service) assumeRoleWithWebIdentity(w http.ResponseWriter, form url.Valu
 		Metadata struct {
 			RequestID string `xml:"RequestId"`
 		} `xml:"ResponseMetadata"`
-	}{NS: stsNamespace, Result: res})
+	}{NS: stsNamespace, Result: res, Metadata: struct {
+		RequestID string `xml:"RequestId"`
+	}{requestid.Ensure(w)}})
 }
 
 func writeSTSError(w http.ResponseWriter, status int, code, msg string) {
@@ -168,7 +172,7 @@ func writeSTSError(w http.ResponseWriter, status int, code, msg string) {
 		NS        string   `xml:"xmlns,attr"`
 		Error     errBody  `xml:"Error"`
 		RequestID string   `xml:"RequestId"`
-	}{NS: stsNamespace, Error: errBody{typ, code, msg}})
+	}{NS: stsNamespace, Error: errBody{typ, code, msg}, RequestID: requestid.Ensure(w)})
 }
 
 func writeXML(w http.ResponseWriter, status int, v any) {
