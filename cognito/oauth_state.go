@@ -205,12 +205,17 @@ func cleanPath(path string) bool {
 			return false
 		}
 	}
-	for _, seg := range strings.Split(dec[1:], "/") {
+	for rest := dec[1:]; ; {
+		seg, more, found := strings.Cut(rest, "/")
 		if seg == "." || seg == ".." {
 			return false
 		}
+		if !found {
+			break
+		}
+		rest = more
 	}
-	return dec == "/" || !strings.Contains(dec, "//")
+	return !strings.Contains(dec, "//")
 }
 
 // Allowed reports whether dest may be a post-login destination (see
