@@ -145,6 +145,10 @@ func parseDestination(d string) (destination, bool) {
 		if c := d[i]; c <= ' ' || c == 0x7f || c == '\\' {
 			return pd, false
 		}
+		// Every '%' starts an escape, in the query and fragment too.
+		if d[i] == '%' && (i+2 >= len(d) || !isHex(d[i+1]) || !isHex(d[i+2])) {
+			return pd, false
+		}
 	}
 	head := d
 	if i := strings.IndexAny(d, "?#"); i >= 0 {
@@ -312,6 +316,10 @@ func (c *StateCodec) Verify(state, nonce string) (dest string, err error) {
 		return "", ErrDestinationNotAllowed
 	}
 	return p.Dest, nil
+}
+
+func isHex(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
 }
 
 // base64URL reports whether s holds only base64url alphabet bytes.

@@ -2,6 +2,7 @@ package cognito_test
 
 import (
 	"bytes"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -68,6 +69,10 @@ func TestSecurityReview8_StateDestinationsResolved(t *testing.T) {
 		{"/account/%5cevil", false},
 		{"/account/%00", false},
 		{"/account/%zz", false},
+		{"/orders?q=%zz", false}, // a broken escape anywhere: not a URL
+		{"/orders#%0", false},
+		{"/orders?q=100%", false},
+		{"/orders?q=100%25", true},
 		// Backslashes, scheme-relative and other hosts.
 		{"/\\evil.example", false},
 		{"\\\\evil.example", false},
@@ -135,4 +140,45 @@ func TestStateVerifyRefusesLineBreaksInSignature(t *testing.T) {
 		_, err = sc.Verify(s, nonce)
 		assert.ErrorIs(t, err, cognito.ErrInvalidState, "%q", s)
 	}
+}
+
+// FuzzStateAllowedStaysInside: whatever Allowed accepts, once resolved
+// against the site as a browser would (net/url's RFC 3986 resolution, then
+// percent-decoding), stays on an allowed origin and under its allowed
+// path, with no dot segment left.
+func FuzzStateAllowedStaysInside(f *testing.F) {
+	sc, err := cognito.NewStateCodec(bytes.Repeat([]byte{7}, 32), func(o *cognito.StateOptions) {
+		o.AllowedDestinations = []string{"/", "/account/", "https://other.example/app/"}
+	})
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, s := range []string{"/", "/account/x", "/account/..?x", "/account/%2e%2e/admin", "//evil", "/\\evil",
+		"https://other.example/app/x", "https://other.example@evil/app/", "/account/%2F..", "/account/\t/../x"} {
+		f.Add(s)
+	}
+	site, _ := url.Parse("https://site.example/start/page")
+	f.Fuzz(func(t *testing.T, d string) {
+		if !sc.Allowed(d) {
+			return
+		}
+		u, err := url.Parse(d)
+		require.NoError(t, err, "%q", d)
+		r := site.ResolveReference(u)
+		require.Nil(t, r.User, "%q", d)
+		dec, err := url.PathUnescape(r.EscapedPath())
+		require.NoError(t, err, "%q", d)
+		for _, seg := range strings.Split(dec, "/") {
+			require.NotContains(t, []string{".", ".."}, seg, "%q", d)
+		}
+		switch strings.ToLower(r.Host) { // browsers lower-case the host
+		case "site.example":
+			require.True(t, dec == "/" || strings.HasPrefix(dec, "/account/"), "%q resolves to %q", d, dec)
+		case "other.example", "other.example:443":
+			require.Equal(t, "https", strings.ToLower(r.Scheme))
+			require.True(t, strings.HasPrefix(dec, "/app/"), "%q resolves to %q", d, dec)
+		default:
+			t.Fatalf("%q leaves the allowed origins: %s", d, r)
+		}
+	})
 }
