@@ -65,7 +65,10 @@ type Options struct {
 	// these scopes. ID tokens have no scope and are refused.
 	RequiredScopes []string
 	// Leeway is the clock skew allowed on exp, nbf and iat. 0 means
-	// DefaultLeeway; a negative value means none.
+	// DefaultLeeway; a negative value means none. A token is valid while
+	// now < exp+Leeway (RFC 7519 §4.1.4: the time must be before exp), so
+	// without leeway it is refused at exactly exp; nbf and iat pass while
+	// now+Leeway >= them (RFC 7519 §4.1.5: on or after nbf).
 	Leeway time.Duration
 	// Algorithms is the alg allow-list: a subset of RS256, RS384 and RS512.
 	// Default RS256 (the only one Cognito uses).

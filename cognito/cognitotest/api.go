@@ -3,6 +3,7 @@ package cognitotest
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"regexp"
 	"sort"
@@ -105,6 +106,10 @@ func (c AppClient) String() string {
 	}
 	return "AppClient{ID: " + c.ID + ", Secret: <redacted>}"
 }
+
+// Format prints String with every verb (%#v and %d included), so that no
+// verb shows the secret.
+func (c AppClient) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, c.String()) }
 
 var poolIDRe = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]+_[0-9A-Za-z]+$`)
 

@@ -79,6 +79,8 @@ func mountFederation(s *Server) {
 	s.fed = f
 	rnd := lockedRand{s}
 	f.fb = fakefb.New(s.Now, rnd, s.persistNow)
+	// A pool's Facebook app sends users back to the hosted UI only.
+	f.fb.SetDefaultRedirectURIs(func() []string { return []string{s.url() + "/oauth2/idpresponse"} })
 	f.ids = idpool.New(idpool.Config{
 		Region: s.opts.Region, AccountID: AccountID, Now: s.Now, Rand: rnd,
 		Facebook: f.fb, OnChange: s.persistNow,
