@@ -20,6 +20,12 @@
 //     ask Session.AccessToken before each call; it refreshes ahead of
 //     expiry, once for all goroutines. For one-off refreshes, Refresh or
 //     RefreshToken.
+//   - Calling an API that takes Cognito tokens (API Gateway JWT or Cognito
+//     authorizers, a service behind jwks' middleware): Session.Client, or
+//     a BearerTransport under your own client; it sends the access (or ID)
+//     token, refreshes ahead of expiry and retries once after a 401.
+//     Session.TokenSource hands the session to anything built on
+//     golang.org/x/oauth2 (oauth2.NewClient, gRPC per-RPC credentials).
 //   - Sign-up and account screens: SignUp, ConfirmSignUp, ForgotPassword,
 //     ConfirmForgotPassword, ChangePassword, GetUser, UpdateUserAttributes,
 //     VerifyUserAttribute, DeleteUser.
