@@ -26,6 +26,11 @@
 //     token, refreshes ahead of expiry and retries once after a 401.
 //     Session.TokenSource hands the session to anything built on
 //     golang.org/x/oauth2 (oauth2.NewClient, gRPC per-RPC credentials).
+//   - A command-line program signing people in through the hosted UI
+//     (social or SAML logins), as `aws sso login` does:
+//     HostedUI.LoginWithBrowser, then HostedUI.NewSession with a
+//     FileTokenStore (SessionOptions.Store) so the next run calls
+//     RestoreSession instead of signing in again.
 //   - Sign-up and account screens: SignUp, ConfirmSignUp, ForgotPassword,
 //     ConfirmForgotPassword, ChangePassword, GetUser, UpdateUserAttributes,
 //     VerifyUserAttribute, DeleteUser.
