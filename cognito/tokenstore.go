@@ -12,6 +12,8 @@ import (
 	"path/filepath"
 	"sync"
 	"time"
+
+	"github.com/cognitokit/cognitokit/internal/atomicfile"
 )
 
 // ErrNoStoredTokens is returned by TokenStore.Load (and RestoreSession)
@@ -115,7 +117,7 @@ func (s *FileTokenStore) Save(_ context.Context, key string, t *Tokens) error {
 	if err := os.MkdirAll(s.Dir, 0o700); err != nil {
 		return fmt.Errorf("cognito: token store: %w", err)
 	}
-	if err := writeFileAtomic(s.path(key), b); err != nil {
+	if err := atomicfile.Write(s.path(key), b, 0o600); err != nil {
 		return fmt.Errorf("cognito: token store: %w", err)
 	}
 	return nil
@@ -127,43 +129,6 @@ func (s *FileTokenStore) Delete(_ context.Context, key string) error {
 	defer s.mu.Unlock()
 	if err := os.Remove(s.path(key)); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("cognito: token store: %w", err)
-	}
-	return nil
-}
-
-// writeFileAtomic writes data to path through a 0600 temporary file in the
-// same directory, fsynced and renamed over path, then fsyncs the
-// directory, so that a crash leaves the old file or the new one.
-func writeFileAtomic(path string, data []byte) (err error) {
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, ".tmp-*")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(f.Name())
-		}
-	}()
-	if err = f.Chmod(0o600); err != nil {
-		return err
-	}
-	if _, err = f.Write(data); err != nil {
-		return err
-	}
-	if err = f.Sync(); err != nil {
-		return err
-	}
-	if err = f.Close(); err != nil {
-		return err
-	}
-	if err = os.Rename(f.Name(), path); err != nil {
-		return err
-	}
-	if d, derr := os.Open(dir); derr == nil {
-		_ = d.Sync()
-		d.Close()
 	}
 	return nil
 }
