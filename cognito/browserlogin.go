@@ -45,6 +45,10 @@ func (h *HostedUI) RestoreSession(ctx context.Context, store TokenStore, optFns 
 	})
 }
 
+// RedirectURI returns the redirect (callback) URI the HostedUI was made
+// with.
+func (h *HostedUI) RedirectURI() string { return h.redirectURI }
+
 // storeKey is the TokenStore key of the hosted UI's app client.
 func (h *HostedUI) storeKey() string { return TokenStoreKey(h.domain, h.clientID) }
 

@@ -239,7 +239,8 @@ func (s *Session) needsRefresh(t *Tokens, now time.Time) bool {
 // Tokens returns current tokens, refreshing first when they expire within
 // the refresh window. If a refresh fails while the current tokens are
 // still valid and the failure is not Cognito refusing the refresh token
-// (ErrNotAuthorized), the current tokens are returned. The returned value
+// (ErrNotAuthorized, or ErrInvalidGrant for a hosted-UI session), the
+// current tokens are returned. The returned value
 // is a copy the caller may keep.
 func (s *Session) Tokens(ctx context.Context) (*Tokens, error) {
 	s.mu.Lock()
@@ -253,13 +254,21 @@ func (s *Session) Tokens(ctx context.Context) (*Tokens, error) {
 	s.mu.Unlock()
 	t, err := s.wait(ctx, call)
 	if err != nil {
-		if !errors.Is(err, ErrNotAuthorized) && !errors.Is(err, ErrNoRefreshToken) && ctx.Err() == nil && !cur.Expired(s.clock()) {
+		if !refused(err) && ctx.Err() == nil && !cur.Expired(s.clock()) {
 			cp := *cur
 			return &cp, nil
 		}
 		return nil, err
 	}
 	return t, nil
+}
+
+// refused reports whether a refresh failed because Cognito will not
+// refresh with this token again (signed out, revoked, expired): through
+// the API that is NotAuthorizedException, through the hosted UI's token
+// endpoint invalid_grant.
+func refused(err error) bool {
+	return errors.Is(err, ErrNotAuthorized) || errors.Is(err, ErrInvalidGrant) || errors.Is(err, ErrNoRefreshToken)
 }
 
 // Refresh refreshes now, whatever the expiry, sharing a refresh already in
