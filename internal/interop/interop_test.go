@@ -25,9 +25,14 @@ const helperEnv = "COGNITOKIT_INTEROP_TEST_HELPER"
 
 // TestHelperProcess is not a test: run by helperScript, it serves
 // "fake moto" on the port of its -p flag, or exits 1 saying the address is
-// in use, as moto_server does.
+// in use, as moto_server does; in "idle" mode it only waits.
 func TestHelperProcess(t *testing.T) {
-	if os.Getenv(helperEnv) != "listen" {
+	switch os.Getenv(helperEnv) {
+	case "listen":
+	case "idle":
+		time.Sleep(time.Minute)
+		os.Exit(0)
+	default:
 		t.Skip("helper process for the other tests")
 	}
 	var port string
@@ -55,8 +60,11 @@ func script(t *testing.T, body string) string {
 }
 
 // helperScript returns a fake moto_server that really listens.
-func helperScript(t *testing.T) string {
-	return script(t, fmt.Sprintf("%s=listen exec '%s' -test.run='^TestHelperProcess$' -- \"$@\"", helperEnv, os.Args[0]))
+func helperScript(t *testing.T) string { return helperMode(t, "listen") }
+
+// helperMode returns a fake moto_server: the test binary's helper in mode.
+func helperMode(t *testing.T, mode string) string {
+	return script(t, fmt.Sprintf("%s=%s exec '%s' -test.run='^TestHelperProcess$' -- \"$@\"", helperEnv, mode, os.Args[0]))
 }
 
 // impostor serves "impostor" on 127.0.0.1 and counts its requests.
@@ -103,7 +111,7 @@ func TestTryMoto(t *testing.T) {
 		impHits bool // the impostor was asked
 	}{
 		{"own server answers", helperScript(t), FreePort(t), "fake moto", "", nil, false},
-		{"alive, another server answers on the port", script(t, "exec sleep 30"), taken, "", "another process answers on the port", nil, true},
+		{"alive, another server answers on the port", helperMode(t, "idle"), taken, "", "another process answers on the port", nil, true},
 		{"exits at once", script(t, "echo boom >&2; exit 3"), FreePort(t), "", "exited (exit status 3) before it was ready; its output:\nboom", nil, false},
 		{"cannot run", filepath.Join(t.TempDir(), "missing"), FreePort(t), "", "does not start", errNoStart, false},
 	}
