@@ -12,7 +12,6 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -21,6 +20,7 @@ import (
 
 	"github.com/cognitokit/cognitokit/cognito"
 	"github.com/cognitokit/cognitokit/cognito/cognitotest"
+	"github.com/cognitokit/cognitokit/internal/interop"
 )
 
 type testApp struct {
@@ -185,7 +185,7 @@ func TestRunFlags(t *testing.T) {
 	assert.Equal(t, "127.0.0.1:8080", f.addr)
 
 	ctx, cancel := context.WithCancel(context.Background())
-	out := &syncWriter{w: &bytes.Buffer{}}
+	out := &interop.SyncBuffer{}
 	done := make(chan error, 1)
 	go func() { done <- run(ctx, []string{"-addr", "127.0.0.1:0"}, out) }()
 	re := regexp.MustCompile(`listening on (http://\S+)`)
@@ -202,23 +202,6 @@ func TestRunFlags(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("run did not stop")
 	}
-}
-
-type syncWriter struct {
-	mu sync.Mutex
-	w  io.Writer
-}
-
-func (s *syncWriter) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.w.(*bytes.Buffer).String()
-}
-
-func (s *syncWriter) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.w.Write(p)
 }
 
 // TestRunHelp: -h and -help print the usage with every flag to stdout and

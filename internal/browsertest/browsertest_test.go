@@ -141,17 +141,14 @@ type fakeTB struct {
 
 func (f *fakeTB) Helper() {}
 
-func (f *fakeTB) Fatalf(format string, args ...any) {
-	f.mu.Lock()
-	f.failed = true
-	f.msgs = append(f.msgs, fmt.Sprintf(format, args...))
-	f.mu.Unlock()
-	runtime.Goexit()
-}
+func (f *fakeTB) Fatalf(format string, args ...any) { f.stop(&f.failed, format, args...) }
 
-func (f *fakeTB) Skipf(format string, args ...any) {
+func (f *fakeTB) Skipf(format string, args ...any) { f.stop(&f.skipped, format, args...) }
+
+// stop sets *flag, records the message and ends the goroutine.
+func (f *fakeTB) stop(flag *bool, format string, args ...any) {
 	f.mu.Lock()
-	f.skipped = true
+	*flag = true
 	f.msgs = append(f.msgs, fmt.Sprintf(format, args...))
 	f.mu.Unlock()
 	runtime.Goexit()

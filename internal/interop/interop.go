@@ -126,7 +126,7 @@ func tryMoto(bin string, port int) (url string, stop func(), err error) {
 	url = fmt.Sprintf("http://127.0.0.1:%d", port)
 	cmd := exec.Command(bin, "-H", "127.0.0.1", "-p", fmt.Sprint(port))
 	ownGroup(cmd)
-	logs := &lockedBuffer{}
+	logs := &SyncBuffer{}
 	cmd.Stdout, cmd.Stderr = logs, logs
 	if err := cmd.Start(); err != nil {
 		return "", nil, fmt.Errorf("%w: %v", errNoStart, err)
@@ -175,19 +175,22 @@ func tryMoto(bin string, port int) (url string, stop func(), err error) {
 	return "", nil, fmt.Errorf("no answer within %v; its output:\n%s", motoReadyTimeout, logs)
 }
 
-// lockedBuffer is a bytes.Buffer safe for a process's output and a reader.
-type lockedBuffer struct {
+// SyncBuffer is a bytes.Buffer that a process's or a server's output and
+// the test may use at once.
+type SyncBuffer struct {
 	mu sync.Mutex
 	b  bytes.Buffer
 }
 
-func (l *lockedBuffer) Write(p []byte) (int, error) {
+// Write appends p.
+func (l *SyncBuffer) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.b.Write(p)
 }
 
-func (l *lockedBuffer) String() string {
+// String returns what was written so far.
+func (l *SyncBuffer) String() string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.b.String()
