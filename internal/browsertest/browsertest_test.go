@@ -19,8 +19,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/browser"
-	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -366,16 +364,16 @@ func TestSanitize(t *testing.T) {
 	}
 }
 
-// BenchmarkStep measures one step that reaches the page (reading its URL)
-// against the floor of one protocol round trip that does not touch the
-// page (Browser.getVersion).
+// BenchmarkStep measures one step that reaches the page (reading its URL
+// with Location) against the floor of one protocol round trip into the
+// page (evaluating the constant 1).
 func BenchmarkStep(b *testing.B) {
 	br := Start(b)
 	br.Navigate("about:blank")
-	b.Run("floor-browser-version", func(b *testing.B) {
+	b.Run("floor-evaluate-1", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			if _, err := chromedp.CallBrowser(br.ctx, browser.GetVersion, cdp.Empty{}); err != nil {
+			if _, err := TryRun(br, chromedp.Evaluate[int]("1")); err != nil {
 				b.Fatal(err)
 			}
 		}
