@@ -103,7 +103,8 @@ type Client struct {
 // New returns a Client for the app client clientID of the user pool
 // userPoolID (e.g. "us-east-1_AbCdEf123"), calling Cognito through a
 // cognitoidentityprovider.Client built from cfg. Point cfg at an emulator
-// with cfg.BaseEndpoint or AWS_ENDPOINT_URL.
+// with cfg.BaseEndpoint or AWS_ENDPOINT_URL. A malformed userPoolID makes
+// every call fail with ErrInvalidUserPoolID before anything is sent.
 func New(cfg aws.Config, userPoolID, clientID string, optFns ...func(*Options)) *Client {
 	return NewFromAPI(cip.NewFromConfig(cfg), userPoolID, clientID, optFns...)
 }
@@ -135,6 +136,10 @@ func NewFromAPI(api API, userPoolID, clientID string, optFns ...func(*Options)) 
 	}
 	if c.devices == nil {
 		c.devices = NewMemoryDeviceStore()
+	}
+	if err := checkUserPoolID(userPoolID); err != nil {
+		// Refused at the first call, where the caller handles errors.
+		c.apiOptions = append([]func(*cip.Options){refuseEveryCall(err)}, c.apiOptions...)
 	}
 	return c
 }

@@ -20,6 +20,17 @@
 //     ask Session.AccessToken before each call; it refreshes ahead of
 //     expiry, once for all goroutines. For one-off refreshes, Refresh or
 //     RefreshToken.
+//   - Calling an API that takes Cognito tokens (API Gateway JWT or Cognito
+//     authorizers, a service behind jwks' middleware): Session.Client, or
+//     a BearerTransport under your own client; it sends the access (or ID)
+//     token, refreshes ahead of expiry and retries once after a 401.
+//     Session.TokenSource hands the session to anything built on
+//     golang.org/x/oauth2 (oauth2.NewClient, gRPC per-RPC credentials).
+//   - A command-line program signing people in through the hosted UI
+//     (social or SAML logins), as `aws sso login` does:
+//     HostedUI.LoginWithBrowser, then HostedUI.NewSession with a
+//     FileTokenStore (SessionOptions.Store) so the next run calls
+//     RestoreSession instead of signing in again.
 //   - Sign-up and account screens: SignUp, ConfirmSignUp, ForgotPassword,
 //     ConfirmForgotPassword, ChangePassword, GetUser, UpdateUserAttributes,
 //     VerifyUserAttribute, DeleteUser.

@@ -414,8 +414,12 @@ func TestStateCodec(t *testing.T) {
 	t.Run("construction", func(t *testing.T) {
 		_, err := cognito.NewStateCodec(key[:16])
 		assert.ErrorIs(t, err, cognito.ErrInvalidParameter)
+		for _, d := range []string{"ftp://x/", "//x/", "x", "/a/../b/", "/a?q=1", "https://u@x/", "https://x/?q", ""} {
+			_, err = cognito.NewStateCodec(key, func(o *cognito.StateOptions) { o.AllowedDestinations = []string{d} })
+			assert.ErrorIs(t, err, cognito.ErrInvalidParameter, d)
+		}
 		_, err = cognito.NewStateCodec(key, func(o *cognito.StateOptions) { o.AllowedDestinations = []string{"https://x"} })
-		assert.ErrorIs(t, err, cognito.ErrInvalidParameter)
+		assert.NoError(t, err, "an absolute entry is an origin's home page")
 	})
 }
 

@@ -10,6 +10,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
+	"net/url"
 	"strings"
 	"time"
 )
@@ -37,11 +39,24 @@ const DefaultStateMaxAge = 10 * time.Minute
 type StateOptions struct {
 	// AllowedDestinations are the post-login destinations a state may
 	// carry: local paths ("/", "/orders"), each allowing itself with any
-	// query. An entry other than "/" that ends in "/" also allows every
-	// path under it ("/account/" allows "/account/keys"); "/" alone is the
-	// home page only.
-	// Default: just "/". Absolute URLs, "//host" and backslashes are never
-	// allowed.
+	// query and fragment. An entry other than "/" that ends in "/" also
+	// allows every path under it ("/account/" allows "/account/keys"); "/"
+	// alone is the home page only.
+	//
+	// An entry may also be an absolute http(s) URL, to send users back to
+	// another service after login ("state overloading"):
+	// "https://other.example/app/" allows destinations on exactly that
+	// origin (scheme, host and port; a default port may be written or
+	// not) under /app/, with the same path rules.
+	//
+	// Destinations are resolved as a browser would before matching, and
+	// refused (ErrDestinationNotAllowed) when they could leave the entry:
+	// "." and ".." segments, percent-encoded ones ("%2e%2e", ".%2E") and
+	// those hidden behind "%2F" included; backslashes (which browsers read
+	// as "/"), "//host" (scheme-relative), control characters, tabs,
+	// newlines and spaces (which browsers strip), user info ("user@") and
+	// percent-encoded hosts.
+	// Default: just "/".
 	AllowedDestinations []string
 	// MaxAge bounds the age of a state; default DefaultStateMaxAge.
 	MaxAge time.Duration
@@ -68,6 +83,7 @@ type StateOptions struct {
 type StateCodec struct {
 	key     []byte
 	allowed []string
+	dests   []destination // allowed, parsed
 	maxAge  time.Duration
 	clock   func() time.Time
 	rand    io.Reader
@@ -87,10 +103,13 @@ func NewStateCodec(key []byte, optFns ...func(*StateOptions)) (*StateCodec, erro
 	if o.AllowedDestinations == nil {
 		o.AllowedDestinations = []string{"/"}
 	}
+	dests := make([]destination, 0, len(o.AllowedDestinations))
 	for _, d := range o.AllowedDestinations {
-		if !localPath(d) {
-			return nil, fmt.Errorf("cognito: allowed destination %q is not a local path: %w", d, ErrInvalidParameter)
+		pd, ok := parseDestination(d)
+		if !ok || pd.rest != "" {
+			return nil, fmt.Errorf("cognito: allowed destination %q is not a local path or an http(s) URL without query: %w", d, ErrInvalidParameter)
 		}
+		dests = append(dests, pd)
 	}
 	if o.MaxAge <= 0 {
 		o.MaxAge = DefaultStateMaxAge
@@ -101,35 +120,120 @@ func NewStateCodec(key []byte, optFns ...func(*StateOptions)) (*StateCodec, erro
 	if o.Rand == nil {
 		o.Rand = rand.Reader
 	}
-	return &StateCodec{key: append([]byte(nil), key...), allowed: append([]string(nil), o.AllowedDestinations...),
+	return &StateCodec{key: append([]byte(nil), key...), allowed: append([]string(nil), o.AllowedDestinations...), dests: dests,
 		maxAge: o.MaxAge, clock: o.Clock, rand: o.Rand}, nil
 }
 
-// localPath reports whether d is a path on this site: it starts with one
-// "/", and has no backslash, control character or scheme.
-func localPath(d string) bool {
-	if d == "" || d[0] != '/' || strings.HasPrefix(d, "//") || strings.ContainsAny(d, "\\") {
+// destination is a post-login destination split for matching: origin
+// ("" for a local path, else "scheme://host:port", lower case, port
+// explicit), the path as written, and what follows it ("?…" or "#…").
+type destination struct {
+	origin, path, rest string
+}
+
+// parseDestination splits d and reports whether it is safe to match by
+// path prefix: a local path or an absolute http(s) URL whose path a
+// browser would not resolve elsewhere. See StateOptions.AllowedDestinations.
+func parseDestination(d string) (destination, bool) {
+	var pd destination
+	if d == "" {
+		return pd, false
+	}
+	for i := 0; i < len(d); i++ {
+		// Browsers strip tabs, newlines and leading/trailing spaces and
+		// read '\' as '/': refuse them rather than guess.
+		if c := d[i]; c <= ' ' || c == 0x7f || c == '\\' {
+			return pd, false
+		}
+		// Every '%' starts an escape, in the query and fragment too.
+		if d[i] == '%' && (i+2 >= len(d) || !isHex(d[i+1]) || !isHex(d[i+2])) {
+			return pd, false
+		}
+	}
+	head := d
+	if i := strings.IndexAny(d, "?#"); i >= 0 {
+		head, pd.rest = d[:i], d[i:]
+	}
+	switch {
+	case strings.HasPrefix(head, "//"):
+		return pd, false // scheme-relative: another host
+	case strings.HasPrefix(head, "/"):
+		pd.path = head
+	default:
+		origin, path, ok := splitOrigin(head)
+		if !ok {
+			return pd, false
+		}
+		pd.origin, pd.path = origin, path
+	}
+	return pd, cleanPath(pd.path)
+}
+
+// splitOrigin splits an absolute http(s) URL without query into its
+// normalised origin and its path ("/" when empty).
+func splitOrigin(head string) (origin, path string, ok bool) {
+	scheme, rest, found := strings.Cut(head, "://")
+	scheme = strings.ToLower(scheme)
+	if !found || (scheme != "https" && scheme != "http") {
+		return "", "", false
+	}
+	authority, path := rest, "/"
+	if i := strings.IndexByte(rest, '/'); i >= 0 {
+		authority, path = rest[:i], rest[i:]
+	}
+	if authority == "" || strings.ContainsAny(authority, "@%") {
+		return "", "", false
+	}
+	u, err := url.Parse(scheme + "://" + authority)
+	if err != nil || u.Hostname() == "" {
+		return "", "", false
+	}
+	port := u.Port()
+	if port == "" {
+		port = map[string]string{"https": "443", "http": "80"}[scheme]
+	}
+	return scheme + "://" + net.JoinHostPort(strings.ToLower(u.Hostname()), port), path, true
+}
+
+// cleanPath reports whether path (starting with "/") names itself once a
+// browser or server has resolved it: after percent-decoding, no "." or
+// ".." segment, no empty segment ("//") and no backslash or control
+// character.
+func cleanPath(path string) bool {
+	dec, err := url.PathUnescape(path)
+	if err != nil {
 		return false
 	}
-	for _, r := range d {
-		if r < 0x20 || r == 0x7f {
+	for i := 0; i < len(dec); i++ {
+		if c := dec[i]; c < ' ' || c == 0x7f || c == '\\' {
 			return false
 		}
 	}
-	return true
+	for rest := dec[1:]; ; {
+		seg, more, found := strings.Cut(rest, "/")
+		if seg == "." || seg == ".." {
+			return false
+		}
+		if !found {
+			break
+		}
+		rest = more
+	}
+	return !strings.Contains(dec, "//")
 }
 
-// Allowed reports whether dest may be a post-login destination.
+// Allowed reports whether dest may be a post-login destination (see
+// StateOptions.AllowedDestinations).
 func (c *StateCodec) Allowed(dest string) bool {
-	if !localPath(dest) || strings.Contains(dest, "/../") || strings.HasSuffix(dest, "/..") {
+	d, ok := parseDestination(dest)
+	if !ok {
 		return false
 	}
-	path := dest
-	if i := strings.IndexAny(path, "?#"); i >= 0 {
-		path = path[:i]
-	}
-	for _, a := range c.allowed {
-		if path == a || (len(a) > 1 && strings.HasSuffix(a, "/") && strings.HasPrefix(path, a)) {
+	for _, a := range c.dests {
+		if d.origin != a.origin {
+			continue
+		}
+		if d.path == a.path || (len(a.path) > 1 && strings.HasSuffix(a.path, "/") && strings.HasPrefix(d.path, a.path)) {
 			return true
 		}
 	}
@@ -184,7 +288,12 @@ func (c *StateCodec) Verify(state, nonce string) (dest string, err error) {
 	if !ok {
 		return "", ErrInvalidState
 	}
-	got, err := base64.RawURLEncoding.DecodeString(sig)
+	// encoding/base64 skips CR and LF: refuse them (and anything else
+	// outside the alphabet) so that one state has one spelling.
+	if !base64URL(sig) {
+		return "", ErrInvalidState
+	}
+	got, err := base64.RawURLEncoding.Strict().DecodeString(sig)
 	if err != nil || !hmac.Equal(got, c.sign(payload)) {
 		return "", ErrInvalidState
 	}
@@ -207,4 +316,19 @@ func (c *StateCodec) Verify(state, nonce string) (dest string, err error) {
 		return "", ErrDestinationNotAllowed
 	}
 	return p.Dest, nil
+}
+
+func isHex(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
+}
+
+// base64URL reports whether s holds only base64url alphabet bytes.
+func base64URL(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return true
 }

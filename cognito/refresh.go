@@ -169,6 +169,17 @@ type SessionOptions struct {
 	// RefreshTimeout bounds one shared refresh, which runs detached from
 	// any one caller's cancellation. Default 30 seconds.
 	RefreshTimeout time.Duration
+	// Store, if set, receives the tokens after every refresh under
+	// StoreKey, so that the next run of the program can restore the
+	// session (RestoreSession) instead of signing in again. A failed save
+	// does not fail the refresh; it is reported to OnStoreError.
+	Store TokenStore
+	// StoreKey is the key the tokens are saved under; default
+	// TokenStoreKey(userPoolID, clientID) of the session's client (for a
+	// hosted-UI session: its domain and client ID).
+	StoreKey string
+	// OnStoreError, if set, is told of a failed save.
+	OnStoreError func(error)
 }
 
 // Session holds a user's tokens and refreshes them ahead of expiry. It is
@@ -179,9 +190,13 @@ type SessionOptions struct {
 // for a token (AccessToken, IDToken) just before each call rather than
 // keeping one.
 type Session struct {
-	c       *Client
-	ahead   time.Duration
-	timeout time.Duration
+	refresher func(context.Context, *Tokens) (*Tokens, error)
+	clock     func() time.Time
+	ahead     time.Duration
+	timeout   time.Duration
+	store     TokenStore
+	storeKey  string
+	onStore   func(error)
 
 	mu       sync.Mutex
 	tokens   *Tokens
@@ -196,7 +211,11 @@ type refreshCall struct {
 
 // NewSession returns a Session starting from t (from SignIn or Refresh).
 func (c *Client) NewSession(t *Tokens, optFns ...func(*SessionOptions)) *Session {
-	o := SessionOptions{RefreshAhead: 5 * time.Minute, RefreshTimeout: 30 * time.Second}
+	return newSession(t, c.Refresh, c.clock, TokenStoreKey(c.userPoolID, c.clientID), optFns)
+}
+
+func newSession(t *Tokens, refresher func(context.Context, *Tokens) (*Tokens, error), clock func() time.Time, key string, optFns []func(*SessionOptions)) *Session {
+	o := SessionOptions{RefreshAhead: 5 * time.Minute, RefreshTimeout: 30 * time.Second, StoreKey: key}
 	for _, fn := range optFns {
 		fn(&o)
 	}
@@ -204,7 +223,8 @@ func (c *Client) NewSession(t *Tokens, optFns ...func(*SessionOptions)) *Session
 		o.RefreshTimeout = 30 * time.Second
 	}
 	cp := *t
-	return &Session{c: c, ahead: o.RefreshAhead, timeout: o.RefreshTimeout, tokens: &cp}
+	return &Session{refresher: refresher, clock: clock, ahead: o.RefreshAhead, timeout: o.RefreshTimeout,
+		store: o.Store, storeKey: o.StoreKey, onStore: o.OnStoreError, tokens: &cp}
 }
 
 // needsRefresh reports whether t is within the refresh window at now.
@@ -219,12 +239,13 @@ func (s *Session) needsRefresh(t *Tokens, now time.Time) bool {
 // Tokens returns current tokens, refreshing first when they expire within
 // the refresh window. If a refresh fails while the current tokens are
 // still valid and the failure is not Cognito refusing the refresh token
-// (ErrNotAuthorized), the current tokens are returned. The returned value
+// (ErrNotAuthorized, or ErrInvalidGrant for a hosted-UI session), the
+// current tokens are returned. The returned value
 // is a copy the caller may keep.
 func (s *Session) Tokens(ctx context.Context) (*Tokens, error) {
 	s.mu.Lock()
 	cur := s.tokens
-	if !s.needsRefresh(cur, s.c.clock()) {
+	if !s.needsRefresh(cur, s.clock()) {
 		s.mu.Unlock()
 		cp := *cur
 		return &cp, nil
@@ -233,13 +254,21 @@ func (s *Session) Tokens(ctx context.Context) (*Tokens, error) {
 	s.mu.Unlock()
 	t, err := s.wait(ctx, call)
 	if err != nil {
-		if !errors.Is(err, ErrNotAuthorized) && !errors.Is(err, ErrNoRefreshToken) && ctx.Err() == nil && !cur.Expired(s.c.clock()) {
+		if !refused(err) && ctx.Err() == nil && !cur.Expired(s.clock()) {
 			cp := *cur
 			return &cp, nil
 		}
 		return nil, err
 	}
 	return t, nil
+}
+
+// refused reports whether a refresh failed because Cognito will not
+// refresh with this token again (signed out, revoked, expired): through
+// the API that is NotAuthorizedException, through the hosted UI's token
+// endpoint invalid_grant.
+func refused(err error) bool {
+	return errors.Is(err, ErrNotAuthorized) || errors.Is(err, ErrInvalidGrant) || errors.Is(err, ErrNoRefreshToken)
 }
 
 // Refresh refreshes now, whatever the expiry, sharing a refresh already in
@@ -290,7 +319,10 @@ func (s *Session) startLocked(ctx context.Context) *refreshCall {
 	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.timeout)
 	go func() {
 		defer cancel()
-		t, err := s.c.Refresh(rctx, base)
+		t, err := s.refresher(rctx, base)
+		if err == nil {
+			s.save(rctx, t)
+		}
 		s.mu.Lock()
 		if err == nil {
 			s.tokens = t

@@ -18,8 +18,57 @@ import (
 const MinRSAKeyBits = 2048
 
 // b64 is strict unpadded base64url: non-canonical trailing bits, padding,
-// and characters outside the URL alphabet are refused.
-var b64 = base64.RawURLEncoding.Strict()
+// and any byte outside the URL alphabet are refused. encoding/base64 skips
+// '\r' and '\n' even in strict mode, so every input is checked against
+// the alphabet before it is decoded.
+var b64 strictB64
+
+// rawB64 does the decoding once [strictB64] has checked the alphabet.
+var rawB64 = base64.RawURLEncoding.Strict()
+
+// b64urlAlphabet marks the 64 bytes of the base64url alphabet (RFC 4648 §5).
+var b64urlAlphabet = func() (t [256]bool) {
+	for _, c := range []byte("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") {
+		t[c] = true
+	}
+	return t
+}()
+
+// strictB64 is unpadded base64url that refuses every byte outside the
+// alphabet, '\r' and '\n' included.
+type strictB64 struct{}
+
+// isB64url reports whether every byte of s is in the base64url alphabet.
+func isB64url[S string | []byte](s S) bool {
+	for i := 0; i < len(s); i++ {
+		if !b64urlAlphabet[s[i]] {
+			return false
+		}
+	}
+	return true
+}
+
+// errB64Alphabet is returned for a byte outside the base64url alphabet.
+var errB64Alphabet = errors.New("byte outside the base64url alphabet")
+
+// DecodedLen is the decoded length of n encoded bytes.
+func (strictB64) DecodedLen(n int) int { return rawB64.DecodedLen(n) }
+
+// Decode decodes src into dst after checking its alphabet.
+func (strictB64) Decode(dst, src []byte) (int, error) {
+	if !isB64url(src) {
+		return 0, errB64Alphabet
+	}
+	return rawB64.Decode(dst, src)
+}
+
+// DecodeString decodes s after checking its alphabet.
+func (strictB64) DecodeString(s string) ([]byte, error) {
+	if !isB64url(s) {
+		return nil, errB64Alphabet
+	}
+	return rawB64.DecodeString(s)
+}
 
 // Key is one usable RSA public key from a JWKS.
 type Key struct {

@@ -31,7 +31,7 @@ type tokenShard struct {
 type tokenEntry struct {
 	token  string
 	claims *Claims
-	exp    time.Time // exp plus leeway
+	exp    time.Time // exp without leeway: hits stop at exp
 	gen    uint64
 	keys   *keyCache
 }

@@ -10,6 +10,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
+	"os"
 	"regexp"
 	"strings"
 	"sync/atomic"
@@ -36,7 +38,6 @@ const (
 	maxHeaderBytes               = 4 << 10
 	cognitoIssuerFormat          = "https://cognito-idp.%s.amazonaws.com/%s"
 	cognitoAlternateIssuerFormat = "https://issuer-cognito-idp.%s.amazonaws.com/%s"
-	cognitoJWKSURLFormat         = cognitoIssuerFormat + "/.well-known/jwks.json"
 	wellKnownJWKSPath            = "/.well-known/jwks.json"
 	userPoolIDPattern            = `^([a-z]{2}(?:-[a-z]+)+-[0-9]+)_[0-9A-Za-z]+$`
 )
@@ -65,7 +66,10 @@ type Options struct {
 	// these scopes. ID tokens have no scope and are refused.
 	RequiredScopes []string
 	// Leeway is the clock skew allowed on exp, nbf and iat. 0 means
-	// DefaultLeeway; a negative value means none.
+	// DefaultLeeway; a negative value means none. A token is valid while
+	// now < exp+Leeway (RFC 7519 §4.1.4: the time must be before exp), so
+	// without leeway it is refused at exactly exp; nbf and iat pass while
+	// now+Leeway >= them (RFC 7519 §4.1.5: on or after nbf).
 	Leeway time.Duration
 	// Algorithms is the alg allow-list: a subset of RS256, RS384 and RS512.
 	// Default RS256 (the only one Cognito uses).
@@ -109,6 +113,27 @@ type Options struct {
 	// Region, if set, replaces the region taken from the pool ID's prefix
 	// when deriving issuers and JWKS URLs (normally left empty).
 	Region string
+	// Endpoint, if set, is the user-pool service endpoint to trust instead
+	// of Cognito's, for an emulator such as `cognitoctl serve` or
+	// cognitotest (e.g. "http://127.0.0.1:9229"): a pool's only issuer is
+	// then Endpoint + "/" + poolID and its keys are fetched from that
+	// issuer + "/.well-known/jwks.json". Pools with explicit Issuers are
+	// unaffected.
+	//
+	// When Endpoint is empty, the environment variables the AWS SDKs read
+	// are honoured the same way: AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER,
+	// else AWS_ENDPOINT_URL, unless AWS_IGNORE_CONFIGURED_ENDPOINT_URLS is
+	// "true" or IgnoreEndpointEnv is set. A process whose environment
+	// points its Cognito calls at an endpoint thereby also verifies that
+	// endpoint's tokens, and no longer Cognito's.
+	Endpoint string
+	// IgnoreEndpointEnv makes the verifier ignore the AWS_ENDPOINT_URL
+	// variables, so that only Endpoint (or Cognito itself) is trusted
+	// whatever the environment says.
+	IgnoreEndpointEnv bool
+	// Getenv reads the environment for the endpoint variables. Default
+	// os.Getenv; tests replace it.
+	Getenv func(string) string
 	// Clock returns the current time. Default time.Now.
 	Clock func() time.Time
 	// Logger, if set, receives JWKS fetch failures and skipped JWKs. Tokens
@@ -182,6 +207,10 @@ func NewMultiPoolVerifier(pools []Pool, optFns ...func(*Options)) (*Verifier, er
 	if len(pools) == 0 {
 		return nil, errors.New("jwks: no user pool configured")
 	}
+	endpoint, err := v.endpoint()
+	if err != nil {
+		return nil, err
+	}
 	for i, p := range pools {
 		issuers := p.Issuers
 		jwksURL := p.JWKSURL
@@ -194,12 +223,16 @@ func NewMultiPoolVerifier(pools []Pool, optFns ...func(*Options)) (*Verifier, er
 			if v.o.Region != "" {
 				region = v.o.Region
 			}
-			issuers = []string{
-				fmt.Sprintf(cognitoIssuerFormat, region, p.UserPoolID),
-				fmt.Sprintf(cognitoAlternateIssuerFormat, region, p.UserPoolID),
+			if endpoint != "" {
+				issuers = []string{endpoint + "/" + p.UserPoolID}
+			} else {
+				issuers = []string{
+					fmt.Sprintf(cognitoIssuerFormat, region, p.UserPoolID),
+					fmt.Sprintf(cognitoAlternateIssuerFormat, region, p.UserPoolID),
+				}
 			}
 			if jwksURL == "" {
-				jwksURL = fmt.Sprintf(cognitoJWKSURLFormat, region, p.UserPoolID)
+				jwksURL = strings.TrimSuffix(issuers[0], "/") + wellKnownJWKSPath
 			}
 		} else if jwksURL == "" {
 			jwksURL = strings.TrimSuffix(issuers[0], "/") + wellKnownJWKSPath
@@ -236,6 +269,35 @@ func NewMultiPoolVerifier(pools []Pool, optFns ...func(*Options)) (*Verifier, er
 		}
 	}
 	return v, nil
+}
+
+// endpoint returns the user-pool endpoint to trust instead of Cognito's:
+// Options.Endpoint, else the SDKs' endpoint variables, without a trailing
+// slash; "" for Cognito itself.
+func (v *Verifier) endpoint() (string, error) {
+	ep, from := v.o.Endpoint, "Options.Endpoint"
+	if ep == "" && !v.o.IgnoreEndpointEnv {
+		getenv := v.o.Getenv
+		if getenv == nil {
+			getenv = os.Getenv
+		}
+		if !strings.EqualFold(getenv("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"), "true") {
+			for _, name := range []string{"AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER", "AWS_ENDPOINT_URL"} {
+				if ep = getenv(name); ep != "" {
+					from = name
+					break
+				}
+			}
+		}
+	}
+	if ep == "" {
+		return "", nil
+	}
+	u, err := url.Parse(ep)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+		return "", fmt.Errorf("jwks: %s %q is not an http(s) URL", from, ep)
+	}
+	return strings.TrimSuffix(ep, "/"), nil
 }
 
 const (
@@ -478,7 +540,7 @@ func (v *Verifier) verify(ctx context.Context, token string) (*Claims, *Validati
 	}
 	is, ok := v.issuers[c.Issuer]
 	if !ok {
-		return nil, verr(ErrIssuer, "iss "+quote(c.Issuer)+" is not accepted")
+		return nil, verr(ErrIssuer, "iss "+quote(c.Issuer)+" is not accepted"+issuerHint(c.Issuer))
 	}
 
 	// 5. exp required; nbf and iat not in the future.
@@ -619,6 +681,15 @@ func (v *Verifier) custom(ctx context.Context, c *Claims) *ValidationError {
 		return e
 	}
 	return nil
+}
+
+// issuerHint explains a refused issuer that is not Cognito's: most often
+// a token from an emulator given to a verifier that trusts Cognito.
+func issuerHint(iss string) string {
+	if strings.HasPrefix(iss, "https://cognito-idp.") || strings.HasPrefix(iss, "https://issuer-cognito-idp.") {
+		return ""
+	}
+	return " (a token from an emulator or another endpoint? set Options.Endpoint or AWS_ENDPOINT_URL to trust it)"
 }
 
 func contains(list []string, s string) bool {

@@ -44,20 +44,9 @@ func (t *Transport) Presign(ctx context.Context, rawURL string, expires time.Dur
 	if host == "" {
 		return "", fmt.Errorf("%w: URL has no host", ErrInvalidRequest)
 	}
-	region, service := t.Region, t.Service
-	if r, s, ok := InferRegionService(host); ok {
-		if region == "" {
-			region = r
-		}
-		if service == "" {
-			service = s
-		}
-	}
-	if region == "" {
-		return "", ErrNoRegion
-	}
-	if service == "" {
-		service = DefaultService
+	region, service, err := t.scope(host)
+	if err != nil {
+		return "", err
 	}
 	u.Fragment, u.RawFragment = "", ""
 	wire, err := setWirePath(u)

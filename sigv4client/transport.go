@@ -52,9 +52,15 @@ type Transport struct {
 	Credentials aws.CredentialsProvider
 
 	// Region is the signing region. Empty means: inferred from an API
-	// Gateway host ({api}.execute-api.{region}.amazonaws.com); the request
-	// fails with ErrNoRegion for other hosts.
+	// Gateway host ({api}.execute-api.{region}.amazonaws.com), else
+	// DefaultRegion; the request fails with ErrNoRegion when neither gives
+	// one.
 	Region string
+
+	// DefaultRegion is the signing region for hosts that name none (custom
+	// domains, emulators) when Region is empty. NewClientFromConfig sets it
+	// from the aws.Config.
+	DefaultRegion string
 
 	// Service is the signing service name. Empty means "execute-api"
 	// (DefaultService). Set it for other services.
@@ -91,6 +97,67 @@ var _ http.RoundTripper = (*Transport)(nil)
 // service, base transport...).
 func NewClient(creds aws.CredentialsProvider, optFns ...func(*Transport)) *http.Client {
 	return &http.Client{Transport: NewTransport(creds, optFns...)}
+}
+
+// NewClientFromConfig is NewClient with the credentials and region of an
+// aws.Config, as config.LoadDefaultConfig returns it: requests are signed
+// with cfg.Credentials, in the region an API Gateway host names or else in
+// cfg.Region (so custom domains and emulators need no Region option), and
+// sent through cfg.HTTPClient's transport when it has one (an
+// *http.Client, or the SDK's *awshttp.BuildableClient with its timeouts).
+func NewClientFromConfig(cfg aws.Config, optFns ...func(*Transport)) *http.Client {
+	return &http.Client{Transport: NewTransportFromConfig(cfg, optFns...)}
+}
+
+// NewTransportFromConfig is NewTransport with the credentials, region and
+// HTTP transport of an aws.Config; see NewClientFromConfig.
+func NewTransportFromConfig(cfg aws.Config, optFns ...func(*Transport)) *Transport {
+	t := &Transport{Credentials: cfg.Credentials, DefaultRegion: cfg.Region, Base: roundTripperOf(cfg.HTTPClient)}
+	for _, fn := range optFns {
+		fn(t)
+	}
+	return t
+}
+
+// roundTripperOf returns the transport under an SDK HTTP client, or nil
+// (http.DefaultTransport) when it has none to offer.
+func roundTripperOf(c aws.HTTPClient) http.RoundTripper {
+	switch c := c.(type) {
+	case *http.Client:
+		return c.Transport
+	case interface{ GetTransport() *http.Transport }:
+		if tr := c.GetTransport(); tr != nil {
+			return tr
+		}
+	}
+	return nil
+}
+
+// scope returns the signing region and service for host: the Transport's
+// own, else those an API Gateway host names, else DefaultRegion and
+// DefaultService.
+func (t *Transport) scope(host string) (region, service string, err error) {
+	region, service = t.Region, t.Service
+	if region == "" || service == "" {
+		if r, s, ok := InferRegionService(host); ok {
+			if region == "" {
+				region = r
+			}
+			if service == "" {
+				service = s
+			}
+		}
+	}
+	if region == "" {
+		region = t.DefaultRegion
+	}
+	if region == "" {
+		return "", "", ErrNoRegion
+	}
+	if service == "" {
+		service = DefaultService
+	}
+	return region, service, nil
 }
 
 // NewTransport returns a Transport signing with creds, configured by optFns.
@@ -238,22 +305,9 @@ func (t *Transport) prepare(req *http.Request) (*prepared, error) {
 	out.Host = host
 	p.host = host
 
-	region, service := t.Region, t.Service
-	if region == "" || service == "" {
-		if r, s, ok := InferRegionService(host); ok {
-			if region == "" {
-				region = r
-			}
-			if service == "" {
-				service = s
-			}
-		}
-	}
-	if region == "" {
-		return nil, ErrNoRegion
-	}
-	if service == "" {
-		service = DefaultService
+	region, service, err := t.scope(host)
+	if err != nil {
+		return nil, err
 	}
 	p.region, p.service = region, service
 

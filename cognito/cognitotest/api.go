@@ -1,6 +1,8 @@
 package cognitotest
 
 import (
+	"fmt"
+	"io"
 	"time"
 
 	"github.com/cognitokit/cognitokit/internal/emulator/userpool"
@@ -102,6 +104,10 @@ func (c AppClient) String() string {
 	}
 	return "AppClient{ID: " + c.ID + ", Secret: <redacted>}"
 }
+
+// Format prints String with every verb (%#v and %d included), so that no
+// verb shows the secret.
+func (c AppClient) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, c.String()) }
 
 // Message kinds in the outbox (Message.Kind).
 const (

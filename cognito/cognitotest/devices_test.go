@@ -35,9 +35,15 @@ func rawOp(t *testing.T, s *Server, op string, body map[string]any) (map[string]
 	return m, typ
 }
 
+// unknownDeviceKey is a device key of the model's form
+// ([\w-]+_[0-9a-f-]+) that no device has.
+const unknownDeviceKey = "us-east-1_00000000-0000-4000-8000-000000000000"
+
 // TestSubjectOrderOfChecks pins the order in which the device and MFA
-// preference operations check their input: the user (access token, or
-// pool and username) first, then DeviceKey.
+// preference operations check their input: the model's constraints
+// first (as AWS does, before the operation runs: a missing DeviceKey is
+// refused whatever the token), then the user (access token, or pool and
+// username), then DeviceKey.
 func TestSubjectOrderOfChecks(t *testing.T) {
 	f := setup(t, PoolOptions{DeviceTracking: true}, ClientOptions{})
 	tok := mustTokens(t, f, "alice")
@@ -56,21 +62,23 @@ func TestSubjectOrderOfChecks(t *testing.T) {
 		wantType string
 		wantMsg  string
 	}{
-		{"no token before no key", "GetDevice", map[string]any{}, "InvalidParameterException", "accessToken"},
-		{"bad token before no key", "GetDevice", map[string]any{"AccessToken": "a.b.c"}, "NotAuthorizedException", ""},
+		{"no token, no key: model first", "GetDevice", map[string]any{}, "InvalidParameterException", "1 validation error detected: Value null at 'deviceKey' failed to satisfy constraint: Member must not be null"},
+		{"no token", "GetDevice", map[string]any{"DeviceKey": unknownDeviceKey}, "InvalidParameterException", "accessToken"},
+		{"bad token before unknown key", "GetDevice", map[string]any{"AccessToken": "a.b.c", "DeviceKey": unknownDeviceKey}, "NotAuthorizedException", ""},
+		{"malformed key", "GetDevice", map[string]any{"AccessToken": at, "DeviceKey": "us-east-1_nope"}, "InvalidParameterException", "at 'deviceKey' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w-]+_[0-9a-f-]+"},
 		{"no key", "GetDevice", map[string]any{"AccessToken": at}, "InvalidParameterException", "deviceKey"},
-		{"unknown key", "GetDevice", map[string]any{"AccessToken": at, "DeviceKey": "us-east-1_nope"}, "ResourceNotFoundException", "Device does not exist."},
+		{"unknown key", "GetDevice", map[string]any{"AccessToken": at, "DeviceKey": unknownDeviceKey}, "ResourceNotFoundException", "Device does not exist."},
 		{"known key", "GetDevice", map[string]any{"AccessToken": at, "DeviceKey": key}, "", ""},
 		{"admin no pool", "AdminGetDevice", map[string]any{"Username": "alice"}, "InvalidParameterException", "userPoolId"},
-		{"admin unknown pool", "AdminGetDevice", map[string]any{"UserPoolId": "us-east-1_nope", "Username": "alice"}, "ResourceNotFoundException", "User pool us-east-1_nope does not exist."},
-		{"admin unknown user before no key", "AdminGetDevice", map[string]any{"UserPoolId": f.pool, "Username": "bob"}, "UserNotFoundException", ""},
+		{"admin unknown pool", "AdminGetDevice", map[string]any{"UserPoolId": "us-east-1_nope", "Username": "alice", "DeviceKey": unknownDeviceKey}, "ResourceNotFoundException", "User pool us-east-1_nope does not exist."},
+		{"admin unknown user before unknown key", "AdminGetDevice", map[string]any{"UserPoolId": f.pool, "Username": "bob", "DeviceKey": unknownDeviceKey}, "UserNotFoundException", ""},
 		{"admin no key", "AdminForgetDevice", admin(nil), "InvalidParameterException", "deviceKey"},
 		{"admin known key", "AdminGetDevice", admin(map[string]any{"DeviceKey": key}), "", ""},
 		{"update no key", "UpdateDeviceStatus", map[string]any{"AccessToken": at, "DeviceRememberedStatus": "remembered"}, "InvalidParameterException", "deviceKey"},
 		{"update bad status", "AdminUpdateDeviceStatus", admin(map[string]any{"DeviceKey": key, "DeviceRememberedStatus": "maybe"}), "InvalidParameterException", "deviceRememberedStatus"},
 		{"confirm no key", "ConfirmDevice", map[string]any{"AccessToken": at}, "InvalidParameterException", "deviceKey"},
 		{"confirm no verifier", "ConfirmDevice", map[string]any{"AccessToken": at, "DeviceKey": key}, "InvalidParameterException", "DeviceSecretVerifierConfig"},
-		{"list with unknown key", "ListDevices", map[string]any{"AccessToken": at, "DeviceKey": "us-east-1_nope"}, "ResourceNotFoundException", "Device does not exist."},
+		{"list with unknown key", "ListDevices", map[string]any{"AccessToken": at, "DeviceKey": unknownDeviceKey}, "ResourceNotFoundException", "Device does not exist."},
 		{"list bad page token", "AdminListDevices", admin(map[string]any{"PaginationToken": "x"}), "InvalidParameterException", "Invalid pagination token"},
 		{"mfa no token", "SetUserMFAPreference", map[string]any{}, "InvalidParameterException", "accessToken"},
 		{"mfa ok", "SetUserMFAPreference", map[string]any{"AccessToken": at, "EmailMfaSettings": map[string]any{"Enabled": true}}, "", ""},

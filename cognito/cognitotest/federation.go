@@ -132,6 +132,8 @@ func (a API) internal() apigw.API {
 func (s *Server) mountServices() {
 	h := s.host
 	s.fb = fakefb.New(h.Now, h.Rand(), h.PersistOrLog)
+	// A pool's Facebook app sends users back to the hosted UI only.
+	s.fb.SetDefaultRedirectURIs(func() []string { return []string{s.url() + "/oauth2/idpresponse"} })
 	s.fb.Register(h)
 	s.up = userpool.New(h, userpool.Options{
 		CustomAuth: func() *userpool.CustomAuthHooks { return s.opts.CustomAuth.internal() },

@@ -187,7 +187,7 @@ func TestDevices(t *testing.T) {
 
 	dv, err := srp.NewDeviceVerifier(*meta.DeviceGroupKey, *meta.DeviceKey, nil)
 	require.NoError(t, err)
-	_, err = f.c.ConfirmDevice(ctx(), &cip.ConfirmDeviceInput{AccessToken: at, DeviceKey: aws.String("us-east-1_nope"),
+	_, err = f.c.ConfirmDevice(ctx(), &cip.ConfirmDeviceInput{AccessToken: at, DeviceKey: aws.String(unknownDeviceKey),
 		DeviceSecretVerifierConfig: &types.DeviceSecretVerifierConfigType{PasswordVerifier: &dv.PasswordVerifier, Salt: &dv.Salt}})
 	requireCode(t, err, "ResourceNotFoundException")
 	_, err = f.c.ConfirmDevice(ctx(), &cip.ConfirmDeviceInput{AccessToken: at, DeviceKey: meta.DeviceKey})

@@ -174,7 +174,8 @@ func (s *Server) SetURL(u string) {
 // Every response allows cross-origin use (Access-Control-Allow-Origin: *)
 // and OPTIONS preflights are answered, so that browser code such as
 // amazon-cognito-identity-js can talk to the emulator as it does to
-// Cognito.
+// Cognito. Every response, error or not, carries a random UUID in
+// x-amzn-RequestId, as AWS's do.
 func (s *Server) Handler() http.Handler { return s.host.Handler() }
 
 // Config returns an aws.Config that points every aws-sdk-go-v2 client at

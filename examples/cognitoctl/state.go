@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -23,7 +24,7 @@ const stateUsage = "usage: cognitoctl state export -state FILE [-o OUT]\n" +
 // runState dispatches "state export" and "state import".
 func runState(ctx context.Context, env *cliEnv, args []string) error {
 	if len(args) == 0 {
-		fmt.Fprint(env.stderr, stateUsage)
+		stateHelp(env)
 		return exitf(2, "")
 	}
 	switch args[0] {
@@ -32,10 +33,23 @@ func runState(ctx context.Context, env *cliEnv, args []string) error {
 	case "import":
 		return runStateImport(env, args[1:])
 	case "-h", "-help", "--help", "help":
-		fmt.Fprint(env.stderr, stateUsage)
+		stateHelp(env)
 		return nil
 	}
+	stateHelp(env)
 	return exitf(2, "unknown subcommand %q: want export or import", args[0])
+}
+
+// stateHelp prints the usage of both subcommands with their flags.
+func stateHelp(env *cliEnv) {
+	fmt.Fprintf(env.stderr, "cognitoctl state: %s\n\n%s\nflags:\n", commands["state"].summary, stateUsage)
+	fs := flag.NewFlagSet("state", flag.ContinueOnError)
+	fs.SetOutput(env.stderr)
+	fs.String("state", "", "the state file (both)")
+	fs.String("o", "", "export: write to this file instead of stdout (mode 0600)")
+	fs.String("in", "", "import: read the document from this file instead of stdin")
+	fs.Bool("force", false, "import: replace a state file that already holds data")
+	fs.PrintDefaults()
 }
 
 // openState opens the state file, turning the store's typed errors into

@@ -44,13 +44,13 @@ type settings struct {
 	InsecureCookies bool
 }
 
-// Cookie names. The session cookie holds only a random ID.
+// Cookie names and lifetimes. The session cookie holds only a random ID;
+// the login cookie holds a sealed pendingSignIn.
 const (
 	sessionCookie = "webapp_sid"
 	loginCookie   = "webapp_login"
 	pendingTTL    = 10 * time.Minute
 	sessionTTL    = 8 * time.Hour
-	maxPending    = 10000
 )
 
 // session is what the server keeps for one signed-in browser.
@@ -67,23 +67,18 @@ type session struct {
 	expires   time.Time
 }
 
-type pendingLogin struct {
-	verifier string
-	expires  time.Time
-}
-
 // app is the web application.
 type app struct {
 	cfg      settings
 	ui       *cognito.HostedUI
 	states   *cognito.StateCodec
+	pending  *sealer
 	verifier *jwks.Verifier
 	ids      *cognitoidentity.Client
 	logf     func(string, ...any)
 
 	mu       sync.Mutex
-	sessions map[string]*session      // by SHA-256 of the session ID
-	pending  map[string]*pendingLogin // by SHA-256 of the login nonce
+	sessions map[string]*session // by SHA-256 of the session ID
 }
 
 func newApp(cfg settings, logf func(string, ...any)) (*app, error) {
@@ -107,8 +102,13 @@ func newApp(cfg settings, logf func(string, ...any)) (*app, error) {
 	}
 	states, err := cognito.NewStateCodec(key, func(o *cognito.StateOptions) {
 		o.AllowedDestinations = []string{"/"}
+		o.MaxAge = pendingTTL
 		o.Clock = cfg.Clock
 	})
+	if err != nil {
+		return nil, err
+	}
+	pending, err := newSealer(pendingTTL, cfg.Clock)
 	if err != nil {
 		return nil, err
 	}
@@ -123,8 +123,8 @@ func newApp(cfg settings, logf func(string, ...any)) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &app{cfg: cfg, ui: ui, states: states, verifier: v, ids: cognitoidentity.NewFromConfig(cfg.AWS), logf: logf,
-		sessions: map[string]*session{}, pending: map[string]*pendingLogin{}}, nil
+	return &app{cfg: cfg, ui: ui, states: states, pending: pending, verifier: v, ids: cognitoidentity.NewFromConfig(cfg.AWS),
+		logf: logf, sessions: map[string]*session{}}, nil
 }
 
 func (a *app) handler() http.Handler {
@@ -191,8 +191,9 @@ func (a *app) currentSession(r *http.Request) *session {
 	return s
 }
 
-// login starts a sign-in: PKCE and a signed state, the verifier kept
-// server-side under the login nonce, which goes in a short-lived cookie.
+// login starts a sign-in: PKCE and a signed state (with its CSRF nonce
+// and the destination), the verifier and the nonce sealed in a short-lived
+// cookie. Nothing is stored on the server until the callback succeeds.
 func (a *app) login(w http.ResponseWriter, r *http.Request) {
 	provider := r.URL.Query().Get("provider")
 	switch provider {
@@ -216,26 +217,18 @@ func (a *app) login(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}
-	now := a.cfg.Clock()
-	a.mu.Lock()
-	for k, p := range a.pending {
-		if now.After(p.expires) {
-			delete(a.pending, k)
-		}
-	}
-	if len(a.pending) >= maxPending {
-		a.mu.Unlock()
-		http.Error(w, "too many sign-ins in progress, try again later", http.StatusServiceUnavailable)
+	sealed, err := a.pending.seal(pendingSignIn{Verifier: pkce.Verifier, Nonce: nonce})
+	if err != nil {
+		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}
-	a.pending[hashID(nonce)] = &pendingLogin{verifier: pkce.Verifier, expires: now.Add(pendingTTL)}
-	a.mu.Unlock()
-	http.SetCookie(w, a.cookie(loginCookie, nonce, pendingTTL))
+	http.SetCookie(w, a.cookie(loginCookie, sealed, pendingTTL))
 	http.Redirect(w, r, u, http.StatusFound)
 }
 
-// callback finishes a sign-in: state and nonce, code exchange, ID token
-// verification, a new server-side session.
+// callback finishes a sign-in: the sealed login cookie, the state against
+// its nonce, the code exchange with its verifier, ID token verification, a
+// new server-side session.
 func (a *app) callback(w http.ResponseWriter, r *http.Request) {
 	http.SetCookie(w, a.cookie(loginCookie, "", -1))
 	code, state, err := cognito.ParseCallback(r.URL.Query())
@@ -248,20 +241,21 @@ func (a *app) callback(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, "This sign-in was not started in this browser", cognito.ErrStateMismatch)
 		return
 	}
-	dest, err := a.states.Verify(state, c.Value)
+	p, err := a.pending.open(c.Value)
+	if errors.Is(err, cognito.ErrStateExpired) {
+		a.fail(w, "The sign-in expired", err)
+		return
+	}
 	if err != nil {
 		a.fail(w, "The sign-in could not be verified", err)
 		return
 	}
-	a.mu.Lock()
-	p := a.pending[hashID(c.Value)]
-	delete(a.pending, hashID(c.Value))
-	a.mu.Unlock()
-	if p == nil || a.cfg.Clock().After(p.expires) {
-		a.fail(w, "The sign-in expired", cognito.ErrStateExpired)
+	dest, err := a.states.Verify(state, p.Nonce)
+	if err != nil {
+		a.fail(w, "The sign-in could not be verified", err)
 		return
 	}
-	tokens, err := a.ui.Exchange(r.Context(), code, p.verifier)
+	tokens, err := a.ui.Exchange(r.Context(), code, p.Verifier)
 	if err != nil {
 		a.fail(w, "The code exchange failed", err)
 		return

@@ -25,11 +25,14 @@
 //
 //   - "Sign in" (GET /login) makes a PKCE pair and a state signed with a
 //     per-process key (cognito.StateCodec: a CSRF nonce and the post-login
-//     destination), keeps the PKCE verifier server-side under the nonce,
-//     puts the nonce in a ten-minute HttpOnly cookie and redirects to the
-//     hosted UI's /oauth2/authorize. "Sign in with Facebook" adds
-//     identity_provider=Facebook, which skips Cognito's page.
-//   - GET /callback checks the state against the nonce cookie, exchanges the
+//     destination), seals the PKCE verifier and the nonce with AES-256-GCM
+//     under another per-process key into a ten-minute HttpOnly, SameSite=Lax
+//     cookie, and redirects to the hosted UI's /oauth2/authorize. "Sign in
+//     with Facebook" adds identity_provider=Facebook, which skips Cognito's
+//     page. The server keeps nothing for a sign-in in progress, so a flood
+//     of anonymous /login requests cannot use up memory or lock anyone out.
+//   - GET /callback opens the cookie (tampered, foreign or older than ten
+//     minutes: refused), checks the state against its nonce, exchanges the
 //     code (with the verifier, and the client secret by HTTP Basic) on the
 //     server, verifies the ID token with package jwks, and starts a session.
 //   - The page shows who you are; "Call the API" trades the ID token for
@@ -91,6 +94,17 @@ func main() {
 	}
 }
 
+// usage introduces the flags in -h.
+const usage = `Usage: webapp [flags]
+
+Serves a web app that signs people in through Cognito's hosted UI and calls an
+IAM-protected API. Without -domain it runs the cognitokit emulator in-process
+and prints a demo user; with -domain it uses real AWS (the client secret, if
+any, from $WEBAPP_CLIENT_SECRET).
+
+Flags:
+`
+
 type flags struct {
 	addr, baseURL, domain, region, userPoolID, clientID, identityPoolID, apiURL, demoPassword string
 	insecureCookies                                                                           bool
@@ -99,6 +113,7 @@ type flags struct {
 func parseFlags(args []string) (*flags, error) {
 	f := &flags{}
 	fs := flag.NewFlagSet("webapp", flag.ContinueOnError)
+	fs.SetOutput(io.Discard) // run prints the usage for -h; errors come back
 	fs.StringVar(&f.addr, "addr", "127.0.0.1:8080", "listen address (use port 0 for a free port)")
 	fs.StringVar(&f.baseURL, "base-url", "", "the app's public URL for callbacks (default http://ADDR)")
 	fs.StringVar(&f.domain, "domain", "", "hosted-UI domain, e.g. https://myapp.auth.eu-west-1.amazoncognito.com (empty: run the emulator)")
@@ -110,23 +125,45 @@ func parseFlags(args []string) (*flags, error) {
 	fs.StringVar(&f.demoPassword, "demo-password", "", "password of the emulated demo user alice (default: random)")
 	fs.BoolVar(&f.insecureCookies, "insecure-cookies", false, "drop the Secure cookie flag (plain http on a non-loopback host; development only)")
 	if err := fs.Parse(args); err != nil {
-		return nil, err
+		if errors.Is(err, flag.ErrHelp) {
+			var sb strings.Builder
+			sb.WriteString(usage)
+			fs.SetOutput(&sb)
+			fs.PrintDefaults()
+			return nil, &helpError{sb.String()}
+		}
+		return nil, fmt.Errorf("%w (see webapp -h)", err)
 	}
 	if f.domain != "" {
-		for name, v := range map[string]string{"-region": f.region, "-user-pool-id": f.userPoolID, "-client-id": f.clientID,
-			"-identity-pool-id": f.identityPoolID, "-api-url": f.apiURL} {
-			if v == "" {
-				return nil, fmt.Errorf("%s is required with -domain", name)
+		var missing []string
+		for _, r := range []struct{ name, v string }{{"-region", f.region}, {"-user-pool-id", f.userPoolID},
+			{"-client-id", f.clientID}, {"-identity-pool-id", f.identityPoolID}, {"-api-url", f.apiURL}} {
+			if r.v == "" {
+				missing = append(missing, r.name)
 			}
+		}
+		if len(missing) > 0 {
+			return nil, fmt.Errorf("-domain also needs %s", strings.Join(missing, ", "))
 		}
 	}
 	return f, nil
 }
 
+// helpError is parseFlags' answer to -h: the usage, for stdout.
+type helpError struct{ usage string }
+
+func (e *helpError) Error() string { return "help requested" }
+
 // run starts the app (and the emulator unless -domain is set) and serves
-// until ctx ends or the process is interrupted.
+// until ctx ends or the process is interrupted. -h prints the usage to
+// stdout and returns nil.
 func run(ctx context.Context, args []string, stdout io.Writer) error {
 	f, err := parseFlags(args)
+	var help *helpError
+	if errors.As(err, &help) {
+		_, err := io.WriteString(stdout, help.usage)
+		return err
+	}
 	if err != nil {
 		return err
 	}

@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"bytes"
+	"errors"
 	"io"
 	"net/http"
 	"sort"
@@ -9,7 +10,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/cognitokit/cognitokit/internal/emulator/awsmodel"
 	"github.com/cognitokit/cognitokit/internal/emulator/awsproto"
+	"github.com/cognitokit/cognitokit/internal/emulator/requestid"
 )
 
 // Config is what the host's owner (cognitotest) gives it.
@@ -151,9 +154,10 @@ func (h *Host) noteBaseURL(r *http.Request) {
 	h.urlMu.Unlock()
 }
 
-// Handler returns the whole emulator as an http.Handler, with CORS.
+// Handler returns the whole emulator as an http.Handler, with CORS and a
+// request ID (requestid.Handler) on every response.
 func (h *Host) Handler() http.Handler {
-	return awsproto.CORS(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return requestid.Handler(awsproto.CORS(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h.noteBaseURL(r)
 		for _, p := range h.prefixes {
 			if strings.HasPrefix(r.URL.Path, p.prefix) {
@@ -162,7 +166,7 @@ func (h *Host) Handler() http.Handler {
 			}
 		}
 		h.mux.ServeHTTP(w, r)
-	}))
+	})))
 }
 
 // ---------------------------------------------------------------------------
@@ -268,6 +272,12 @@ func (h *Host) serveRoot(w http.ResponseWriter, r *http.Request) {
 	}
 	o, ok := t.Operations[name]
 	if !ok {
+		// An operation the emulator lacks still has its input judged by
+		// the model first, as Cognito would.
+		if err := validateInput(prefix, name, body); err != nil {
+			awsproto.WriteError(w, err, http.StatusBadRequest)
+			return
+		}
 		if t.Unknown != nil {
 			awsproto.WriteError(w, t.Unknown(name), http.StatusBadRequest)
 		} else {
@@ -281,6 +291,11 @@ func (h *Host) serveRoot(w http.ResponseWriter, r *http.Request) {
 		} else {
 			awsproto.WriteError(w, awsproto.Errorf("MissingAuthenticationTokenException", "Missing Authentication Token: %s requires AWS credentials (a SigV4-signed request)", name), http.StatusBadRequest)
 		}
+		return
+	}
+	if err := validateInput(prefix, name, body); err != nil {
+		h.Logf("cognitotest: %s -> %s", name, awsproto.ErrorCode(err))
+		awsproto.WriteError(w, err, http.StatusBadRequest)
 		return
 	}
 	out, err := h.Run(o, &Call{Request: r, Name: name, Body: body})
@@ -330,4 +345,22 @@ func (h *Host) serveQuery(w http.ResponseWriter, r *http.Request, body []byte) {
 	}
 	r.Body = io.NopCloser(bytes.NewReader(body))
 	hd.ServeHTTP(w, r)
+}
+
+// validateInput checks a JSON 1.1 request body against the published model
+// of the service named by the X-Amz-Target prefix, before the operation
+// runs (implemented or not), and returns the service's validation error
+// (cognito-idp: InvalidParameterException, "1 validation error detected:
+// …") when it breaks a constraint. Services without an embedded model and
+// operations the model lacks are not judged here.
+func validateInput(prefix, op string, body []byte) error {
+	svc := awsmodel.ForTarget(prefix)
+	if svc == nil {
+		return nil
+	}
+	var ve *awsmodel.ValidationError
+	if err := svc.Validate(op, body); errors.As(err, &ve) {
+		return &awsproto.APIError{Code: ve.Code, Message: ve.Message()}
+	}
+	return nil
 }

@@ -12,6 +12,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -79,32 +80,120 @@ func FreePort(t testing.TB) int {
 
 // Moto starts moto_server on 127.0.0.1 and a free port, waits until it
 // answers, stops it when the test ends, and returns its base URL.
+//
+// The answer must come from the process it started: a free port can be
+// taken by another program (another package's moto_server, run in
+// parallel by go test) between the choice and moto's bind, and moto then
+// exits with "address in use" while the other server answers on that
+// port. So readiness also needs the process to be alive and, on Linux, the
+// listening socket to be held by it (/proc); otherwise Moto stops it and
+// tries another port, three times in all.
 func Moto(t testing.TB) string {
 	t.Helper()
 	bin := LookPath(t, "moto_server")
-	port := FreePort(t)
-	url := fmt.Sprintf("http://127.0.0.1:%d", port)
-	cmd := exec.Command(bin, "-H", "127.0.0.1", "-p", fmt.Sprint(port))
-	var logs bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &logs, &logs
-	if err := cmd.Start(); err != nil {
-		Unavailable(t, "moto_server does not start: %v", err)
-	}
-	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
-	})
-	deadline := time.Now().Add(30 * time.Second)
-	for time.Now().Before(deadline) {
-		resp, err := http.Get(url + "/moto-api/")
+	return startMoto(t, bin, func() int { return FreePort(t) })
+}
+
+// motoReadyTimeout bounds the start of one moto_server.
+const motoReadyTimeout = 30 * time.Second
+
+// errNoStart reports a moto_server that cannot be run at all.
+var errNoStart = errors.New("does not start")
+
+// startMoto is Moto with the moto_server executable and the choice of
+// ports given.
+func startMoto(t testing.TB, bin string, nextPort func() int) string {
+	t.Helper()
+	var tries []string
+	for range 3 {
+		port := nextPort()
+		url, stop, err := tryMoto(bin, port)
+		if errors.Is(err, errNoStart) {
+			Unavailable(t, "moto_server %v", err)
+		}
 		if err == nil {
-			resp.Body.Close()
+			t.Cleanup(stop)
 			return url
 		}
-		time.Sleep(100 * time.Millisecond)
+		tries = append(tries, fmt.Sprintf("port %d: %v", port, err))
 	}
-	t.Fatalf("interop: moto_server did not answer on %s within 30s; its output:\n%s", url, logs.String())
+	t.Fatalf("interop: moto_server did not start:\n%s", strings.Join(tries, "\n"))
 	return ""
+}
+
+// tryMoto starts moto_server on port and waits until it answers as itself.
+func tryMoto(bin string, port int) (url string, stop func(), err error) {
+	url = fmt.Sprintf("http://127.0.0.1:%d", port)
+	cmd := exec.Command(bin, "-H", "127.0.0.1", "-p", fmt.Sprint(port))
+	ownGroup(cmd)
+	logs := &SyncBuffer{}
+	cmd.Stdout, cmd.Stderr = logs, logs
+	if err := cmd.Start(); err != nil {
+		return "", nil, fmt.Errorf("%w: %v", errNoStart, err)
+	}
+	exited := make(chan struct{})
+	go func() {
+		_ = cmd.Wait()
+		close(exited)
+	}()
+	stop = func() {
+		killGroup(cmd)
+		<-exited
+	}
+	client := &http.Client{Timeout: 2 * time.Second}
+	deadline := time.Now().Add(motoReadyTimeout)
+	for time.Now().Before(deadline) {
+		select {
+		case <-exited:
+			return "", nil, fmt.Errorf("exited (%v) before it was ready; its output:\n%s", cmd.ProcessState, logs)
+		case <-time.After(100 * time.Millisecond):
+		}
+		resp, err := client.Get(url + "/moto-api/")
+		if err != nil {
+			continue
+		}
+		resp.Body.Close()
+		owned, err := listenerOwnedBy(cmd.Process.Pid, port)
+		if err != nil && !errors.Is(err, errors.ErrUnsupported) {
+			stop()
+			return "", nil, fmt.Errorf("checking who listens: %w", err)
+		}
+		if owned || err != nil {
+			// Unsupported platforms: the answer counts once the process
+			// has outlived it.
+			select {
+			case <-exited:
+				continue
+			default:
+				return url, stop, nil
+			}
+		}
+		stop()
+		return "", nil, fmt.Errorf("another process answers on the port; moto_server's output:\n%s", logs)
+	}
+	stop()
+	return "", nil, fmt.Errorf("no answer within %v; its output:\n%s", motoReadyTimeout, logs)
+}
+
+// SyncBuffer is a bytes.Buffer that a process's or a server's output and
+// the test may use at once.
+type SyncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+// Write appends p.
+func (l *SyncBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+// String returns what was written so far.
+func (l *SyncBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
 
 var npmMu sync.Mutex

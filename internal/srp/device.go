@@ -29,6 +29,10 @@ func (d DeviceVerifier) String() string {
 	return "srp.DeviceVerifier{Password: [redacted], Salt: " + d.Salt + "}"
 }
 
+// Format prints String with every fmt verb, so that %#v, %d and %x do not
+// show the password either.
+func (d DeviceVerifier) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, d.String()) }
+
 // NewDeviceVerifier draws a device password (40 bytes) and then a 16-byte
 // salt from random (crypto/rand when nil), in that order, and computes the
 // verifier for realm deviceGroupKey and user deviceKey.

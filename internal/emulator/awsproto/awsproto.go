@@ -1,7 +1,8 @@
 // Package awsproto is the AWS wire shared by the emulator's services: the
 // JSON 1.1 protocol (request bodies, responses, errors in AWS's shape
 // {"__type", "message"} with X-Amzn-ErrorType), the Query/XML protocol's
-// answers (STS), request IDs, the SigV4-presence check and CORS.
+// answers (STS, with the request ID of package requestid), the
+// SigV4-presence check and CORS.
 //
 // It holds no state and knows no service; services and the emulator's core
 // (package emulator) build on it.
@@ -16,8 +17,8 @@ import (
 	"io"
 	"net/http"
 	"strings"
-	"sync/atomic"
-	"time"
+
+	"github.com/cognitokit/cognitokit/internal/emulator/requestid"
 )
 
 // APIError is an error answered in AWS's JSON shape: HTTP Status (400 when
@@ -79,7 +80,8 @@ func WriteError(w http.ResponseWriter, err error, status int) {
 	_, _ = w.Write(b)
 }
 
-// WriteJSON answers v as a JSON 1.1 response with a request ID.
+// WriteJSON answers v as a JSON 1.1 response. (The request ID is set on
+// every response by requestid.Handler, in front of the whole emulator.)
 func WriteJSON(w http.ResponseWriter, status int, v any) {
 	b, err := json.Marshal(v)
 	if err != nil {
@@ -87,16 +89,8 @@ func WriteJSON(w http.ResponseWriter, status int, v any) {
 		return
 	}
 	w.Header().Set("Content-Type", ContentTypeJSON11)
-	w.Header().Set("X-Amzn-Requestid", RequestID())
 	w.WriteHeader(status)
 	_, _ = w.Write(b)
-}
-
-var requestSeq atomic.Uint64
-
-// RequestID returns a new request ID, unique within the process.
-func RequestID() string {
-	return fmt.Sprintf("%016x", uint64(time.Now().UnixNano())+requestSeq.Add(1))
 }
 
 // MaxBody is the largest request body the emulator reads.
@@ -188,5 +182,5 @@ func WriteQueryError(w http.ResponseWriter, ns string, status int, code, msg str
 		NS        string   `xml:"xmlns,attr"`
 		Error     errBody  `xml:"Error"`
 		RequestID string   `xml:"RequestId"`
-	}{NS: ns, Error: errBody{typ, code, msg}, RequestID: RequestID()})
+	}{NS: ns, Error: errBody{typ, code, msg}, RequestID: requestid.Ensure(w)})
 }

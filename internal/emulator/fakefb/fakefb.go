@@ -24,9 +24,10 @@
 // (https://developers.facebook.com/docs/facebook-login/guides/advanced/manual-flow):
 // codes are single-use, expire after ten minutes, and are only exchanged
 // for the app they were issued to with the same redirect_uri. An app
-// declared with PutApp must present its secret (compared in constant time)
-// and may limit the redirect URIs its dialog accepts; an undeclared app
-// needs no secret.
+// declared with PutApp must present its secret (compared in constant time);
+// an undeclared app needs no secret. The dialog refuses, before consent,
+// any redirect_uri that is not one of the app's valid OAuth redirect URIs
+// (given to PutApp, else SetDefaultRedirectURIs): Facebook's error 191.
 //
 // Errors follow the Graph API's shape: HTTP 400 with
 // {"error":{"message","type":"OAuthException","code":190}}.
@@ -101,7 +102,8 @@ type App struct {
 	// SecretHash is hex(SHA-256(app secret)).
 	SecretHash string `json:"secret_hash"`
 	// RedirectURIs, when not empty, are the only redirect_uri values the
-	// dialog accepts ("Valid OAuth Redirect URIs").
+	// dialog accepts ("Valid OAuth Redirect URIs"); when empty, the ones
+	// set with SetDefaultRedirectURIs are.
 	RedirectURIs []string `json:"redirect_uris,omitempty"`
 }
 
@@ -115,10 +117,11 @@ type Fake struct {
 	rand     io.Reader
 	onChange func()
 
-	mu     sync.Mutex
-	tokens map[string]Token
-	codes  map[string]Code
-	apps   map[string]App
+	mu               sync.Mutex
+	tokens           map[string]Token
+	codes            map[string]Code
+	apps             map[string]App
+	defaultRedirects func() []string
 }
 
 // New returns an empty Fake. now and random may be nil (wall clock,

@@ -26,7 +26,8 @@ var (
 )
 
 // PutApp declares an app: its secret (required at the code exchange) and,
-// optionally, the only redirect URIs its dialog accepts.
+// optionally, the only redirect URIs its dialog accepts (without them, the
+// ones given to SetDefaultRedirectURIs).
 func (f *Fake) PutApp(appID, secret string, redirectURIs ...string) error {
 	if appID == "" || secret == "" {
 		return errors.New("fakefb: app ID and secret are required")
@@ -38,23 +39,39 @@ func (f *Fake) PutApp(appID, secret string, redirectURIs ...string) error {
 	return nil
 }
 
+// SetDefaultRedirectURIs sets the valid OAuth redirect URIs of every app
+// that has none of its own (apps never declared, or declared by PutApp
+// without a list), as a Facebook app's "Valid OAuth Redirect URIs". fn is
+// called at each dialog, without the fake's lock held, so a host can
+// derive the list from its current URL (the emulator returns its
+// /oauth2/idpresponse). Without it such apps accept no redirect URI.
+func (f *Fake) SetDefaultRedirectURIs(fn func() []string) {
+	f.mu.Lock()
+	f.defaultRedirects = fn
+	f.mu.Unlock()
+}
+
+// checkRedirect reports whether app appID may send the user to
+// redirectURI: an absolute http(s) URL, equal to one of the app's redirect
+// URIs (or the default ones), as Facebook's strict mode requires.
 func (f *Fake) checkRedirect(appID, redirectURI string) error {
 	u, err := url.Parse(redirectURI)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Fragment != "" {
 		return ErrInvalidRedirect
 	}
 	f.mu.Lock()
-	app, declared := f.apps[appID]
+	allowed := f.apps[appID].RedirectURIs
+	defaults := f.defaultRedirects
 	f.mu.Unlock()
-	if declared && len(app.RedirectURIs) > 0 {
-		for _, r := range app.RedirectURIs {
-			if r == redirectURI {
-				return nil
-			}
-		}
-		return ErrInvalidRedirect
+	if len(allowed) == 0 && defaults != nil {
+		allowed = defaults()
 	}
-	return nil
+	for _, r := range allowed {
+		if r == redirectURI {
+			return nil
+		}
+	}
+	return ErrInvalidRedirect
 }
 
 // Authorize is the Go form of a user consenting in the OAuth dialog: it

@@ -107,7 +107,9 @@ func TestOAuthDialogAndExchange(t *testing.T) {
 	assert.Equal(t, "access_denied", loc.Query().Get("error"))
 	assert.Empty(t, loc.Query().Get("code"))
 
-	// Undeclared apps need no secret; state persists codes and apps.
+	// Undeclared apps need no secret but only reach the default redirect
+	// URIs; state persists codes and apps.
+	f.SetDefaultRedirectURIs(func() []string { return []string{"http://127.0.0.1/cb"} })
 	code4, err := f.Authorize("free", "http://127.0.0.1/cb", User{ID: "7"})
 	require.NoError(t, err)
 	g := New(func() time.Time { return now }, nil, nil)
@@ -122,4 +124,88 @@ func TestOAuthDialogAndExchange(t *testing.T) {
 	assert.ErrorIs(t, err, ErrInvalidSecret)
 	assert.Error(t, f.PutApp("", "x"))
 	assert.True(t, strings.HasPrefix(code4, "AQ"))
+}
+
+// TestSecurityReview10_FacebookRedirectURIs: the emulator declared its
+// Facebook apps without redirect URIs, so once the user clicked Continue
+// any http(s) redirect_uri got the code. An app now only redirects to its
+// valid OAuth redirect URIs (its own list, else the default list the host
+// sets), and the dialog refuses others with error 191 before consent.
+func TestSecurityReview10_FacebookRedirectURIs(t *testing.T) {
+	const idpresponse = "http://127.0.0.1:9229/oauth2/idpresponse"
+	f := New(nil, nil, nil)
+	require.NoError(t, f.PutApp("declared", "s3cret")) // as the emulator declares a pool's app
+	require.NoError(t, f.PutApp("listed", "s3cret", "https://rp.example/cb"))
+	ts := httptest.NewServer(f)
+	defer ts.Close()
+	c := &http.Client{CheckRedirect: noRedirect}
+	dialog := func(method, app, redirect string) (int, string, string) {
+		q := url.Values{"client_id": {app}, "redirect_uri": {redirect}, "state": {"st"}, "user_id": {"42"}, "action": {"allow"}}
+		var resp *http.Response
+		var err error
+		if method == http.MethodGet {
+			resp, err = c.Get(ts.URL + PathPrefix + "dialog/oauth?" + q.Encode())
+		} else {
+			resp, err = c.PostForm(ts.URL+PathPrefix+"dialog/oauth", q)
+		}
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, resp.Header.Get("Location"), string(body)
+	}
+
+	t.Run("no default list: nothing is accepted", func(t *testing.T) {
+		for _, app := range []string{"declared", "undeclared"} {
+			st, loc, body := dialog(http.MethodPost, app, idpresponse)
+			assert.Equal(t, http.StatusBadRequest, st, app)
+			assert.Empty(t, loc)
+			assert.Contains(t, body, `"code":191`)
+		}
+	})
+
+	f.SetDefaultRedirectURIs(func() []string { return []string{idpresponse} })
+	cases := []struct {
+		name, app, redirect string
+		ok                  bool
+	}{
+		{"pool's idpresponse", "declared", idpresponse, true},
+		{"pool's idpresponse, undeclared app", "undeclared", idpresponse, true},
+		{"app's own list", "listed", "https://rp.example/cb", true},
+		{"own list replaces the default", "listed", idpresponse, false},
+		{"evil host", "declared", "https://evil.example/steal", false},
+		{"evil host, undeclared app", "undeclared", "https://evil.example/steal", false},
+		{"other path on the emulator", "declared", "http://127.0.0.1:9229/steal", false},
+		{"other port", "declared", "http://127.0.0.1:9230/oauth2/idpresponse", false},
+		{"extra query", "declared", idpresponse + "?x=1", false},
+		{"trailing slash", "declared", idpresponse + "/", false},
+		{"https instead of http", "declared", "https://127.0.0.1:9229/oauth2/idpresponse", false},
+		{"dot segment", "declared", "http://127.0.0.1:9229/x/../oauth2/idpresponse", false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			// The consent page itself is refused for a bad redirect_uri.
+			st, _, body := dialog(http.MethodGet, tc.app, tc.redirect)
+			if !tc.ok {
+				assert.Equal(t, http.StatusBadRequest, st)
+				assert.Contains(t, body, "URL blocked")
+				assert.Contains(t, body, `"code":191`)
+			} else {
+				assert.Equal(t, http.StatusOK, st)
+			}
+			// And Continue gives no code.
+			st, loc, _ := dialog(http.MethodPost, tc.app, tc.redirect)
+			if !tc.ok {
+				assert.Equal(t, http.StatusBadRequest, st)
+				assert.Empty(t, loc)
+				return
+			}
+			require.Equal(t, http.StatusFound, st)
+			u, err := url.Parse(loc)
+			require.NoError(t, err)
+			assert.NotEmpty(t, u.Query().Get("code"))
+			assert.True(t, strings.HasPrefix(loc, tc.redirect+"?"), loc)
+		})
+	}
+	_, err := f.Authorize("declared", "https://evil.example/steal", User{ID: "42"})
+	assert.ErrorIs(t, err, ErrInvalidRedirect)
 }

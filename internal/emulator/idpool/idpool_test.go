@@ -193,12 +193,23 @@ func TestPoolCRUD(t *testing.T) {
 	_, err = e.ci.DescribeIdentityPool(ctx, &ci.DescribeIdentityPoolInput{IdentityPoolId: &id})
 	assert.Equal(t, "ResourceNotFoundException", code(t, err))
 
-	// Validation.
+	// Validation against the model: cognito-identity answers AWS's
+	// generic ValidationException (getmoto/moto#4415, checked against AWS).
 	_, err = e.ci.CreateIdentityPool(ctx, &ci.CreateIdentityPoolInput{IdentityPoolName: aws.String("bad/name"), AllowUnauthenticatedIdentities: true})
-	assert.Equal(t, "InvalidParameterException", code(t, err))
+	assert.Equal(t, "ValidationException", code(t, err))
+	assert.ErrorContains(t, err, `1 validation error detected: Value 'bad/name' at 'identityPoolName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\w\s+=,.@-]+`)
 	_, err = e.ci.SetIdentityPoolRoles(ctx, &ci.SetIdentityPoolRolesInput{IdentityPoolId: &all[0], Roles: map[string]string{"authenticated": "not-an-arn"}})
-	assert.Equal(t, "InvalidParameterException", code(t, err))
+	assert.Equal(t, "ValidationException", code(t, err))
+	assert.ErrorContains(t, err, "Value '{authenticated=not-an-arn}' at 'roles' failed to satisfy constraint: Map value must satisfy constraint: [Member must have length less than or equal to 2048, Member must have length greater than or equal to 20]")
 	_, err = e.ci.DescribeIdentityPool(ctx, &ci.DescribeIdentityPoolInput{IdentityPoolId: aws.String("nonsense")})
+	assert.Equal(t, "ValidationException", code(t, err))
+	// A name with '-' and '.' is valid in today's model ([\w\s+=,.@-]+);
+	// the emulator used to refuse it with the model's old pattern [\w ]+.
+	named, err := e.ci.CreateIdentityPool(ctx, &ci.CreateIdentityPoolInput{IdentityPoolName: aws.String("test-with-identity.pool"), AllowUnauthenticatedIdentities: true})
+	require.NoError(t, err)
+	assert.Equal(t, "test-with-identity.pool", aws.ToString(named.IdentityPoolName))
+	// The emulator's own checks, past the model's, keep Cognito's code.
+	_, err = e.ci.SetIdentityPoolRoles(ctx, &ci.SetIdentityPoolRolesInput{IdentityPoolId: &all[0], Roles: map[string]string{"authenticated": "not-an-arn-but-long-enough"}})
 	assert.Equal(t, "InvalidParameterException", code(t, err))
 }
 
@@ -213,7 +224,8 @@ func TestAdminOperationsNeedSignature(t *testing.T) {
 	assert.Equal(t, http.StatusForbidden, resp.StatusCode)
 	assert.Equal(t, "MissingAuthenticationTokenException", resp.Header.Get("X-Amzn-ErrorType"))
 
-	req, _ = http.NewRequest(http.MethodPost, e.url, strings.NewReader(`{}`))
+	req, _ = http.NewRequest(http.MethodPost, e.url, strings.NewReader(`{"SourceUserIdentifier":"a","DestinationUserIdentifier":"b",`+
+		`"DeveloperProviderName":"login.example","IdentityPoolId":"us-east-1:00000000-0000-4000-8000-000000000000"}`))
 	req.Header.Set("X-Amz-Target", "AWSCognitoIdentityService.MergeDeveloperIdentities")
 	req.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=x")
 	resp, err = http.DefaultClient.Do(req)

@@ -8,9 +8,8 @@ import (
 )
 
 var (
-	poolNamePattern = regexp.MustCompile(`^[\w ]{1,128}$`)
-	roleARNPattern  = regexp.MustCompile(`^arn:aws[\w-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}$`)
-	poolIDPattern   = regexp.MustCompile(`^[\w-]+:[0-9a-f-]+$`)
+	roleARNPattern = regexp.MustCompile(`^arn:aws[\w-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}$`)
+	poolIDPattern  = regexp.MustCompile(`^[\w-]+:[0-9a-f-]+$`)
 )
 
 // poolDescription is the wire shape of DescribeIdentityPool's output (and
@@ -44,11 +43,9 @@ func describe(p *Pool) poolDescription {
 	}
 }
 
-// apply validates d and copies it onto p.
+// apply validates d and copies it onto p. The name's form is the model's
+// (checked by Call before the operation runs).
 func (d *poolDescription) apply(p *Pool) error {
-	if !poolNamePattern.MatchString(d.IdentityPoolName) {
-		return invalidParam("1 validation error detected: Value '%s' at 'identityPoolName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w ]+", d.IdentityPoolName)
-	}
 	if d.AllowUnauthenticatedIdentities == nil {
 		return invalidParam("1 validation error detected: Value null at 'allowUnauthenticatedIdentities' failed to satisfy constraint: Member must not be null")
 	}

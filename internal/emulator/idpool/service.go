@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/cognitokit/cognitokit/internal/emulator"
+	"github.com/cognitokit/cognitokit/internal/emulator/awsmodel"
 	"github.com/cognitokit/cognitokit/internal/emulator/awsproto"
 	"github.com/cognitokit/cognitokit/internal/emulator/fakefb"
 )
@@ -214,8 +215,18 @@ func Operations() []string {
 }
 
 // Call runs one operation on a JSON body and returns its JSON output, or
-// an *APIError. Unknown operations return UnknownOperationException.
+// an *APIError. The body is first checked against the cognito-identity
+// model (ValidationException, AWS's wording); then unknown operations
+// return UnknownOperationException.
 func (s *Service) Call(op string, body []byte) ([]byte, error) {
+	// The model is parsed on first use, not at start-up. (Requests served
+	// by the host are checked by the host.)
+	if err := awsmodel.ForTarget(strings.TrimSuffix(TargetPrefix, ".")).Validate(op, body); err != nil {
+		var ve *awsmodel.ValidationError
+		if errors.As(err, &ve) {
+			return nil, &APIError{Code: ve.Code, Message: ve.Message()}
+		}
+	}
 	out, err := s.run(op, body)
 	if err != nil {
 		return nil, err

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/cognitokit/cognitokit/internal/emulator/awsproto"
+	"github.com/cognitokit/cognitokit/internal/emulator/requestid"
 )
 
 // IsSTSRequest reports whether r is an STS query-protocol request: a
@@ -152,7 +153,9 @@ func (s *Service) assumeRoleWithWebIdentity(w http.ResponseWriter, form url.Valu
 		Metadata struct {
 			RequestID string `xml:"RequestId"`
 		} `xml:"ResponseMetadata"`
-	}{NS: stsNamespace, Result: res})
+	}{NS: stsNamespace, Result: res, Metadata: struct {
+		RequestID string `xml:"RequestId"`
+	}{requestid.Ensure(w)}})
 }
 
 func writeSTSError(w http.ResponseWriter, status int, code, msg string) {

@@ -15,3 +15,10 @@ const (
 	// one-time code burns.
 	MaxCodeFailures = maxCodeFailures
 )
+
+// Implemented reports whether the service implements the cognito-idp
+// operation op.
+func Implemented(op string) bool {
+	_, ok := targets[idpTarget][op]
+	return ok
+}
