@@ -11,9 +11,14 @@
 //
 //	awsproto   the AWS wire: JSON 1.1 bodies and answers, errors in AWS's
 //	           shape ({"__type","message"}, X-Amzn-ErrorType), Query/XML
-//	           answers, request IDs, the SigV4-presence check, CORS
-//	emulator   this package: the Host (registration, dispatch, clock,
-//	           randomness, base URL, persisted sections)
+//	           answers, the SigV4-presence check, CORS
+//	requestid  a UUID x-amzn-RequestId on every response
+//	awsmodel   validation of every JSON request against the published
+//	           service models
+//	store      the embedded database the state will move to (not wired
+//	           yet)
+//	emulator   this package: the Host (registration, dispatch with model
+//	           validation, clock, randomness, base URL, persisted sections)
 //	userpool   cognito-idp: pools, clients, groups, users, sign-in (SRP,
 //	           passwords, custom auth), tokens, MFA, devices, JWKS and
 //	           discovery, the outbox, and the hosted UI
@@ -42,9 +47,12 @@
 //     interface of its own, and the owner (cognitotest) connects them: the
 //     hosted UI signs users in through a userpool.SocialProvider (the fake
 //     Facebook); identity pools verify user-pool tokens through an
-//     idpool.UserPoolVerifier; the API Gateway looks up credentials and
-//     roles through apigw.Identities (implemented by idpool.Service) and
-//     user-pool tokens through an apigw.TokenVerifier.
+//     idpool.UserPoolVerifier and Facebook tokens through an
+//     idpool.Facebook; the API Gateway looks up credentials and roles
+//     through apigw.Identities (implemented by idpool.Service, whose record
+//     types it shares: the one service-to-service import) and user-pool
+//     tokens through an apigw.TokenVerifier. TestLayoutImports pins these
+//     directions.
 //
 // No service imports cognitotest, and the core imports no service. Lock
 // order: a service may call another's interface while holding its own lock

@@ -2,14 +2,11 @@ package idpool
 
 import (
 	"encoding/base64"
-	"errors"
 	"fmt"
 	"io"
 	"sort"
 	"strings"
 	"time"
-
-	"github.com/cognitokit/cognitokit/internal/emulator/fakefb"
 )
 
 // CredentialLifetime is how long GetCredentialsForIdentity's credentials
@@ -118,16 +115,16 @@ func (s *Service) verifyLoginLocked(p *Pool, key, tok string) (login, error) {
 		if s.cfg.Facebook == nil {
 			return login{}, notAuthorized("Invalid login token. The emulator's fake Facebook is not running.")
 		}
-		rec, err := s.cfg.Facebook.Lookup(tok)
+		tokenApp, userID, expired, err := s.cfg.Facebook.TokenOwner(tok)
 		switch {
-		case errors.Is(err, fakefb.ErrExpiredToken):
+		case expired:
 			return login{}, notAuthorized("Invalid login token. Token expired.")
 		case err != nil:
 			return login{}, notAuthorized("Invalid login token. Not a valid Facebook access token.")
-		case rec.AppID != appID:
-			return login{}, notAuthorized("Invalid login token. The Facebook token was issued for app %s, not the app this identity pool trusts.", rec.AppID)
+		case tokenApp != appID:
+			return login{}, notAuthorized("Invalid login token. The Facebook token was issued for app %s, not the app this identity pool trusts.", tokenApp)
 		}
-		return login{key: key, subject: rec.User.ID}, nil
+		return login{key: key, subject: userID}, nil
 
 	default:
 		if _, ok := p.SupportedLoginProviders[key]; !ok && !containsSuffix(p.OpenIDConnectProviderARNs, key) && !contains(p.SAMLProviderARNs, key) {

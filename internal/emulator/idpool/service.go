@@ -16,7 +16,6 @@ import (
 	"github.com/cognitokit/cognitokit/internal/emulator"
 	"github.com/cognitokit/cognitokit/internal/emulator/awsmodel"
 	"github.com/cognitokit/cognitokit/internal/emulator/awsproto"
-	"github.com/cognitokit/cognitokit/internal/emulator/fakefb"
 )
 
 // TargetPrefix is the X-Amz-Target prefix of cognito-identity operations.
@@ -49,6 +48,14 @@ type UserPoolClaims struct {
 // Cognito's ("Invalid login token. Token expired: …").
 type UserPoolVerifier func(providerName, token string, checkRevoked bool) (UserPoolClaims, error)
 
+// Facebook is what the service needs of Facebook (the emulator's fake,
+// *fakefb.Fake): who an access token belongs to.
+type Facebook interface {
+	// TokenOwner returns the app a valid token was issued to and its
+	// user's ID; expired reports a token that was valid but has expired.
+	TokenOwner(token string) (appID, userID string, expired bool, err error)
+}
+
 // Config is what the host gives the service.
 type Config struct {
 	Region    string
@@ -60,7 +67,7 @@ type Config struct {
 	VerifyUserPoolToken UserPoolVerifier
 	// Facebook checks graph.facebook.com logins. Without it, they are
 	// refused.
-	Facebook *fakefb.Fake
+	Facebook Facebook
 	// OnChange is called after every mutation, outside the service's lock,
 	// so the host can persist Snapshot.
 	OnChange func()
