@@ -200,3 +200,15 @@ func writeFileAtomic(path string, data []byte) error {
 	defer d.Close()
 	return d.Sync()
 }
+
+// JSONSection is a Section whose restore decodes the saved JSON into a T
+// and hands it to restore.
+func JSONSection[T any](snapshot func() (any, error), restore func(*T) error) Section {
+	return Section{Snapshot: snapshot, Restore: func(raw json.RawMessage) error {
+		var v T
+		if err := json.Unmarshal(raw, &v); err != nil {
+			return err
+		}
+		return restore(&v)
+	}}
+}

@@ -1,7 +1,6 @@
 package fakefb
 
 import (
-	"encoding/json"
 	"errors"
 
 	"github.com/cognitokit/cognitokit/internal/emulator"
@@ -11,16 +10,9 @@ import (
 // state as the "facebook" section.
 func (f *Fake) Register(host *emulator.Host) {
 	host.HandlePrefix(PathPrefix, f)
-	host.AddSection("facebook", emulator.Section{
-		Snapshot: func() (any, error) { return f.Snapshot(), nil },
-		Restore: func(raw json.RawMessage) error {
-			var st State
-			if err := json.Unmarshal(raw, &st); err != nil {
-				return err
-			}
-			f.Restore(st)
-			return nil
-		}})
+	host.AddSection("facebook", emulator.JSONSection(
+		func() (any, error) { return f.Snapshot(), nil },
+		func(st *State) error { f.Restore(*st); return nil }))
 }
 
 // TokenOwner returns the app a valid access token was issued to and its

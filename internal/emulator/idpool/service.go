@@ -281,15 +281,8 @@ func (s *Service) Register(host *emulator.Host) {
 	host.HandleTarget(emulator.Target{Prefix: strings.TrimSuffix(TargetPrefix, "."), Operations: ops,
 		Unsigned: errMissingAuthentication, Unknown: errUnknownOperation})
 	host.HandleQueryAction("AssumeRoleWithWebIdentity", http.HandlerFunc(s.ServeSTS))
-	host.AddSection("identityPools", emulator.Section{
-		Snapshot: func() (any, error) { return s.Snapshot() },
-		Restore: func(raw json.RawMessage) error {
-			var st State
-			if err := json.Unmarshal(raw, &st); err != nil {
-				return err
-			}
-			return s.Restore(&st)
-		}})
+	host.AddSection("identityPools", emulator.JSONSection(
+		func() (any, error) { return s.Snapshot() }, s.Restore))
 }
 
 // publicOperations need no AWS signature, as in Cognito; every other
