@@ -11,6 +11,7 @@ import (
 	"github.com/cognitokit/cognitokit/internal/emulator/fakefb"
 	"github.com/cognitokit/cognitokit/internal/emulator/idpool"
 	"github.com/cognitokit/cognitokit/internal/emulator/userpool"
+	"github.com/cognitokit/cognitokit/internal/redact"
 	"github.com/cognitokit/cognitokit/sigv4client/iampolicy"
 )
 
@@ -89,8 +90,11 @@ type IAMUser struct {
 
 // String shows the user's ARN and access key ID and hides the secret.
 func (u IAMUser) String() string {
-	return "IAMUser{ARN: " + u.ARN + ", AccessKeyID: " + u.AccessKeyID + ", SecretAccessKey: <redacted>}"
+	return "IAMUser{ARN: " + u.ARN + ", AccessKeyID: " + u.AccessKeyID + ", SecretAccessKey: " + redact.Secret(u.SecretAccessKey) + "}"
 }
+
+// Format prints String with every verb, so that no verb shows the secret.
+func (u IAMUser) Format(f fmt.State, _ rune) { redact.Format(f, u.String()) }
 
 // FacebookUser is an account of the emulator's fake Facebook.
 type FacebookUser struct {

@@ -6,6 +6,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/cognitokit/cognitokit/internal/redact"
 )
 
 // Every helper X returns the emulated service's refusal as an *APIError,
@@ -73,3 +75,11 @@ func TestHelperErrorForms(t *testing.T) {
 }
 
 func second[T any](_ T, err error) error { return err }
+
+func TestIAMUserRedacted(t *testing.T) {
+	u := IAMUser{ARN: "arn:aws:iam::123456789012:user/ci", AccessKeyID: "AKIDEXAMPLE", SecretAccessKey: "wJalrXUtnFEMI-secret"}
+	assert.Empty(t, redact.Leaks(u, u.SecretAccessKey))
+	assert.Empty(t, redact.Leaks(&u, u.SecretAccessKey))
+	assert.Contains(t, u.String(), "AKIDEXAMPLE")
+	assert.Contains(t, IAMUser{}.String(), "SecretAccessKey: none")
+}
