@@ -266,7 +266,7 @@ func (s *Server) addUserLocked(poolID, username, password string, attrs map[stri
 	if err != nil {
 		return "", err
 	}
-	if err := s.setPassword(p, u, password); err != nil {
+	if err := s.setNewUserPassword(p, u, password); err != nil {
 		return "", err
 	}
 	u.Status = statusConfirmed

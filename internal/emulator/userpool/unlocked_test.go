@@ -126,3 +126,38 @@ func TestSignInCryptoOutsideLock(t *testing.T) {
 		assert.Equal(t, "NotAuthorizedException: User is disabled.", errType)
 	})
 }
+
+// A user created while another creation of the same name computed its
+// password verifier unlocked: the second one is refused, and the first
+// user is kept.
+func TestCreateUserHashOutsideLock(t *testing.T) {
+	for _, op := range []string{"SignUp", "AdminCreateUser"} {
+		t.Run(op, func(t *testing.T) {
+			e := newUnlockedEnv(t)
+			var in map[string]any
+			if op == "SignUp" {
+				in = map[string]any{"ClientId": e.cl.ID, "Username": "bob", "Password": "Passw0rd!"}
+			} else {
+				in = map[string]any{"UserPoolId": e.pool, "Username": "bob", "TemporaryPassword": "Passw0rd!", "MessageAction": "SUPPRESS"}
+			}
+			var sub string
+			e.s.whileUnlocked = func() {
+				e.s.whileUnlocked = nil
+				var err error
+				sub, err = e.s.AddUser(e.pool, "bob", "Other-Passw0rd!", nil)
+				require.NoError(t, err)
+			}
+			_, errType := e.call(op, in)
+			assert.Equal(t, "UsernameExistsException: User already exists", errType)
+			out, errType := e.call("AdminGetUser", map[string]string{"UserPoolId": e.pool, "Username": "bob"})
+			require.Empty(t, errType)
+			assert.Equal(t, "CONFIRMED", out["UserStatus"], "the user created meanwhile is kept")
+			assert.NotEmpty(t, sub)
+
+			// Without a concurrent creation, the same call succeeds.
+			in["Username"] = "carol"
+			_, errType = e.call(op, in)
+			assert.Empty(t, errType)
+		})
+	}
+}

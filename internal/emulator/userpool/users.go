@@ -81,6 +81,31 @@ func (s *Server) setPassword(p *pool, u *user, pw string) error {
 	return nil
 }
 
+// setNewUserPassword is setPassword for a user not yet added to p: the
+// verifier (a modular exponentiation) is computed with s.mu released, then
+// the pool and the user's uniqueness are checked again, so that the
+// caller's addUser stays atomic with the check.
+func (s *Server) setNewUserPassword(p *pool, u *user, pw string) error {
+	salt, err := srp.NewSalt(s.opts.Rand)
+	if err != nil {
+		return errorf("InternalErrorException", "cognitotest: salt: %v", err)
+	}
+	realm, name := srp.PoolName(p.ID), u.Username
+	var v *big.Int
+	s.unlocked(func() { v = srp.ComputeVerifier(realm, name, pw, salt) })
+	if !s.current(p) {
+		return errPoolGone(p.ID)
+	}
+	if p.findUser(u.Username) != nil || p.Users[p.key(u.Username)] != nil {
+		return errUserExists // created meanwhile
+	}
+	if err := checkUnique(p, u, u.Attrs); err != nil {
+		return err
+	}
+	u.Salt, u.Verifier = salt.Text(16), v.Text(16)
+	return nil
+}
+
 // passwordMatches checks pw against the stored verifier in constant time.
 func passwordMatches(p *pool, u *user, pw string) bool {
 	return verifierMatches(srp.PoolName(p.ID), u.Username, pw, u.Salt, u.Verifier)
@@ -520,7 +545,7 @@ func opSignUp(s *Server, c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := s.setPassword(p, u, in.Password); err != nil {
+	if err := s.setNewUserPassword(p, u, in.Password); err != nil {
 		return nil, err
 	}
 	u.Status = statusUnconfirmed
@@ -810,6 +835,9 @@ func opAdminCreateUser(s *Server, c *call) (any, error) {
 		if u.Status != statusForceChange {
 			return nil, errorf("UnsupportedUserStateException", "Resend not possible. %s status is not FORCE_CHANGE_PASSWORD", u.Username)
 		}
+		if err := s.setPassword(p, u, temp); err != nil {
+			return nil, err
+		}
 	} else {
 		attrs, err := checkAttrs(p, in.UserAttributes, true)
 		if err != nil {
@@ -818,10 +846,10 @@ func opAdminCreateUser(s *Server, c *call) (any, error) {
 		if u, err = s.newUser(p, in.Username, attrs, c.now); err != nil {
 			return nil, err
 		}
+		if err := s.setNewUserPassword(p, u, temp); err != nil {
+			return nil, err
+		}
 		p.addUser(u)
-	}
-	if err := s.setPassword(p, u, temp); err != nil {
-		return nil, err
 	}
 	p.forceChange(u, c.now)
 	if in.MessageAction != "SUPPRESS" {
