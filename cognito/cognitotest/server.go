@@ -557,7 +557,11 @@ func (s *Server) serveRoot(w http.ResponseWriter, r *http.Request) {
 	}
 	out, err := s.run(r.Context(), o, &call{r: r, name: name, body: body})
 	if err != nil {
-		writeError(w, err, 400)
+		status := http.StatusBadRequest
+		if errCode(err) == "InternalErrorException" {
+			status = http.StatusInternalServerError
+		}
+		writeError(w, err, status)
 		return
 	}
 	if out == nil {
@@ -574,7 +578,9 @@ func (s *Server) run(_ context.Context, o op, c *call) (out any, err error) {
 	func() {
 		defer func() {
 			if p := recover(); p != nil {
-				out, err = nil, errorf("InternalErrorException", "cognitotest: internal error in %s: %v", c.name, p)
+				// The panic value is not shown: it may hold request data.
+				s.logf("cognitotest: recovered from a panic in %s", c.name)
+				out, err = nil, errorf("InternalErrorException", "cognitotest: internal error in %s", c.name)
 			}
 		}()
 		c.now = s.now()
