@@ -193,6 +193,35 @@ func TestSecurityReview4_AdminNeedsWellFormedSigV4(t *testing.T) {
 	}
 }
 
+// The identity-pool service decides which of its operations need a
+// signature; one that is sent must be well formed and scoped to it.
+func TestSecurityReview4_MountedServiceSigV4(t *testing.T) {
+	s := newServer(t)
+	now := time.Now().UTC()
+	sig := strings.Repeat("0", 64)
+	scope := func(service string) string {
+		return "AWS4-HMAC-SHA256 Credential=AKID/" + now.Format("20060102") + "/us-east-1/" + service + "/aws4_request, SignedHeaders=host, Signature=" + sig
+	}
+	tests := []struct{ name, authz, want string }{
+		{"well formed", scope("cognito-identity"), ""},
+		{"prefix only", "AWS4-HMAC-SHA256 Credential=x", "IncompleteSignatureException"},
+		{"other service", scope("cognito-idp"), "InvalidSignatureException"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			hdr := map[string]string{"X-Amz-Target": "AWSCognitoIdentityService.ListIdentityPools", "Authorization": tc.authz,
+				"X-Amz-Date": now.Format("20060102T150405Z"), "Content-Type": "application/x-amz-json-1.1"}
+			status, _, body := rawCall(t, s, "POST", "/", `{"MaxResults":10}`, hdr, false)
+			if tc.want == "" {
+				assert.Equal(t, http.StatusOK, status, body)
+				return
+			}
+			assert.Equal(t, http.StatusBadRequest, status, body)
+			assert.Contains(t, body, tc.want)
+		})
+	}
+}
+
 // A state file with a null pool or user entry panicked at start.
 func TestSecurityReview9_NullStateEntry(t *testing.T) {
 	pool := `{"id":"us-east-1_A","name":"a","clients":{},"users":%s,"groups":{},"refresh":{},"revoked":{},"sessions":{},"messages":[]}`

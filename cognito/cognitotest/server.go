@@ -407,6 +407,10 @@ func (s *Server) handleQueryAction(action string, h http.Handler) {
 	s.queryHandler[action] = h
 }
 
+// mountedService is the SigV4 service name of a mounted X-Amz-Target
+// prefix; a prefix not listed accepts any service name.
+var mountedService = map[string]string{"AWSCognitoIdentityService": "cognito-identity"}
+
 // op is one JSON 1.1 operation. It runs with s.mu held.
 type op struct {
 	fn func(s *Server, c *call) (any, error)
@@ -535,6 +539,14 @@ func (s *Server) serveRoot(w http.ResponseWriter, r *http.Request) {
 	prefix, name, ok := strings.Cut(target, ".")
 	noteOp(w, serviceName(prefix), name)
 	if fn, mounted := s.targetHandler[prefix]; mounted && ok {
+		// The mounted service decides which operations need a signature;
+		// one that is sent must be well formed.
+		if r.Header.Get("Authorization") != "" && !s.opts.AllowUnsigned {
+			if err := checkSigV4(r, mountedService[prefix], s.Now()); err != nil {
+				writeError(w, err, http.StatusBadRequest)
+				return
+			}
+		}
 		r.Body = io.NopCloser(bytes.NewReader(body))
 		fn(w, r, name)
 		return

@@ -248,10 +248,14 @@ func signedReq(t *testing.T, method, url, target, body string) *http.Request {
 		req.Header.Set("X-Amz-Target", target)
 		req.Header.Set("Content-Type", "application/x-amz-json-1.1")
 	}
+	service := "cognito-idp"
+	if strings.HasPrefix(target, "AWSCognitoIdentityService.") {
+		service = "cognito-identity"
+	}
 	now := time.Now().UTC()
 	req.Header.Set("X-Amz-Date", now.Format("20060102T150405Z"))
 	req.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=AKID/"+now.Format("20060102")+
-		"/us-east-1/cognito-idp/aws4_request, SignedHeaders=host;x-amz-date, Signature="+strings.Repeat("0", 64))
+		"/us-east-1/"+service+"/aws4_request, SignedHeaders=host;x-amz-date, Signature="+strings.Repeat("0", 64))
 	return req
 }
 
