@@ -104,6 +104,9 @@ type Server struct {
 	// testPanic, set by tests only, runs at named points inside handlers
 	// (with s.mu held where the point says so) to inject a panic.
 	testPanic func(point string)
+	// replies remembers the last answers to mutating operations by SDK
+	// invocation ID, so that a retry is answered, not run again.
+	replies replyCache
 	// fs is the state file's file system; nil means the operating system's
 	// (tests observe or break writes through it).
 	fs stateFS
@@ -566,6 +569,16 @@ func (s *Server) serveRoot(w http.ResponseWriter, r *http.Request) {
 			writeError(w, err, http.StatusBadRequest)
 			return
 		}
+	}
+	key := ""
+	if id := r.Header.Get("Amz-Sdk-Invocation-Id"); id != "" && !o.readOnly {
+		key = id + "\x00" + target
+		if s.replies.replay(w, key) {
+			return
+		}
+		rec := &teeWriter{ResponseWriter: w}
+		defer func() { s.replies.store(key, rec) }()
+		w = rec
 	}
 	out, err := s.run(r.Context(), o, &call{r: r, name: name, body: body})
 	if err != nil {
