@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 
 	"github.com/cognitokit/cognitokit/internal/emulator/requestid"
@@ -37,8 +39,9 @@ type Options struct {
 	// temporary file, fsynced, renamed over StatePath, and the directory
 	// fsynced), and reload it when the server is created.
 	StatePath string
-	// Logf, when set, receives one line per request (operation and outcome;
-	// never a secret, password, code or token).
+	// Logf, when set, receives one line per request, whatever service
+	// answers it: method, service and operation (or path, without its
+	// query), status and duration; never a secret, password, code or token.
 	Logf func(format string, args ...any)
 	// CustomAuth holds the Go functions that play the part of Cognito's
 	// Define/Create/Verify auth challenge Lambda triggers for CUSTOM_AUTH.
@@ -47,10 +50,19 @@ type Options struct {
 	CustomAuth *CustomAuthHooks
 	// AllowUnsigned accepts operations that need IAM credentials in
 	// Cognito (the Admin* operations, pool and client management, ListUsers,
-	// ...) without an Authorization header. By default they are refused
-	// with MissingAuthenticationTokenException, as Cognito does. The
-	// emulator never checks the signature itself, only that one was made.
+	// ...) without an Authorization header. By default they need a
+	// well-formed SigV4 Authorization header (credential scope
+	// AKID/YYYYMMDD/region/cognito-idp/aws4_request, SignedHeaders,
+	// Signature, and an X-Amz-Date within 15 minutes of the server's
+	// clock), as Cognito does. The emulator holds no secret keys, so it
+	// never checks the signature itself: only that one was made.
 	AllowUnsigned bool
+	// CORSOrigins lists the browser origins (scheme://host[:port]) that may
+	// call the emulator cross-origin, besides the loopback ones
+	// (http://localhost:*, http://127.0.0.1:*, http://[::1]:*), which always
+	// may. Requests from any other Origin get no CORS headers and are
+	// refused on POST / and under /_emulator/. "*" is not accepted.
+	CORSOrigins []string
 	// Triggers holds Go functions that play the part of the user pool's
 	// post-confirmation and post-authentication Lambda triggers for
 	// hosted-UI sign-ins (see HostedUITriggers).
@@ -88,6 +100,17 @@ type Server struct {
 	queryHandler  map[string]http.Handler
 	fed           *federation // identity pools, fake Facebook, API Gateway (federation.go)
 	prefixes      []prefixRoute
+	corsOrigins   map[string]bool // canonical Options.CORSOrigins
+
+	// testPanic, set by tests only, runs at named points inside handlers
+	// (with s.mu held where the point says so) to inject a panic.
+	testPanic func(point string)
+	// replies remembers the last answers to mutating operations by SDK
+	// invocation ID, so that a retry is answered, not run again.
+	replies replyCache
+	// fs is the state file's file system; nil means the operating system's
+	// (tests observe or break writes through it).
+	fs stateFS
 
 	closeOne sync.Once
 }
@@ -127,7 +150,11 @@ func NewHandlerServer(optFns ...func(*Options)) (*Server, error) {
 	if o.Rand == nil {
 		o.Rand = rand.Reader
 	}
-	s := &Server{opts: o, st: newState(), sections: map[string]section{},
+	origins, err := validateCORSOrigins(o.CORSOrigins)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{opts: o, st: newState(), sections: map[string]section{}, corsOrigins: origins,
 		targetHandler: map[string]func(http.ResponseWriter, *http.Request, string){}}
 	s.mux = http.NewServeMux()
 	s.routes()
@@ -184,34 +211,47 @@ func (s *Server) SetURL(u string) {
 // outbox under /_emulator/messages, and whatever other services the
 // package registers.
 //
-// Every response allows cross-origin use (Access-Control-Allow-Origin: *)
-// and OPTIONS preflights are answered, so that browser code such as
-// amazon-cognito-identity-js can talk to the emulator as it does to
-// Cognito. Every response, error or not, carries a random UUID in
-// x-amzn-RequestId, as AWS's do.
-func (s *Server) Handler() http.Handler { return requestid.Handler(http.HandlerFunc(s.serveCORS)) }
+// Browser pages on loopback origins and on Options.CORSOrigins may call it
+// cross-origin (CORS headers and preflights), so that browser code such as
+// amazon-cognito-identity-js or Amplify in a dev server can talk to the
+// emulator as it does to Cognito; pages of any other origin may not call
+// its operations or read /_emulator/ (see Options.CORSOrigins).
+//
+// A panic in any handler is answered with a 500 (InternalErrorException,
+// or the hosted UI's error page or OAuth error), the state lock is
+// released, and the server keeps serving. Every response, error or not,
+// carries a random UUID in x-amzn-RequestId, as AWS's do.
+func (s *Server) Handler() http.Handler { return requestid.Handler(http.HandlerFunc(s.serveHTTP)) }
 
-func (s *Server) serveCORS(w http.ResponseWriter, r *http.Request) {
-	h := w.Header()
-	h.Set("Access-Control-Allow-Origin", "*")
-	h.Set("Access-Control-Expose-Headers", "X-Amzn-Errortype, X-Amzn-Requestid, X-Amzn-Errormessage, Date")
-	if r.Method == http.MethodOptions && r.Header.Get("Access-Control-Request-Method") != "" {
-		h.Set("Access-Control-Allow-Methods", "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS")
-		if req := r.Header.Get("Access-Control-Request-Headers"); req != "" {
-			h.Set("Access-Control-Allow-Headers", req)
+func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
+	rec := &recorder{ResponseWriter: w}
+	start := time.Now()
+	defer func() {
+		p := recover()
+		if p == http.ErrAbortHandler {
+			panic(p)
 		}
-		h.Set("Access-Control-Max-Age", "600")
-		w.WriteHeader(http.StatusNoContent)
+		if p != nil {
+			s.logf("cognitotest: recovered from a panic serving %s %s", r.Method, logPath(r))
+			if !rec.wrote {
+				writeInternalError(rec, r)
+			}
+		}
+		if s.opts.Logf != nil {
+			s.logRequest(rec, r, time.Since(start))
+		}
+	}()
+	if s.applyCORS(rec, r) {
 		return
 	}
 	for _, p := range s.prefixes {
 		if strings.HasPrefix(r.URL.Path, p.prefix) {
 			s.noteBaseURL(r)
-			p.h.ServeHTTP(w, r)
+			p.h.ServeHTTP(rec, r)
 			return
 		}
 	}
-	s.mux.ServeHTTP(w, r)
+	s.mux.ServeHTTP(rec, r)
 }
 
 // prefixRoute is a whole path prefix served by a mounted service, ahead of
@@ -229,14 +269,27 @@ func (s *Server) handlePrefix(prefix string, h http.Handler) {
 
 // Config returns an aws.Config that points every aws-sdk-go-v2 client at
 // the server: region Options.Region, static fake credentials, BaseEndpoint
-// = URL, and no retries (an emulator's 4xx is never worth retrying).
+// = URL, and a retryer that retries only connection errors (a keep-alive
+// connection the server closed, aws-sdk-go-v2 issue 2737), up to 3
+// attempts without delay: an emulator's 4xx or 5xx is never retried.
 func (s *Server) Config() aws.Config {
 	return aws.Config{
 		Region:       s.opts.Region,
 		Credentials:  credentials.NewStaticCredentialsProvider("AKIDCOGNITOTEST", "cognitotest-secret", ""),
 		BaseEndpoint: aws.String(s.url()),
-		Retryer:      func() aws.Retryer { return aws.NopRetryer{} },
+		Retryer:      newConnRetryer,
 	}
+}
+
+// newConnRetryer is the retryer of Config: connection errors only, 3
+// attempts, no backoff, no retry quota.
+func newConnRetryer() aws.Retryer {
+	return retry.NewStandard(func(o *retry.StandardOptions) {
+		o.MaxAttempts = 3
+		o.Retryables = []retry.IsErrorRetryable{retry.RetryableConnectionError{}}
+		o.Backoff = retry.BackoffDelayerFunc(func(int, error) (time.Duration, error) { return 0, nil })
+		o.RateLimiter = ratelimit.None
+	})
 }
 
 func (s *Server) url() string {
@@ -358,6 +411,10 @@ func (s *Server) handleQueryAction(action string, h http.Handler) {
 	}
 	s.queryHandler[action] = h
 }
+
+// mountedService is the SigV4 service name of a mounted X-Amz-Target
+// prefix; a prefix not listed accepts any service name.
+var mountedService = map[string]string{"AWSCognitoIdentityService": "cognito-identity"}
 
 // op is one JSON 1.1 operation. It runs with s.mu held.
 type op struct {
@@ -485,7 +542,16 @@ func (s *Server) serveRoot(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	prefix, name, ok := strings.Cut(target, ".")
+	noteOp(w, serviceName(prefix), name)
 	if fn, mounted := s.targetHandler[prefix]; mounted && ok {
+		// The mounted service decides which operations need a signature;
+		// one that is sent must be well formed.
+		if r.Header.Get("Authorization") != "" && !s.opts.AllowUnsigned {
+			if err := checkSigV4(r, mountedService[prefix], s.Now()); err != nil {
+				writeError(w, err, http.StatusBadRequest)
+				return
+			}
+		}
 		r.Body = io.NopCloser(bytes.NewReader(body))
 		fn(w, r, name)
 		return
@@ -504,9 +570,21 @@ func (s *Server) serveRoot(w http.ResponseWriter, r *http.Request) {
 		writeError(w, errorf("UnknownOperationException", "cognitotest: operation %s is not implemented by the emulator", target), 400)
 		return
 	}
-	if !o.public && !s.opts.AllowUnsigned && !strings.HasPrefix(r.Header.Get("Authorization"), "AWS4-HMAC-SHA256 ") {
-		writeError(w, errorf("MissingAuthenticationTokenException", "Missing Authentication Token: %s requires AWS credentials (a SigV4-signed request)", name), 400)
-		return
+	if !o.public && !s.opts.AllowUnsigned {
+		if err := checkSigV4(r, "cognito-idp", s.Now()); err != nil {
+			writeError(w, err, http.StatusBadRequest)
+			return
+		}
+	}
+	key := ""
+	if id := r.Header.Get("Amz-Sdk-Invocation-Id"); id != "" && !o.readOnly {
+		key = id + "\x00" + target
+		if s.replies.replay(w, key) {
+			return
+		}
+		rec := &teeWriter{ResponseWriter: w}
+		defer func() { s.replies.store(key, rec) }()
+		w = rec
 	}
 	if err := validateInput(prefix, name, body); err != nil {
 		s.logf("cognitotest: %s -> %s", name, errCode(err))
@@ -515,11 +593,13 @@ func (s *Server) serveRoot(w http.ResponseWriter, r *http.Request) {
 	}
 	out, err := s.run(r.Context(), o, &call{r: r, name: name, body: body})
 	if err != nil {
-		s.logf("cognitotest: %s -> %s", name, errCode(err))
-		writeError(w, err, 400)
+		status := http.StatusBadRequest
+		if errCode(err) == "InternalErrorException" {
+			status = http.StatusInternalServerError
+		}
+		writeError(w, err, status)
 		return
 	}
-	s.logf("cognitotest: %s -> ok", name)
 	if out == nil {
 		out = struct{}{}
 	}
@@ -534,10 +614,13 @@ func (s *Server) run(_ context.Context, o op, c *call) (out any, err error) {
 	func() {
 		defer func() {
 			if p := recover(); p != nil {
-				out, err = nil, errorf("InternalErrorException", "cognitotest: internal error in %s: %v", c.name, p)
+				// The panic value is not shown: it may hold request data.
+				s.logf("cognitotest: recovered from a panic in %s", c.name)
+				out, err = nil, errorf("InternalErrorException", "cognitotest: internal error in %s", c.name)
 			}
 		}()
 		c.now = s.now()
+		s.hookPanic("op:" + c.name)
 		out, err = o.fn(s, c)
 	}()
 	if o.readOnly {
@@ -557,6 +640,7 @@ func (s *Server) serveQuery(w http.ResponseWriter, r *http.Request, body []byte)
 		return
 	}
 	action := r.PostForm.Get("Action")
+	noteOp(w, "query", action)
 	if h, mounted := s.queryHandler[action]; mounted {
 		r.Body = io.NopCloser(bytes.NewReader(body))
 		h.ServeHTTP(w, r)

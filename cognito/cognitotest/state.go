@@ -3,9 +3,12 @@ package cognitotest
 import (
 	"crypto/rsa"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 )
 
@@ -256,6 +259,7 @@ type customResult struct {
 // Persistence.
 
 func (s *Server) load(path string) error {
+	removeStaleTemps(path)
 	b, err := os.ReadFile(path)
 	if os.IsNotExist(err) {
 		return nil
@@ -278,6 +282,9 @@ func (s *Server) load(path string) error {
 	}
 	if st.Pools == nil {
 		st.Pools = map[string]*pool{}
+	}
+	if err := st.checkEntries(); err != nil {
+		return fmt.Errorf("cognitotest: state file %s: %w", path, err)
 	}
 	for _, p := range st.Pools {
 		p.fillMaps()
@@ -348,16 +355,123 @@ func (s *Server) writeState(seq uint64, pools []byte) error {
 	if err != nil {
 		return err
 	}
-	if err := writeFileAtomic(s.opts.StatePath, b); err != nil {
+	fsys := s.fs
+	if fsys == nil {
+		fsys = osFS{}
+	}
+	if err := writeFileAtomic(fsys, s.opts.StatePath, b); err != nil {
 		return err
 	}
 	s.savedSeq = seq
 	return nil
 }
 
-func writeFileAtomic(path string, data []byte) error {
+// ErrStateEntry is wrapped by the error of a state file holding an entry
+// that is null or otherwise unusable (a hand-edited or damaged file).
+var ErrStateEntry = errors.New("cognitotest: bad entry in state file")
+
+// checkEntries refuses null entries in the maps of pointers a state file
+// holds, naming the first one found.
+func (st *state) checkEntries() error {
+	if err := firstNil("", "user pool", nilKeys(st.Pools)); err != nil {
+		return err
+	}
+	for _, id := range sortedKeys(st.Pools) {
+		p := st.Pools[id]
+		in := "user pool " + id + ": "
+		for _, c := range []struct {
+			what string
+			keys []string
+		}{{"app client", nilKeys(p.Clients)}, {"user", nilKeys(p.Users)}, {"group", nilKeys(p.Groups)},
+			{"refresh token", nilKeys(p.Refresh)}, {"session", nilKeys(p.Sessions)}} {
+			if err := firstNil(in, c.what, c.keys); err != nil {
+				return err
+			}
+		}
+		for _, k := range sortedKeys(p.Users) {
+			u := p.Users[k]
+			if err := firstNil(in+"user "+k+": ", "code", nilKeys(u.Codes)); err != nil {
+				return err
+			}
+			if err := firstNil(in+"user "+k+": ", "device", nilKeys(u.Devices)); err != nil {
+				return err
+			}
+		}
+		if err := p.Hosted.checkEntries(in); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// firstNil returns the ErrStateEntry error naming keys[0], or nil.
+func firstNil(in, what string, keys []string) error {
+	if len(keys) == 0 {
+		return nil
+	}
+	return fmt.Errorf("%w: %s%s %q is null", ErrStateEntry, in, what, keys[0])
+}
+
+// nilKeys returns the sorted keys of m whose value is nil.
+func nilKeys[V any](m map[string]*V) []string {
+	var out []string
+	for _, k := range sortedKeys(m) {
+		if m[k] == nil {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// tempPattern is the name pattern of the temporary files writeFileAtomic
+// renames over path.
+func tempPattern(path string) string { return "." + filepath.Base(path) + ".tmp-*" }
+
+// removeStaleTemps deletes the temporary files a process killed in the
+// middle of a write left next to path (they are never complete states
+// that were acknowledged: the rename is what commits a write).
+func removeStaleTemps(path string) {
+	names, _ := filepath.Glob(filepath.Join(filepath.Dir(path), tempPattern(path)))
+	for _, n := range names {
+		_ = os.Remove(n)
+	}
+}
+
+// stateFS is the file system writeFileAtomic uses; tests replace it to
+// observe the write sequence or fail it part way.
+type stateFS interface {
+	CreateTemp(dir, pattern string) (tempFile, error)
+	Rename(oldpath, newpath string) error
+	Remove(name string) error
+	SyncDir(dir string) error
+}
+
+// tempFile is the part of *os.File writeFileAtomic uses.
+type tempFile interface {
+	Name() string
+	Chmod(mode os.FileMode) error
+	Write(b []byte) (int, error)
+	Sync() error
+	Close() error
+}
+
+type osFS struct{}
+
+func (osFS) CreateTemp(dir, pattern string) (tempFile, error) { return os.CreateTemp(dir, pattern) }
+func (osFS) Rename(oldpath, newpath string) error             { return os.Rename(oldpath, newpath) }
+func (osFS) Remove(name string) error                         { return os.Remove(name) }
+func (osFS) SyncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
+}
+
+func writeFileAtomic(fsys stateFS, path string, data []byte) error {
 	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	tmp, err := fsys.CreateTemp(dir, tempPattern(path))
 	if err != nil {
 		return err
 	}
@@ -365,7 +479,7 @@ func writeFileAtomic(path string, data []byte) error {
 	ok := false
 	defer func() {
 		if !ok {
-			_ = os.Remove(name)
+			_ = fsys.Remove(name)
 		}
 	}()
 	if err := tmp.Chmod(0o600); err != nil {
@@ -383,16 +497,11 @@ func writeFileAtomic(path string, data []byte) error {
 	if err := tmp.Close(); err != nil {
 		return err
 	}
-	if err := os.Rename(name, path); err != nil {
+	if err := fsys.Rename(name, path); err != nil {
 		return err
 	}
 	ok = true
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
+	return fsys.SyncDir(dir)
 }
 
 func (p *pool) fillMaps() {
@@ -420,3 +529,5 @@ func (p *pool) fillMaps() {
 		}
 	}
 }
+
+func sortedKeys[V any](m map[string]V) []string { return slices.Sorted(maps.Keys(m)) }
