@@ -87,13 +87,6 @@ func TestHostedUIGrants(t *testing.T) {
 		assert.NotEmpty(t, tok.RefreshToken)
 		assert.NotContains(t, tok.String(), tok.AccessToken)
 
-		_, err = f.ui.Exchange(ctx, code, verifier)
-		assert.ErrorIs(t, err, cognito.ErrInvalidGrant, "codes are single-use")
-		var oe *cognito.OAuthError
-		require.ErrorAs(t, err, &oe)
-		assert.Equal(t, 400, oe.StatusCode)
-		assert.NotContains(t, err.Error(), code)
-
 		info, err := f.ui.UserInfo(ctx, tok.AccessToken)
 		require.NoError(t, err)
 		assert.Equal(t, "alice@example.com", info["email"])
@@ -110,6 +103,14 @@ func TestHostedUIGrants(t *testing.T) {
 		assert.ErrorIs(t, err, cognito.ErrInvalidGrant)
 		_, err = f.ui.UserInfo(ctx, again.AccessToken)
 		assert.ErrorIs(t, err, cognito.ErrInvalidToken, "revocation reaches the access tokens")
+
+		// Last: replaying the code also revokes its tokens (RFC 6749 section 4.1.2).
+		_, err = f.ui.Exchange(ctx, code, verifier)
+		assert.ErrorIs(t, err, cognito.ErrInvalidGrant, "codes are single-use")
+		var oe *cognito.OAuthError
+		require.ErrorAs(t, err, &oe)
+		assert.Equal(t, 400, oe.StatusCode)
+		assert.NotContains(t, err.Error(), code)
 	})
 	t.Run("wrong verifier", func(t *testing.T) {
 		code, _ := f.signIn(t, f.ui)

@@ -41,10 +41,22 @@
 //     unchanged (all four are exercised by this package's tests). The
 //     operations Cognito serves without IAM credentials (SignUp,
 //     InitiateAuth, GetUser, ...) need no signature; the others (Admin*,
-//     pool and client management, ListUsers) must carry a SigV4
-//     Authorization header, as AWS SDKs send, or are refused with
-//     MissingAuthenticationTokenException (Options.AllowUnsigned lifts
-//     this). The signature itself is not verified.
+//     pool and client management, ListUsers) must carry a well-formed
+//     SigV4 Authorization header, as AWS SDKs send (credential scope
+//     AKID/YYYYMMDD/region/cognito-idp/aws4_request, SignedHeaders with
+//     host, a 64-hex-digit Signature, an X-Amz-Date on the scope's date and
+//     within 15 minutes of the server's clock), or are refused with
+//     MissingAuthenticationTokenException, IncompleteSignatureException or
+//     InvalidSignatureException (Options.AllowUnsigned lifts this). The
+//     emulator holds no secret keys, so the signature itself is not
+//     verified: any access key works.
+//   - Browser pages: loopback origins (http://localhost:*,
+//     http://127.0.0.1:*, http://[::1]:*) and Options.CORSOrigins get CORS
+//     headers and preflights (a fixed list of request headers), so that
+//     Amplify or amazon-cognito-identity-js in a dev server works. A page
+//     of any other origin gets no CORS headers and is refused (403
+//     AccessDeniedException) on POST / and under /_emulator/, so it can
+//     neither call an operation nor read the outbox.
 //   - GET /{poolId}/.well-known/jwks.json and
 //     GET /{poolId}/.well-known/openid-configuration.
 //   - GET /_emulator/messages[?poolId=..&username=..]: the outbox, as
@@ -183,8 +195,8 @@
 //
 // # Known differences from Cognito
 //
-// SigV4 signatures are required where Cognito requires them but not
-// verified. Lambda triggers other than the custom
+// SigV4 signatures are required where Cognito requires them and checked
+// for shape and date, but not verified (there are no secret keys). Lambda triggers other than the custom
 // auth ones (and the hosted UI's post-confirmation and post-authentication
 // hooks), SES/SNS delivery, advanced security, USER_AUTH
 // (passwordless) and WebAuthn are not emulated. The hosted UI emulates

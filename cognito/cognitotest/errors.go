@@ -4,6 +4,7 @@ import (
 	"errors"
 
 	"github.com/cognitokit/cognitokit/internal/emulator/awsproto"
+	"github.com/cognitokit/cognitokit/internal/emulator/userpool"
 )
 
 // APIError is an error in Cognito's terms: the error code and message the
@@ -28,3 +29,7 @@ func wrap(err error) error {
 	}
 	return &APIError{Code: ae.Code, Message: ae.Message}
 }
+
+// ErrStateEntry is wrapped by the error of a state file holding an entry
+// that is null or otherwise unusable (a hand-edited or damaged file).
+var ErrStateEntry = userpool.ErrStateEntry

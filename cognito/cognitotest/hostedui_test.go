@@ -208,11 +208,6 @@ func TestHostedUIPasswordCodeFlow(t *testing.T) {
 	assert.Equal(t, "alice@example.com", id["email"])
 	require.NoError(t, verifyRS256(fetchJWKS(t, f.s.JWKSURL(f.pool)), tok["id_token"].(string)))
 
-	// The code is single-use.
-	status, body := tokenCall(t, f.s, exchangeForm(f.client.ID, code, uiVerifier), "")
-	assert.Equal(t, 400, status)
-	assert.Equal(t, "invalid_grant", body["error"])
-
 	// userInfo: the scopes' attributes, as strings.
 	info := userInfoCall(t, f.s, tok["access_token"].(string))
 	assert.Equal(t, 200, info.status, info.body)
@@ -228,6 +223,12 @@ func TestHostedUIPasswordCodeFlow(t *testing.T) {
 	assert.Nil(t, ref["refresh_token"])
 	assert.Equal(t, "openid email", decodeClaims(t, ref["access_token"].(string))["scope"])
 	assert.NotEmpty(t, ref["id_token"])
+
+	// The code is single-use (and its replay revokes these tokens, see
+	// TestSecurityReview13_CodeReplayRevokesTokens).
+	status, body := tokenCall(t, f.s, exchangeForm(f.client.ID, code, uiVerifier), "")
+	assert.Equal(t, 400, status)
+	assert.Equal(t, "invalid_grant", body["error"])
 
 	// Single sign-on: the hosted UI's session cookie skips the login page.
 	code2 := callbackCode(t, a.browse(authURLNoPKCE(f.s, f.client.ID)))

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 
 	"github.com/cognitokit/cognitokit/internal/emulator"
@@ -37,8 +39,9 @@ type Options struct {
 	// temporary file, fsynced, renamed over StatePath, and the directory
 	// fsynced), and reload it when the server is created.
 	StatePath string
-	// Logf, when set, receives one line per request (operation and outcome;
-	// never a secret, password, code or token).
+	// Logf, when set, receives one line per request, whatever service
+	// answers it: method, service and operation (or path, without its
+	// query), status and duration; never a secret, password, code or token.
 	Logf func(format string, args ...any)
 	// CustomAuth holds the Go functions that play the part of Cognito's
 	// Define/Create/Verify auth challenge Lambda triggers for CUSTOM_AUTH.
@@ -47,10 +50,19 @@ type Options struct {
 	CustomAuth *CustomAuthHooks
 	// AllowUnsigned accepts operations that need IAM credentials in
 	// Cognito (the Admin* operations, pool and client management, ListUsers,
-	// ...) without an Authorization header. By default they are refused
-	// with MissingAuthenticationTokenException, as Cognito does. The
-	// emulator never checks the signature itself, only that one was made.
+	// ...) without an Authorization header. By default they need a
+	// well-formed SigV4 Authorization header (credential scope
+	// AKID/YYYYMMDD/region/cognito-idp/aws4_request, SignedHeaders,
+	// Signature, and an X-Amz-Date within 15 minutes of the server's
+	// clock), as Cognito does. The emulator holds no secret keys, so it
+	// never checks the signature itself: only that one was made.
 	AllowUnsigned bool
+	// CORSOrigins lists the browser origins (scheme://host[:port]) that may
+	// call the emulator cross-origin, besides the loopback ones
+	// (http://localhost:*, http://127.0.0.1:*, http://[::1]:*), which always
+	// may. Requests from any other Origin get no CORS headers and are
+	// refused on POST / and under /_emulator/. "*" is not accepted.
+	CORSOrigins []string
 	// Triggers holds Go functions that play the part of the user pool's
 	// post-confirmation and post-authentication Lambda triggers for
 	// hosted-UI sign-ins (see HostedUITriggers).
@@ -120,8 +132,11 @@ func NewHandlerServer(optFns ...func(*Options)) (*Server, error) {
 	if o.Rand == nil {
 		o.Rand = rand.Reader
 	}
-	host := emulator.New(emulator.Config{Region: o.Region, Clock: o.Clock, Rand: o.Rand, StatePath: o.StatePath,
-		Logf: o.Logf, AllowUnsigned: o.AllowUnsigned})
+	host, err := emulator.New(emulator.Config{Region: o.Region, Clock: o.Clock, Rand: o.Rand, StatePath: o.StatePath,
+		Logf: o.Logf, AllowUnsigned: o.AllowUnsigned, CORSOrigins: o.CORSOrigins})
+	if err != nil {
+		return nil, err
+	}
 	s := &Server{opts: o, host: host}
 	s.mountServices()
 	if err := host.Load(); err != nil {
@@ -171,23 +186,41 @@ func (s *Server) SetURL(u string) {
 // emulated APIs under /apis/, the fake Facebook under /_emulator/facebook/
 // and the outbox under /_emulator/messages.
 //
-// Every response allows cross-origin use (Access-Control-Allow-Origin: *)
-// and OPTIONS preflights are answered, so that browser code such as
-// amazon-cognito-identity-js can talk to the emulator as it does to
-// Cognito. Every response, error or not, carries a random UUID in
-// x-amzn-RequestId, as AWS's do.
+// Browser pages on loopback origins and on Options.CORSOrigins may call it
+// cross-origin (CORS headers and preflights), so that browser code such as
+// amazon-cognito-identity-js or Amplify in a dev server can talk to the
+// emulator as it does to Cognito; pages of any other origin may not call
+// its operations or read /_emulator/ (see Options.CORSOrigins).
+//
+// A panic in any handler is answered with a 500 (InternalErrorException,
+// or the hosted UI's error page or OAuth error), the state lock is
+// released, and the server keeps serving. Every response, error or not,
+// carries a random UUID in x-amzn-RequestId, as AWS's do.
 func (s *Server) Handler() http.Handler { return s.host.Handler() }
 
 // Config returns an aws.Config that points every aws-sdk-go-v2 client at
 // the server: region Options.Region, static fake credentials, BaseEndpoint
-// = URL, and no retries (an emulator's 4xx is never worth retrying).
+// = URL, and a retryer that retries only connection errors (a keep-alive
+// connection the server closed, aws-sdk-go-v2 issue 2737), up to 3
+// attempts without delay: an emulator's 4xx or 5xx is never retried.
 func (s *Server) Config() aws.Config {
 	return aws.Config{
 		Region:       s.opts.Region,
 		Credentials:  credentials.NewStaticCredentialsProvider("AKIDCOGNITOTEST", "cognitotest-secret", ""),
 		BaseEndpoint: aws.String(s.url()),
-		Retryer:      func() aws.Retryer { return aws.NopRetryer{} },
+		Retryer:      newConnRetryer,
 	}
+}
+
+// newConnRetryer is the retryer of Config: connection errors only, 3
+// attempts, no backoff, no retry quota.
+func newConnRetryer() aws.Retryer {
+	return retry.NewStandard(func(o *retry.StandardOptions) {
+		o.MaxAttempts = 3
+		o.Retryables = []retry.IsErrorRetryable{retry.RetryableConnectionError{}}
+		o.Backoff = retry.BackoffDelayerFunc(func(int, error) (time.Duration, error) { return 0, nil })
+		o.RateLimiter = ratelimit.None
+	})
 }
 
 func (s *Server) url() string { return s.host.URL() }

@@ -3,9 +3,11 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/cognitokit/cognitokit/cognito/cognitotest"
@@ -15,8 +17,11 @@ func init() {
 	register(&command{name: "serve", summary: "run the Cognito user-pool emulator", run: runServe})
 }
 
-const serveUsage = "usage: cognitoctl serve [-addr 127.0.0.1:9229] [-config FILE] [-state FILE] [-region R] [-allow-unsigned] [-v]\n" +
-	"Runs the Cognito user-pool emulator until interrupted. It serves codes it \"sent\" at /_emulator/messages: keep it on loopback.\n"
+const serveUsage = "usage: cognitoctl serve [-addr 127.0.0.1:9229] [-config FILE] [-state FILE] [-region R] [-cors-origin ORIGIN]... [-allow-unsigned] [-v]\n" +
+	"Runs the Cognito user-pool emulator until interrupted. It serves codes it \"sent\" at /_emulator/messages: keep it on loopback.\n" +
+	"Browser pages on http://localhost:*, http://127.0.0.1:* and http://[::1]:* (and each -cors-origin) may call its public operations;\n" +
+	"pages of other origins may not call it or read /_emulator/. Admin operations need a well-formed SigV4 Authorization header\n" +
+	"(any keys: the emulator has no secret keys to check the signature with) unless -allow-unsigned.\n"
 
 // runServe runs the emulator until ctx is cancelled (SIGINT/SIGTERM).
 func runServe(ctx context.Context, env *cliEnv, args []string) error {
@@ -27,6 +32,8 @@ func runServe(ctx context.Context, env *cliEnv, args []string) error {
 	region := fs.String("region", "", "region of new pools (default $AWS_REGION, else us-east-1)")
 	verbose := fs.Bool("v", false, "log one line per request to stderr (never secrets)")
 	allowUnsigned := fs.Bool("allow-unsigned", false, "accept admin operations without a SigV4 Authorization header (e.g. from curl)")
+	var corsOrigins originList
+	fs.Var(&corsOrigins, "cors-origin", "a browser origin (scheme://host[:port]) besides the loopback ones that may call the public operations (repeatable)")
 	if err := parseFlagsNoArgs(fs, args); err != nil {
 		return err
 	}
@@ -38,6 +45,7 @@ func runServe(ctx context.Context, env *cliEnv, args []string) error {
 		o.Region = reg
 		o.StatePath = *statePath
 		o.AllowUnsigned = *allowUnsigned
+		o.CORSOrigins = corsOrigins
 		if *verbose {
 			o.Logf = func(format string, args ...any) { fmt.Fprintf(env.stderr, format+"\n", args...) }
 		}
@@ -45,14 +53,9 @@ func runServe(ctx context.Context, env *cliEnv, args []string) error {
 	if err != nil {
 		return exitf(1, "%v", err)
 	}
+	var cfg *cognitotest.SeedConfig
 	if *configPath != "" {
-		f, err := os.Open(*configPath)
-		if err != nil {
-			return exitf(1, "config: %v", err)
-		}
-		cfg, err := cognitotest.ParseSeedConfig(f)
-		f.Close()
-		if err != nil {
+		if cfg, err = loadSeedConfig(*configPath); err != nil {
 			return exitf(1, "%v", err)
 		}
 		if err := srv.Seed(cfg); err != nil {
@@ -69,6 +72,8 @@ func runServe(ctx context.Context, env *cliEnv, args []string) error {
 	done := make(chan error, 1)
 	go func() { done <- hs.Serve(ln) }()
 	fmt.Fprintf(env.stdout, "listening on %s\n", url)
+	printSeeded(env.stdout, cfg)
+	fmt.Fprintf(env.stdout, "export AWS_ENDPOINT_URL=%s\n", url)
 	select {
 	case err := <-done:
 		return exitf(1, "serve: %v", err)
@@ -79,5 +84,45 @@ func runServe(ctx context.Context, env *cliEnv, args []string) error {
 	if err := hs.Shutdown(shutdownCtx); err != nil {
 		return exitf(1, "shutdown: %v", err)
 	}
+	return nil
+}
+
+// loadSeedConfig reads a cognitotest.SeedConfig file.
+func loadSeedConfig(path string) (*cognitotest.SeedConfig, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	defer f.Close()
+	return cognitotest.ParseSeedConfig(f)
+}
+
+// printSeeded lists what the config created: IDs and names, never a
+// secret or a password.
+func printSeeded(w io.Writer, cfg *cognitotest.SeedConfig) {
+	if cfg == nil {
+		return
+	}
+	for _, p := range cfg.UserPools {
+		fmt.Fprintf(w, "user pool %s (%s)\n", p.ID, p.Name)
+		for _, c := range p.Clients {
+			fmt.Fprintf(w, "  app client %s (%s)\n", c.ID, c.Name)
+		}
+	}
+	for _, p := range cfg.IdentityPools {
+		fmt.Fprintf(w, "identity pool %s (%s)\n", p.ID, p.Name)
+	}
+	for _, a := range cfg.APIs {
+		fmt.Fprintf(w, "api %s\n", a.ID)
+	}
+}
+
+// originList is a repeatable string flag.
+type originList []string
+
+func (o *originList) String() string { return strings.Join(*o, ",") }
+
+func (o *originList) Set(v string) error {
+	*o = append(*o, v)
 	return nil
 }

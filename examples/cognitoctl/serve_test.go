@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"io"
 	"net/http"
 	"os"
 	"os/exec"
@@ -47,6 +48,14 @@ var listenRe = regexp.MustCompile(`listening on (http://\S+)`)
 // and a stop function that waits for the exit code.
 func startServe(t *testing.T, args ...string) (string, func() int) {
 	t.Helper()
+	url, stop, _, _ := startServeOutput(t, args...)
+	return url, stop
+}
+
+// startServeOutput is startServe that also returns serve's stdout and
+// stderr.
+func startServeOutput(t *testing.T, args ...string) (string, func() int, *syncBuffer, *syncBuffer) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	out, errb := &syncBuffer{}, &syncBuffer{}
 	env := &cliEnv{stdin: strings.NewReader(""), stdout: out, stderr: errb, getenv: func(string) string { return "" }}
@@ -62,7 +71,7 @@ func startServe(t *testing.T, args ...string) (string, func() int) {
 				return code
 			}
 			t.Cleanup(func() { stop() })
-			return m[1], stop
+			return m[1], stop, out, errb
 		}
 		select {
 		case c := <-codeCh:
@@ -73,7 +82,7 @@ func startServe(t *testing.T, args ...string) (string, func() int) {
 	}
 	cancel()
 	t.Fatalf("serve did not print its address; stderr: %s", errb.String())
-	return "", nil
+	return "", nil, nil, nil
 }
 
 func sdk(url string) *cip.Client {
@@ -158,6 +167,8 @@ func TestServeErrors(t *testing.T) {
 		{"invalid config", []string{"-addr", "127.0.0.1:0", "-config", badCfg}, 1, "needs an id"},
 		{"corrupt state", []string{"-addr", "127.0.0.1:0", "-state", badState}, 1, "parse state file"},
 		{"bad address", []string{"-addr", "256.0.0.1:bad"}, 1, "listen"},
+		{"cors origin *", []string{"-addr", "127.0.0.1:0", "-cors-origin", "*"}, 1, "CORS origin"},
+		{"cors origin with a path", []string{"-addr", "127.0.0.1:0", "-cors-origin", "https://app.example/x"}, 1, "CORS origin"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -225,4 +236,174 @@ print(json.dumps({"pool": pool, "client": cl, "ok": ok, "refused": refused, "mis
 	cliOut, err = cmd.CombinedOutput()
 	require.Error(t, err)
 	assert.Contains(t, string(cliOut), "ResourceNotFoundException")
+}
+
+// signedReq is a request with a well-formed SigV4 Authorization header
+// (serve checks its shape and date, not the signature).
+func signedReq(t *testing.T, method, url, target, body string) *http.Request {
+	t.Helper()
+	req, err := http.NewRequest(method, url, strings.NewReader(body))
+	require.NoError(t, err)
+	if target != "" {
+		req.Header.Set("X-Amz-Target", target)
+		req.Header.Set("Content-Type", "application/x-amz-json-1.1")
+	}
+	service := "cognito-idp"
+	if strings.HasPrefix(target, "AWSCognitoIdentityService.") {
+		service = "cognito-identity"
+	}
+	now := time.Now().UTC()
+	req.Header.Set("X-Amz-Date", now.Format("20060102T150405Z"))
+	req.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=AKID/"+now.Format("20060102")+
+		"/us-east-1/"+service+"/aws4_request, SignedHeaders=host;x-amz-date, Signature="+strings.Repeat("0", 64))
+	return req
+}
+
+func do(t *testing.T, req *http.Request) (int, http.Header, string) {
+	t.Helper()
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	return resp.StatusCode, resp.Header, string(b)
+}
+
+// TestServeSeedExample: the shipped seed.example.json (the README's
+// config) loads, and serve prints what it created, IDs and names only,
+// after the unchanged "listening on" line, then the export line.
+func TestServeSeedExample(t *testing.T) {
+	cfg, err := loadSeedConfig("seed.example.json")
+	require.NoError(t, err)
+	require.Len(t, cfg.UserPools, 1)
+
+	url, stop, out, _ := startServeOutput(t, "-addr", "127.0.0.1:0", "-config", "seed.example.json")
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	assert.Equal(t, []string{
+		"listening on " + url,
+		"user pool us-east-1_Example01 (demo)",
+		"  app client democlient0000000000000001 (web)",
+		"identity pool us-east-1:00000000-0000-4000-8000-000000000001 (demo)",
+		"api demoapi",
+		"export AWS_ENDPOINT_URL=" + url,
+	}, lines)
+	assert.NotContains(t, out.String(), "Passw0rd!")
+
+	u, err := sdk(url).AdminGetUser(context.Background(), &cip.AdminGetUserInput{UserPoolId: aws.String("us-east-1_Example01"), Username: aws.String("alice")})
+	require.NoError(t, err)
+	assert.Equal(t, "alice", aws.ToString(u.Username))
+	assert.Equal(t, 0, stop())
+
+	// Without a config, only the address and the export line.
+	url, _, out, _ = startServeOutput(t, "-addr", "127.0.0.1:0")
+	assert.Equal(t, "listening on "+url+"\nexport AWS_ENDPOINT_URL="+url+"\n", out.String())
+}
+
+// TestServeVerboseLogsEveryService: serve -v logs one line per request of
+// every service it answers, unknown operations and paths included, and
+// never a password, code, token or query string.
+func TestServeVerboseLogsEveryService(t *testing.T) {
+	url, stop, _, errb := startServeOutput(t, "-addr", "127.0.0.1:0", "-config", "seed.example.json", "-v")
+	const secret = "SeCrEtVaLuE123"
+	idpT := "AWSCognitoIdentityProviderService."
+	requests := []struct {
+		req  *http.Request
+		want string
+	}{
+		{signedReq(t, "POST", url+"/", idpT+"InitiateAuth", `{"AuthFlow":"USER_PASSWORD_AUTH","ClientId":"democlient0000000000000001","AuthParameters":{"USERNAME":"alice","PASSWORD":"`+secret+`"}}`),
+			"POST cognito-idp.InitiateAuth 400 "},
+		{signedReq(t, "POST", url+"/", idpT+"AdminGetUser", `{"UserPoolId":"us-east-1_Example01","Username":"alice"}`), "POST cognito-idp.AdminGetUser 200 "},
+		{signedReq(t, "POST", url+"/", idpT+"NoSuchOp", `{}`), "POST cognito-idp.NoSuchOp 400 UnknownOperationException "},
+		{signedReq(t, "POST", url+"/", "AWSCognitoIdentityService.GetId", `{"IdentityPoolId":"us-east-1:00000000-0000-4000-8000-000000000001"}`), "POST cognito-identity.GetId 200 "},
+		{signedReq(t, "POST", url+"/", "", "Action=AssumeRoleWithWebIdentity&Version=2011-06-15&RoleArn=arn:aws:iam::123456789012:role/Auth&RoleSessionName=x&WebIdentityToken="+secret),
+			"POST query.AssumeRoleWithWebIdentity "},
+		{signedReq(t, "GET", url+"/apis/demoapi/prod/public?token="+secret, "", ""), "GET /apis/demoapi/prod/public "},
+		{signedReq(t, "GET", url+"/us-east-1_Example01/.well-known/jwks.json", "", ""), "GET /us-east-1_Example01/.well-known/jwks.json 200 "},
+		{signedReq(t, "GET", url+"/_emulator/messages", "", ""), "GET /_emulator/messages 200 "},
+		{signedReq(t, "GET", url+"/oauth2/idpresponse?code="+secret+"&state="+secret, "", ""), "GET /oauth2/idpresponse 400 "},
+		{signedReq(t, "POST", url+"/oauth2/token", "", "grant_type=authorization_code&code="+secret), "POST /oauth2/token 400 "},
+		{signedReq(t, "GET", url+"/no/such/path", "", ""), "GET /no/such/path 404 "},
+	}
+	for _, r := range requests {
+		if r.req.Header.Get("X-Amz-Target") == "" && r.req.Method == "POST" {
+			r.req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		}
+		do(t, r.req)
+	}
+	assert.Equal(t, 0, stop())
+	logs := errb.String()
+	lines := strings.Split(strings.TrimSpace(logs), "\n")
+	assert.Len(t, lines, len(requests), logs)
+	for i, r := range requests {
+		if assert.Less(t, i, len(lines)) {
+			assert.Contains(t, lines[i], r.want)
+			assert.Regexp(t, ` [0-9.]+(µs|ms|s)$`, lines[i], "a duration")
+		}
+	}
+	for _, bad := range []string{secret, "Passw0rd!", "?", "code="} {
+		assert.NotContains(t, logs, bad)
+	}
+}
+
+// TestSecurityReview4_ServeForeignOrigin: serve grants CORS to loopback
+// origins and to -cors-origin, and refuses other origins' preflights,
+// admin operations and /_emulator/ reads.
+func TestSecurityReview4_ServeForeignOrigin(t *testing.T) {
+	url, _, _, _ := startServeOutput(t, "-addr", "127.0.0.1:0", "-config", "seed.example.json",
+		"-cors-origin", "https://app.example", "-cors-origin", "http://dev.example:8080")
+	preflight := func(origin string) (int, http.Header) {
+		req, _ := http.NewRequest("OPTIONS", url+"/", nil)
+		req.Header.Set("Origin", origin)
+		req.Header.Set("Access-Control-Request-Method", "POST")
+		req.Header.Set("Access-Control-Request-Headers", "content-type,x-amz-target,x-amz-user-agent")
+		status, h, _ := do(t, req)
+		return status, h
+	}
+	tests := []struct {
+		origin string
+		ok     bool
+	}{
+		{"http://localhost:3000", true},
+		{"http://127.0.0.1:5173", true},
+		{"http://[::1]:8080", true},
+		{"https://app.example", true},
+		{"http://dev.example:8080", true},
+		{"https://evil.example", false},
+		{"http://dev.example:8081", false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.origin, func(t *testing.T) {
+			status, h := preflight(tc.origin)
+			if tc.ok {
+				assert.Equal(t, http.StatusNoContent, status)
+				assert.Equal(t, tc.origin, h.Get("Access-Control-Allow-Origin"))
+			} else {
+				assert.Equal(t, http.StatusForbidden, status)
+				assert.Empty(t, h.Get("Access-Control-Allow-Origin"))
+			}
+
+			// The drive-by of the review: create a user, read its temporary password.
+			req := signedReq(t, "POST", url+"/", "AWSCognitoIdentityProviderService.AdminCreateUser",
+				`{"UserPoolId":"us-east-1_Example01","Username":"u`+strings.NewReplacer(":", "", "/", "", ".", "", "[", "", "]", "").Replace(tc.origin)+`"}`)
+			req.Header.Set("Origin", tc.origin)
+			status, h, body := do(t, req)
+			if tc.ok {
+				assert.Equal(t, http.StatusOK, status, body)
+			} else {
+				assert.Equal(t, http.StatusForbidden, status, body)
+				assert.Contains(t, body, "AccessDeniedException")
+				assert.Empty(t, h.Get("Access-Control-Allow-Origin"))
+			}
+			req, _ = http.NewRequest("GET", url+"/_emulator/messages", nil)
+			req.Header.Set("Origin", tc.origin)
+			status, h, body = do(t, req)
+			if tc.ok {
+				assert.Equal(t, http.StatusOK, status)
+			} else {
+				assert.Equal(t, http.StatusForbidden, status)
+				assert.NotContains(t, body, "temporary password")
+				assert.Empty(t, h.Get("Access-Control-Allow-Origin"))
+			}
+		})
+	}
 }

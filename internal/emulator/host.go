@@ -31,8 +31,13 @@ type Config struct {
 	// Logf, when set, receives one line per operation (never a secret).
 	Logf func(format string, args ...any)
 	// AllowUnsigned accepts non-public operations without a SigV4
-	// Authorization header.
+	// Authorization header, and does not check the shape of one that is
+	// sent.
 	AllowUnsigned bool
+	// CORSOrigins are the browser origins (scheme://host[:port]) that may
+	// call the emulator cross-origin besides the loopback ones (see
+	// guard.go).
+	CORSOrigins []string
 }
 
 // Host is the emulator's core: one HTTP handler in front of the services
@@ -57,22 +62,43 @@ type Host struct {
 	baseURL string // as seen by the first request when url is empty
 
 	store persister
+
+	corsOrigins  map[string]bool // canonical Config.CORSOrigins
+	panicAnswers []func(w http.ResponseWriter, r *http.Request) bool
+	// replies remembers the last answers to mutating operations by SDK
+	// invocation ID, so that a retry is answered, not run again.
+	replies replyCache
 }
 
-// New returns a Host with no service registered.
-func New(cfg Config) *Host {
+// New returns a Host with no service registered. It fails when
+// Config.CORSOrigins holds an origin that is not scheme://host[:port].
+func New(cfg Config) (*Host, error) {
+	origins, err := validateCORSOrigins(cfg.CORSOrigins)
+	if err != nil {
+		return nil, err
+	}
 	if cfg.Region == "" {
 		cfg.Region = "us-east-1"
 	}
 	if cfg.Rand == nil {
 		cfg.Rand = cryptoRand
 	}
-	h := &Host{cfg: cfg, rand: lockedReader{r: cfg.Rand, mu: new(sync.Mutex)},
+	h := &Host{cfg: cfg, rand: lockedReader{r: cfg.Rand, mu: new(sync.Mutex)}, corsOrigins: origins,
 		mux: http.NewServeMux(), targets: map[string]*Target{}, queries: map[string]http.Handler{}}
 	h.store.path = cfg.StatePath
 	h.store.logf = h.Logf
 	h.mux.HandleFunc("POST /{$}", h.serveRoot)
 	h.mux.HandleFunc("/", h.serveNotFound)
+	return h, nil
+}
+
+// MustNew is New for configurations known to be valid (tests): it panics
+// on error.
+func MustNew(cfg Config) *Host {
+	h, err := New(cfg)
+	if err != nil {
+		panic(err)
+	}
 	return h
 }
 
@@ -154,19 +180,41 @@ func (h *Host) noteBaseURL(r *http.Request) {
 	h.urlMu.Unlock()
 }
 
-// Handler returns the whole emulator as an http.Handler, with CORS and a
-// request ID (requestid.Handler) on every response.
-func (h *Host) Handler() http.Handler {
-	return requestid.Handler(awsproto.CORS(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h.noteBaseURL(r)
-		for _, p := range h.prefixes {
-			if strings.HasPrefix(r.URL.Path, p.prefix) {
-				p.h.ServeHTTP(w, r)
-				return
+// Handler returns the whole emulator as an http.Handler: a request ID on
+// every response (requestid.Handler), the origin policy (guard.go), one
+// log line per request, and a panic in any handler answered with a 500
+// (see OnPanic) while the server keeps serving.
+func (h *Host) Handler() http.Handler { return requestid.Handler(http.HandlerFunc(h.serveHTTP)) }
+
+func (h *Host) serveHTTP(w http.ResponseWriter, r *http.Request) {
+	rec := &recorder{ResponseWriter: w}
+	start := time.Now()
+	defer func() {
+		p := recover()
+		if p == http.ErrAbortHandler {
+			panic(p)
+		}
+		if p != nil {
+			h.Logf("cognitotest: recovered from a panic serving %s %s", r.Method, logPath(r))
+			if !rec.wrote {
+				h.writeInternalError(rec, r)
 			}
 		}
-		h.mux.ServeHTTP(w, r)
-	})))
+		if h.cfg.Logf != nil {
+			h.logRequest(rec, r, time.Since(start))
+		}
+	}()
+	if h.applyCORS(rec, r) {
+		return
+	}
+	h.noteBaseURL(r)
+	for _, p := range h.prefixes {
+		if strings.HasPrefix(r.URL.Path, p.prefix) {
+			p.h.ServeHTTP(rec, r)
+			return
+		}
+	}
+	h.mux.ServeHTTP(rec, r)
 }
 
 // ---------------------------------------------------------------------------
@@ -204,8 +252,15 @@ func (c *Call) Decode(v any) error { return awsproto.Decode(c.Body, c.Name, v) }
 type Target struct {
 	Prefix     string
 	Operations map[string]Operation
-	// Unsigned is the error for a non-public operation called without a
-	// signature; nil means Cognito's user-pool answer (400
+	// Service is the SigV4 service name a signature's credential scope
+	// must name ("cognito-idp"); empty accepts any.
+	Service string
+	// CheckEverySignature checks the shape of a SigV4 header sent to any
+	// operation, public ones included; otherwise only non-public
+	// operations' are checked.
+	CheckEverySignature bool
+	// Unsigned is the error for a non-public operation called without an
+	// Authorization header; nil means Cognito's user-pool answer (400
 	// MissingAuthenticationTokenException).
 	Unsigned func(op string) error
 	// Unknown is the error for an operation not in the table; nil means
@@ -265,15 +320,22 @@ func (h *Host) serveRoot(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	prefix, name, ok := strings.Cut(target, ".")
+	noteOp(w, serviceName(prefix), name)
 	t, known := h.targets[prefix]
 	if !ok || !known {
 		awsproto.WriteError(w, awsproto.Errorf("UnknownOperationException", "emulator: unknown service or operation %q in X-Amz-Target", target), http.StatusBadRequest)
 		return
 	}
 	o, ok := t.Operations[name]
+	if !h.cfg.AllowUnsigned {
+		if err := h.checkSignature(r, t, o, ok, name); err != nil {
+			awsproto.WriteError(w, err, http.StatusBadRequest)
+			return
+		}
+	}
 	if !ok {
 		// An operation the emulator lacks still has its input judged by
-		// the model first, as Cognito would.
+		// the model first, as the service would.
 		if err := validateInput(prefix, name, body); err != nil {
 			awsproto.WriteError(w, err, http.StatusBadRequest)
 			return
@@ -285,13 +347,14 @@ func (h *Host) serveRoot(w http.ResponseWriter, r *http.Request) {
 		}
 		return
 	}
-	if !o.Public && !h.cfg.AllowUnsigned && !awsproto.HasSigV4(r) {
-		if t.Unsigned != nil {
-			awsproto.WriteError(w, t.Unsigned(name), http.StatusBadRequest)
-		} else {
-			awsproto.WriteError(w, awsproto.Errorf("MissingAuthenticationTokenException", "Missing Authentication Token: %s requires AWS credentials (a SigV4-signed request)", name), http.StatusBadRequest)
+	if id := r.Header.Get("Amz-Sdk-Invocation-Id"); id != "" && !o.ReadOnly {
+		key := id + "\x00" + target
+		if h.replies.replay(w, key) {
+			return
 		}
-		return
+		tee := &teeWriter{ResponseWriter: w}
+		defer func() { h.replies.store(key, tee) }()
+		w = tee
 	}
 	if err := validateInput(prefix, name, body); err != nil {
 		h.Logf("cognitotest: %s -> %s", name, awsproto.ErrorCode(err))
@@ -300,15 +363,35 @@ func (h *Host) serveRoot(w http.ResponseWriter, r *http.Request) {
 	}
 	out, err := h.Run(o, &Call{Request: r, Name: name, Body: body})
 	if err != nil {
-		h.Logf("cognitotest: %s -> %s", name, awsproto.ErrorCode(err))
-		awsproto.WriteError(w, err, http.StatusBadRequest)
+		status := http.StatusBadRequest
+		if awsproto.ErrorCode(err) == "InternalErrorException" {
+			status = http.StatusInternalServerError
+		}
+		awsproto.WriteError(w, err, status)
 		return
 	}
-	h.Logf("cognitotest: %s -> ok", name)
 	if out == nil {
 		out = struct{}{}
 	}
 	awsproto.WriteJSON(w, http.StatusOK, out)
+}
+
+// checkSignature applies the target's signature rules to a call of
+// operation o (known says whether the target has it): a non-public
+// operation needs a well-formed SigV4 Authorization header; one sent to a
+// public operation is checked when the target says so.
+func (h *Host) checkSignature(r *http.Request, t *Target, o Operation, known bool, name string) error {
+	sent := r.Header.Get("Authorization") != ""
+	switch {
+	case sent && (t.CheckEverySignature || (known && !o.Public)):
+		return checkSigV4(r, t.Service, h.Now())
+	case !sent && known && !o.Public:
+		if t.Unsigned != nil {
+			return t.Unsigned(name)
+		}
+		return checkSigV4(r, t.Service, h.Now())
+	}
+	return nil
 }
 
 // Run runs one operation, recovering a panic as InternalErrorException,
@@ -317,7 +400,9 @@ func (h *Host) Run(o Operation, c *Call) (out any, err error) {
 	func() {
 		defer func() {
 			if p := recover(); p != nil {
-				out, err = nil, awsproto.Errorf("InternalErrorException", "emulator: internal error in %s: %v", c.Name, p)
+				// The panic value is not shown: it may hold request data.
+				h.Logf("cognitotest: recovered from a panic in %s", c.Name)
+				out, err = nil, awsproto.Errorf("InternalErrorException", "cognitotest: internal error in %s", c.Name)
 			}
 		}()
 		out, err = o.Run(c)
@@ -338,6 +423,7 @@ func (h *Host) serveQuery(w http.ResponseWriter, r *http.Request, body []byte) {
 		return
 	}
 	action := r.PostForm.Get("Action")
+	noteOp(w, "query", action)
 	hd, ok := h.queries[action]
 	if !ok {
 		awsproto.WriteError(w, awsproto.Errorf("UnknownOperationException", "emulator: request has no X-Amz-Target and no known Action (got %q)", action), http.StatusBadRequest)

@@ -63,8 +63,12 @@ func call(t *testing.T, h http.Handler, target, body string, signed bool) *httpt
 	if target != "" {
 		r.Header.Set("X-Amz-Target", target)
 	}
+	r.Header.Set("Origin", "http://localhost:3000")
 	if signed {
-		r.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=AKID/20300101/us-east-1/x/aws4_request")
+		now := time.Now().UTC()
+		r.Header.Set("X-Amz-Date", now.Format("20060102T150405Z"))
+		r.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=AKID/"+now.Format("20060102")+
+			"/us-east-1/x/aws4_request, SignedHeaders=host;x-amz-date, Signature="+strings.Repeat("0", 64))
 	}
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, r)
@@ -72,7 +76,7 @@ func call(t *testing.T, h http.Handler, target, body string, signed bool) *httpt
 }
 
 func TestHostDispatch(t *testing.T) {
-	h := New(Config{})
+	h := MustNew(Config{})
 	(&counter{}).register(h)
 	h.HandleQueryAction("Ping", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.WriteString(w, "pong "+r.PostForm.Get("V"))
@@ -89,11 +93,11 @@ func TestHostDispatch(t *testing.T) {
 	}{
 		{"public op", "Counter.Incr", "", false, 200, "", `{"n":1}`},
 		{"signed op", "Counter.Get", "", true, 200, "", `{}`},
-		{"unsigned op", "Counter.Get", "", false, 400, "MissingAuthenticationTokenException", "Get requires AWS credentials"},
+		{"unsigned op", "Counter.Get", "", false, 400, "MissingAuthenticationTokenException", "requires AWS credentials"},
 		{"unknown op", "Counter.Nope", "", true, 400, "UnknownOperationException", "Counter.Nope"},
 		{"unknown service", "Other.Incr", "", true, 400, "UnknownOperationException", "Other.Incr"},
 		{"no dot", "Counter", "", true, 400, "UnknownOperationException", ""},
-		{"panic", "Counter.Panic", "", false, 400, "InternalErrorException", "boom"},
+		{"panic", "Counter.Panic", "", false, 500, "InternalErrorException", "internal error in Panic"},
 		{"typed error", "Counter.Fail", "", false, 400, "LimitExceededException", "no"},
 		{"decode", "Counter.Echo", `{"V":"x"}`, false, 200, "", `{"V":"x"}`},
 		{"bad json", "Counter.Echo", `{"V":`, false, 400, "SerializationException", "Echo"},
@@ -105,9 +109,24 @@ func TestHostDispatch(t *testing.T) {
 			assert.Equal(t, tc.status, rec.Code, rec.Body.String())
 			assert.Equal(t, tc.code, rec.Header().Get("X-Amzn-ErrorType"))
 			assert.Contains(t, rec.Body.String(), tc.contains)
-			assert.Equal(t, "*", rec.Header().Get("Access-Control-Allow-Origin"))
+			assert.Equal(t, "http://localhost:3000", rec.Header().Get("Access-Control-Allow-Origin"))
 		})
 	}
+
+	// A malformed signature is refused; a foreign origin may not call.
+	r0 := httptest.NewRequest("POST", "/", strings.NewReader(""))
+	r0.Header.Set("X-Amz-Target", "Counter.Get")
+	r0.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=x")
+	rec0 := httptest.NewRecorder()
+	hd.ServeHTTP(rec0, r0)
+	assert.Equal(t, "IncompleteSignatureException", rec0.Header().Get("X-Amzn-ErrorType"))
+	r0 = httptest.NewRequest("POST", "/", strings.NewReader(""))
+	r0.Header.Set("X-Amz-Target", "Counter.Incr")
+	r0.Header.Set("Origin", "https://evil.example")
+	rec0 = httptest.NewRecorder()
+	hd.ServeHTTP(rec0, r0)
+	assert.Equal(t, http.StatusForbidden, rec0.Code)
+	assert.Empty(t, rec0.Header().Get("Access-Control-Allow-Origin"))
 
 	r := httptest.NewRequest("POST", "/", strings.NewReader(url.Values{"Action": {"Ping"}, "V": {"x"}}.Encode()))
 	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
@@ -131,14 +150,14 @@ func TestHostDispatch(t *testing.T) {
 }
 
 func TestHostAllowUnsigned(t *testing.T) {
-	h := New(Config{AllowUnsigned: true})
+	h := MustNew(Config{AllowUnsigned: true})
 	(&counter{}).register(h)
 	assert.Equal(t, 200, call(t, h.Handler(), "Counter.Get", "", false).Code)
 }
 
 func TestHostClockAndURL(t *testing.T) {
 	base := time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
-	h := New(Config{Clock: func() time.Time { return base }})
+	h := MustNew(Config{Clock: func() time.Time { return base }})
 	assert.Equal(t, base, h.Now())
 	h.Advance(time.Hour)
 	assert.Equal(t, base.Add(time.Hour), h.Now())
@@ -153,7 +172,7 @@ func TestHostClockAndURL(t *testing.T) {
 
 func TestHostPersistence(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "state.json")
-	h := New(Config{StatePath: path})
+	h := MustNew(Config{StatePath: path})
 	c := &counter{}
 	c.register(h)
 	require.NoError(t, h.Load(), "a missing file is an empty state")
@@ -161,7 +180,7 @@ func TestHostPersistence(t *testing.T) {
 	call(t, hd, "Counter.Incr", "", false)
 	call(t, hd, "Counter.Incr", "", false)
 
-	h2 := New(Config{StatePath: path})
+	h2 := MustNew(Config{StatePath: path})
 	c2 := &counter{}
 	c2.register(h2)
 	require.NoError(t, h2.Load())
@@ -169,7 +188,7 @@ func TestHostPersistence(t *testing.T) {
 
 	// A section this build does not serve is ignored; a bad one fails.
 	require.NoError(t, os.WriteFile(path, []byte(`{"version":1,"sections":{"gone":{},"counter":{"N":5}}}`), 0o600))
-	h3 := New(Config{StatePath: path})
+	h3 := MustNew(Config{StatePath: path})
 	c3 := &counter{}
 	c3.register(h3)
 	require.NoError(t, h3.Load())
@@ -180,13 +199,13 @@ func TestHostPersistence(t *testing.T) {
 		"bad section":   `{"version":1,"sections":{"counter":[1]}}`,
 	} {
 		require.NoError(t, os.WriteFile(path, []byte(body), 0o600))
-		h := New(Config{StatePath: path})
+		h := MustNew(Config{StatePath: path})
 		(&counter{}).register(h)
 		assert.Error(t, h.Load(), name)
 	}
 
 	// A failing snapshot fails the operation that needed the save.
-	h4 := New(Config{StatePath: path})
+	h4 := MustNew(Config{StatePath: path})
 	h4.AddSection("broken", Section{Snapshot: func() (any, error) { return nil, errors.New("no") }})
 	_, err := h4.Run(Operation{Run: func(*Call) (any, error) { return 1, nil }}, &Call{Name: "X"})
 	assert.Equal(t, "InternalErrorException", awsproto.ErrorCode(err))

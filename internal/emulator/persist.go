@@ -41,6 +41,7 @@ type Section struct {
 
 type persister struct {
 	path string
+	fs   FS // nil: the operating system's
 	logf func(format string, args ...any)
 
 	sections map[string]Section
@@ -69,6 +70,7 @@ func (h *Host) Load() error {
 	if path == "" {
 		return nil
 	}
+	removeStaleTemps(path)
 	b, err := os.ReadFile(path)
 	if os.IsNotExist(err) {
 		return nil
@@ -95,7 +97,7 @@ func (h *Host) Load() error {
 			continue // a service this build does not serve
 		}
 		if err := sec.Restore(f.Sections[name]); err != nil {
-			return fmt.Errorf("cognitotest: restore state section %q: %w", name, err)
+			return fmt.Errorf("cognitotest: state file %s: section %q: %w", path, name, err)
 		}
 	}
 	return nil
@@ -137,11 +139,26 @@ func (h *Host) Persist() error {
 	if err != nil {
 		return err
 	}
-	if err := writeFileAtomic(p.path, b); err != nil {
+	fsys := p.fs
+	if fsys == nil {
+		fsys = OSFS{}
+	}
+	if err := writeFileAtomic(fsys, p.path, b); err != nil {
 		return err
 	}
 	p.savedSeq = cur
 	return nil
+}
+
+// SetStateFS makes the state file be written through fsys (tests).
+// Call it before the host serves.
+func (h *Host) SetStateFS(fsys FS) { h.store.fs = fsys }
+
+// LockPersist takes the persistence lock (tests that change the state
+// FS's behaviour between writes); call the returned function to release it.
+func (h *Host) LockPersist() (unlock func()) {
+	h.store.mu.Lock()
+	return h.store.mu.Unlock
 }
 
 // PersistOrLog is Persist for callers that cannot answer an error (a
@@ -161,9 +178,56 @@ func sortedKeys[V any](m map[string]V) []string {
 	return out
 }
 
-func writeFileAtomic(path string, data []byte) error {
+// tempPattern is the name pattern of the temporary files writeFileAtomic
+// renames over path.
+func tempPattern(path string) string { return "." + filepath.Base(path) + ".tmp-*" }
+
+// removeStaleTemps deletes the temporary files a process killed in the
+// middle of a write left next to path (they are never complete states
+// that were acknowledged: the rename is what commits a write).
+func removeStaleTemps(path string) {
+	names, _ := filepath.Glob(filepath.Join(filepath.Dir(path), tempPattern(path)))
+	for _, n := range names {
+		_ = os.Remove(n)
+	}
+}
+
+// FS is the file system the state file is written through; tests replace
+// it (SetStateFS) to observe the write sequence or fail it part way.
+type FS interface {
+	CreateTemp(dir, pattern string) (TempFile, error)
+	Rename(oldpath, newpath string) error
+	Remove(name string) error
+	SyncDir(dir string) error
+}
+
+// TempFile is the part of *os.File the state write uses.
+type TempFile interface {
+	Name() string
+	Chmod(mode os.FileMode) error
+	Write(b []byte) (int, error)
+	Sync() error
+	Close() error
+}
+
+// OSFS is the operating system's file system, the default FS.
+type OSFS struct{}
+
+func (OSFS) CreateTemp(dir, pattern string) (TempFile, error) { return os.CreateTemp(dir, pattern) }
+func (OSFS) Rename(oldpath, newpath string) error             { return os.Rename(oldpath, newpath) }
+func (OSFS) Remove(name string) error                         { return os.Remove(name) }
+func (OSFS) SyncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
+}
+
+func writeFileAtomic(fsys FS, path string, data []byte) error {
 	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	tmp, err := fsys.CreateTemp(dir, tempPattern(path))
 	if err != nil {
 		return err
 	}
@@ -171,7 +235,7 @@ func writeFileAtomic(path string, data []byte) error {
 	ok := false
 	defer func() {
 		if !ok {
-			_ = os.Remove(name)
+			_ = fsys.Remove(name)
 		}
 	}()
 	if err := tmp.Chmod(0o600); err != nil {
@@ -189,16 +253,11 @@ func writeFileAtomic(path string, data []byte) error {
 	if err := tmp.Close(); err != nil {
 		return err
 	}
-	if err := os.Rename(name, path); err != nil {
+	if err := fsys.Rename(name, path); err != nil {
 		return err
 	}
 	ok = true
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
+	return fsys.SyncDir(dir)
 }
 
 // JSONSection is a Section whose restore decodes the saved JSON into a T

@@ -279,6 +279,7 @@ func (s *Service) Register(host *emulator.Host) {
 			Run: func(c *emulator.Call) (any, error) { return s.run(name, c.Body) }}
 	}
 	host.HandleTarget(emulator.Target{Prefix: strings.TrimSuffix(TargetPrefix, "."), Operations: ops,
+		Service: "cognito-identity", CheckEverySignature: true,
 		Unsigned: errMissingAuthentication, Unknown: errUnknownOperation})
 	host.HandleQueryAction("AssumeRoleWithWebIdentity", http.HandlerFunc(s.ServeSTS))
 	host.AddSection("identityPools", emulator.JSONSection(

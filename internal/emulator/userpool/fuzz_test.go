@@ -5,6 +5,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/cognitokit/cognitokit/internal/emulator"
 	"github.com/stretchr/testify/require"
@@ -30,7 +31,7 @@ func FuzzParseFilter(f *testing.F) {
 // FuzzDispatch sends arbitrary bodies to every operation: the answer is
 // always JSON 200 or 400, never a panic or a 5xx.
 func FuzzDispatch(f *testing.F) {
-	host := emulator.New(emulator.Config{})
+	host := emulator.MustNew(emulator.Config{})
 	s := New(host, Options{})
 	pool, err := s.CreatePool(PoolOptions{})
 	require.NoError(f, err)
@@ -54,7 +55,7 @@ func FuzzDispatch(f *testing.F) {
 		op := ops[int(opIndex)%len(ops)]
 		req := httptest.NewRequest("POST", "/", strings.NewReader(body))
 		req.Header.Set("X-Amz-Target", idpTarget+"."+op)
-		req.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=AKID/20300101/us-east-1/cognito-idp/aws4_request, SignedHeaders=host, Signature=00")
+		fakeSign(req)
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, req)
 		if rec.Code != http.StatusOK && rec.Code != http.StatusBadRequest {
@@ -64,4 +65,13 @@ func FuzzDispatch(f *testing.F) {
 			t.Fatalf("%s: %s", op, rec.Body.String())
 		}
 	})
+}
+
+// fakeSign gives req a well-formed SigV4 Authorization header (the
+// emulator checks its shape and date, not the signature) dated now.
+func fakeSign(req *http.Request) {
+	now := time.Now().UTC()
+	req.Header.Set("X-Amz-Date", now.Format("20060102T150405Z"))
+	req.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=AKIDCOGNITOTEST/"+now.Format("20060102")+
+		"/us-east-1/cognito-idp/aws4_request, SignedHeaders=host;x-amz-date, Signature="+strings.Repeat("0", 64))
 }

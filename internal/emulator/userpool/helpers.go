@@ -424,3 +424,10 @@ func (s *Server) HasUser(poolID, username string) bool {
 	p, ok := s.st.Pools[poolID]
 	return ok && p.findUser(username) != nil
 }
+
+// PoolCount returns the number of user pools.
+func (s *Server) PoolCount() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.st.Pools)
+}

@@ -101,6 +101,24 @@ type hostedState struct {
 	Flows           map[string]*uiFlow           `json:"flows,omitempty"`    // by hash of the flow ID
 }
 
+// checkEntries refuses null entries of a state file's hosted-UI state;
+// in names the pool.
+func (h *hostedState) checkEntries(in string) error {
+	if h == nil {
+		return nil
+	}
+	for _, c := range []struct {
+		what string
+		keys []string
+	}{{"identity provider", nilKeys(h.IdPs)}, {"resource server", nilKeys(h.ResourceServers)},
+		{"authorization code", nilKeys(h.Codes)}, {"hosted UI session", nilKeys(h.Sessions)}, {"hosted UI flow", nilKeys(h.Flows)}} {
+		if err := firstNil(in, c.what, c.keys); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 type identityProvider struct {
 	Name             string            `json:"name"`
 	Type             string            `json:"type"`
@@ -133,6 +151,10 @@ type authCode struct {
 	Username string      `json:"username"`
 	Sub      string      `json:"sub"`
 	Expires  time.Time   `json:"expires"`
+	// Used marks a code already exchanged; Origin is the origin_jti of
+	// the tokens that exchange issued, revoked if the code is replayed.
+	Used   bool   `json:"used,omitempty"`
+	Origin string `json:"origin,omitempty"`
 }
 
 type uiSession struct {

@@ -9,7 +9,7 @@ import (
 // BenchmarkHostedUICodeFlowFloor is the cryptography the flow cannot
 // avoid: the two RS256 signatures of the ID and access tokens.
 func BenchmarkHostedUICodeFlowFloor(b *testing.B) {
-	s := New(emulator.New(emulator.Config{}), Options{})
+	s := New(emulator.MustNew(emulator.Config{}), Options{})
 	p, err := s.newPool(&createUserPoolInput{PoolName: "floor"}, s.now())
 	if err != nil {
 		b.Fatal(err)

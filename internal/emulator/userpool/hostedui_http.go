@@ -213,15 +213,15 @@ func redirectError(w http.ResponseWriter, r *http.Request, req authRequest, e *o
 // authorizeOrRefuse is parseAuthorize for a handler holding s.mu: a
 // refused request is answered (a fatal error on the error page, any other
 // by redirect) after s.mu is released, and ok is false.
-func (s *Server) authorizeOrRefuse(w http.ResponseWriter, r *http.Request, q url.Values) (p *pool, cl *client, req authRequest, ok bool) {
+func (s *Server) authorizeOrRefuse(l *heldLock, w http.ResponseWriter, r *http.Request, q url.Values) (p *pool, cl *client, req authRequest, ok bool) {
 	p, cl, req, fatal, rerr := s.parseAuthorize(q)
 	if fatal != nil {
-		s.mu.Unlock()
+		l.unlock()
 		renderError(w, fatal)
 		return nil, nil, req, false
 	}
 	if rerr != nil {
-		s.mu.Unlock()
+		l.unlock()
 		redirectError(w, r, req, rerr)
 		return nil, nil, req, false
 	}
@@ -250,9 +250,11 @@ func (s *Server) sessionFor(p *pool, r *http.Request, now time.Time) (*uiSession
 
 func serveAuthorize(s *Server, w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	s.mu.Lock()
+	l := s.lock()
+	defer l.release()
+	s.hookPanic("authorize")
 	now := s.now()
-	p, cl, req, ok := s.authorizeOrRefuse(w, r, q)
+	p, _, req, ok := s.authorizeOrRefuse(l, w, r, q)
 	if !ok {
 		return
 	}
@@ -263,7 +265,7 @@ func serveAuthorize(s *Server, w http.ResponseWriter, r *http.Request) {
 		flowID := b64(s.randBytes(32))
 		h.Flows[hashToken(flowID)] = &uiFlow{Req: req, Step: flowIdP, Expires: now.Add(hostedFlowLifetime)}
 		base := s.urlLocked()
-		_ = s.unlockSave()
+		_ = l.save()
 		v := url.Values{"client_id": {idp.AppID}, "redirect_uri": {base + "/oauth2/idpresponse"}, "state": {flowID},
 			"scope": {idp.AuthorizeScopes}, "response_type": {"code"}}
 		http.Redirect(w, r, base+"/_emulator/facebook/dialog/oauth?"+v.Encode(), http.StatusFound)
@@ -271,12 +273,11 @@ func serveAuthorize(s *Server, w http.ResponseWriter, r *http.Request) {
 	}
 	if sess, u := s.sessionFor(p, r, now); sess != nil && q.Get("prompt") != "login" {
 		loc := s.newCodeLocked(p, req, u, now)
-		_ = s.unlockSave()
-		s.logf("cognitotest: hosted UI: %s signed in again from the session cookie", cl.ID)
+		_ = l.save()
 		http.Redirect(w, r, loc, http.StatusFound)
 		return
 	}
-	s.mu.Unlock()
+	l.unlock()
 	http.Redirect(w, r, "/login?"+r.URL.RawQuery, http.StatusFound)
 }
 
@@ -299,9 +300,10 @@ func (s *Server) csrfToken(w http.ResponseWriter, r *http.Request) string {
 	if c, err := r.Cookie(csrfCookie); err == nil && len(c.Value) >= 32 {
 		return c.Value
 	}
-	s.mu.Lock()
+	l := s.lock()
+	defer l.release()
 	v := b64(s.randBytes(32))
-	s.mu.Unlock()
+	l.unlock()
 	http.SetCookie(w, &http.Cookie{Name: csrfCookie, Value: v, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil})
 	return v
 }
@@ -334,15 +336,16 @@ func (s *Server) loginPage(p *pool, cl *client, r *http.Request, csrf string) pa
 
 func serveLoginPage(s *Server, w http.ResponseWriter, r *http.Request) {
 	csrf := s.csrfToken(w, r)
-	s.mu.Lock()
+	l := s.lock()
+	defer l.release()
 	p, cl, _, fatal, rerr := s.parseAuthorize(r.URL.Query())
 	if fatal == nil && rerr == nil {
 		d := s.loginPage(p, cl, r, csrf)
-		s.mu.Unlock()
+		l.unlock()
 		renderPage(w, http.StatusOK, d)
 		return
 	}
-	s.mu.Unlock()
+	l.unlock()
 	if fatal == nil {
 		fatal = rerr
 	}
@@ -375,9 +378,11 @@ func serveLoginForm(s *Server, w http.ResponseWriter, r *http.Request) {
 		renderPage(w, http.StatusForbidden, pageData{Title: "An error was encountered with the requested page.", Fatal: "invalid_request: CSRF token missing or wrong; reload the sign-in page"})
 		return
 	}
-	s.mu.Lock()
+	l := s.lock()
+	defer l.release()
+	s.hookPanic("login")
 	out := s.loginStep(r, c.Value)
-	if err := s.unlockSave(); err != nil {
+	if err := l.save(); err != nil {
 		renderError(w, oerr("server_error", "could not persist state"))
 		return
 	}
@@ -401,7 +406,8 @@ func (s *Server) act(w http.ResponseWriter, r *http.Request, out loginOutcome) {
 			return
 		}
 	}
-	s.mu.Lock()
+	l := s.lock()
+	defer l.release()
 	now := s.now()
 	p, ok := s.st.Pools[f.poolID]
 	var u *user
@@ -409,20 +415,19 @@ func (s *Server) act(w http.ResponseWriter, r *http.Request, out loginOutcome) {
 		u = p.sameUser(f.username, f.sub)
 	}
 	if u == nil || !u.Enabled {
-		s.mu.Unlock()
+		l.unlock()
 		redirectError(w, r, f.req, oerr("access_denied", "User is disabled or no longer exists."))
 		return
 	}
 	sid := b64(s.randBytes(32))
 	p.hosted().Sessions[hashToken(sid)] = &uiSession{Username: u.Username, Sub: u.Sub, Provider: f.provider, Expires: now.Add(HostedSessionLifetime)}
 	loc := s.newCodeLocked(p, f.req, u, now)
-	if err := s.unlockSave(); err != nil {
+	if err := l.save(); err != nil {
 		renderError(w, oerr("server_error", "could not persist state"))
 		return
 	}
 	http.SetCookie(w, &http.Cookie{Name: sessionCookieName(f.poolID), Value: sid, Path: "/", HttpOnly: true,
 		SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil, MaxAge: int(HostedSessionLifetime / time.Second)})
-	s.logf("cognitotest: hosted UI: sign-in through %s -> code", f.provider)
 	http.Redirect(w, r, loc, http.StatusFound)
 }
 
@@ -649,7 +654,8 @@ func serveIdPResponse(s *Server, w http.ResponseWriter, r *http.Request) {
 		renderError(w, oerr("invalid_request", "state is required"))
 		return
 	}
-	s.mu.Lock()
+	l := s.lock()
+	defer l.release()
 	now := s.now()
 	var p *pool
 	var flow *uiFlow
@@ -664,14 +670,14 @@ func serveIdPResponse(s *Server, w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if flow == nil || now.After(flow.Expires) {
-		_ = s.unlockSave()
+		_ = l.save()
 		renderError(w, oerr("invalid_request", "unknown or expired state: start the sign-in again"))
 		return
 	}
 	idp := p.hosted().IdPs[flow.Req.IdP]
 	cl := p.Clients[flow.Req.ClientID]
 	base := s.urlLocked()
-	_ = s.unlockSave()
+	_ = l.save()
 	if idp == nil || cl == nil {
 		renderError(w, oerr("invalid_request", "the identity provider or the client no longer exists"))
 		return
@@ -691,10 +697,10 @@ func serveIdPResponse(s *Server, w http.ResponseWriter, r *http.Request) {
 		redirectError(w, r, flow.Req, oerr("invalid_request", "Error exchanging the code with "+idp.Name+": "+strings.TrimPrefix(err.Error(), "fakefb: ")))
 		return
 	}
-	s.mu.Lock()
+	l.relock()
 	now = s.now()
 	if p = s.st.Pools[p.ID]; p == nil {
-		s.mu.Unlock()
+		l.unlock()
 		renderError(w, oerr("invalid_request", "the user pool no longer exists"))
 		return
 	}
@@ -706,7 +712,7 @@ func serveIdPResponse(s *Server, w http.ResponseWriter, r *http.Request) {
 			out.trigger.TriggerSource = TriggerPostConfirmation
 		}
 	}
-	if serr := s.unlockSave(); serr != nil {
+	if serr := l.save(); serr != nil {
 		renderError(w, oerr("server_error", "could not persist state"))
 		return
 	}
@@ -773,18 +779,18 @@ func serveToken(s *Server, w http.ResponseWriter, r *http.Request) {
 		writeOAuthError(w, status, e)
 		return
 	}
-	s.mu.Lock()
+	l := s.lock()
+	defer l.release()
+	s.hookPanic("oauth2/token")
 	out, e := s.tokenGrant(r)
-	if err := s.unlockSave(); err != nil {
+	if err := l.save(); err != nil {
 		writeOAuthError(w, http.StatusInternalServerError, oerr("server_error", ""))
 		return
 	}
 	if e != nil {
-		s.logf("cognitotest: /oauth2/token -> %s", e.Code)
 		writeOAuthError(w, http.StatusBadRequest, e)
 		return
 	}
-	s.logf("cognitotest: /oauth2/token -> ok")
 	writeOAuthJSON(w, http.StatusOK, out)
 }
 
@@ -812,6 +818,12 @@ func (s *Server) tokenGrant(r *http.Request) (map[string]any, *oauthErr) {
 			return nil, oerr("invalid_grant", "")
 		}
 		delete(h.Codes, hashToken(code)) // single use, whatever follows
+		if ac.Used {
+			// A replayed code: revoke what its first exchange issued
+			// (RFC 6749 section 4.1.2).
+			p.revokeSignIn(ac.Username, ac.Origin, now)
+			return nil, oerr("invalid_grant", "")
+		}
 		if now.After(ac.Expires) || ac.Req.ClientID != cl.ID || ac.Req.RedirectURI != f.Get("redirect_uri") {
 			return nil, oerr("invalid_grant", "")
 		}
@@ -833,6 +845,9 @@ func (s *Server) tokenGrant(r *http.Request) (map[string]any, *oauthErr) {
 		if err != nil {
 			return nil, oerr("server_error", "")
 		}
+		// Remembered until it expires, so that a replay revokes these tokens.
+		ac.Used, ac.Origin = true, p.Refresh[hashToken(res.RefreshToken)].OriginJTI
+		h.Codes[hashToken(code)] = ac
 		out := map[string]any{"access_token": res.AccessToken, "refresh_token": res.RefreshToken,
 			"expires_in": res.ExpiresIn, "token_type": "Bearer"}
 		if hasScope(ac.Req.Scope, "openid") {
@@ -900,12 +915,13 @@ func serveUserInfo(s *Server, w http.ResponseWriter, r *http.Request) {
 		writeOAuthError(w, http.StatusUnauthorized, oerr("invalid_request", "Authorization: Bearer <access token> is required"))
 		return
 	}
-	s.mu.Lock()
+	l := s.lock()
+	defer l.release()
 	p, u, cl, err := s.authAccess(strings.TrimSpace(tok), s.now())
 	var info map[string]any
 	if err == nil {
 		if !hasScope(cl.Scope, "openid") && !hasScope(cl.Scope, "aws.cognito.signin.user.admin") {
-			s.mu.Unlock()
+			l.unlock()
 			writeOAuthError(w, http.StatusUnauthorized, oerr("invalid_token", "Access token does not contain openid scope"))
 			return
 		}
@@ -915,7 +931,7 @@ func serveUserInfo(s *Server, w http.ResponseWriter, r *http.Request) {
 		}
 		info = userInfo(p, c, u, cl.Scope)
 	}
-	s.mu.Unlock()
+	l.unlock()
 	if err != nil {
 		msg := apiMessage(err)
 		if msg == "Invalid Access Token" {
@@ -932,9 +948,10 @@ func serveRevoke(s *Server, w http.ResponseWriter, r *http.Request) {
 		writeOAuthError(w, http.StatusBadRequest, e)
 		return
 	}
-	s.mu.Lock()
+	l := s.lock()
+	defer l.release()
 	e := s.revoke(r)
-	if err := s.unlockSave(); err != nil {
+	if err := l.save(); err != nil {
 		writeOAuthError(w, http.StatusInternalServerError, oerr("server_error", ""))
 		return
 	}
@@ -972,10 +989,11 @@ func (s *Server) revoke(r *http.Request) *oauthErr {
 
 func serveLogout(s *Server, w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	s.mu.Lock()
+	l := s.lock()
+	defer l.release()
 	p, cl, err := s.clientByID(q.Get("client_id"))
 	if err != nil {
-		s.mu.Unlock()
+		l.unlock()
 		renderError(w, oerr("invalid_request", "a valid client_id is required"))
 		return
 	}
@@ -983,25 +1001,25 @@ func serveLogout(s *Server, w http.ResponseWriter, r *http.Request) {
 	switch lo := q.Get("logout_uri"); {
 	case lo != "":
 		if !contains(cl.LogoutURLs, lo) {
-			s.mu.Unlock()
+			l.unlock()
 			renderError(w, oerr("redirect_mismatch", "logout_uri does not match a sign-out URL of the client"))
 			return
 		}
 		loc = lo
 	case q.Get("redirect_uri") != "":
-		if _, _, _, ok := s.authorizeOrRefuse(w, r, q); !ok {
+		if _, _, _, ok := s.authorizeOrRefuse(l, w, r, q); !ok {
 			return
 		}
 		loc = "/login?" + r.URL.RawQuery
 	default:
-		s.mu.Unlock()
+		l.unlock()
 		renderError(w, oerr("invalid_request", "logout_uri, or redirect_uri and response_type, are required"))
 		return
 	}
 	if c, err := r.Cookie(sessionCookieName(p.ID)); err == nil {
 		delete(p.hosted().Sessions, hashToken(c.Value))
 	}
-	if err := s.unlockSave(); err != nil {
+	if err := l.save(); err != nil {
 		renderError(w, oerr("server_error", "could not persist state"))
 		return
 	}

@@ -64,6 +64,10 @@ type Server struct {
 	mu sync.Mutex // guards st
 	st *state
 
+	// testPanic, set by tests only, runs at named points inside handlers
+	// (with s.mu held where the point says so) to inject a panic.
+	testPanic func(point string)
+
 	// whileUnlocked, when set (by tests), runs in every unlocked window,
 	// after its work and before s.mu is taken again.
 	whileUnlocked func()
@@ -81,7 +85,8 @@ func New(host *emulator.Host, o Options) *Server {
 		ops[name] = emulator.Operation{Public: op.public, ReadOnly: op.readOnly,
 			Run: func(c *emulator.Call) (any, error) { return s.runLocked(fn, c) }}
 	}
-	host.HandleTarget(emulator.Target{Prefix: idpTarget, Operations: ops})
+	host.HandleTarget(emulator.Target{Prefix: idpTarget, Operations: ops, Service: "cognito-idp"})
+	host.OnPanic(answerPanic)
 	sorted := append([]pathRoute(nil), paths...)
 	sort.Slice(sorted, func(i, j int) bool { return sorted[i].pattern < sorted[j].pattern })
 	for _, p := range sorted {
@@ -96,6 +101,7 @@ func New(host *emulator.Host, o Options) *Server {
 func (s *Server) runLocked(fn func(s *Server, c *call) (any, error), ec *emulator.Call) (any, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.hookPanic("op:" + ec.Name)
 	return fn(s, &call{r: ec.Request, name: ec.Name, body: ec.Body, now: s.now()})
 }
 

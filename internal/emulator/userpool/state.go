@@ -3,6 +3,10 @@ package userpool
 import (
 	"crypto/rsa"
 	"encoding/json"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
 	"time"
 )
 
@@ -246,6 +250,9 @@ func (s *Server) restore(raw json.RawMessage) error {
 	if st.Pools == nil {
 		st.Pools = map[string]*pool{}
 	}
+	if err := st.checkEntries(); err != nil {
+		return err
+	}
 	for _, p := range st.Pools {
 		p.fillMaps()
 	}
@@ -287,3 +294,62 @@ func (p *pool) fillMaps() {
 		}
 	}
 }
+
+// ErrStateEntry is wrapped by the error of a state file holding an entry
+// that is null or otherwise unusable (a hand-edited or damaged file).
+var ErrStateEntry = errors.New("cognitotest: bad entry in state file")
+
+// checkEntries refuses null entries in the maps of pointers a state file
+// holds, naming the first one found.
+func (st *state) checkEntries() error {
+	if err := firstNil("", "user pool", nilKeys(st.Pools)); err != nil {
+		return err
+	}
+	for _, id := range sortedKeys(st.Pools) {
+		p := st.Pools[id]
+		in := "user pool " + id + ": "
+		for _, c := range []struct {
+			what string
+			keys []string
+		}{{"app client", nilKeys(p.Clients)}, {"user", nilKeys(p.Users)}, {"group", nilKeys(p.Groups)},
+			{"refresh token", nilKeys(p.Refresh)}, {"session", nilKeys(p.Sessions)}} {
+			if err := firstNil(in, c.what, c.keys); err != nil {
+				return err
+			}
+		}
+		for _, k := range sortedKeys(p.Users) {
+			u := p.Users[k]
+			if err := firstNil(in+"user "+k+": ", "code", nilKeys(u.Codes)); err != nil {
+				return err
+			}
+			if err := firstNil(in+"user "+k+": ", "device", nilKeys(u.Devices)); err != nil {
+				return err
+			}
+		}
+		if err := p.Hosted.checkEntries(in); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// firstNil returns the ErrStateEntry error naming keys[0], or nil.
+func firstNil(in, what string, keys []string) error {
+	if len(keys) == 0 {
+		return nil
+	}
+	return fmt.Errorf("%w: %s%s %q is null", ErrStateEntry, in, what, keys[0])
+}
+
+// nilKeys returns the sorted keys of m whose value is nil.
+func nilKeys[V any](m map[string]*V) []string {
+	var out []string
+	for _, k := range sortedKeys(m) {
+		if m[k] == nil {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+func sortedKeys[V any](m map[string]V) []string { return slices.Sorted(maps.Keys(m)) }

@@ -375,11 +375,17 @@ func (p *pool) revokeRefresh(cl *client, tok string, now time.Time) bool {
 	if rt.ClientID != cl.ID {
 		return false
 	}
-	p.revokeOrigin(rt.OriginJTI, now)
-	if u := p.Users[p.key(rt.Username)]; u != nil {
-		delete(u.Origins, rt.OriginJTI)
-	}
+	p.revokeSignIn(rt.Username, rt.OriginJTI, now)
 	return true
+}
+
+// revokeSignIn revokes the sign-in origin of the user username: its
+// refresh tokens, and its access and ID tokens for GetUser and friends.
+func (p *pool) revokeSignIn(username, origin string, now time.Time) {
+	p.revokeOrigin(origin, now)
+	if u := p.Users[p.key(username)]; u != nil {
+		delete(u.Origins, origin)
+	}
 }
 
 // signOutAll revokes every sign-in of u (GlobalSignOut and friends).

@@ -23,7 +23,7 @@ type unlockedEnv struct {
 }
 
 func newUnlockedEnv(t *testing.T) *unlockedEnv {
-	host := emulator.New(emulator.Config{AllowUnsigned: true})
+	host := emulator.MustNew(emulator.Config{AllowUnsigned: true})
 	s := New(host, Options{})
 	pool, err := s.CreatePool(PoolOptions{})
 	require.NoError(t, err)
