@@ -265,9 +265,12 @@ func adminSignOutInput(pool, user string) *cip.AdminUserGlobalSignOutInput {
 
 // fakeSign gives req a well-formed SigV4 Authorization header (the
 // emulator checks its shape and date, not the signature) dated now.
-func fakeSign(req *http.Request) {
+func fakeSign(req *http.Request) { fakeSignFor(req, "cognito-idp") }
+
+// fakeSignFor is fakeSign with the credential scoped to service.
+func fakeSignFor(req *http.Request, service string) {
 	now := time.Now().UTC()
 	req.Header.Set("X-Amz-Date", now.Format("20060102T150405Z"))
 	req.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=AKIDCOGNITOTEST/"+now.Format("20060102")+
-		"/us-east-1/cognito-idp/aws4_request, SignedHeaders=host;x-amz-date, Signature="+strings.Repeat("0", 64))
+		"/us-east-1/"+service+"/aws4_request, SignedHeaders=host;x-amz-date, Signature="+strings.Repeat("0", 64))
 }

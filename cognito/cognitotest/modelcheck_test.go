@@ -26,15 +26,20 @@ import (
 
 var validationMessage = regexp.MustCompile(`^(1 validation error detected|[0-9]+ validation errors detected): Value `)
 
-// postJSON sends one JSON 1.1 request as aws-sdk-go-v2 does (SigV4
-// header present; the emulator checks only that there is one).
+// postJSON sends one JSON 1.1 request as aws-sdk-go-v2 does (a SigV4
+// header of the right shape for the target's service; the emulator checks
+// its shape, not the signature).
 func postJSON(t testing.TB, hc *http.Client, url, target string, body []byte) (int, http.Header, map[string]string) {
 	t.Helper()
 	req, err := http.NewRequest(http.MethodPost, url+"/", bytes.NewReader(body))
 	require.NoError(t, err)
 	req.Header.Set("Content-Type", "application/x-amz-json-1.1")
 	req.Header.Set("X-Amz-Target", target)
-	req.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=AKIDCOGNITOTEST/20300101/us-east-1/cognito-idp/aws4_request, SignedHeaders=host;x-amz-date, Signature=00")
+	service := "cognito-idp"
+	if strings.HasPrefix(target, "AWSCognitoIdentityService.") {
+		service = "cognito-identity"
+	}
+	fakeSignFor(req, service)
 	resp, err := hc.Do(req)
 	require.NoError(t, err)
 	defer resp.Body.Close()
