@@ -328,6 +328,12 @@ func (m *Manager) CallbackHandler() http.Handler {
 			return
 		}
 		tokens, err := m.ui.Exchange(r.Context(), code, p.Verifier)
+		if errors.Is(err, cognito.ErrInvalidGrant) {
+			// A code used twice or too late: the browser's request is at
+			// fault, not the hosted UI.
+			http.Error(w, "websession: sign-in failed (the code was already used or has expired)", http.StatusBadRequest)
+			return
+		}
 		if err != nil {
 			m.fail(w, "code exchange", err)
 			return

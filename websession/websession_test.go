@@ -332,3 +332,29 @@ func TestLoginIdentityProvider(t *testing.T) {
 	a.ws.LoginHandler().ServeHTTP(rec, httptest.NewRequest("GET", a.web.URL+"/login?identity_provider=Facebook", nil))
 	assert.Equal(t, http.StatusBadRequest, rec.Code)
 }
+
+// TestReplayedCallbackIsBadRequest: a callback replayed with its stolen
+// sign-in cookie, after the code was spent, used to answer 502 Bad Gateway
+// (as if the hosted UI had failed); the request is at fault: 400.
+func TestReplayedCallbackIsBadRequest(t *testing.T) {
+	a := newApp(t)
+	b := browser(t)
+	resp, _ := do(t, b, "GET", a.web.URL+"/login?return=/orders")
+	u, _ := url.Parse(a.web.URL)
+	pending := b.Jar.Cookies(u)
+	require.Len(t, pending, 1)
+	cb, err := a.srv.HostedSignIn(resp.Header.Get("Location"), "alice", "Correct-Horse-9!")
+	require.NoError(t, err)
+	resp, _ = do(t, b, "GET", cb)
+	require.Equal(t, http.StatusFound, resp.StatusCode)
+
+	req, err := http.NewRequest("GET", cb, nil)
+	require.NoError(t, err)
+	req.AddCookie(pending[0])
+	resp, err = http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusBadRequest, resp.StatusCode, string(body))
+	assert.Contains(t, string(body), "already used or has expired")
+}
