@@ -38,6 +38,7 @@ func (a signinAttrFlag) Set(s string) error {
 const signinUsage = `usage: cognitoctl signin -user-pool-id ID -client-id ID [-client-secret SECRET] -username U
        [-password SECRET] [-flow srp|password|admin] [-new-password SECRET] [-mfa-code CODE]
        [-mfa-type TYPE] [-answer A] [-attr NAME=VALUE]... [-timeout 30s]
+   or: cognitoctl signin -use-stored [-client-id ID] [-client-secret SECRET] [-token-dir DIR]
 
 Signs the user in (USER_SRP_AUTH by default: the password never leaves the
 machine), answers the challenges Cognito asks for from the flags or, when
@@ -48,6 +49,10 @@ Secrets stay off the command line: each SECRET is @FILE, @- (stdin) or, left
 out, its environment variable (COGNITO_PASSWORD, COGNITO_CLIENT_SECRET,
 COGNITO_NEW_PASSWORD). With no password and a terminal on stdin, signin asks
 for it without echo.
+
+-use-stored prints the tokens of the session "cognitoctl login" stored
+instead, refreshed (and saved back) when they are about to expire; no password
+is needed. -client-id (or -user-pool-id) chooses among several stored sessions.
 
 flags:
 `
@@ -66,8 +71,17 @@ func runSignin(ctx context.Context, env *cliEnv, args []string) error {
 	attrs := signinAttrFlag{}
 	timeout := timeoutFlag(fs)
 	fs.Var(attrs, "attr", "name=value: a required attribute for NEW_PASSWORD_REQUIRED (repeatable)")
+	useStored := fs.Bool("use-stored", false, "print the tokens of the session cognitoctl login stored (refreshed as needed) instead of signing in")
+	var store storeFlags
+	store.register(fs)
 	if err := parseFlagsNoArgs(fs, args); err != nil {
 		return err
+	}
+	if *useStored {
+		return runSigninStored(ctx, env, fs, &app, &store, *timeout)
+	}
+	if store.dir != "" {
+		return exitf(2, "-token-dir needs -use-stored")
 	}
 	missing := missingFlags(env, fs, "user-pool-id", "client-id", "username")
 	if !passwordFlag.Given(env.getenv) && !env.stdinIsTerminal {
