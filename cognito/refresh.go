@@ -130,14 +130,7 @@ func (c *Client) refresh(ctx context.Context, refreshToken string, o RefreshOpti
 	if resp.AuthenticationResult == nil {
 		return nil, fmt.Errorf("cognito: Refresh: %w: no tokens (challenge %q)", ErrInvalidResponse, resp.ChallengeName)
 	}
-	t, err := c.tokensFrom(resp.AuthenticationResult, o.Username, "")
-	if err != nil {
-		return nil, err
-	}
-	if t.RefreshToken == "" {
-		t.RefreshToken = refreshToken
-	}
-	return t, nil
+	return c.refreshed(resp.AuthenticationResult, o.Username, refreshToken)
 }
 
 func (c *Client) refreshOnce(ctx context.Context, params, metadata map[string]string) (*cip.InitiateAuthOutput, error) {

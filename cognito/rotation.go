@@ -7,6 +7,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 )
 
 // Refresh-token rotation.
@@ -90,14 +91,7 @@ func (c *Client) refreshRotating(ctx context.Context, refreshToken string, o Ref
 	if resp.AuthenticationResult == nil {
 		return nil, fmt.Errorf("cognito: GetTokensFromRefreshToken: %w: no tokens", ErrInvalidResponse)
 	}
-	t, err := c.tokensFrom(resp.AuthenticationResult, o.Username, "")
-	if err != nil {
-		return nil, err
-	}
-	if t.RefreshToken == "" {
-		t.RefreshToken = refreshToken
-	}
-	return t, nil
+	return c.refreshed(resp.AuthenticationResult, o.Username, refreshToken)
 }
 
 func (c *Client) getTokensOnce(ctx context.Context, in *cip.GetTokensFromRefreshTokenInput) (*cip.GetTokensFromRefreshTokenOutput, error) {
@@ -106,4 +100,17 @@ func (c *Client) getTokensOnce(ctx context.Context, in *cip.GetTokensFromRefresh
 		return nil, wrapErr("GetTokensFromRefreshToken", err)
 	}
 	return resp, nil
+}
+
+// refreshed builds the Tokens of a refresh from r, keeping refreshToken
+// when Cognito sent no new one (a client that does not rotate).
+func (c *Client) refreshed(r *types.AuthenticationResultType, username, refreshToken string) (*Tokens, error) {
+	t, err := c.tokensFrom(r, username, "")
+	if err != nil {
+		return nil, err
+	}
+	if t.RefreshToken == "" {
+		t.RefreshToken = refreshToken
+	}
+	return t, nil
 }
