@@ -69,10 +69,19 @@ type Challenge struct {
 	// MFAOptions are the MFA types the user may choose (SELECT_MFA_TYPE)
 	// or set up (MFA_SETUP), e.g. "SOFTWARE_TOKEN_MFA".
 	MFAOptions []string
+	// AvailableFactors (SELECT_CHALLENGE) are the first factors the user
+	// may choose from with SelectFactor.
+	AvailableFactors []Factor
+	// CredentialRequestOptions (WEB_AUTHN) are the passkey assertion
+	// options to hand to the authenticator; answer with AnswerWebAuthn.
+	CredentialRequestOptions *CredentialRequestOptions
 
 	c       *Client
 	st      authState
 	session string
+	// local marks a PASSWORD or PASSWORD_SRP step made by SelectFactor
+	// without a call: its answer goes to Cognito as SELECT_CHALLENGE.
+	local bool
 }
 
 func newChallenge(c *Client, st *authState, out authOutput) *Challenge {
@@ -96,6 +105,10 @@ func newChallenge(c *Client, st *authState, out authOutput) *Challenge {
 		ch.MFAOptions = parseStringList(p["MFAS_CAN_CHOOSE"])
 	case ChallengeMFASetup:
 		ch.MFAOptions = parseStringList(p["MFAS_CAN_SETUP"])
+	case ChallengeSelectFactor:
+		ch.AvailableFactors = factorsOf(out.available)
+	case ChallengeWebAuthn:
+		ch.CredentialRequestOptions, _ = ParseCredentialRequestOptions([]byte(p["CREDENTIAL_REQUEST_OPTIONS"]))
 	}
 	return ch
 }
@@ -115,6 +128,9 @@ func (ch *Challenge) String() string {
 	}
 	if len(ch.MFAOptions) > 0 {
 		fmt.Fprintf(&b, ", MFAOptions: %q", ch.MFAOptions)
+	}
+	if len(ch.AvailableFactors) > 0 {
+		fmt.Fprintf(&b, ", AvailableFactors: %q", ch.AvailableFactors)
 	}
 	b.WriteString("}")
 	return b.String()

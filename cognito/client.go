@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"io"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -24,6 +25,13 @@ type API interface {
 	AssociateSoftwareToken(ctx context.Context, in *cip.AssociateSoftwareTokenInput, optFns ...func(*cip.Options)) (*cip.AssociateSoftwareTokenOutput, error)
 	VerifySoftwareToken(ctx context.Context, in *cip.VerifySoftwareTokenInput, optFns ...func(*cip.Options)) (*cip.VerifySoftwareTokenOutput, error)
 	SetUserMFAPreference(ctx context.Context, in *cip.SetUserMFAPreferenceInput, optFns ...func(*cip.Options)) (*cip.SetUserMFAPreferenceOutput, error)
+	GetTokensFromRefreshToken(ctx context.Context, in *cip.GetTokensFromRefreshTokenInput, optFns ...func(*cip.Options)) (*cip.GetTokensFromRefreshTokenOutput, error)
+
+	StartWebAuthnRegistration(ctx context.Context, in *cip.StartWebAuthnRegistrationInput, optFns ...func(*cip.Options)) (*cip.StartWebAuthnRegistrationOutput, error)
+	CompleteWebAuthnRegistration(ctx context.Context, in *cip.CompleteWebAuthnRegistrationInput, optFns ...func(*cip.Options)) (*cip.CompleteWebAuthnRegistrationOutput, error)
+	ListWebAuthnCredentials(ctx context.Context, in *cip.ListWebAuthnCredentialsInput, optFns ...func(*cip.Options)) (*cip.ListWebAuthnCredentialsOutput, error)
+	DeleteWebAuthnCredential(ctx context.Context, in *cip.DeleteWebAuthnCredentialInput, optFns ...func(*cip.Options)) (*cip.DeleteWebAuthnCredentialOutput, error)
+	GetUserAuthFactors(ctx context.Context, in *cip.GetUserAuthFactorsInput, optFns ...func(*cip.Options)) (*cip.GetUserAuthFactorsOutput, error)
 
 	ConfirmDevice(ctx context.Context, in *cip.ConfirmDeviceInput, optFns ...func(*cip.Options)) (*cip.ConfirmDeviceOutput, error)
 	UpdateDeviceStatus(ctx context.Context, in *cip.UpdateDeviceStatusInput, optFns ...func(*cip.Options)) (*cip.UpdateDeviceStatusOutput, error)
@@ -83,6 +91,14 @@ type Options struct {
 	// APIOptions are passed to every API call (for example to add
 	// middleware or change retries per call).
 	APIOptions []func(*cip.Options)
+	// RotateRefreshTokens makes every refresh go through
+	// GetTokensFromRefreshToken, as an app client with refresh-token
+	// rotation requires; the new refresh token it returns replaces the old
+	// one. Left false, refreshes use InitiateAuth REFRESH_TOKEN_AUTH and
+	// switch to GetTokensFromRefreshToken for good the first time Cognito
+	// answers that the flow is not enabled for the app client (see
+	// Client.Refresh).
+	RotateRefreshTokens bool
 }
 
 // Client is a Cognito user-pool client for one app client. It is safe for
@@ -98,6 +114,10 @@ type Client struct {
 	devices      DeviceStore
 	metadata     map[string]string
 	apiOptions   []func(*cip.Options)
+	// rotate is set when refreshes go through GetTokensFromRefreshToken
+	// (Options.RotateRefreshTokens, or detected); a pointer, as Client
+	// values are copied by Format.
+	rotate *atomic.Bool
 }
 
 // New returns a Client for the app client clientID of the user pool
@@ -137,6 +157,8 @@ func NewFromAPI(api API, userPoolID, clientID string, optFns ...func(*Options)) 
 	if c.devices == nil {
 		c.devices = NewMemoryDeviceStore()
 	}
+	c.rotate = new(atomic.Bool)
+	c.rotate.Store(o.RotateRefreshTokens)
 	if err := checkUserPoolID(userPoolID); err != nil {
 		// Refused at the first call, where the caller handles errors.
 		c.apiOptions = append([]func(*cip.Options){refuseEveryCall(err)}, c.apiOptions...)

@@ -43,7 +43,8 @@
 //     HMAC-signed); on the callback ParseCallback, verify the state, and
 //     Exchange the code. Refresh, UserInfo, Revoke and LogoutURL complete
 //     it; ClientCredentials serves machine-to-machine scopes. See
-//     examples/webapp.
+//     examples/webapp, or let package websession do all of it (handlers,
+//     session cookie, tokens kept server-side).
 //
 // # Challenges
 //
@@ -108,22 +109,8 @@
 //
 // # Performance
 //
-// One client-side USER_SRP_AUTH computation (srp.NewClient + PasswordClaim)
-// costs the three modular exponentiations it cannot avoid (g^a, g^x and
-// the S exponentiation mod the 3072-bit N) and nothing measurable besides.
-// BenchmarkSRPClient against BenchmarkSRPModExpFloor (the bare Exp calls
-// on the same sizes), run in the same process five times in alternation
-// on a shared 2-core AMD EPYC:
-//
-//	go test -run X -bench SRP -benchtime 100x ./cognito
-//
-//	BenchmarkSRPClient        7.1 ms/op  65 KB/op  137 allocs/op (median)
-//	BenchmarkSRPModExpFloor   7.9 ms/op  52 KB/op   63 allocs/op (median)
-//
-// a ratio of 0.90 (per run 0.86 to 1.01; target ≤ 1.2): hashing, HKDF,
-// hex and base64 are lost in the noise of math/big's Exp.
-//
-// Making and verifying a hosted-UI state (BenchmarkStateCodec) takes
-// 17-20 µs, 2.1-2.9x the floor of its bare randomness and HMACs
-// (BenchmarkStateFloor): a cost paid once per sign-in.
+// A client-side USER_SRP_AUTH computation costs the three modular
+// exponentiations SRP cannot avoid (a few milliseconds) and nothing
+// measurable besides. Figures, and the commands that rerun them, are in the
+// repository's benchmarks/README.md.
 package cognito

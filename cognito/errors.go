@@ -87,6 +87,28 @@ var (
 	ErrInternal = errors.New("internal error")
 	// ErrForbidden is ForbiddenException (AWS WAF blocked the request).
 	ErrForbidden = errors.New("forbidden")
+	// ErrRefreshTokenReuse is RefreshTokenReuseException: the refresh
+	// token was already rotated out (GetTokensFromRefreshToken) and its
+	// grace period is over. Sign in again, or load the newer token.
+	ErrRefreshTokenReuse = errors.New("refresh token already rotated")
+	// ErrFeatureUnavailableInTier is FeatureUnavailableInTierException: the
+	// pool's feature plan lacks the feature (for example passwordless
+	// sign-in on the Lite plan).
+	ErrFeatureUnavailableInTier = errors.New("feature unavailable in the pool's tier")
+	// ErrWebAuthnNotEnabled is WebAuthnNotEnabledException: passkeys are
+	// not enabled in the pool.
+	ErrWebAuthnNotEnabled = errors.New("passkeys not enabled")
+	// ErrWebAuthnConfigurationMissing is
+	// WebAuthnConfigurationMissingException: the pool has neither a
+	// relying-party ID nor a domain.
+	ErrWebAuthnConfigurationMissing = errors.New("passkey configuration missing")
+	// ErrWebAuthnRefused is any of the WebAuthn exceptions that refuse a
+	// passkey registration: WebAuthnChallengeNotFoundException (expired
+	// or unknown challenge), WebAuthnClientMismatchException,
+	// WebAuthnOriginNotAllowedException,
+	// WebAuthnRelyingPartyMismatchException and
+	// WebAuthnCredentialNotSupportedException. Error.Code says which.
+	ErrWebAuthnRefused = errors.New("passkey refused")
 
 	// ErrInvalidResponse reports a response from Cognito that the client
 	// cannot use: neither tokens nor a challenge, a challenge parameter that
@@ -136,6 +158,15 @@ var codeSentinels = map[string]error{
 	"GroupExistsException":                    ErrGroupExists,
 	"InternalErrorException":                  ErrInternal,
 	"ForbiddenException":                      ErrForbidden,
+	"RefreshTokenReuseException":              ErrRefreshTokenReuse,
+	"FeatureUnavailableInTierException":       ErrFeatureUnavailableInTier,
+	"WebAuthnNotEnabledException":             ErrWebAuthnNotEnabled,
+	"WebAuthnConfigurationMissingException":   ErrWebAuthnConfigurationMissing,
+	"WebAuthnChallengeNotFoundException":      ErrWebAuthnRefused,
+	"WebAuthnClientMismatchException":         ErrWebAuthnRefused,
+	"WebAuthnOriginNotAllowedException":       ErrWebAuthnRefused,
+	"WebAuthnRelyingPartyMismatchException":   ErrWebAuthnRefused,
+	"WebAuthnCredentialNotSupportedException": ErrWebAuthnRefused,
 }
 
 // Error is an exception returned by Cognito. Use errors.Is with the Err…

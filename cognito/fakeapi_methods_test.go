@@ -156,3 +156,27 @@ func (f *fakeAPI) AdminRemoveUserFromGroup(ctx context.Context, in *cip.AdminRem
 func (f *fakeAPI) AdminListGroupsForUser(ctx context.Context, in *cip.AdminListGroupsForUserInput, _ ...func(*cip.Options)) (*cip.AdminListGroupsForUserOutput, error) {
 	return dispatch[cip.AdminListGroupsForUserInput, cip.AdminListGroupsForUserOutput](f, ctx, "AdminListGroupsForUser", in)
 }
+
+func (f *fakeAPI) GetTokensFromRefreshToken(ctx context.Context, in *cip.GetTokensFromRefreshTokenInput, _ ...func(*cip.Options)) (*cip.GetTokensFromRefreshTokenOutput, error) {
+	return dispatch[cip.GetTokensFromRefreshTokenInput, cip.GetTokensFromRefreshTokenOutput](f, ctx, "GetTokensFromRefreshToken", in)
+}
+
+func (f *fakeAPI) StartWebAuthnRegistration(ctx context.Context, in *cip.StartWebAuthnRegistrationInput, _ ...func(*cip.Options)) (*cip.StartWebAuthnRegistrationOutput, error) {
+	return dispatch[cip.StartWebAuthnRegistrationInput, cip.StartWebAuthnRegistrationOutput](f, ctx, "StartWebAuthnRegistration", in)
+}
+
+func (f *fakeAPI) CompleteWebAuthnRegistration(ctx context.Context, in *cip.CompleteWebAuthnRegistrationInput, _ ...func(*cip.Options)) (*cip.CompleteWebAuthnRegistrationOutput, error) {
+	return dispatch[cip.CompleteWebAuthnRegistrationInput, cip.CompleteWebAuthnRegistrationOutput](f, ctx, "CompleteWebAuthnRegistration", in)
+}
+
+func (f *fakeAPI) ListWebAuthnCredentials(ctx context.Context, in *cip.ListWebAuthnCredentialsInput, _ ...func(*cip.Options)) (*cip.ListWebAuthnCredentialsOutput, error) {
+	return dispatch[cip.ListWebAuthnCredentialsInput, cip.ListWebAuthnCredentialsOutput](f, ctx, "ListWebAuthnCredentials", in)
+}
+
+func (f *fakeAPI) DeleteWebAuthnCredential(ctx context.Context, in *cip.DeleteWebAuthnCredentialInput, _ ...func(*cip.Options)) (*cip.DeleteWebAuthnCredentialOutput, error) {
+	return dispatch[cip.DeleteWebAuthnCredentialInput, cip.DeleteWebAuthnCredentialOutput](f, ctx, "DeleteWebAuthnCredential", in)
+}
+
+func (f *fakeAPI) GetUserAuthFactors(ctx context.Context, in *cip.GetUserAuthFactorsInput, _ ...func(*cip.Options)) (*cip.GetUserAuthFactorsOutput, error) {
+	return dispatch[cip.GetUserAuthFactorsInput, cip.GetUserAuthFactorsOutput](f, ctx, "GetUserAuthFactors", in)
+}

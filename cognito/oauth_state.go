@@ -70,11 +70,10 @@ type StateOptions struct {
 // that nobody can change the destination or forge a state (the safe form
 // of "state overloading"). It is safe for concurrent use.
 //
-// Making and verifying one state costs about 17-20 µs and 34 allocations
-// on a shared 2-core AMD EPYC, 2.1-2.9x the 7-8 µs floor of its
-// cryptography (32 random bytes and two HMAC-SHA256; BenchmarkStateCodec
-// against BenchmarkStateFloor): the rest is JSON and base64, and nothing
-// next to the network round trips of a sign-in.
+// Making and verifying one state costs a few times its cryptography (32
+// random bytes and two HMAC-SHA256), nothing next to the network round
+// trips of a sign-in; the figures are in the repository's
+// benchmarks/README.md.
 //
 // New returns the state for the authorize URL and the nonce, which the
 // app keeps in the browser (an HttpOnly cookie) or its server session;

@@ -27,9 +27,12 @@ type RefreshOptions struct {
 }
 
 // Refresh trades t's refresh token for new ID and access tokens
-// (REFRESH_TOKEN_AUTH). The result keeps t's refresh token when Cognito
-// returns none (it does unless refresh-token rotation is on), and t's
-// Username.
+// (REFRESH_TOKEN_AUTH, or GetTokensFromRefreshToken for an app client that
+// rotates refresh tokens: see Options.RotateRefreshTokens). The result holds
+// the new refresh token when Cognito rotated it, t's otherwise, and t's
+// Username. After a rotation the old refresh token stops working once the
+// app client's grace period is over (ErrRefreshTokenReuse): keep the new
+// one.
 //
 // A remembered device that Cognito no longer knows is handled as by
 // RefreshToken, and is dropped from the DeviceStore under the name typed
@@ -80,6 +83,9 @@ func (c *Client) refresh(ctx context.Context, refreshToken string, o RefreshOpti
 	if refreshToken == "" {
 		return nil, fmt.Errorf("cognito: Refresh: %w", ErrNoRefreshToken)
 	}
+	if c.rotate.Load() {
+		return c.refreshRotating(ctx, refreshToken, o, signInName)
+	}
 	params := map[string]string{"REFRESH_TOKEN": refreshToken}
 	if c.clientSecret != "" {
 		if o.Username == "" {
@@ -87,20 +93,23 @@ func (c *Client) refresh(ctx context.Context, refreshToken string, o RefreshOpti
 		}
 		params["SECRET_HASH"] = c.secretHash(o.Username)
 	}
-	deviceKey := o.DeviceKey
-	if deviceKey == "" && o.Username != "" {
-		d, err := c.loadDevice(ctx, o.Username)
-		if err != nil {
-			return nil, err
-		}
-		if d != nil {
-			deviceKey = d.Key
-		}
+	deviceKey, err := c.refreshDeviceKey(ctx, o)
+	if err != nil {
+		return nil, err
 	}
 	if deviceKey != "" {
 		params["DEVICE_KEY"] = deviceKey
 	}
 	resp, err := c.refreshOnce(ctx, params, o.ClientMetadata)
+	if err != nil && rotatingClient(err) {
+		// The app client rotates refresh tokens, which REFRESH_TOKEN_AUTH
+		// cannot do: use GetTokensFromRefreshToken from now on.
+		t, rerr := c.refreshRotating(ctx, refreshToken, o, signInName)
+		if rerr == nil {
+			c.rotate.Store(true)
+		}
+		return t, rerr
+	}
 	if err != nil && deviceKey != "" && isDeviceNotFound(err) {
 		// The device was forgotten server-side: drop it here too and
 		// refresh once more without it.
@@ -121,14 +130,7 @@ func (c *Client) refresh(ctx context.Context, refreshToken string, o RefreshOpti
 	if resp.AuthenticationResult == nil {
 		return nil, fmt.Errorf("cognito: Refresh: %w: no tokens (challenge %q)", ErrInvalidResponse, resp.ChallengeName)
 	}
-	t, err := c.tokensFrom(resp.AuthenticationResult, o.Username, "")
-	if err != nil {
-		return nil, err
-	}
-	if t.RefreshToken == "" {
-		t.RefreshToken = refreshToken
-	}
-	return t, nil
+	return c.refreshed(resp.AuthenticationResult, o.Username, refreshToken)
 }
 
 func (c *Client) refreshOnce(ctx context.Context, params, metadata map[string]string) (*cip.InitiateAuthOutput, error) {
@@ -268,7 +270,8 @@ func (s *Session) Tokens(ctx context.Context) (*Tokens, error) {
 // the API that is NotAuthorizedException, through the hosted UI's token
 // endpoint invalid_grant.
 func refused(err error) bool {
-	return errors.Is(err, ErrNotAuthorized) || errors.Is(err, ErrInvalidGrant) || errors.Is(err, ErrNoRefreshToken)
+	return errors.Is(err, ErrNotAuthorized) || errors.Is(err, ErrInvalidGrant) || errors.Is(err, ErrNoRefreshToken) ||
+		errors.Is(err, ErrRefreshTokenReuse)
 }
 
 // Refresh refreshes now, whatever the expiry, sharing a refresh already in

@@ -52,6 +52,11 @@ type SignInOptions struct {
 	ClientMetadata map[string]string
 	// NoDevice makes the sign-in ignore any remembered device.
 	NoDevice bool
+	// PreferredFactor (FlowUserAuth only) asks Cognito to start with this
+	// first factor (PREFERRED_CHALLENGE) instead of offering the choice
+	// (SELECT_CHALLENGE). FactorPassword and FactorPasswordSRP take
+	// SignIn's password; the other factors take none.
+	PreferredFactor Factor
 }
 
 // Result is the outcome of a sign-in step: exactly one of Tokens and
@@ -88,6 +93,8 @@ type authState struct {
 	device     *Device
 	noDevice   bool
 	metadata   map[string]string
+	// factor is FlowUserAuth's preferred first factor.
+	factor Factor
 }
 
 // authOutput is the common part of the four auth operations' outputs.
@@ -96,6 +103,8 @@ type authOutput struct {
 	params  map[string]string
 	session string
 	result  *types.AuthenticationResultType
+	// available is InitiateAuth's AvailableChallenges (USER_AUTH).
+	available []types.ChallengeNameType
 }
 
 // SignIn authenticates username with password using the flow in the
@@ -124,10 +133,14 @@ func (c *Client) SignIn(ctx context.Context, username, password string, optFns .
 		if password == "" {
 			return nil, fmt.Errorf("cognito: SignIn: %w: empty password", ErrInvalidParameter)
 		}
+	case FlowUserAuth:
+		if err := checkUserAuthOptions(o.PreferredFactor, password); err != nil {
+			return nil, err
+		}
 	default:
 		return nil, fmt.Errorf("cognito: SignIn: %w: unknown flow %q", ErrInvalidParameter, o.Flow)
 	}
-	st := &authState{flow: o.Flow, username: username, signInName: username, noDevice: o.NoDevice, metadata: o.ClientMetadata}
+	st := &authState{flow: o.Flow, username: username, signInName: username, noDevice: o.NoDevice, metadata: o.ClientMetadata, factor: o.PreferredFactor}
 	if !o.NoDevice {
 		d, err := c.loadDevice(ctx, username)
 		if err != nil {
@@ -142,7 +155,7 @@ func (c *Client) SignIn(ctx context.Context, username, password string, optFns .
 		if ferr := c.forgetLocalDevice(ctx, st.username, st.signInName); ferr != nil {
 			return nil, ferr
 		}
-		st = &authState{flow: o.Flow, username: username, signInName: username, noDevice: true, metadata: o.ClientMetadata}
+		st = &authState{flow: o.Flow, username: username, signInName: username, noDevice: true, metadata: o.ClientMetadata, factor: o.PreferredFactor}
 		return c.signIn(ctx, st, password)
 	}
 	return res, err
@@ -185,6 +198,12 @@ func (c *Client) signIn(ctx context.Context, st *authState, password string) (*R
 	case FlowAdminNoSRP:
 		flow = types.AuthFlowTypeAdminNoSrpAuth
 		params["PASSWORD"] = password
+	case FlowUserAuth:
+		flow = types.AuthFlowTypeUserAuth
+		var err error
+		if sc, err = c.userAuthParams(params, st.factor, password); err != nil {
+			return nil, err
+		}
 	}
 	out, err := c.initiate(ctx, st, flow, params)
 	if err != nil {
@@ -226,6 +245,9 @@ func (c *Client) answerPasswordVerifier(ctx context.Context, st *authState, sc *
 // and picks up a device remembered under that name.
 func (c *Client) noteUsername(ctx context.Context, st *authState, params map[string]string) {
 	u := params["USER_ID_FOR_SRP"]
+	if u == "" && st.flow == FlowUserAuth {
+		u = params["USERNAME"] // USER_AUTH names the user this way too
+	}
 	if u == "" || u == st.username {
 		return
 	}
@@ -254,6 +276,9 @@ func (c *Client) next(ctx context.Context, st *authState, out authOutput) (*Resu
 		}
 		c.noteUsername(ctx, st, out.params)
 		if out.name != types.ChallengeNameTypeDeviceSrpAuth {
+			if err := checkChallengeParams(out); err != nil {
+				return nil, err
+			}
 			return &Result{Challenge: newChallenge(c, st, out)}, nil
 		}
 		var err error
@@ -336,7 +361,7 @@ func (c *Client) initiateOnce(ctx context.Context, st *authState, flow types.Aut
 		if err != nil {
 			return authOutput{}, wrapErr("AdminInitiateAuth", err)
 		}
-		return authOutput{resp.ChallengeName, resp.ChallengeParameters, aws.ToString(resp.Session), resp.AuthenticationResult}, nil
+		return authOutput{resp.ChallengeName, resp.ChallengeParameters, aws.ToString(resp.Session), resp.AuthenticationResult, resp.AvailableChallenges}, nil
 	}
 	resp, err := c.api.InitiateAuth(ctx, &cip.InitiateAuthInput{
 		AuthFlow:       flow,
@@ -347,7 +372,7 @@ func (c *Client) initiateOnce(ctx context.Context, st *authState, flow types.Aut
 	if err != nil {
 		return authOutput{}, wrapErr("InitiateAuth", err)
 	}
-	return authOutput{resp.ChallengeName, resp.ChallengeParameters, aws.ToString(resp.Session), resp.AuthenticationResult}, nil
+	return authOutput{resp.ChallengeName, resp.ChallengeParameters, aws.ToString(resp.Session), resp.AuthenticationResult, resp.AvailableChallenges}, nil
 }
 
 // respondRaw calls RespondToAuthChallenge or AdminRespondToAuthChallenge
@@ -396,7 +421,7 @@ func (c *Client) respondOnce(ctx context.Context, st *authState, name types.Chal
 		if err != nil {
 			return authOutput{}, wrapErr("AdminRespondToAuthChallenge", err)
 		}
-		return authOutput{resp.ChallengeName, resp.ChallengeParameters, aws.ToString(resp.Session), resp.AuthenticationResult}, nil
+		return authOutput{name: resp.ChallengeName, params: resp.ChallengeParameters, session: aws.ToString(resp.Session), result: resp.AuthenticationResult}, nil
 	}
 	resp, err := c.api.RespondToAuthChallenge(ctx, &cip.RespondToAuthChallengeInput{
 		ChallengeName:      name,
@@ -408,5 +433,5 @@ func (c *Client) respondOnce(ctx context.Context, st *authState, name types.Chal
 	if err != nil {
 		return authOutput{}, wrapErr("RespondToAuthChallenge", err)
 	}
-	return authOutput{resp.ChallengeName, resp.ChallengeParameters, aws.ToString(resp.Session), resp.AuthenticationResult}, nil
+	return authOutput{name: resp.ChallengeName, params: resp.ChallengeParameters, session: aws.ToString(resp.Session), result: resp.AuthenticationResult}, nil
 }

@@ -43,8 +43,9 @@
 // # Identity IDs
 //
 // Identity IDs are kept in an IDStore (a MemoryStore unless Options.Store is
-// set) under the pool, the login providers in use (not their tokens) and
-// Options.User. IdentityID returns the current one. When a stored guest
+// set; a command-line program that should stay the same identity between
+// runs uses DefaultFileStore) under the pool, the login providers in use (not
+// their tokens) and Options.User. IdentityID returns the current one. When a stored guest
 // identity is refused (NotAuthorized or ResourceNotFound), the provider
 // forgets it and retries once with a new identity; for a signed-in user the
 // error is returned, since it usually means an expired login token, and the
@@ -57,21 +58,12 @@
 // Providers do not cache: like aws-sdk-go-v2's own providers they return
 // aws.Credentials with Source, CanExpire and Expires set, and leave caching to
 // aws.CredentialsCache, which returns cached credentials without a lock and
-// runs one refresh for all callers at expiry (TestOneExchangeAtExpiry: 1,000
-// goroutines, one exchange). Measured it meets the bar, so there is no second
-// cache here. Go 1.26, linux/amd64, AMD EPYC, 2 CPUs shared with other
-// work (absolute figures doubled under load; the ratio held):
-//
-//	BenchmarkCachedRetrieve           57 ns/op   0 B/op   0 allocs/op
-//	BenchmarkCachedRetrieveParallel   37 ns/op   0 B/op   0 allocs/op
-//	BenchmarkFloor                    52 ns/op   0 B/op   0 allocs/op
-//	BenchmarkUncachedRetrieve       1083 ns/op 665 B/op  12 allocs/op (fakes, no network)
-//
-// A cached Retrieve is 1.0–1.1× the floor (an atomic load, a copy of
-// aws.Credentials and a clock read) and 19× cheaper than an exchange even
-// against in-process fakes, before any network round trip. AWS service clients built from an aws.Config wrap a provider
-// in a cache themselves; anything else that calls Retrieve directly (a
-// signing RoundTripper, your code) should be given the cache. Set
+// runs one refresh for all callers at expiry (1,000 goroutines, one
+// exchange). A cached Retrieve costs about an atomic load and a copy, so
+// there is no second cache here (figures in the repository's
+// benchmarks/README.md). AWS service clients built from an aws.Config wrap a
+// provider in a cache themselves; anything else that calls Retrieve directly
+// (a signing RoundTripper, your code) should be given the cache. Set
 // CredentialsCacheOptions.ExpiryWindow (e.g. a minute) to refresh before
 // requests start failing. A Provider used without a cache is still safe:
 // concurrent Retrieve calls run one at a time.

@@ -68,10 +68,14 @@ func TestNewVerifierEndpoint(t *testing.T) {
 		})
 	}
 
-	t.Run("an endpoint verifier refuses Cognito's issuer", func(t *testing.T) {
+	t.Run("an endpoint verifier takes the endpoint's issuer and Cognito's, with the endpoint's keys", func(t *testing.T) {
 		v, err := jwks.NewVerifier(pool, func(o *jwks.Options) { o.ClientIDs = []string{app.ID}; o.Endpoint = srv.URL })
 		require.NoError(t, err)
-		assert.Equal(t, []string{srv.Issuer(pool)}, v.Issuers())
+		assert.ElementsMatch(t, []string{srv.Issuer(pool), "https://cognito-idp.us-east-1.amazonaws.com/" + pool,
+			"https://issuer-cognito-idp.us-east-1.amazonaws.com/" + pool}, v.Issuers())
+		require.NoError(t, v.Hydrate(context.Background()))
+		require.NotNil(t, v.KeySet(srv.Issuer(pool)))
+		assert.Same(t, v.KeySet(srv.Issuer(pool)), v.KeySet("https://cognito-idp.us-east-1.amazonaws.com/"+pool), "one key set, the endpoint's")
 	})
 	t.Run("malformed endpoint", func(t *testing.T) {
 		for _, ep := range []string{"ftp://x", "127.0.0.1:9229", "http://", "http://h/?q=1"} {

@@ -115,17 +115,18 @@ type Options struct {
 	Region string
 	// Endpoint, if set, is the user-pool service endpoint to trust instead
 	// of Cognito's, for an emulator such as `cognitoctl serve` or
-	// cognitotest (e.g. "http://127.0.0.1:9229"): a pool's only issuer is
-	// then Endpoint + "/" + poolID and its keys are fetched from that
-	// issuer + "/.well-known/jwks.json". Pools with explicit Issuers are
-	// unaffected.
+	// cognitotest (e.g. "http://127.0.0.1:9229"): a pool's keys are then
+	// fetched from Endpoint + "/" + poolID + "/.well-known/jwks.json", and
+	// its tokens may carry the endpoint's issuer (Endpoint + "/" + poolID)
+	// or Cognito's own forms (an emulator told to issue those). Pools with
+	// explicit Issuers are unaffected.
 	//
 	// When Endpoint is empty, the environment variables the AWS SDKs read
 	// are honoured the same way: AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER,
 	// else AWS_ENDPOINT_URL, unless AWS_IGNORE_CONFIGURED_ENDPOINT_URLS is
 	// "true" or IgnoreEndpointEnv is set. A process whose environment
-	// points its Cognito calls at an endpoint thereby also verifies that
-	// endpoint's tokens, and no longer Cognito's.
+	// points its Cognito calls at an endpoint thereby verifies tokens with
+	// that endpoint's keys, and no longer with Cognito's.
 	Endpoint string
 	// IgnoreEndpointEnv makes the verifier ignore the AWS_ENDPOINT_URL
 	// variables, so that only Endpoint (or Cognito itself) is trusted
@@ -223,13 +224,13 @@ func NewMultiPoolVerifier(pools []Pool, optFns ...func(*Options)) (*Verifier, er
 			if v.o.Region != "" {
 				region = v.o.Region
 			}
+			issuers = []string{
+				fmt.Sprintf(cognitoIssuerFormat, region, p.UserPoolID),
+				fmt.Sprintf(cognitoAlternateIssuerFormat, region, p.UserPoolID),
+			}
 			if endpoint != "" {
-				issuers = []string{endpoint + "/" + p.UserPoolID}
-			} else {
-				issuers = []string{
-					fmt.Sprintf(cognitoIssuerFormat, region, p.UserPoolID),
-					fmt.Sprintf(cognitoAlternateIssuerFormat, region, p.UserPoolID),
-				}
+				// The endpoint's own issuer first: the keys come from it.
+				issuers = append([]string{endpoint + "/" + p.UserPoolID}, issuers...)
 			}
 			if jwksURL == "" {
 				jwksURL = strings.TrimSuffix(issuers[0], "/") + wellKnownJWKSPath

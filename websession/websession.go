@@ -46,6 +46,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"sync"
 	"time"
 
@@ -86,6 +87,13 @@ type Config struct {
 	// Authorize holds extra authorize parameters (identity provider,
 	// scopes, prompt).
 	Authorize cognito.AuthorizeOptions
+	// IdentityProviders are the identity providers a sign-in may go to
+	// directly, skipping Cognito's page: LoginHandler honours
+	// ?identity_provider=NAME for these names only (e.g.
+	// cognito.IdentityProviderFacebook, "Google", a SAML provider's name),
+	// so that one handler serves "Sign in with …" buttons. Any other name
+	// is refused. Default: none.
+	IdentityProviders []string
 	// SessionTTL is how long a session lives without use before it must
 	// sign in again; default 8 hours. A session never outlives its refresh
 	// token.
@@ -236,16 +244,27 @@ func (m *Manager) setCookie(w http.ResponseWriter, name, value string, maxAge ti
 
 // LoginHandler starts a sign-in: it redirects the browser to the hosted UI
 // and returns it, signed in, to the request's "return" query parameter
-// (which must be allow-listed; default DefaultReturn).
+// (which must be allow-listed; default DefaultReturn). An
+// "identity_provider" query parameter naming one of
+// Config.IdentityProviders goes straight to that provider.
 func (m *Manager) LoginHandler() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		dest := r.URL.Query().Get("return")
+		q := r.URL.Query()
+		dest := q.Get("return")
 		if dest == "" {
 			dest = m.cfg.DefaultReturn
 		}
 		if !m.states.Allowed(dest) {
 			http.Error(w, "websession: return destination not allowed", http.StatusBadRequest)
 			return
+		}
+		ao := m.cfg.Authorize
+		if p := q.Get("identity_provider"); p != "" {
+			if !slices.Contains(m.cfg.IdentityProviders, p) {
+				http.Error(w, "websession: identity provider not allowed", http.StatusBadRequest)
+				return
+			}
+			ao.IdentityProvider = p
 		}
 		state, nonce, err := m.states.New(dest)
 		if err != nil {
@@ -262,7 +281,6 @@ func (m *Manager) LoginHandler() http.Handler {
 			m.fail(w, "seal", err)
 			return
 		}
-		ao := m.cfg.Authorize
 		ao.State, ao.CodeChallenge = state, pkce.Challenge
 		u, err := m.ui.AuthorizeURL(ao)
 		if err != nil {
@@ -310,6 +328,12 @@ func (m *Manager) CallbackHandler() http.Handler {
 			return
 		}
 		tokens, err := m.ui.Exchange(r.Context(), code, p.Verifier)
+		if errors.Is(err, cognito.ErrInvalidGrant) {
+			// A code used twice or too late: the browser's request is at
+			// fault, not the hosted UI.
+			http.Error(w, "websession: sign-in failed (the code was already used or has expired)", http.StatusBadRequest)
+			return
+		}
 		if err != nil {
 			m.fail(w, "code exchange", err)
 			return

@@ -291,3 +291,70 @@ func TestManagerFormatHidesKey(t *testing.T) {
 	_, err := websession.New(websession.Config{})
 	assert.Error(t, err)
 }
+
+// TestLoginIdentityProvider: ?identity_provider= goes straight to an
+// allow-listed provider; any other name is refused.
+func TestLoginIdentityProvider(t *testing.T) {
+	a := newApp(t)
+	ui, err := cognito.NewHostedUI(a.srv.HostedUIURL(), a.client.ID, a.web.URL+"/callback")
+	require.NoError(t, err)
+	v, err := jwks.NewVerifier(a.pool, func(o *jwks.Options) { o.Endpoint, o.ClientIDs = a.srv.URL, []string{a.client.ID} })
+	require.NoError(t, err)
+	ws, err := websession.New(websession.Config{HostedUI: ui, Verifier: v, IdentityProviders: []string{cognito.IdentityProviderFacebook}})
+	require.NoError(t, err)
+	cases := []struct {
+		query    string
+		status   int
+		provider string
+	}{
+		{"", http.StatusFound, ""},
+		{"?identity_provider=Facebook", http.StatusFound, "Facebook"},
+		{"?identity_provider=Google", http.StatusBadRequest, ""},
+		{"?identity_provider=facebook", http.StatusBadRequest, ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.query, func(t *testing.T) {
+			rec := httptest.NewRecorder()
+			ws.LoginHandler().ServeHTTP(rec, httptest.NewRequest("GET", a.web.URL+"/login"+tc.query, nil))
+			require.Equal(t, tc.status, rec.Code, rec.Body.String())
+			if tc.status != http.StatusFound {
+				assert.Contains(t, rec.Body.String(), "identity provider not allowed")
+				assert.Empty(t, rec.Result().Cookies(), "a refused sign-in sets no cookie")
+				return
+			}
+			u, err := url.Parse(rec.Header().Get("Location"))
+			require.NoError(t, err)
+			assert.Equal(t, tc.provider, u.Query().Get("identity_provider"))
+		})
+	}
+	// Without the allow-list, no provider may be named.
+	rec := httptest.NewRecorder()
+	a.ws.LoginHandler().ServeHTTP(rec, httptest.NewRequest("GET", a.web.URL+"/login?identity_provider=Facebook", nil))
+	assert.Equal(t, http.StatusBadRequest, rec.Code)
+}
+
+// TestReplayedCallbackIsBadRequest: a callback replayed with its stolen
+// sign-in cookie, after the code was spent, used to answer 502 Bad Gateway
+// (as if the hosted UI had failed); the request is at fault: 400.
+func TestReplayedCallbackIsBadRequest(t *testing.T) {
+	a := newApp(t)
+	b := browser(t)
+	resp, _ := do(t, b, "GET", a.web.URL+"/login?return=/orders")
+	u, _ := url.Parse(a.web.URL)
+	pending := b.Jar.Cookies(u)
+	require.Len(t, pending, 1)
+	cb, err := a.srv.HostedSignIn(resp.Header.Get("Location"), "alice", "Correct-Horse-9!")
+	require.NoError(t, err)
+	resp, _ = do(t, b, "GET", cb)
+	require.Equal(t, http.StatusFound, resp.StatusCode)
+
+	req, err := http.NewRequest("GET", cb, nil)
+	require.NoError(t, err)
+	req.AddCookie(pending[0])
+	resp, err = http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusBadRequest, resp.StatusCode, string(body))
+	assert.Contains(t, string(body), "already used or has expired")
+}

@@ -59,15 +59,16 @@ type callOptions struct {
 }
 
 const callUsage = `usage: cognitoctl call [-X METHOD] [-H 'Name: value']... [-d DATA | -d @FILE | -d @-] [-region R] [-service S]
-                      [-identity-pool-id ID [-login KEY=TOKEN]... [sign-in flags]] [-timeout 30s] URL
+                      [-identity-pool-id ID [-login KEY=TOKEN]... [sign-in flags | -use-stored]] [-timeout 30s] URL
 
 Signs the request with AWS Signature Version 4, using the default AWS
 credential chain (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY/AWS_SESSION_TOKEN,
 AWS_PROFILE, SSO, ...) or, given -identity-pool-id, temporary credentials of
 a Cognito identity pool obtained exactly as "cognitoctl credentials" does
 with the same flags (-login, -user-pool-id with -id-token or -client-id,
--username, -password to sign in first, -role-arn, ...; no login means a
-guest), sends it, and prints the response body on stdout. A
+-username, -password to sign in first, -use-stored for the session
+"cognitoctl login" stored, -role-arn, ...; no login means a guest), sends it,
+and prints the response body on stdout. A
 status of 400 or more prints the status line (and API Gateway's message) on
 stderr and exits 22, as curl --fail does.
 

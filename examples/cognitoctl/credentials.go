@@ -42,6 +42,7 @@ type credentialProcessJSON struct {
 
 const credentialsUsage = `usage: cognitoctl credentials -identity-pool-id ID [-login KEY=TOKEN]... [-format json|env|process] [-timeout 30s]
        [-user-pool-id ID (-id-token SECRET | -client-id ID -username U [-password SECRET])]
+       [-use-stored [-client-id ID] [-client-secret SECRET] [-token-dir DIR]]
 
 Trades a Logins map for temporary AWS credentials through a Cognito identity
 pool (GetId, then GetCredentialsForIdentity; with -role-arn, GetOpenIdToken and
@@ -53,6 +54,11 @@ COGNITO_CLIENT_SECRET. Keys: cognito-idp.REGION.amazonaws.com/USER_POOL_ID (or -
 with -id-token), graph.facebook.com, accounts.google.com, www.amazon.com,
 appleid.apple.com, api.twitter.com (token;secret), an OIDC issuer host, a SAML
 provider ARN, cognito-identity.amazonaws.com (developer).
+
+-use-stored logs in with the session "cognitoctl login" stored (its ID token,
+refreshed and saved back when it is about to expire): no password is needed.
+The identity ID is kept beside it, so the next run skips GetId. -client-id
+(or -user-pool-id) chooses among several stored sessions.
 
 -format process prints the AWS CLI credential_process JSON, for ~/.aws/config:
   credential_process = cognitoctl credentials -identity-pool-id ID -format process

@@ -36,11 +36,14 @@ type identityFlags struct {
 	customRoleARN string
 	sessionName   string
 	duration      time.Duration
+	// useStored logs in with the session cognitoctl login stored.
+	useStored bool
+	store     storeFlags
 }
 
 // identityFlagNames are the names register defines.
 var identityFlagNames = []string{"identity-pool-id", "login", "user-pool-id", "id-token", "client-id", "client-secret",
-	"username", "password", "flow", "role-arn", "custom-role-arn", "role-session-name", "duration"}
+	"username", "password", "flow", "role-arn", "custom-role-arn", "role-session-name", "duration", "use-stored", "token-dir"}
 
 // register defines the identity-pool flags on fs.
 func (f *identityFlags) register(fs *flag.FlagSet) {
@@ -58,6 +61,8 @@ func (f *identityFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.customRoleARN, "custom-role-arn", "", "enhanced flow: ask for this role instead of the pool's default")
 	fs.StringVar(&f.sessionName, "role-session-name", "", "basic flow: STS role session name (default "+identity.DefaultRoleSessionName+")")
 	fs.DurationVar(&f.duration, "duration", 0, "basic flow: credential lifetime, e.g. 1h (default: STS's)")
+	fs.BoolVar(&f.useStored, "use-stored", false, "the login is the session cognitoctl login stored (refreshed as needed; -client-id or -user-pool-id chooses among several)")
+	f.store.register(fs)
 }
 
 // given reports whether any identity-pool flag was set on the command line.
@@ -99,10 +104,15 @@ func (f *identityFlags) provider(ctx context.Context, env *cliEnv, dl *deadline.
 		return fail("missing required flag: -identity-pool-id")
 	}
 	// The environment fills in secrets, but only the command line chooses
-	// the mode: signing in, an ID token, or logins.
-	signIn := f.username != "" || f.password.IsSet() || f.clientID != ""
-	idToken := f.idToken.IsSet() || (f.userPoolID != "" && !signIn && f.idToken.Given(env.getenv))
+	// the mode: the stored session, signing in, an ID token, or logins.
+	signIn := !f.useStored && (f.username != "" || f.password.IsSet() || f.clientID != "")
+	idToken := f.idToken.IsSet() || (f.userPoolID != "" && !signIn && !f.useStored && f.idToken.Given(env.getenv))
 	switch {
+	case f.useStored && (f.idToken.IsSet() || f.username != "" || f.password.IsSet()):
+		return fail("-use-stored excludes -id-token, -username and -password: the stored session is the login")
+	case f.useStored:
+	case f.store.dir != "":
+		return fail("-token-dir needs -use-stored")
 	case signIn && f.idToken.IsSet():
 		return fail("-id-token and the sign-in flags (-client-id, -username, -password) exclude each other")
 	case signIn:
@@ -185,6 +195,34 @@ func (f *identityFlags) provider(ctx context.Context, env *cliEnv, dl *deadline.
 		}
 	})
 	var session identity.IDTokenSource
+	var idStore identity.IDStore
+	var idUser string
+	userPoolID := f.userPoolID
+	if f.useStored {
+		ss, err := f.store.open(env)
+		if err != nil {
+			return nil, aws.Config{}, err
+		}
+		l, err := ss.pick(loginSelector{clientID: f.clientID, userPoolID: f.userPoolID})
+		if err != nil {
+			return nil, aws.Config{}, err
+		}
+		if _, dup := resolved[identity.UserPoolKey("", l.UserPoolID)]; dup {
+			return fail("-login %s: the stored session gives this login", identity.UserPoolKey("", l.UserPoolID))
+		}
+		clientSecret, err := f.clientSecret.Value(env.stdin, env.getenv)
+		if err != nil {
+			return fail("%v", err)
+		}
+		s, err := ss.restore(ctx, env, dl, l, clientSecret)
+		if err != nil {
+			return nil, aws.Config{}, err
+		}
+		// Each user keeps their identity ID between runs: the next run
+		// skips GetId.
+		session, userPoolID = s, l.UserPoolID
+		idStore, idUser = ss.ids, l.Username
+	}
 	if signIn {
 		up := cfg.Copy()
 		if r := userPoolRegion(f.userPoolID); r != "" {
@@ -208,7 +246,10 @@ func (f *identityFlags) provider(ctx context.Context, env *cliEnv, dl *deadline.
 			ls = append(ls, identity.Login{Key: k, Token: identity.StaticToken(v)})
 		}
 		if session != nil {
-			ls = append(ls, identity.UserPoolLogin("", f.userPoolID, session))
+			ls = append(ls, identity.UserPoolLogin("", userPoolID, session))
+		}
+		if idStore != nil {
+			o.Store, o.User = idStore, idUser
 		}
 		if len(ls) > 0 {
 			o.Logins = identity.Logins(ls...)

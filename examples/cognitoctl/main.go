@@ -1,6 +1,8 @@
 // Command cognitoctl is a command-line tool over cognitokit: it runs the
-// Cognito emulator, signs users in, refreshes and verifies tokens, trades a
-// Logins map for AWS credentials, and makes SigV4-signed calls.
+// Cognito emulator, signs users in (with a password, or through the hosted
+// UI in the browser with login, keeping the session for later runs),
+// refreshes and verifies tokens, trades a Logins map for AWS credentials,
+// and makes SigV4-signed calls.
 //
 // Usage:
 //
@@ -48,6 +50,9 @@ type cliEnv struct {
 	// when that is not possible.
 	readPassword func() ([]byte, error)
 	getenv       func(string) string
+	// openBrowser opens a URL for login; nil means the system's browser.
+	// Tests set it to play the person at the browser.
+	openBrowser func(url string) error
 }
 
 // exitError carries an exit code and the one line printed to stderr.

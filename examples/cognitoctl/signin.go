@@ -36,8 +36,10 @@ func (a signinAttrFlag) Set(s string) error {
 }
 
 const signinUsage = `usage: cognitoctl signin -user-pool-id ID -client-id ID [-client-secret SECRET] -username U
-       [-password SECRET] [-flow srp|password|admin] [-new-password SECRET] [-mfa-code CODE]
+       [-password SECRET] [-flow srp|password|admin|user-auth] [-new-password SECRET] [-mfa-code CODE]
        [-mfa-type TYPE] [-answer A] [-attr NAME=VALUE]... [-timeout 30s]
+       [-factor email-otp|sms-otp|password|password-srp|web-authn] [-code SECRET] [-credential SECRET]
+   or: cognitoctl signin -use-stored [-client-id ID] [-client-secret SECRET] [-token-dir DIR]
 
 Signs the user in (USER_SRP_AUTH by default: the password never leaves the
 machine), answers the challenges Cognito asks for from the flags or, when
@@ -49,6 +51,18 @@ out, its environment variable (COGNITO_PASSWORD, COGNITO_CLIENT_SECRET,
 COGNITO_NEW_PASSWORD). With no password and a terminal on stdin, signin asks
 for it without echo.
 
+-use-stored prints the tokens of the session "cognitoctl login" stored
+instead, refreshed (and saved back) when they are about to expire; no password
+is needed. -client-id (or -user-pool-id) chooses among several stored sessions.
+
+-flow user-auth is Cognito's choice-based sign-in (USER_AUTH): -factor picks
+the first factor; without it signin lists the factors Cognito offers and asks
+(or fails with the list when stdin is not a terminal). A password is needed
+only for the password factors. E-mailed or texted codes come from -code
+(@FILE, @- or $COGNITO_CODE) or are asked for. For web-authn, signin prints
+the passkey request options on stderr and takes the authenticator's assertion
+JSON from -credential or a line of stdin: it is not an authenticator itself.
+
 flags:
 `
 
@@ -58,7 +72,7 @@ func runSignin(ctx context.Context, env *cliEnv, args []string) error {
 	app.register(fs)
 	username := fs.String("username", "", "username or alias (required)")
 	passwordFlag := secret.Define(fs, "password", envPassword, "password (asked for without echo when stdin is a terminal)")
-	flowName := fs.String("flow", "srp", "authentication flow: "+flowUsage)
+	flowName := fs.String("flow", "srp", "authentication flow: "+flowUsage+", or user-auth (USER_AUTH: choose a first factor with -factor)")
 	newPasswordFlag := secret.Define(fs, "new-password", envNewPassword, "answer NEW_PASSWORD_REQUIRED with this password")
 	mfaCode := fs.String("mfa-code", "", "answer SMS_MFA, EMAIL_OTP or SOFTWARE_TOKEN_MFA with this code")
 	mfaType := fs.String("mfa-type", "", "answer SELECT_MFA_TYPE with this type (SMS_MFA, SOFTWARE_TOKEN_MFA, EMAIL_OTP)")
@@ -66,21 +80,45 @@ func runSignin(ctx context.Context, env *cliEnv, args []string) error {
 	attrs := signinAttrFlag{}
 	timeout := timeoutFlag(fs)
 	fs.Var(attrs, "attr", "name=value: a required attribute for NEW_PASSWORD_REQUIRED (repeatable)")
+	useStored := fs.Bool("use-stored", false, "print the tokens of the session cognitoctl login stored (refreshed as needed) instead of signing in")
+	var store storeFlags
+	store.register(fs)
+	var uaFlags userAuthFlags
+	uaFlags.register(fs)
 	if err := parseFlagsNoArgs(fs, args); err != nil {
 		return err
 	}
+	if *useStored {
+		return runSigninStored(ctx, env, fs, &app, &store, *timeout)
+	}
+	if store.dir != "" {
+		return exitf(2, "-token-dir needs -use-stored")
+	}
+	userAuth := *flowName == userAuthFlow
+	var factor cognito.Factor
+	if userAuth && uaFlags.factorName != "" {
+		var err error
+		if factor, err = parseFactor(uaFlags.factorName); err != nil {
+			return err
+		}
+	}
+	// USER_AUTH needs a password up front only for a password factor.
+	needPassword := !userAuth || factor == cognito.FactorPassword || factor == cognito.FactorPasswordSRP
 	missing := missingFlags(env, fs, "user-pool-id", "client-id", "username")
-	if !passwordFlag.Given(env.getenv) && !env.stdinIsTerminal {
+	if needPassword && !passwordFlag.Given(env.getenv) && !env.stdinIsTerminal {
 		missing = append(missing, "-password (or $"+envPassword+")")
 	}
 	if err := missingError(missing); err != nil {
 		return err
 	}
-	flow, err := parseFlow(*flowName)
-	if err != nil {
-		return err
+	flow := cognito.FlowUserAuth
+	if !userAuth {
+		var err error
+		if flow, err = parseFlow(*flowName); err != nil {
+			return err
+		}
 	}
-	if err := secret.OneStdin(passwordFlag, newPasswordFlag, app.secretFlag); err != nil {
+	if err := secret.OneStdin(passwordFlag, newPasswordFlag, app.secretFlag, uaFlags.code, uaFlags.credential); err != nil {
 		return exitf(2, "%v", err)
 	}
 	if err := app.resolve(env); err != nil {
@@ -94,7 +132,7 @@ func runSignin(ctx context.Context, env *cliEnv, args []string) error {
 	if err != nil {
 		return err
 	}
-	if password == "" { // stdin is a terminal: ask
+	if password == "" && needPassword { // stdin is a terminal: ask
 		if password, err = readPassword(env, "Password"); err != nil {
 			return err
 		}
@@ -107,12 +145,22 @@ func runSignin(ctx context.Context, env *cliEnv, args []string) error {
 		if c, err = app.client(ctx, env, dl); err != nil {
 			return nil, err
 		}
+		if userAuth {
+			pw := password
+			if !needPassword {
+				pw = "" // kept for a PASSWORD challenge
+			}
+			return c.SignIn(ctx, *username, pw, func(o *cognito.SignInOptions) { o.Flow = flow; o.PreferredFactor = factor })
+		}
 		return c.SignIn(ctx, *username, password, func(o *cognito.SignInOptions) { o.Flow = flow })
 	})
 	if err != nil {
 		return err
 	}
 	a := &signinAnswerer{env: env, dl: dl, newPassword: newPassword, mfaCode: *mfaCode, mfaType: *mfaType, answer: *answer, attrs: attrs}
+	if userAuth {
+		a.ua = &userAuthAnswerer{factor: factor, password: password, code: uaFlags.code, credential: uaFlags.credential}
+	}
 	for range 10 {
 		if res.Tokens != nil {
 			return printTokens(env.stdout, res.Tokens)
@@ -152,6 +200,8 @@ type signinAnswerer struct {
 	attrs                                 map[string]string
 	in                                    *bufio.Reader
 	usedCode                              bool
+	// ua answers USER_AUTH's challenges (-flow user-auth).
+	ua *userAuthAnswerer
 }
 
 // ask reads one answer from the terminal, or reports the challenge as
@@ -184,6 +234,9 @@ func (a *signinAnswerer) timed(ctx context.Context, call func(context.Context) (
 }
 
 func (a *signinAnswerer) answer1(ctx context.Context, ch *cognito.Challenge) (*cognito.Result, error) {
+	if res, ok, err := a.answerUserAuth(ctx, ch); ok {
+		return res, err
+	}
 	switch ch.Name {
 	case cognito.ChallengeNewPasswordRequired:
 		pw := a.newPassword

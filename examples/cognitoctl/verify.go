@@ -80,26 +80,13 @@ func runVerify(ctx context.Context, env *cliEnv, args []string) error {
 	pool := jwks.Pool{UserPoolID: *poolID, JWKSURL: *jwksURL}
 	if *issuer != "" {
 		pool.Issuers = []string{*issuer}
-	} else if ep := verifyEndpointFromEnv(env); ep != "" {
-		ep = strings.TrimSuffix(ep, "/")
-		r := *region
-		if r == "" {
-			r, _, _ = strings.Cut(*poolID, "_")
-		}
-		pool.Issuers = []string{
-			ep + "/" + *poolID,
-			"https://cognito-idp." + r + ".amazonaws.com/" + *poolID,
-			"https://issuer-cognito-idp." + r + ".amazonaws.com/" + *poolID,
-		}
-		if pool.JWKSURL == "" {
-			pool.JWKSURL = ep + "/" + *poolID + "/.well-known/jwks.json"
-		}
 	}
 	ids := verifySplitList(*clientIDs)
 	if len(ids) == 0 {
 		fmt.Fprintln(env.stderr, "cognitoctl verify: warning: no -client-id given; tokens of any app client of the pool are accepted")
 	}
 	v, err := jwks.NewMultiPoolVerifier([]jwks.Pool{pool}, func(o *jwks.Options) {
+		o.Getenv = env.getenv // AWS_ENDPOINT_URL(_COGNITO_IDENTITY_PROVIDER): an emulator's issuer and keys
 		o.Region = *region
 		o.ClientIDs = ids
 		o.InsecureSkipClientIDCheck = len(ids) == 0
@@ -144,16 +131,6 @@ func readVerifyToken(env *cliEnv, arg string) (string, error) {
 		return "", exitf(2, "no token on stdin")
 	}
 	return tok, nil
-}
-
-func verifyEndpointFromEnv(env *cliEnv) string {
-	if env.getenv == nil {
-		return ""
-	}
-	if ep := env.getenv("AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER"); ep != "" {
-		return ep
-	}
-	return env.getenv("AWS_ENDPOINT_URL")
 }
 
 func verifySplitList(s string) []string {

@@ -23,47 +23,48 @@
 //
 // # The flow
 //
-//   - "Sign in" (GET /login) makes a PKCE pair and a state signed with a
-//     per-process key (cognito.StateCodec: a CSRF nonce and the post-login
-//     destination), seals the PKCE verifier and the nonce with AES-256-GCM
-//     under another per-process key into a ten-minute HttpOnly, SameSite=Lax
-//     cookie, and redirects to the hosted UI's /oauth2/authorize. "Sign in
-//     with Facebook" adds identity_provider=Facebook, which skips Cognito's
-//     page. The server keeps nothing for a sign-in in progress, so a flood
-//     of anonymous /login requests cannot use up memory or lock anyone out.
-//   - GET /callback opens the cookie (tampered, foreign or older than ten
-//     minutes: refused), checks the state against its nonce, exchanges the
-//     code (with the verifier, and the client secret by HTTP Basic) on the
-//     server, verifies the ID token with package jwks, and starts a session.
-//   - The page shows who you are; "Call the API" trades the ID token for
-//     identity-pool credentials (package identity, refreshed through the
-//     token endpoint when the ID token expires) and signs the request with
-//     SigV4 (package sigv4client).
-//   - "Sign out" revokes the refresh token, forgets the session, clears the
-//     cookie and goes through the hosted UI's /logout, which ends its own
-//     session and comes back to the exact sign-out URL "/".
+// Package websession does the sign-in, the session and the sign-out; the
+// app adds its pages:
+//
+//   - "Sign in" (GET /login) and "Sign in with Facebook"
+//     (/login?identity_provider=Facebook, which skips Cognito's page) are
+//     websession's LoginHandler: PKCE and a signed state, both sealed in a
+//     short-lived cookie, so a flood of anonymous /login requests stores
+//     nothing on the server.
+//   - GET /callback (CallbackHandler) checks the state against this
+//     browser's cookie, exchanges the code (with the client secret by HTTP
+//     Basic) on the server, verifies the ID token with package jwks and
+//     starts a session.
+//   - The page shows who you are (the claims Optional puts in the request
+//     context); "Call the API" trades the session's ID token — refreshed by
+//     the session when it expires — for identity-pool credentials (package
+//     identity) and signs the request with SigV4 (package sigv4client).
+//   - "Sign out" (LogoutHandler) revokes the refresh token, forgets the
+//     session, clears the cookie and goes through the hosted UI's /logout,
+//     which ends its own session and comes back to the sign-out URL "/".
 //
 // # Why the session is an opaque ID
 //
-// The session cookie (HttpOnly, Secure, SameSite=Lax) holds only a random
-// 256-bit ID — 43 bytes — and the tokens stay on the server. The
+// The session cookie (HttpOnly, SameSite=Lax, Secure on https) holds only
+// a random 256-bit ID — 43 bytes — and the tokens stay on the server. The
 // alternative, the tokens themselves in chunked cookies, weighs 3-5 KB for
 // an ID, access and refresh token (more with groups and custom attributes),
 // which is sent with every request, overflows the 8 KB header budget of
 // many proxies and load balancers once split across cookies, and cannot be
 // revoked: a copied cookie keeps working until the tokens expire. An opaque
-// ID is small, is revoked by deleting one map entry at sign-out, and never
-// puts a refresh token in the browser. The price is server state: this
-// example keeps sessions in memory, so a real deployment with several
-// instances needs a shared store (Redis, DynamoDB) or sticky sessions.
-// SameSite=Lax (not Strict) is needed because the callback is a top-level
-// navigation coming from the hosted UI's domain; POST forms carry a
-// per-session CSRF token as well.
+// ID is small, is revoked by deleting one store entry at sign-out, and
+// never puts a refresh token in the browser. The price is server state:
+// this example keeps sessions in websession's MemoryStore, so a real
+// deployment with several instances needs a shared cognito.TokenStore
+// (Redis, DynamoDB) and a shared websession.Config.Key. SameSite=Lax (not
+// Strict) is needed because the callback is a top-level navigation coming
+// from the hosted UI's domain; it also keeps other sites' forms from
+// posting with the cookie, and the app refuses POSTs that browsers mark as
+// cross-site.
 //
-// Secure cookies are sent by browsers to http://127.0.0.1 and localhost
-// (potentially trustworthy origins), so the emulated setup keeps the flag;
-// -insecure-cookies drops it for plain http on other hosts, in development
-// only.
+// On plain http at a loopback address (the emulated setup) websession
+// drops the Secure flag; -insecure-cookies drops it for plain http on
+// other hosts, in development only.
 package main
 
 import (
@@ -74,7 +75,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -196,7 +197,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	cfg.BaseURL = base
 	cfg.InsecureCookies = f.insecureCookies
-	a, err := newApp(cfg, log.New(os.Stderr, "", log.LstdFlags).Printf)
+	a, err := newApp(cfg, slog.New(slog.NewTextHandler(os.Stderr, nil)))
 	if err != nil {
 		return err
 	}

@@ -35,13 +35,9 @@
 //
 // A server that keeps b and B with the login session resumes with
 // RestoreServerWithB instead of RestoreServer and skips one 3072-bit
-// modular exponentiation (g^b) per PASSWORD_VERIFIER. On a shared 2-core
-// AMD EPYC (Go 1.26, BenchmarkServerVerify, best of 3) resuming plus
-// checking the proof took 4.1 ms with the stored B against 9.0 ms
-// recomputing it, and 47 KB / 102 allocations against 66 KB / 128. The
-// emulator's whole USER_SRP_AUTH sign-in over HTTP (cognitotest's
-// BenchmarkSignIn/srp-http, seven interleaved runs of each build) went
-// from a median of 42 to 51 sign-ins/s.
+// modular exponentiation (g^b) per PASSWORD_VERIFIER, about half of that
+// step's cost. Figures, and the commands that rerun them, are in the
+// repository's benchmarks/README.md.
 package srp
 
 import (

@@ -2,8 +2,9 @@
 // (bbolt) in one file, the emulator's -state file, where each
 // entity (a user, an app client, a refresh token, an identity) is a JSON
 // value under its own key. A mutation rewrites only what it touches, so it
-// costs the same in a pool of 100 users and one of 50,000, and a page of a
-// listing is read by seeking, not by loading the whole bucket.
+// costs about the same in a pool of 100 users and one of 50,000, and a page
+// of a listing is read by seeking, not by loading the whole bucket (figures
+// in the repository's benchmarks/README.md).
 //
 // # When to use what
 //
