@@ -10,6 +10,7 @@ import (
 	"github.com/cognitokit/cognitokit/internal/emulator/awsproto"
 	"github.com/cognitokit/cognitokit/internal/emulator/fakefb"
 	"github.com/cognitokit/cognitokit/internal/emulator/idpool"
+	"github.com/cognitokit/cognitokit/internal/emulator/sts"
 	"github.com/cognitokit/cognitokit/internal/emulator/userpool"
 	"github.com/cognitokit/cognitokit/internal/redact"
 	"github.com/cognitokit/cognitokit/sigv4client/iampolicy"
@@ -149,6 +150,7 @@ func (s *Server) mountServices() {
 		Facebook: s.fb, OnChange: h.PersistOrLog, VerifyUserPoolToken: s.verifyLogin,
 	})
 	s.ids.Register(h)
+	sts.New(s.ids, AccountID).Register(h)
 	s.gw = apigw.New(apigw.Config{
 		Region: s.opts.Region, AccountID: AccountID, Now: h.Now, Identities: s.ids, OnChange: h.PersistOrLog,
 		VerifyUserPoolToken: func(poolID, tok string) (map[string]any, error) {

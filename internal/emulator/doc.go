@@ -22,7 +22,10 @@
 //	userpool   cognito-idp: pools, clients, groups, users, sign-in (SRP,
 //	           passwords, custom auth), tokens, MFA, devices, JWKS and
 //	           discovery, the outbox, and the hosted UI
-//	idpool     cognito-identity, and STS's AssumeRoleWithWebIdentity
+//	idpool     cognito-identity: identity pools, identities, OpenID tokens,
+//	           roles and the credentials issued
+//	sts        STS's Query protocol: AssumeRoleWithWebIdentity, answered
+//	           through an sts.Issuer (the identity pools)
 //	apigw      the API Gateway (SigV4 and user-pool authorizers, IAM
 //	           policies)
 //	fakefb     the fake Facebook (Graph API tokens, OAuth dialog)
@@ -51,7 +54,8 @@
 //     idpool.Facebook; the API Gateway looks up credentials and roles
 //     through apigw.Identities (implemented by idpool.Service, whose record
 //     types it shares: the one service-to-service import) and user-pool
-//     tokens through an apigw.TokenVerifier. TestLayoutImports pins these
+//     tokens through an apigw.TokenVerifier; STS asks the identity pools
+//     for credentials through an sts.Issuer. TestLayoutImports pins these
 //     directions.
 //
 // No service imports cognitotest, and the core imports no service. Lock

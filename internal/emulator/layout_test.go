@@ -46,7 +46,8 @@ func imports(t *testing.T, dir string) []string {
 // TestLayoutImports pins the direction of the emulator's dependencies: the
 // core and the wire know no service; a service knows the core, the wire
 // and the model, and another service only where this table says so (the
-// gateway reads the identity pools' credential records); nothing under
+// gateway reads the identity pools' credential records, the identity pools
+// answer STS's Issuer interface with its types); nothing under
 // internal/emulator imports the cognitotest facade.
 func TestLayoutImports(t *testing.T) {
 	shared := map[string]bool{"internal/emulator": true, "internal/emulator/awsproto": true,
@@ -57,7 +58,8 @@ func TestLayoutImports(t *testing.T) {
 		"awsmodel":  nil,
 		"requestid": nil,
 		"userpool":  {"internal/srp"},
-		"idpool":    nil,
+		"idpool":    {"internal/emulator/sts"},
+		"sts":       nil,
 		"fakefb":    nil,
 		"apigw":     {"internal/emulator/idpool", "internal/redact", "sigv4client", "sigv4client/iampolicy"},
 	}

@@ -267,9 +267,9 @@ func errMissingAuthentication(string) error {
 }
 
 // Register serves the service on host: its operation table under
-// X-Amz-Target "AWSCognitoIdentityService", STS's
-// AssumeRoleWithWebIdentity, and its state as the "identityPools"
-// section. The host persists the state after each mutating operation;
+// X-Amz-Target "AWSCognitoIdentityService" and its state as the
+// "identityPools" section. (STS, which asks it for credentials, is package
+// sts.) The host persists the state after each mutating operation;
 // Config.OnChange still runs after the Go-side calls (Call, PutRole, Seed).
 func (s *Service) Register(host *emulator.Host) {
 	ops := map[string]emulator.Operation{}
@@ -281,7 +281,6 @@ func (s *Service) Register(host *emulator.Host) {
 	host.HandleTarget(emulator.Target{Prefix: strings.TrimSuffix(TargetPrefix, "."), Operations: ops,
 		Service: "cognito-identity", CheckEverySignature: true,
 		Unsigned: errMissingAuthentication, Unknown: errUnknownOperation})
-	host.HandleQueryAction("AssumeRoleWithWebIdentity", http.HandlerFunc(s.ServeSTS))
 	host.AddSection("identityPools", emulator.JSONSection(
 		func() (any, error) { return s.Snapshot() }, s.Restore))
 }
