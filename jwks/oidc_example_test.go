@@ -90,4 +90,3 @@ func ExampleNewCognitoIdentityVerifier() {
 	// us-east-1:aaaaaaaa-0000-4000-8000-000000000002
 	// authenticated accounts.google.com
 }
-

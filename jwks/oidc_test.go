@@ -232,7 +232,6 @@ func TestOIDCForgeries(t *testing.T) {
 	}
 }
 
-
 // TestOIDCUnknownKidOneRefetch: an unknown kid costs one shared refetch,
 // then nothing for the cooldown.
 func TestOIDCUnknownKidOneRefetch(t *testing.T) {
