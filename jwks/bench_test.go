@@ -95,6 +95,12 @@ func BenchmarkVerifyRatio(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+	interleaveRatio(b, bareOnce, fullOnce)
+}
+
+// interleaveRatio runs bareOnce and fullOnce in each iteration, alternating
+// which goes first, and reports the medians and their ratio.
+func interleaveRatio(b *testing.B, bareOnce, fullOnce func()) {
 	var bare, full []time.Duration
 	i := 0
 	for b.Loop() {
@@ -149,4 +155,87 @@ func BenchmarkRefusals(b *testing.B) {
 			}
 		})
 	}
+}
+
+// oidcBenchSetup returns a warm OIDC verifier and a Google-style ID token
+// (RS256, 2048-bit key) with its decoded signature and key.
+func oidcBenchSetup(b *testing.B, optFns ...func(*OIDCOptions)) (*OIDCVerifier, string, []byte, *rsa.PublicKey) {
+	k := newKey(0, "k1")
+	fns := append([]func(*OIDCOptions){func(o *OIDCOptions) {
+		o.ClientIDs = []string{oidcClient}
+		o.JWKS = jwksJSON(k.jwk(nil))
+	}}, optFns...)
+	v, err := NewOIDCVerifier(GoogleIssuer, fns...)
+	if err != nil {
+		b.Fatal(err)
+	}
+	now := time.Now()
+	tok := k.mint(map[string]any{
+		"iss": GoogleIssuer, "azp": "1234567890-android.apps.example.com", "aud": oidcClient,
+		"sub": "110169484474386276334", "email": "alice@example.com", "email_verified": true,
+		"at_hash": "HK6E_P6Dh8Y93mRNtsDB1Q", "nonce": "n-0S6_WzA2Mj", "name": "Alice Liddell",
+		"picture": "https://lh3.googleusercontent.com/a/photo.jpg", "given_name": "Alice", "family_name": "Liddell",
+		"locale": "en", "iat": now.Unix(), "exp": now.Add(time.Hour).Unix(),
+	})
+	sig, err := b64.DecodeString(tok[strings.LastIndexByte(tok, '.')+1:])
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := v.Verify(context.Background(), tok); err != nil {
+		b.Fatal(err)
+	}
+	return v, tok, sig, &k.priv.PublicKey
+}
+
+// BenchmarkOIDCVerify is BenchmarkVerify for an OIDC ID token: a warm
+// OIDCVerifier beside the bare SHA-256 plus rsa.VerifyPKCS1v15 of the same
+// token, and the verified-token-cache hit.
+func BenchmarkOIDCVerify(b *testing.B) {
+	v, tok, sig, pub := oidcBenchSetup(b)
+	signed := tok[:strings.LastIndexByte(tok, '.')]
+	ctx := context.Background()
+	b.Run("bare-rsa", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			d := sha256.Sum256([]byte(signed))
+			if err := rsa.VerifyPKCS1v15(pub, crypto.SHA256, d[:], sig); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("warm", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := v.Verify(ctx, tok); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("token-cache-hit", func(b *testing.B) {
+		v, tok, _, _ := oidcBenchSetup(b, func(o *OIDCOptions) { o.TokenCacheSize = 1024 })
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := v.Verify(ctx, tok); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+// BenchmarkOIDCVerifyRatio is BenchmarkVerifyRatio for OIDCVerifier
+// (target ≤ 1.15).
+func BenchmarkOIDCVerifyRatio(b *testing.B) {
+	v, tok, sig, pub := oidcBenchSetup(b)
+	signed := tok[:strings.LastIndexByte(tok, '.')]
+	ctx := context.Background()
+	interleaveRatio(b, func() {
+		d := sha256.Sum256([]byte(signed))
+		if err := rsa.VerifyPKCS1v15(pub, crypto.SHA256, d[:], sig); err != nil {
+			b.Fatal(err)
+		}
+	}, func() {
+		if _, err := v.Verify(ctx, tok); err != nil {
+			b.Fatal(err)
+		}
+	})
 }
