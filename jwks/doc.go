@@ -1,5 +1,7 @@
 // Package jwks verifies Amazon Cognito ID and access tokens locally, with a
-// cached JWKS, and protects net/http handlers with them.
+// cached JWKS, and protects net/http handlers with them. It verifies the
+// ID tokens of any other OpenID Connect issuer (Google, Sign in with
+// Apple, a Cognito identity pool's OpenID tokens) the same way.
 //
 // # Which function to call
 //
@@ -16,6 +18,14 @@
 //     custom setup: a [Pool] with explicit Issuers (and JWKSURL when the
 //     keys are not at <issuer>/.well-known/jwks.json).
 //   - No network: a [Pool] with static JWKS JSON.
+//   - ID tokens of another OpenID Connect issuer, for a service that takes
+//     them directly: [NewOIDCVerifier] with the issuer ([GoogleIssuer],
+//     [AppleIssuer], any other) and your client IDs, then
+//     [OIDCVerifier.Verify], [OIDCVerifier.VerifyNonce] (when the token
+//     answers your own sign-in request) or [OIDCVerifier.Middleware]. Keys
+//     are found by OpenID Connect discovery, lazily. A Cognito identity
+//     pool's GetOpenIdToken tokens: [NewCognitoIdentityVerifier] with the
+//     identity pool IDs.
 //
 // Options default to the strict choice: access tokens only
 // ([TokenUseAccess]), RS256 only, client IDs required (opt out with
@@ -37,12 +47,22 @@
 // parameters that name keys (jwk, jku, x5u, x5c) are ignored: keys only
 // come from the configured JWKS.
 //
+// An [OIDCVerifier] runs the same checks in the same order, with the
+// claims of an ID token instead of Cognito's: iss exactly the configured
+// issuer (plus "accounts.google.com" for [GoogleIssuer], as Google writes
+// it), exp/nbf/iat and sub as above, aud one of the client IDs, azp one
+// of them when aud has several entries (OpenID Connect Core §3.1.3.7),
+// the nonce with VerifyNonce; its alg allow-list may also hold RS384,
+// RS512, PS256-512 and ES256-512 (RS256 by default), and its key sets
+// keep EC keys (P-256, P-384, P-521) beside RSA ones.
+//
 // Every failure is a [*ValidationError] wrapping one sentinel, so callers
 // branch with errors.Is: [ErrMalformed], [ErrUnsupportedAlg],
 // [ErrMissingKeyID], [ErrIssuer], [ErrMissingClaim], [ErrExpired],
 // [ErrNotYetValid], [ErrTokenUse], [ErrClientID], [ErrUnknownKey],
 // [ErrInvalidKey], [ErrJWKSUnavailable], [ErrSignature], [ErrGroups],
-// [ErrScopes], [ErrCustomCheck]. Error text never contains the token.
+// [ErrScopes], [ErrCustomCheck], [ErrNonce]. Error text never contains
+// the token.
 //
 // Verification is local: a token revoked with GlobalSignOut or
 // RevokeToken, or whose user was disabled or deleted, still verifies until
@@ -108,7 +128,18 @@
 //	refusal: wrong issuer (no key, no RSA)    ≈ 2–3 µs
 //
 // The three allocations beyond the floor are the decoded header and
-// payload and the claims value. The benchmarks module (../benchmarks)
-// compares the same token with coreos/go-oidc, MicahParks/keyfunc with
-// golang-jwt, lestrrat-go/jwx and aws-jwt-verify.
+// payload and the claims value.
+//
+// [OIDCVerifier] on a Google-style ID token (RS256, 2048-bit key), same
+// machine, Go 1.26.8 (BenchmarkOIDCVerifyRatio; ../benchmarks'
+// BenchmarkOIDCInterleaved against coreos/go-oidc on the same token):
+//
+//	warm-cache Verify                   13 allocs/op, 2.1 KB (bare RSA: 10, 2.0 KB)
+//	ratio to bare RSA                   1.08 (3 runs; 1.10–1.14 in the three-way interleave)
+//	verified-token-cache hit            ≈ 0.3 µs, 2 allocs/op
+//	go-oidc v3.21.0, same token         1.76–2.08× bare RSA, 121 allocs/op, 11.8 KB
+//
+// The benchmarks module (../benchmarks) compares the same token with
+// coreos/go-oidc, MicahParks/keyfunc with golang-jwt, lestrrat-go/jwx and
+// aws-jwt-verify.
 package jwks

@@ -84,24 +84,14 @@ func parseECJWK(raw json.RawMessage) (*Key, string, error) {
 	if !ok || ek.KeyType() != jwa.EC {
 		return nil, kid, fmt.Errorf("kty %s is not EC", quote(string(parsed.KeyType())))
 	}
-	use := ek.KeyUsage()
-	if use != "" && use != string(jwk.ForSignature) && use != string(jwk.ForEncryption) {
-		return nil, kid, fmt.Errorf("use %s is not sig or enc", quote(use))
+	if err := checkUseAndOps(ek); err != nil {
+		return nil, kid, err
 	}
 	alg := ""
 	if a := ek.Algorithm(); a != nil && a.String() != "" {
 		alg = a.String()
 		if alg != cv.alg {
 			return nil, kid, fmt.Errorf("alg %s is not %s, the algorithm of %s", quote(alg), cv.alg, hint.Crv)
-		}
-	}
-	if ops := ek.KeyOps(); ops != nil {
-		ok := false
-		for _, op := range ops {
-			ok = ok || op == jwk.KeyOpVerify
-		}
-		if !ok {
-			return nil, kid, errors.New(`key_ops does not include "verify"`)
 		}
 	}
 	var pub ecdsa.PublicKey
@@ -115,5 +105,5 @@ func parseECJWK(raw json.RawMessage) (*Key, string, error) {
 	if _, err := pub.ECDH(); err != nil {
 		return nil, kid, errors.New("x, y is not a point on the curve")
 	}
-	return &Key{KeyID: kid, Algorithm: alg, Use: use, ECDSA: &pub}, kid, nil
+	return &Key{KeyID: kid, Algorithm: alg, Use: ek.KeyUsage(), ECDSA: &pub}, kid, nil
 }

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"slices"
 	"sort"
 	"strings"
 
@@ -227,21 +228,12 @@ func parseJWK(raw json.RawMessage) (*Key, string, error) {
 		return nil, kid, fmt.Errorf("kty %s is not RSA", quote(string(parsed.KeyType())))
 	}
 	use := rk.KeyUsage()
-	if use != "" && use != string(jwk.ForSignature) && use != string(jwk.ForEncryption) {
-		return nil, kid, fmt.Errorf("use %s is not sig or enc", quote(use))
+	if err := checkUseAndOps(rk); err != nil {
+		return nil, kid, err
 	}
 	alg, err := keyAlgorithm(rk.Algorithm())
 	if err != nil {
 		return nil, kid, err
-	}
-	if ops := rk.KeyOps(); ops != nil {
-		ok := false
-		for _, op := range ops {
-			ok = ok || op == jwk.KeyOpVerify
-		}
-		if !ok {
-			return nil, kid, errors.New(`key_ops does not include "verify"`)
-		}
 	}
 	// jwx decodes n and e with whichever base64 alphabet and padding they
 	// appear to use; a JWK must use unpadded base64url (RFC 7518 §6.3.1).
@@ -282,6 +274,18 @@ func parseJWK(raw json.RawMessage) (*Key, string, error) {
 		return nil, kid, fmt.Errorf("exponent %d is not an odd number ≥ 3", e)
 	}
 	return &Key{KeyID: kid, Algorithm: alg, Use: use, PublicKey: &pub}, kid, nil
+}
+
+// checkUseAndOps checks a JWK's use (absent, "sig" or "enc") and key_ops
+// (absent, or allowing "verify").
+func checkUseAndOps(k jwk.Key) error {
+	if use := k.KeyUsage(); use != "" && use != string(jwk.ForSignature) && use != string(jwk.ForEncryption) {
+		return fmt.Errorf("use %s is not sig or enc", quote(use))
+	}
+	if ops := k.KeyOps(); ops != nil && !slices.Contains(ops, jwk.KeyOpVerify) {
+		return errors.New(`key_ops does not include "verify"`)
+	}
+	return nil
 }
 
 // keyAlgorithm checks a JWK's alg: absent, or an RSA algorithm jwx knows

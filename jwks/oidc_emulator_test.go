@@ -8,9 +8,6 @@ import (
 	"context"
 	"testing"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
-	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -25,12 +22,7 @@ func TestOIDCVerifierOnEmulatorIDTokens(t *testing.T) {
 	app := srv.CreateClient(pool, cognitotest.ClientOptions{})
 	srv.CreateUser(pool, "alice", "Passw0rd!", map[string]string{"email": "alice@example.com", "email_verified": "true"})
 	ctx := context.Background()
-	auth, err := cip.NewFromConfig(srv.Config()).AdminInitiateAuth(ctx, &cip.AdminInitiateAuthInput{
-		UserPoolId: aws.String(pool), ClientId: aws.String(app.ID), AuthFlow: types.AuthFlowTypeAdminUserPasswordAuth,
-		AuthParameters: map[string]string{"USERNAME": "alice", "PASSWORD": "Passw0rd!"},
-	})
-	require.NoError(t, err)
-	id, access := aws.ToString(auth.AuthenticationResult.IdToken), aws.ToString(auth.AuthenticationResult.AccessToken)
+	access, id := adminSignIn(t, srv, pool, app.ID, "alice", "Passw0rd!")
 
 	v, err := jwks.NewOIDCVerifier(srv.Issuer(pool), func(o *jwks.OIDCOptions) {
 		o.ClientIDs = []string{app.ID}

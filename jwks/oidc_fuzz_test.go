@@ -3,11 +3,7 @@ package jwks
 import (
 	"context"
 	"encoding/json"
-	"fmt"
-	"os"
-	"path/filepath"
 	"slices"
-	"strconv"
 	"testing"
 	"time"
 )
@@ -76,13 +72,7 @@ func FuzzOIDCVerify(f *testing.F) {
 	v := fuzzOIDCVerifier(f, k)
 	f.Fuzz(func(t *testing.T, token string) {
 		c, err := v.Verify(context.Background(), token)
-		if err != nil {
-			if c != nil {
-				t.Fatal("claims returned with an error")
-			}
-			if _, ok := err.(*ValidationError); !ok {
-				t.Fatalf("error is %T, not *ValidationError", err)
-			}
+		if refused(t, c != nil, err) {
 			return
 		}
 		checkAcceptedOIDC(t, c, c.Payload())
@@ -100,10 +90,7 @@ func FuzzOIDCVerifySigned(f *testing.F) {
 	v := fuzzOIDCVerifier(f, k)
 	f.Fuzz(func(t *testing.T, header, payload string) {
 		c, err := v.Verify(context.Background(), k.signParts([]byte(header), []byte(payload)))
-		if err != nil {
-			if _, ok := err.(*ValidationError); !ok {
-				t.Fatalf("error is %T, not *ValidationError", err)
-			}
+		if refused(t, c != nil, err) {
 			return
 		}
 		checkAcceptedOIDC(t, c, []byte(payload))
@@ -113,19 +100,7 @@ func FuzzOIDCVerifySigned(f *testing.F) {
 // TestWriteOIDCFuzzCorpus regenerates testdata/fuzz/FuzzOIDCVerify from
 // the seeds (run with JWKS_WRITE_CORPUS=1 after changing fuzzOIDCSeeds).
 func TestWriteOIDCFuzzCorpus(t *testing.T) {
-	if os.Getenv("JWKS_WRITE_CORPUS") != "1" {
-		t.Skip("set JWKS_WRITE_CORPUS=1 to regenerate the seed corpus")
-	}
-	dir := filepath.Join("testdata", "fuzz", "FuzzOIDCVerify")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	for i, s := range fuzzOIDCSeeds(fuzzKey(t)) {
-		body := "go test fuzz v1\nstring(" + strconv.Quote(s) + ")\n"
-		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("seed-%02d", i)), []byte(body), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	writeSeedCorpus(t, "FuzzOIDCVerify", fuzzOIDCSeeds(fuzzKey(t)))
 }
 
 func TestOIDCFuzzSeeds(t *testing.T) {
