@@ -2,7 +2,9 @@ package jwks
 
 import (
 	"context"
+	"crypto"
 	"crypto/hmac"
+	"crypto/rsa"
 	"crypto/sha256"
 	"crypto/x509"
 	"errors"
@@ -477,4 +479,43 @@ func TestOIDCMiddleware(t *testing.T) {
 	}
 	_, ok := OIDCClaimsFromContext(context.Background())
 	assert.False(t, ok)
+}
+
+// TestSignatureBufferStaysOnStack is the regression test for a finding
+// of this change: once the signature check moved into jws.verifySignature,
+// escape analysis saw the stack signature buffer leak (through the PSS
+// and ECDSA calls, and through the jws struct), and every verification
+// paid two more allocations (1 KiB). Both verifiers must stay within the
+// three allocations beyond the bare RSA verification of the same token
+// (the decoded header, payload and claims).
+func TestSignatureBufferStaysOnStack(t *testing.T) {
+	ctx := context.Background()
+	k := newKey(0, "k1")
+	tok := k.mint(accessClaims(time.Now()))
+	sig := mustB64(tok[strings.LastIndexByte(tok, '.')+1:])
+	signed := tok[:strings.LastIndexByte(tok, '.')]
+	floor := testing.AllocsPerRun(50, func() {
+		d := sha256.Sum256([]byte(signed))
+		require.NoError(t, rsa.VerifyPKCS1v15(&k.priv.PublicKey, crypto.SHA256, d[:], sig))
+	})
+	v, err := NewMultiPoolVerifier([]Pool{{UserPoolID: testPool, JWKS: jwksJSON(k.jwk(nil))}}, func(o *Options) { o.ClientIDs = []string{testClient} })
+	require.NoError(t, err)
+	cognito := testing.AllocsPerRun(50, func() {
+		_, err := v.Verify(ctx, tok)
+		require.NoError(t, err)
+	})
+	assert.LessOrEqual(t, cognito, floor+3, "Verifier.Verify")
+
+	ov, err := NewOIDCVerifier(testIss, func(o *OIDCOptions) {
+		o.ClientIDs = []string{oidcClient}
+		o.JWKS = jwksJSON(k.jwk(nil))
+	})
+	require.NoError(t, err)
+	// aud a string, no cognito:groups: one decoded slice (aud), as in Google's tokens.
+	otok := k.mint(with(accessClaims(time.Now()), "aud", oidcClient, "cognito:groups", nil))
+	oidc := testing.AllocsPerRun(50, func() {
+		_, err := ov.Verify(ctx, otok)
+		require.NoError(t, err)
+	})
+	assert.LessOrEqual(t, oidc, floor+3, "OIDCVerifier.Verify")
 }
