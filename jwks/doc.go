@@ -100,7 +100,10 @@
 //     base64url, are kept. One bad JWK (not RSA, too small, bad encoding,
 //     private key material, duplicate kid) is skipped with its reason
 //     ([Set.Skipped], and Options.Logger) instead of failing the whole
-//     set. jwx is used for parsing only: the verify path is our own.
+//     set. jwx is used for parsing only: the verify path is our own. An
+//     [OIDCVerifier] also keeps EC public keys: crv P-256, P-384 or P-521,
+//     x and y of the curve's exact length, a point on the curve, alg (if
+//     any) the curve's own ES algorithm.
 //
 // # The verified-token cache
 //
