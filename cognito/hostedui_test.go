@@ -66,14 +66,21 @@ func (f *hostedFixture) signIn(t *testing.T, ui *cognito.HostedUI) (code, verifi
 	require.NoError(t, err)
 	u, err := ui.AuthorizeURL(cognito.AuthorizeOptions{State: "s1", CodeChallenge: p.Challenge})
 	require.NoError(t, err)
-	cb, err := f.srv.HostedSignIn(u, "alice", "Correct-Horse-9!")
+	return f.code(t, u, "s1"), p.Verifier
+}
+
+// code signs alice in at authorizeURL and returns the code of the
+// callback, whose state must be state.
+func (f *hostedFixture) code(t *testing.T, authorizeURL, state string) string {
+	t.Helper()
+	cb, err := f.srv.HostedSignIn(authorizeURL, "alice", "Correct-Horse-9!")
 	require.NoError(t, err)
 	cbURL, err := url.Parse(cb)
 	require.NoError(t, err)
-	code, state, err := cognito.ParseCallback(cbURL.Query())
+	code, got, err := cognito.ParseCallback(cbURL.Query())
 	require.NoError(t, err)
-	require.Equal(t, "s1", state)
-	return code, p.Verifier
+	require.Equal(t, state, got)
+	return code
 }
 
 func TestHostedUIGrants(t *testing.T) {
@@ -562,24 +569,13 @@ func TestHostedUIOAuth2Config(t *testing.T) {
 
 	ctx := context.WithValue(context.Background(), oauth2.HTTPClient, &http.Client{Timeout: 10 * time.Second})
 	verifier := oauth2.GenerateVerifier()
-	cb, err := f.srv.HostedSignIn(cfg.AuthCodeURL("s3", oauth2.S256ChallengeOption(verifier)), "alice", "Correct-Horse-9!")
-	require.NoError(t, err)
-	cbURL, err := url.Parse(cb)
-	require.NoError(t, err)
-	code, state, err := cognito.ParseCallback(cbURL.Query())
-	require.NoError(t, err)
-	assert.Equal(t, "s3", state)
-
-	_, err = cfg.Exchange(ctx, code, oauth2.VerifierOption(oauth2.GenerateVerifier()))
+	code := f.code(t, cfg.AuthCodeURL("s3", oauth2.S256ChallengeOption(verifier)), "s3")
+	_, err := cfg.Exchange(ctx, code, oauth2.VerifierOption(oauth2.GenerateVerifier()))
 	var re *oauth2.RetrieveError
 	require.ErrorAs(t, err, &re, "a wrong verifier")
 	assert.Equal(t, "invalid_grant", re.ErrorCode)
 
-	cb, err = f.srv.HostedSignIn(cfg.AuthCodeURL("s4", oauth2.S256ChallengeOption(verifier)), "alice", "Correct-Horse-9!")
-	require.NoError(t, err)
-	cbURL, _ = url.Parse(cb)
-	code, _, err = cognito.ParseCallback(cbURL.Query())
-	require.NoError(t, err)
+	code = f.code(t, cfg.AuthCodeURL("s4", oauth2.S256ChallengeOption(verifier)), "s4")
 	tok, err := cfg.Exchange(ctx, code, oauth2.VerifierOption(verifier))
 	require.NoError(t, err)
 	assert.NotEmpty(t, tok.Extra("id_token"))
