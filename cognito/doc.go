@@ -14,8 +14,18 @@
 //     AdminSetUserPassword, AdminGetUser, AdminDisableUser, groups, sign-out.
 //   - A user migration Lambda trigger in the pool: SignIn with
 //     FlowUserPassword (Cognito must see the password to migrate it).
+//   - Passwordless sign-in as Cognito offers it today (USER_AUTH):
+//     SignIn with FlowUserAuth, then answer SELECT_CHALLENGE with
+//     SelectFactor (e-mail or SMS code, passkey, password, SRP), or name
+//     SignInOptions.PreferredFactor. Passkeys are registered with
+//     StartPasskeyRegistration and CompletePasskeyRegistration: the options
+//     go to an authenticator (a browser's navigator.credentials) and its
+//     response comes back; this package is not an authenticator.
 //   - Passwordless or extra factors written as Lambda triggers: FlowCustom,
 //     or FlowCustomWithSRP to check the password first.
+//   - App clients that rotate refresh tokens: Options.RotateRefreshTokens
+//     (or let the first refused REFRESH_TOKEN_AUTH switch the client to
+//     GetTokensFromRefreshToken); Sessions keep the new refresh token.
 //   - Keeping a user signed in: NewSession with the sign-in's Tokens, then
 //     ask Session.AccessToken before each call; it refreshes ahead of
 //     expiry, once for all goroutines. For one-off refreshes, Refresh or

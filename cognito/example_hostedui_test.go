@@ -2,9 +2,14 @@ package cognito_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"net/url"
+	"time"
+
+	"golang.org/x/oauth2"
 
 	"github.com/cognitokit/cognitokit/cognito"
 	"github.com/cognitokit/cognitokit/cognito/cognitotest"
@@ -90,4 +95,48 @@ func ExampleHostedUI_Exchange() {
 	// xyz <nil>
 	// alice Bearer 1h0m0s alice@example.com
 	// true
+}
+
+// Hand the HostedUI's configuration to code that speaks
+// golang.org/x/oauth2: its own PKCE options, Exchange and an
+// oauth2.NewClient that sends the access token (here to userInfo).
+func ExampleHostedUI_OAuth2Config() {
+	srv := cognitotest.NewServer()
+	defer srv.Close()
+	pool := srv.MustCreateUserPool(cognitotest.PoolOptions{})
+	app := srv.MustCreateUserPoolClient(pool, cognitotest.ClientOptions{CallbackURLs: []string{"http://127.0.0.1:8080/callback"},
+		AllowedOAuthFlows: []string{"code"}, AllowedOAuthScopes: []string{"openid", "email"}})
+	srv.MustCreateUser(pool, "alice", "Correct-Horse-9!", map[string]string{"email": "alice@example.com"})
+	ui, _ := cognito.NewHostedUI(srv.HostedUIURL(), app.ID, "http://127.0.0.1:8080/callback")
+
+	cfg := ui.OAuth2Config()
+	verifier := oauth2.GenerateVerifier()
+	callback, err := srv.HostedSignIn(cfg.AuthCodeURL("xyz", oauth2.S256ChallengeOption(verifier)), "alice", "Correct-Horse-9!")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	cb, _ := url.Parse(callback)
+	code, _, _ := cognito.ParseCallback(cb.Query())
+
+	ctx := context.WithValue(context.Background(), oauth2.HTTPClient, &http.Client{Timeout: 10 * time.Second})
+	tok, err := cfg.Exchange(ctx, code, oauth2.VerifierOption(verifier))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(tok.Type(), tok.Extra("id_token") != nil, tok.RefreshToken != "")
+
+	resp, err := oauth2.NewClient(ctx, cfg.TokenSource(ctx, tok)).Get(ui.Domain() + "/oauth2/userInfo")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer resp.Body.Close()
+	var info map[string]any
+	_ = json.NewDecoder(resp.Body).Decode(&info)
+	fmt.Println(resp.StatusCode, info["email"])
+	// Output:
+	// Bearer true true
+	// 200 alice@example.com
 }

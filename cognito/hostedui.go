@@ -2,8 +2,6 @@ package cognito
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -14,6 +12,9 @@ import (
 	"regexp"
 	"strings"
 	"time"
+
+	"golang.org/x/oauth2"
+	"golang.org/x/oauth2/clientcredentials"
 )
 
 // Identity provider names for AuthorizeOptions.IdentityProvider. A named
@@ -55,6 +56,13 @@ type HostedUIOptions struct {
 // authorize and logout URLs and calls the token, userInfo and revoke
 // endpoints of the user pool's domain. It is safe for concurrent use.
 //
+// It is built on golang.org/x/oauth2: an oauth2.Config with the domain's
+// /oauth2/authorize and /oauth2/token endpoints makes the authorize URL
+// and runs the code, refresh and client-credentials grants; HostedUI adds
+// Cognito's parameters, typed errors (*OAuthError), Tokens with the ID
+// token and the revoke and userInfo endpoints, which x/oauth2 lacks.
+// OAuth2Config hands the same configuration to code that speaks x/oauth2.
+//
 // The usual server-side sign-in:
 //
 //	pkce, _ := cognito.NewPKCE()
@@ -69,10 +77,12 @@ type HostedUI struct {
 	domain      string
 	clientID    string
 	redirectURI string
-	secret      string
-	scopes      []string
-	hc          *http.Client
-	clock       func() time.Time
+	// cfg is immutable after NewHostedUI. It is a pointer because a
+	// Config holds an atomic cache that x/oauth2 writes during a token
+	// call, which copying the HostedUI (its Format method) would race with.
+	cfg   *oauth2.Config
+	hc    *http.Client
+	clock func() time.Time
 }
 
 // NewHostedUI returns a HostedUI for the app client clientID of the
@@ -104,8 +114,18 @@ func NewHostedUI(domain, clientID, redirectURI string, optFns ...func(*HostedUIO
 	if o.Clock == nil {
 		o.Clock = time.Now
 	}
-	return &HostedUI{domain: d.String(), clientID: clientID, redirectURI: redirectURI, secret: o.ClientSecret,
-		scopes: append([]string(nil), o.Scopes...), hc: o.HTTPClient, clock: o.Clock}, nil
+	// Client authentication as Cognito wants it, with no probing (which
+	// would send a secret twice): HTTP Basic with a secret, else client_id
+	// in the form.
+	style := oauth2.AuthStyleInParams
+	if o.ClientSecret != "" {
+		style = oauth2.AuthStyleInHeader
+	}
+	h := &HostedUI{domain: d.String(), clientID: clientID, redirectURI: redirectURI, hc: o.HTTPClient, clock: o.Clock}
+	h.cfg = &oauth2.Config{ClientID: clientID, ClientSecret: o.ClientSecret, RedirectURL: redirectURI,
+		Scopes:   append([]string(nil), o.Scopes...),
+		Endpoint: oauth2.Endpoint{AuthURL: h.domain + "/oauth2/authorize", TokenURL: h.domain + "/oauth2/token", AuthStyle: style}}
+	return h, nil
 }
 
 func loopback(host string) bool {
@@ -119,18 +139,39 @@ func loopback(host string) bool {
 // String describes the HostedUI without its client secret.
 func (h *HostedUI) String() string {
 	s := "cognito.HostedUI{Domain: " + h.domain + ", ClientID: " + h.clientID
-	if h.secret != "" {
+	if h.secret() != "" {
 		s += ", ClientSecret: [redacted]"
 	}
 	return s + "}"
 }
 
+func (h *HostedUI) secret() string {
+	if h.cfg == nil { // the zero HostedUI
+		return ""
+	}
+	return h.cfg.ClientSecret
+}
+
 // Domain returns the base URL the HostedUI talks to.
 func (h *HostedUI) Domain() string { return h.domain }
 
+// OAuth2Config returns a copy of the oauth2.Config the HostedUI runs on
+// (client ID and secret, redirect URI, default scopes, Cognito's endpoints
+// and client authentication), for code that speaks golang.org/x/oauth2
+// directly. It holds the client secret: do not log it. Tokens it returns
+// lack what Exchange adds (typed errors, the ID token as a field, expiry by
+// the HostedUI's clock), and it uses the HTTP client x/oauth2 finds in the
+// context (oauth2.HTTPClient), not HostedUIOptions.HTTPClient.
+func (h *HostedUI) OAuth2Config() *oauth2.Config {
+	return &oauth2.Config{ClientID: h.cfg.ClientID, ClientSecret: h.cfg.ClientSecret, RedirectURL: h.cfg.RedirectURL,
+		Scopes: append([]string(nil), h.cfg.Scopes...), Endpoint: h.cfg.Endpoint}
+}
+
 // PKCE is a proof key for one authorization (RFC 7636) with the S256
 // method: send Challenge in the authorize URL, keep Verifier secret until
-// the code exchange. String hides the verifier.
+// the code exchange. String hides the verifier. Verifier is what
+// oauth2.GenerateVerifier makes and Challenge its
+// oauth2.S256ChallengeFromVerifier, so either side may come from x/oauth2.
 type PKCE struct {
 	Verifier  string
 	Challenge string
@@ -141,9 +182,14 @@ func (p PKCE) String() string {
 	return "cognito.PKCE{Challenge: " + p.Challenge + ", Verifier: [redacted]}"
 }
 
-// NewPKCE returns a fresh verifier (32 random bytes, 43 characters, as
-// RFC 7636 section 4.1 recommends) and its S256 challenge.
-func NewPKCE() (PKCE, error) { return NewPKCEFrom(rand.Reader) }
+// NewPKCE returns a fresh verifier from oauth2.GenerateVerifier (32 random
+// bytes, 43 characters, as RFC 7636 section 4.1 recommends) and its S256
+// challenge. The error is always nil (crypto/rand does not fail); it stays
+// for NewPKCEFrom's sake.
+func NewPKCE() (PKCE, error) {
+	v := oauth2.GenerateVerifier()
+	return PKCE{Verifier: v, Challenge: PKCEChallenge(v)}, nil
+}
 
 // NewPKCEFrom is NewPKCE with another source of randomness (tests).
 func NewPKCEFrom(r io.Reader) (PKCE, error) {
@@ -156,11 +202,9 @@ func NewPKCEFrom(r io.Reader) (PKCE, error) {
 }
 
 // PKCEChallenge returns the S256 challenge of a verifier:
-// BASE64URL(SHA256(ASCII(verifier))) (RFC 7636 section 4.2).
-func PKCEChallenge(verifier string) string {
-	sum := sha256.Sum256([]byte(verifier))
-	return base64.RawURLEncoding.EncodeToString(sum[:])
-}
+// BASE64URL(SHA256(ASCII(verifier))) (RFC 7636 section 4.2). It is
+// oauth2.S256ChallengeFromVerifier.
+func PKCEChallenge(verifier string) string { return oauth2.S256ChallengeFromVerifier(verifier) }
 
 var (
 	challengeRe = regexp.MustCompile(`^[A-Za-z0-9_-]{43}$`)
@@ -171,7 +215,8 @@ var (
 type AuthorizeOptions struct {
 	// State is the state parameter, required: use StateCodec.New.
 	State string
-	// CodeChallenge is PKCE.Challenge, required (method S256).
+	// CodeChallenge is PKCE.Challenge, required (method S256). The
+	// verifier itself never goes in AuthorizeOptions, which prints as is.
 	CodeChallenge string
 	// IdentityProvider skips Cognito's page and goes to that provider
 	// (IdentityProviderFacebook, …, or a named OIDC/SAML provider);
@@ -187,51 +232,49 @@ type AuthorizeOptions struct {
 
 var providerRe = regexp.MustCompile(`^[\p{L}\p{M}\p{S}\p{N}\p{P}]{1,32}$`)
 
-func (h *HostedUI) authorizeQuery(o AuthorizeOptions) (url.Values, error) {
+// authCodeURL checks o and returns the authorize URL of x/oauth2's
+// AuthCodeURL at path (/oauth2/authorize, or /logout for
+// LogoutAndSignInURL).
+func (h *HostedUI) authCodeURL(path string, o AuthorizeOptions) (string, error) {
 	if o.State == "" {
-		return nil, fmt.Errorf("cognito: authorize URL needs a state (CSRF protection): %w", ErrInvalidParameter)
+		return "", fmt.Errorf("cognito: authorize URL needs a state (CSRF protection): %w", ErrInvalidParameter)
 	}
 	if !challengeRe.MatchString(o.CodeChallenge) {
-		return nil, fmt.Errorf("cognito: authorize URL needs an S256 PKCE challenge (NewPKCE): %w", ErrInvalidParameter)
+		return "", fmt.Errorf("cognito: authorize URL needs an S256 PKCE challenge (NewPKCE): %w", ErrInvalidParameter)
 	}
+	// oauth2.S256ChallengeOption would need the verifier; the challenge
+	// goes in as the same two parameters.
+	opts := []oauth2.AuthCodeOption{oauth2.SetAuthURLParam("code_challenge", o.CodeChallenge),
+		oauth2.SetAuthURLParam("code_challenge_method", "S256")}
 	if o.IdentityProvider != "" && !providerRe.MatchString(o.IdentityProvider) {
-		return nil, fmt.Errorf("cognito: invalid identity provider name: %w", ErrInvalidParameter)
+		return "", fmt.Errorf("cognito: invalid identity provider name: %w", ErrInvalidParameter)
 	}
-	q := url.Values{"response_type": {"code"}, "client_id": {h.clientID}, "redirect_uri": {h.redirectURI},
-		"state": {o.State}, "code_challenge": {o.CodeChallenge}, "code_challenge_method": {"S256"}}
 	scopes := o.Scopes
 	if len(scopes) == 0 {
-		scopes = h.scopes
+		scopes = h.cfg.Scopes
 	}
 	for _, s := range scopes {
 		if s == "" || strings.ContainsAny(s, " \t\r\n\"\\") {
-			return nil, fmt.Errorf("cognito: invalid scope %q: %w", s, ErrInvalidParameter)
+			return "", fmt.Errorf("cognito: invalid scope %q: %w", s, ErrInvalidParameter)
 		}
 	}
-	if len(scopes) > 0 {
-		q.Set("scope", strings.Join(scopes, " "))
+	if len(o.Scopes) > 0 {
+		opts = append(opts, oauth2.SetAuthURLParam("scope", strings.Join(o.Scopes, " ")))
 	}
-	if o.IdentityProvider != "" {
-		q.Set("identity_provider", o.IdentityProvider)
+	for k, v := range map[string]string{"identity_provider": o.IdentityProvider, "nonce": o.Nonce, "prompt": o.Prompt} {
+		if v != "" {
+			opts = append(opts, oauth2.SetAuthURLParam(k, v))
+		}
 	}
-	if o.Nonce != "" {
-		q.Set("nonce", o.Nonce)
-	}
-	if o.Prompt != "" {
-		q.Set("prompt", o.Prompt)
-	}
-	return q, nil
+	c := oauth2.Config{ClientID: h.clientID, RedirectURL: h.redirectURI, Scopes: h.cfg.Scopes, Endpoint: oauth2.Endpoint{AuthURL: h.domain + path}}
+	return c.AuthCodeURL(o.State, opts...), nil
 }
 
 // AuthorizeURL returns the /oauth2/authorize URL to redirect the browser
 // to. It fails with ErrInvalidParameter without a state or a valid S256
 // challenge.
 func (h *HostedUI) AuthorizeURL(o AuthorizeOptions) (string, error) {
-	q, err := h.authorizeQuery(o)
-	if err != nil {
-		return "", err
-	}
-	return h.domain + "/oauth2/authorize?" + q.Encode(), nil
+	return h.authCodeURL("/oauth2/authorize", o)
 }
 
 // LogoutURL returns the /logout URL that ends the hosted-UI session and
@@ -245,11 +288,7 @@ func (h *HostedUI) LogoutURL(logoutURI string) string {
 // session and shows the sign-in page again (redirect_uri and
 // response_type instead of logout_uri), for "sign in as someone else".
 func (h *HostedUI) LogoutAndSignInURL(o AuthorizeOptions) (string, error) {
-	q, err := h.authorizeQuery(o)
-	if err != nil {
-		return "", err
-	}
-	return h.domain + "/logout?" + q.Encode(), nil
+	return h.authCodeURL("/logout", o)
 }
 
 // ParseCallback reads the redirect URI's query: the code and state, or
@@ -275,9 +314,10 @@ func clip(s string) string {
 }
 
 // Exchange trades an authorization code and its PKCE verifier for tokens
-// (grant_type=authorization_code). A confidential client authenticates
-// with HTTP Basic. A code works once: a second exchange fails with
-// ErrInvalidGrant, as does a wrong verifier.
+// (grant_type=authorization_code, through oauth2.Config.Exchange with
+// oauth2.VerifierOption). A confidential client authenticates with HTTP
+// Basic. A code works once: a second exchange fails with ErrInvalidGrant,
+// as does a wrong verifier.
 func (h *HostedUI) Exchange(ctx context.Context, code, verifier string) (*Tokens, error) {
 	if code == "" {
 		return nil, fmt.Errorf("cognito: empty authorization code: %w", ErrInvalidParameter)
@@ -285,56 +325,58 @@ func (h *HostedUI) Exchange(ctx context.Context, code, verifier string) (*Tokens
 	if !verifierRe.MatchString(verifier) {
 		return nil, fmt.Errorf("cognito: PKCE verifier must be 43-128 unreserved characters: %w", ErrInvalidParameter)
 	}
-	form := url.Values{"grant_type": {"authorization_code"}, "code": {code}, "redirect_uri": {h.redirectURI},
-		"code_verifier": {verifier}}
-	return h.tokenRequest(ctx, form, "")
+	tok, err := h.cfg.Exchange(h.oauth2Context(ctx), code, oauth2.VerifierOption(verifier))
+	return h.tokens(tok, err)
 }
 
 // Refresh gets new ID and access tokens for a refresh token
-// (grant_type=refresh_token). The refresh token is kept in the result.
+// (grant_type=refresh_token, through an oauth2.TokenSource). The refresh
+// token is kept in the result.
 func (h *HostedUI) Refresh(ctx context.Context, refreshToken string) (*Tokens, error) {
 	if refreshToken == "" {
 		return nil, fmt.Errorf("cognito: oauth token: %w", ErrNoRefreshToken)
 	}
-	return h.tokenRequest(ctx, url.Values{"grant_type": {"refresh_token"}, "refresh_token": {refreshToken}}, refreshToken)
+	tok, err := h.cfg.TokenSource(h.oauth2Context(ctx), &oauth2.Token{RefreshToken: refreshToken}).Token()
+	return h.tokens(tok, err)
 }
 
 // ClientCredentials gets an access token for the app client itself
-// (grant_type=client_credentials), for machine-to-machine calls with
-// resource-server scopes ("orders/read"). It needs a client secret. No
-// scopes means every custom scope the client allows.
+// (grant_type=client_credentials, through golang.org/x/oauth2/
+// clientcredentials), for machine-to-machine calls with resource-server
+// scopes ("orders/read"). It needs a client secret. No scopes means every
+// custom scope the client allows.
 func (h *HostedUI) ClientCredentials(ctx context.Context, scopes ...string) (*Tokens, error) {
-	if h.secret == "" {
+	if h.secret() == "" {
 		return nil, fmt.Errorf("cognito: client_credentials needs a client secret: %w", ErrInvalidParameter)
 	}
-	form := url.Values{"grant_type": {"client_credentials"}}
-	if len(scopes) > 0 {
-		form.Set("scope", strings.Join(scopes, " "))
-	}
-	return h.tokenRequest(ctx, form, "")
+	cc := clientcredentials.Config{ClientID: h.clientID, ClientSecret: h.cfg.ClientSecret, TokenURL: h.cfg.Endpoint.TokenURL,
+		Scopes: scopes, AuthStyle: oauth2.AuthStyleInHeader}
+	tok, err := cc.Token(h.oauth2Context(ctx))
+	return h.tokens(tok, err)
 }
 
-type tokenResponse struct {
-	IDToken      string `json:"id_token"`
-	AccessToken  string `json:"access_token"`
-	RefreshToken string `json:"refresh_token"`
-	ExpiresIn    int64  `json:"expires_in"`
-	TokenType    string `json:"token_type"`
+// oauth2Context hands HostedUIOptions.HTTPClient to x/oauth2, which takes
+// its HTTP client from the context (oauth2.HTTPClient). This is internal
+// plumbing: callers pass the client in the options, and a client in their
+// own context is ignored.
+func (h *HostedUI) oauth2Context(ctx context.Context) context.Context {
+	return context.WithValue(ctx, oauth2.HTTPClient, h.hc)
 }
 
-func (h *HostedUI) tokenRequest(ctx context.Context, form url.Values, keepRefresh string) (*Tokens, error) {
-	var tr tokenResponse
-	if err := h.post(ctx, "token", form, &tr); err != nil {
-		return nil, err
+// tokens turns x/oauth2's answer into Tokens: the ID token from the
+// answer's extra fields, the expiry from expires_in by the HostedUI's clock
+// (x/oauth2 uses time.Now), and the username from the tokens' claims.
+func (h *HostedUI) tokens(tok *oauth2.Token, err error) (*Tokens, error) {
+	if err != nil {
+		return nil, tokenError(err)
 	}
-	if tr.AccessToken == "" {
-		return nil, fmt.Errorf("%w: token endpoint answered no access_token", ErrInvalidResponse)
+	expiresIn := tok.ExpiresIn
+	if f, ok := tok.Extra("expires_in").(float64); ok && expiresIn == 0 { // clientcredentials drops ExpiresIn
+		expiresIn = int64(f)
 	}
-	t := &Tokens{IDToken: tr.IDToken, AccessToken: tr.AccessToken, RefreshToken: tr.RefreshToken,
-		TokenType: tr.TokenType, ExpiresIn: time.Duration(tr.ExpiresIn) * time.Second}
-	if t.RefreshToken == "" {
-		t.RefreshToken = keepRefresh
-	}
+	idToken, _ := tok.Extra("id_token").(string)
+	t := &Tokens{IDToken: idToken, AccessToken: tok.AccessToken, RefreshToken: tok.RefreshToken,
+		TokenType: tok.TokenType, ExpiresIn: time.Duration(expiresIn) * time.Second}
 	t.Expiry = h.clock().Add(t.ExpiresIn)
 	for _, raw := range []string{t.IDToken, t.AccessToken} {
 		if raw == "" {
@@ -349,12 +391,27 @@ func (h *HostedUI) tokenRequest(ctx context.Context, form url.Values, keepRefres
 }
 
 // Revoke revokes a refresh token and the access tokens issued from it
-// (POST /oauth2/revoke). Revoking an unknown token succeeds (RFC 7009).
+// (POST /oauth2/revoke; x/oauth2 has no revocation). Revoking an unknown
+// token succeeds (RFC 7009). The client authenticates as at the token
+// endpoint.
 func (h *HostedUI) Revoke(ctx context.Context, refreshToken string) error {
 	if refreshToken == "" {
 		return fmt.Errorf("cognito: oauth revoke: %w", ErrNoRefreshToken)
 	}
-	return h.post(ctx, "revoke", url.Values{"token": {refreshToken}}, nil)
+	form := url.Values{"token": {refreshToken}}
+	if h.cfg.Endpoint.AuthStyle == oauth2.AuthStyleInParams {
+		form.Set("client_id", h.clientID)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, h.domain+"/oauth2/revoke", strings.NewReader(form.Encode()))
+	if err != nil {
+		return fmt.Errorf("cognito: oauth revoke: %w", err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	if h.cfg.Endpoint.AuthStyle == oauth2.AuthStyleInHeader {
+		// RFC 6749 section 2.3.1: form-encode the ID and secret first.
+		req.SetBasicAuth(url.QueryEscape(h.clientID), url.QueryEscape(h.cfg.ClientSecret))
+	}
+	return h.send(req, "revoke", nil)
 }
 
 // UserInfo is the answer of the userInfo endpoint: the user's attributes
@@ -362,7 +419,8 @@ func (h *HostedUI) Revoke(ctx context.Context, refreshToken string) error {
 // string ("email_verified": "true").
 type UserInfo map[string]string
 
-// UserInfo calls GET /oauth2/userInfo with the access token.
+// UserInfo calls GET /oauth2/userInfo with the access token (x/oauth2 has
+// no userInfo call).
 func (h *HostedUI) UserInfo(ctx context.Context, accessToken string) (UserInfo, error) {
 	if accessToken == "" {
 		return nil, fmt.Errorf("cognito: empty access token: %w", ErrInvalidParameter)
@@ -389,33 +447,14 @@ func (h *HostedUI) UserInfo(ctx context.Context, accessToken string) (UserInfo, 
 	return out, nil
 }
 
-func (h *HostedUI) post(ctx context.Context, endpoint string, form url.Values, out any) error {
-	if h.secret == "" {
-		form.Set("client_id", h.clientID)
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, h.domain+"/oauth2/"+endpoint, strings.NewReader(form.Encode()))
-	if err != nil {
-		return fmt.Errorf("cognito: oauth %s: %w", endpoint, err)
-	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	if h.secret != "" {
-		// RFC 6749 section 2.3.1: form-encode the ID and secret first.
-		req.SetBasicAuth(url.QueryEscape(h.clientID), url.QueryEscape(h.secret))
-	}
-	return h.send(req, endpoint, out)
-}
-
-// send runs req and decodes a 200 answer into out (nil: ignore the body)
-// or an error answer into an *OAuthError. Error text never carries the
-// request's tokens or secrets.
+// send runs a revoke or userInfo request and decodes a 200 answer into out
+// (nil: ignore the body) or an error answer into an *OAuthError. Error
+// text never carries the request's tokens or secrets.
 func (h *HostedUI) send(req *http.Request, endpoint string, out any) error {
 	req.Header.Set("Accept", "application/json")
 	resp, err := h.hc.Do(req)
 	if err != nil {
-		if ue, ok := err.(*url.Error); ok {
-			err = ue.Err // the URL may carry nothing secret, but keep errors short
-		}
-		return fmt.Errorf("cognito: oauth %s: %w", endpoint, err)
+		return transportError(endpoint, err)
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
@@ -423,18 +462,13 @@ func (h *HostedUI) send(req *http.Request, endpoint string, out any) error {
 		return fmt.Errorf("cognito: oauth %s: reading the answer: %w", endpoint, err)
 	}
 	if resp.StatusCode != http.StatusOK {
-		var e struct {
-			Error       string `json:"error"`
-			Description string `json:"error_description"`
-		}
-		_ = json.Unmarshal(body, &e)
-		return &OAuthError{Endpoint: endpoint, StatusCode: resp.StatusCode, Code: e.Error, Description: clip(e.Description)}
+		return errorAnswer(endpoint, resp.StatusCode, "", "", body)
 	}
 	if out == nil {
 		return nil
 	}
 	if err := json.Unmarshal(body, out); err != nil {
-		return fmt.Errorf("%w: oauth %s: the answer is not JSON", ErrInvalidResponse, endpoint)
+		return fmt.Errorf("cognito: oauth %s: %w: the answer is not JSON", endpoint, ErrInvalidResponse)
 	}
 	return nil
 }

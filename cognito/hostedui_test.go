@@ -3,7 +3,9 @@ package cognito_test
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -13,6 +15,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"golang.org/x/oauth2"
 
 	"github.com/cognitokit/cognitokit/cognito"
 	"github.com/cognitokit/cognitokit/cognito/cognitotest"
@@ -63,14 +66,21 @@ func (f *hostedFixture) signIn(t *testing.T, ui *cognito.HostedUI) (code, verifi
 	require.NoError(t, err)
 	u, err := ui.AuthorizeURL(cognito.AuthorizeOptions{State: "s1", CodeChallenge: p.Challenge})
 	require.NoError(t, err)
-	cb, err := f.srv.HostedSignIn(u, "alice", "Correct-Horse-9!")
+	return f.code(t, u, "s1"), p.Verifier
+}
+
+// code signs alice in at authorizeURL and returns the code of the
+// callback, whose state must be state.
+func (f *hostedFixture) code(t *testing.T, authorizeURL, state string) string {
+	t.Helper()
+	cb, err := f.srv.HostedSignIn(authorizeURL, "alice", "Correct-Horse-9!")
 	require.NoError(t, err)
 	cbURL, err := url.Parse(cb)
 	require.NoError(t, err)
-	code, state, err := cognito.ParseCallback(cbURL.Query())
+	code, got, err := cognito.ParseCallback(cbURL.Query())
 	require.NoError(t, err)
-	require.Equal(t, "s1", state)
-	return code, p.Verifier
+	require.Equal(t, state, got)
+	return code
 }
 
 func TestHostedUIGrants(t *testing.T) {
@@ -439,4 +449,169 @@ func FuzzStateVerify(f *testing.F) {
 			t.Fatalf("verified a disallowed destination %q", dest)
 		}
 	})
+}
+
+// TestHostedUIOnXOAuth2 checks what HostedUI asks of golang.org/x/oauth2:
+// client authentication as Cognito wants it at the token and revoke
+// endpoints, the ID token and an expiry by the HostedUI's clock for every
+// grant (x/oauth2 computes one with time.Now, and clientcredentials drops
+// expires_in), and error answers mapped whatever their Content-Type.
+func TestHostedUIOnXOAuth2(t *testing.T) {
+	type call struct {
+		path, auth string
+		form       url.Values
+	}
+	calls := make(chan call, 10)
+	answer := `{"access_token":"at","id_token":"it","refresh_token":"rt2","token_type":"Bearer","expires_in":3600}`
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		require.NoError(t, r.ParseForm())
+		calls <- call{r.URL.Path, r.Header.Get("Authorization"), r.PostForm}
+		if r.PostForm.Get("code") == "bad" {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusBadRequest)
+			_, _ = w.Write([]byte(`{"error":"invalid_grant","error_description":"used"}`))
+			return
+		}
+		w.Header().Set("Content-Type", "application/json;charset=UTF-8")
+		_, _ = w.Write([]byte(answer))
+	}))
+	defer ts.Close()
+	now := time.Date(2031, 1, 2, 3, 4, 5, 0, time.UTC)
+	newUI := func(secret string) *cognito.HostedUI {
+		ui, err := cognito.NewHostedUI(ts.URL, "client 1", hCallback, func(o *cognito.HostedUIOptions) {
+			o.ClientSecret = secret
+			o.HTTPClient = ts.Client()
+			o.Clock = func() time.Time { return now }
+		})
+		require.NoError(t, err)
+		return ui
+	}
+	pub, conf := newUI(""), newUI("s+/=cret")
+	verifier := strings.Repeat("v", 43)
+	basic := "Basic " + base64.StdEncoding.EncodeToString([]byte(url.QueryEscape("client 1")+":"+url.QueryEscape("s+/=cret")))
+	ctx := context.Background()
+
+	tests := []struct {
+		name      string
+		run       func() (*cognito.Tokens, error)
+		path      string
+		auth      string
+		form      map[string]string
+		refreshed string
+	}{
+		{"public exchange", func() (*cognito.Tokens, error) { return pub.Exchange(ctx, "c1", verifier) }, "/oauth2/token", "",
+			map[string]string{"grant_type": "authorization_code", "code": "c1", "code_verifier": verifier, "redirect_uri": hCallback, "client_id": "client 1", "client_secret": ""}, "rt2"},
+		{"confidential exchange", func() (*cognito.Tokens, error) { return conf.Exchange(ctx, "c1", verifier) }, "/oauth2/token", basic,
+			map[string]string{"grant_type": "authorization_code", "client_id": "", "client_secret": ""}, "rt2"},
+		{"public refresh", func() (*cognito.Tokens, error) { return pub.Refresh(ctx, "rt1") }, "/oauth2/token", "",
+			map[string]string{"grant_type": "refresh_token", "refresh_token": "rt1", "client_id": "client 1"}, "rt2"},
+		{"confidential refresh", func() (*cognito.Tokens, error) { return conf.Refresh(ctx, "rt1") }, "/oauth2/token", basic,
+			map[string]string{"grant_type": "refresh_token", "refresh_token": "rt1", "client_id": "", "client_secret": ""}, "rt2"},
+		{"client credentials", func() (*cognito.Tokens, error) { return conf.ClientCredentials(ctx, "orders/read", "orders/write") }, "/oauth2/token", basic,
+			map[string]string{"grant_type": "client_credentials", "scope": "orders/read orders/write", "client_secret": ""}, "rt2"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			tok, err := tc.run()
+			require.NoError(t, err)
+			c := <-calls
+			assert.Equal(t, tc.path, c.path)
+			assert.Equal(t, tc.auth, c.auth)
+			for k, v := range tc.form {
+				assert.Equal(t, v, c.form.Get(k), k)
+			}
+			assert.Equal(t, "it", tok.IDToken)
+			assert.Equal(t, "at", tok.AccessToken)
+			assert.Equal(t, tc.refreshed, tok.RefreshToken)
+			assert.Equal(t, time.Hour, tok.ExpiresIn)
+			assert.Equal(t, now.Add(time.Hour), tok.Expiry, "expiry by the HostedUI's clock")
+		})
+	}
+	t.Run("revoke authenticates as the token endpoint", func(t *testing.T) {
+		require.NoError(t, pub.Revoke(ctx, "rt1"))
+		c := <-calls
+		assert.Equal(t, "", c.auth)
+		assert.Equal(t, "client 1", c.form.Get("client_id"))
+		require.NoError(t, conf.Revoke(ctx, "rt1"))
+		c = <-calls
+		assert.Equal(t, basic, c.auth)
+		assert.Empty(t, c.form.Get("client_id"))
+		assert.Equal(t, "rt1", c.form.Get("token"))
+	})
+	t.Run("error answer labelled JSON", func(t *testing.T) {
+		_, err := pub.Exchange(ctx, "bad", verifier)
+		<-calls
+		assert.ErrorIs(t, err, cognito.ErrInvalidGrant)
+		var oe *cognito.OAuthError
+		require.ErrorAs(t, err, &oe)
+		assert.Equal(t, cognito.OAuthError{Endpoint: "token", StatusCode: 400, Code: "invalid_grant", Description: "used"}, *oe)
+	})
+	t.Run("no expires_in", func(t *testing.T) {
+		answer = `{"access_token":"at","token_type":"Bearer"}`
+		tok, err := conf.ClientCredentials(ctx)
+		<-calls
+		require.NoError(t, err)
+		assert.Zero(t, tok.ExpiresIn)
+		assert.Empty(t, tok.IDToken)
+		assert.Equal(t, now, tok.Expiry)
+	})
+}
+
+// TestHostedUIOAuth2Config runs the code flow with x/oauth2's own calls
+// on the Config a HostedUI hands out: S256ChallengeOption in the authorize
+// URL, VerifierOption at the exchange.
+func TestHostedUIOAuth2Config(t *testing.T) {
+	f := newHostedFixture(t)
+	cfg := f.ui.OAuth2Config()
+	assert.Equal(t, oauth2.AuthStyleInParams, cfg.Endpoint.AuthStyle)
+	assert.Equal(t, oauth2.AuthStyleInHeader, f.confUI.OAuth2Config().Endpoint.AuthStyle)
+	assert.Equal(t, f.conf.Secret, f.confUI.OAuth2Config().ClientSecret)
+	assert.Equal(t, f.srv.HostedUIURL()+"/oauth2/token", cfg.Endpoint.TokenURL)
+
+	ctx := context.WithValue(context.Background(), oauth2.HTTPClient, &http.Client{Timeout: 10 * time.Second})
+	verifier := oauth2.GenerateVerifier()
+	code := f.code(t, cfg.AuthCodeURL("s3", oauth2.S256ChallengeOption(verifier)), "s3")
+	_, err := cfg.Exchange(ctx, code, oauth2.VerifierOption(oauth2.GenerateVerifier()))
+	var re *oauth2.RetrieveError
+	require.ErrorAs(t, err, &re, "a wrong verifier")
+	assert.Equal(t, "invalid_grant", re.ErrorCode)
+
+	code = f.code(t, cfg.AuthCodeURL("s4", oauth2.S256ChallengeOption(verifier)), "s4")
+	tok, err := cfg.Exchange(ctx, code, oauth2.VerifierOption(verifier))
+	require.NoError(t, err)
+	assert.NotEmpty(t, tok.Extra("id_token"))
+	info, err := f.ui.UserInfo(ctx, tok.AccessToken)
+	require.NoError(t, err)
+	assert.Equal(t, "alice@example.com", info["email"])
+
+	cfg.Scopes[0] = "changed"
+	cfg.ClientID = "changed"
+	u, err := f.ui.AuthorizeURL(cognito.AuthorizeOptions{State: "s", CodeChallenge: cognito.PKCEChallenge(verifier)})
+	require.NoError(t, err)
+	assert.NotContains(t, u, "changed", "the HostedUI keeps its own Config")
+}
+
+// TestHostedUIPrintDuringTokenCall is the regression test for a data race:
+// x/oauth2 writes an atomic cache inside an oauth2.Config during a token
+// call, so a HostedUI holding its Config by value raced with fmt printing
+// it (Format copies the HostedUI). Run with -race.
+func TestHostedUIPrintDuringTokenCall(t *testing.T) {
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"access_token":"at","expires_in":3600}`))
+	}))
+	defer ts.Close()
+	for i := 0; i < 20; i++ {
+		ui, err := cognito.NewHostedUI(ts.URL, "c", hCallback, func(o *cognito.HostedUIOptions) { o.HTTPClient = ts.Client() })
+		require.NoError(t, err)
+		done := make(chan error)
+		go func() {
+			_, err := ui.Refresh(context.Background(), "rt")
+			done <- err
+		}()
+		for j := 0; j < 50; j++ {
+			assert.Contains(t, fmt.Sprint(ui), "cognito.HostedUI")
+		}
+		require.NoError(t, <-done)
+	}
 }

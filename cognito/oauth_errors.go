@@ -1,8 +1,12 @@
 package cognito
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
+	"net/url"
+
+	"golang.org/x/oauth2"
 )
 
 // Sentinel errors for the OAuth 2.0 error codes of the hosted UI's
@@ -93,4 +97,50 @@ func (e *OAuthError) Is(target error) bool {
 		s = ErrOAuthServer
 	}
 	return s != nil && s == target
+}
+
+// tokenError maps an error of x/oauth2's token call: an error answer
+// (*oauth2.RetrieveError) becomes an *OAuthError, a failed request keeps
+// its cause (context.Canceled, …), and anything else — an answer that
+// could not be read, is not JSON or has no access_token — wraps
+// ErrInvalidResponse. x/oauth2's own text, which may quote the answer's
+// body, is not kept.
+func tokenError(err error) error {
+	var re *oauth2.RetrieveError
+	if errors.As(err, &re) {
+		status := 0
+		if re.Response != nil {
+			status = re.Response.StatusCode
+		}
+		return errorAnswer("token", status, re.ErrorCode, re.ErrorDescription, re.Body)
+	}
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return transportError("token", ue)
+	}
+	return fmt.Errorf("cognito: oauth token: %w: the answer is unreadable, not JSON or without an access_token", ErrInvalidResponse)
+}
+
+// transportError is the error of an endpoint call that got no answer,
+// without the request URL (kept short) and wrapping the cause.
+func transportError(endpoint string, err error) error {
+	if ue, ok := err.(*url.Error); ok {
+		err = ue.Err
+	}
+	return fmt.Errorf("cognito: oauth %s: %w", endpoint, err)
+}
+
+// errorAnswer is the *OAuthError of an endpoint's error answer: code and
+// description as x/oauth2 read them, or else from the JSON body (which
+// x/oauth2 does not read when the answer is labelled text/plain).
+func errorAnswer(endpoint string, status int, code, description string, body []byte) *OAuthError {
+	if code == "" {
+		var e struct {
+			Error       string `json:"error"`
+			Description string `json:"error_description"`
+		}
+		_ = json.Unmarshal(body, &e)
+		code, description = e.Error, e.Description
+	}
+	return &OAuthError{Endpoint: endpoint, StatusCode: status, Code: code, Description: clip(description)}
 }

@@ -21,48 +21,20 @@ func benchSetup(b *testing.B, optFns ...func(*Options)) (*Verifier, string, []by
 		b.Fatal(err)
 	}
 	tok := k.mint(accessClaims(time.Now()))
-	sig, err := b64.DecodeString(tok[strings.LastIndexByte(tok, '.')+1:])
-	if err != nil {
-		b.Fatal(err)
-	}
 	if _, err := v.Verify(context.Background(), tok); err != nil {
 		b.Fatal(err)
 	}
-	return v, tok, sig, &k.priv.PublicKey
+	return v, tok, benchSig(b, tok), &k.priv.PublicKey
 }
 
 // BenchmarkVerify compares a warm-cache Verify with the physical floor:
 // SHA-256 of the signing input plus rsa.VerifyPKCS1v15, on the same token.
 func BenchmarkVerify(b *testing.B) {
 	v, tok, sig, pub := benchSetup(b)
-	signed := tok[:strings.LastIndexByte(tok, '.')]
 	ctx := context.Background()
-	b.Run("bare-rsa", func(b *testing.B) {
-		b.ReportAllocs()
-		for b.Loop() {
-			d := sha256.Sum256([]byte(signed))
-			if err := rsa.VerifyPKCS1v15(pub, crypto.SHA256, d[:], sig); err != nil {
-				b.Fatal(err)
-			}
-		}
-	})
-	b.Run("warm", func(b *testing.B) {
-		b.ReportAllocs()
-		for b.Loop() {
-			if _, err := v.Verify(ctx, tok); err != nil {
-				b.Fatal(err)
-			}
-		}
-	})
-	b.Run("token-cache-hit", func(b *testing.B) {
-		v, tok, _, _ := benchSetup(b, func(o *Options) { o.TokenCacheSize = 1024 })
-		b.ReportAllocs()
-		for b.Loop() {
-			if _, err := v.Verify(ctx, tok); err != nil {
-				b.Fatal(err)
-			}
-		}
-	})
+	cv, ctok, _, _ := benchSetup(b, func(o *Options) { o.TokenCacheSize = 1024 })
+	verifyBenches(b, tok, sig, pub, func() error { _, err := v.Verify(ctx, tok); return err },
+		func() error { _, err := cv.Verify(ctx, ctok); return err })
 	b.Run("parallel-warm", func(b *testing.B) {
 		b.ReportAllocs()
 		b.RunParallel(func(pb *testing.PB) {
@@ -75,6 +47,33 @@ func BenchmarkVerify(b *testing.B) {
 	})
 }
 
+// verifyBenches runs three sub-benchmarks: bare-rsa (SHA-256 of tok's
+// signing input plus rsa.VerifyPKCS1v15 of sig with pub, the floor), warm
+// (a warm-cache verification of tok) and token-cache-hit.
+func verifyBenches(b *testing.B, tok string, sig []byte, pub *rsa.PublicKey, warm, cacheHit func() error) {
+	signed := tok[:strings.LastIndexByte(tok, '.')]
+	for _, sb := range []struct {
+		name string
+		fn   func() error
+	}{
+		{"bare-rsa", func() error {
+			d := sha256.Sum256([]byte(signed))
+			return rsa.VerifyPKCS1v15(pub, crypto.SHA256, d[:], sig)
+		}},
+		{"warm", warm},
+		{"token-cache-hit", cacheHit},
+	} {
+		b.Run(sb.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := sb.fn(); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
 // BenchmarkVerifyRatio interleaves a bare verification and a full Verify of
 // the same token in each iteration (alternating which goes first), so that
 // both see the same machine load, and reports the ratio of their medians
@@ -82,8 +81,15 @@ func BenchmarkVerify(b *testing.B) {
 // machine from skewing the result.
 func BenchmarkVerifyRatio(b *testing.B) {
 	v, tok, sig, pub := benchSetup(b)
-	signed := tok[:strings.LastIndexByte(tok, '.')]
 	ctx := context.Background()
+	interleaveRatio(b, tok, sig, pub, func() error { _, err := v.Verify(ctx, tok); return err })
+}
+
+// interleaveRatio runs the bare verification of tok (SHA-256 plus
+// rsa.VerifyPKCS1v15 of sig with pub) and verify in each iteration,
+// alternating which goes first, and reports the medians and their ratio.
+func interleaveRatio(b *testing.B, tok string, sig []byte, pub *rsa.PublicKey, verify func() error) {
+	signed := tok[:strings.LastIndexByte(tok, '.')]
 	bareOnce := func() {
 		d := sha256.Sum256([]byte(signed))
 		if err := rsa.VerifyPKCS1v15(pub, crypto.SHA256, d[:], sig); err != nil {
@@ -91,7 +97,7 @@ func BenchmarkVerifyRatio(b *testing.B) {
 		}
 	}
 	fullOnce := func() {
-		if _, err := v.Verify(ctx, tok); err != nil {
+		if err := verify(); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -149,4 +155,58 @@ func BenchmarkRefusals(b *testing.B) {
 			}
 		})
 	}
+}
+
+// oidcBenchSetup returns a warm OIDC verifier and a Google-style ID token
+// (RS256, 2048-bit key) with its decoded signature and key.
+func oidcBenchSetup(b *testing.B, optFns ...func(*OIDCOptions)) (*OIDCVerifier, string, []byte, *rsa.PublicKey) {
+	k := newKey(0, "k1")
+	fns := append([]func(*OIDCOptions){func(o *OIDCOptions) {
+		o.ClientIDs = []string{oidcClient}
+		o.JWKS = jwksJSON(k.jwk(nil))
+	}}, optFns...)
+	v, err := NewOIDCVerifier(GoogleIssuer, fns...)
+	if err != nil {
+		b.Fatal(err)
+	}
+	now := time.Now()
+	tok := k.mint(map[string]any{
+		"iss": GoogleIssuer, "azp": "1234567890-android.apps.example.com", "aud": oidcClient,
+		"sub": "110169484474386276334", "email": "alice@example.com", "email_verified": true,
+		"at_hash": "HK6E_P6Dh8Y93mRNtsDB1Q", "nonce": "n-0S6_WzA2Mj", "name": "Alice Liddell",
+		"picture": "https://lh3.googleusercontent.com/a/photo.jpg", "given_name": "Alice", "family_name": "Liddell",
+		"locale": "en", "iat": now.Unix(), "exp": now.Add(time.Hour).Unix(),
+	})
+	if _, err := v.Verify(context.Background(), tok); err != nil {
+		b.Fatal(err)
+	}
+	return v, tok, benchSig(b, tok), &k.priv.PublicKey
+}
+
+// benchSig decodes tok's signature.
+func benchSig(b *testing.B, tok string) []byte {
+	sig, err := b64.DecodeString(tok[strings.LastIndexByte(tok, '.')+1:])
+	if err != nil {
+		b.Fatal(err)
+	}
+	return sig
+}
+
+// BenchmarkOIDCVerify is BenchmarkVerify for an OIDC ID token: a warm
+// OIDCVerifier beside the bare SHA-256 plus rsa.VerifyPKCS1v15 of the same
+// token, and the verified-token-cache hit.
+func BenchmarkOIDCVerify(b *testing.B) {
+	v, tok, sig, pub := oidcBenchSetup(b)
+	ctx := context.Background()
+	cv, ctok, _, _ := oidcBenchSetup(b, func(o *OIDCOptions) { o.TokenCacheSize = 1024 })
+	verifyBenches(b, tok, sig, pub, func() error { _, err := v.Verify(ctx, tok); return err },
+		func() error { _, err := cv.Verify(ctx, ctok); return err })
+}
+
+// BenchmarkOIDCVerifyRatio is BenchmarkVerifyRatio for OIDCVerifier
+// (target ≤ 1.15).
+func BenchmarkOIDCVerifyRatio(b *testing.B) {
+	v, tok, sig, pub := oidcBenchSetup(b)
+	ctx := context.Background()
+	interleaveRatio(b, tok, sig, pub, func() error { _, err := v.Verify(ctx, tok); return err })
 }

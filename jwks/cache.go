@@ -35,6 +35,12 @@ type keyCache struct {
 	static bool
 	o      *Options
 	gen    *atomic.Uint64 // verifier-wide key-set generation
+	// allowEC keeps EC keys in the set (OIDC verifiers).
+	allowEC bool
+	// discover, if set, finds the JWKS URL (OpenID Connect discovery) on
+	// the first fetch, while url is empty. Only the fetch goroutine, one at
+	// a time, reads and writes url.
+	discover func(ctx context.Context) (string, error)
 
 	snap        atomic.Pointer[snapshot]
 	nextRefresh atomic.Int64 // unix nanos before which no background refresh starts
@@ -236,6 +242,13 @@ func (c *keyCache) fetch(ctx context.Context) (*Set, time.Duration, error) {
 	c.fetches.Add(1)
 	ctx, cancel := context.WithTimeout(ctx, c.o.FetchTimeout)
 	defer cancel()
+	if c.url == "" && c.discover != nil {
+		u, err := c.discover(ctx)
+		if err != nil {
+			return nil, 0, err
+		}
+		c.url = u
+	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.url, nil)
 	if err != nil {
 		return nil, 0, fmt.Errorf("jwks: fetch %s: %w", c.url, err)
@@ -257,7 +270,7 @@ func (c *keyCache) fetch(ctx context.Context) (*Set, time.Duration, error) {
 	if int64(len(body)) > c.o.MaxJWKSBytes {
 		return nil, 0, fmt.Errorf("jwks: fetch %s: %w (limit %d bytes)", c.url, errTooLarge, c.o.MaxJWKSBytes)
 	}
-	set, err := ParseSet(body)
+	set, err := parseSet(body, c.allowEC)
 	if err != nil {
 		return nil, 0, fmt.Errorf("jwks: fetch %s: %w", c.url, err)
 	}

@@ -99,7 +99,12 @@ func (c *Claims) Custom(name string) (value string, ok bool) {
 // StringClaim returns the string claim name from the payload (any claim, e.g.
 // "custom:tenant", "phone_number", "given_name").
 func (c *Claims) StringClaim(name string) (value string, ok bool) {
-	r := jsonReader{s: c.payload}
+	return stringClaim(c.payload, name)
+}
+
+// stringClaim returns the string member name of the JSON object payload.
+func stringClaim(payload, name string) (value string, ok bool) {
+	r := jsonReader{s: payload}
 	if !r.consume('{') {
 		return "", false
 	}
@@ -124,8 +129,13 @@ func (c *Claims) StringClaim(name string) (value string, ok bool) {
 // Decode unmarshals the claim name into v with encoding/json. It reports
 // false (and leaves v alone) when the claim is absent.
 func (c *Claims) Decode(name string, v any) (bool, error) {
+	return decodeClaim(c.payload, name, v)
+}
+
+// decodeClaim unmarshals the member name of the JSON object payload into v.
+func decodeClaim(payload, name string, v any) (bool, error) {
 	var m map[string]json.RawMessage
-	if err := json.Unmarshal([]byte(c.payload), &m); err != nil {
+	if err := json.Unmarshal([]byte(payload), &m); err != nil {
 		return false, fmt.Errorf("jwks: decode claims: %w", err)
 	}
 	raw, ok := m[name]
@@ -173,6 +183,9 @@ const (
 	hasJTI
 	hasOriginJTI
 	hasEventID
+	hasAZP
+	hasNonce
+	hasName
 )
 
 // rawClaims is the decoded payload before any check.
@@ -180,6 +193,7 @@ type rawClaims struct {
 	Claims
 	exp, iat, nbf, authTime int64
 	cognitoUsername         string
+	azp, nonce, name        string // OpenID Connect claims, for OIDCClaims
 	present                 uint32
 }
 
@@ -226,6 +240,12 @@ func decodeClaims(payload string, out *rawClaims) *ValidationError {
 			bit, s = hasOriginJTI, &out.OriginJTI
 		case "event_id":
 			bit, s = hasEventID, &out.EventID
+		case "azp":
+			bit, s = hasAZP, &out.azp
+		case "nonce":
+			bit, s = hasNonce, &out.nonce
+		case "name":
+			bit, s = hasName, &out.name
 		case "exp":
 			bit, n = hasExp, &out.exp
 		case "iat":

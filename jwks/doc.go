@@ -1,5 +1,7 @@
 // Package jwks verifies Amazon Cognito ID and access tokens locally, with a
-// cached JWKS, and protects net/http handlers with them.
+// cached JWKS, and protects net/http handlers with them. It verifies the
+// ID tokens of any other OpenID Connect issuer (Google, Sign in with
+// Apple, a Cognito identity pool's OpenID tokens) the same way.
 //
 // # Which function to call
 //
@@ -12,8 +14,10 @@
 //   - Several pools (multi-tenant): [NewMultiPoolVerifier] with one [Pool]
 //     each. The token's iss picks the pool; one pool's keys and client IDs
 //     never serve another.
-//   - An emulator such as `cognitoctl serve`: set Options.Endpoint; the
-//     pool's only issuer is then <endpoint>/<pool ID>. Without Endpoint the
+//   - An emulator such as `cognitoctl serve`: set Options.Endpoint; keys
+//     then come from <endpoint>/<pool ID>/.well-known/jwks.json, and tokens
+//     whose iss is <endpoint>/<pool ID> (or Cognito's own form, for an
+//     emulator issuing that) verify with them. Without Endpoint the
 //     verifier honours AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER and
 //     AWS_ENDPOINT_URL as the AWS SDKs do, so a process whose environment
 //     points at an endpoint trusts that endpoint's tokens instead of
@@ -22,6 +26,14 @@
 //     with explicit Issuers (and JWKSURL when the keys are not at
 //     <issuer>/.well-known/jwks.json).
 //   - No network: a [Pool] with static JWKS JSON.
+//   - ID tokens of another OpenID Connect issuer, for a service that takes
+//     them directly: [NewOIDCVerifier] with the issuer ([GoogleIssuer],
+//     [AppleIssuer], any other) and your client IDs, then
+//     [OIDCVerifier.Verify], [OIDCVerifier.VerifyNonce] (when the token
+//     answers your own sign-in request) or [OIDCVerifier.Middleware]. Keys
+//     are found by OpenID Connect discovery, lazily. A Cognito identity
+//     pool's GetOpenIdToken tokens: [NewCognitoIdentityVerifier] with the
+//     identity pool IDs.
 //
 // Options default to the strict choice: access tokens only
 // ([TokenUseAccess]), RS256 only, client IDs required (opt out with
@@ -46,12 +58,22 @@
 // parameters that name keys (jwk, jku, x5u, x5c) are ignored: keys only
 // come from the configured JWKS.
 //
+// An [OIDCVerifier] runs the same checks in the same order, with the
+// claims of an ID token instead of Cognito's: iss exactly the configured
+// issuer (plus "accounts.google.com" for [GoogleIssuer], as Google writes
+// it), exp/nbf/iat and sub as above, aud one of the client IDs, azp one
+// of them when aud has several entries (OpenID Connect Core §3.1.3.7),
+// the nonce with VerifyNonce; its alg allow-list may also hold RS384,
+// RS512, PS256-512 and ES256-512 (RS256 by default), and its key sets
+// keep EC keys (P-256, P-384, P-521) beside RSA ones.
+//
 // Every failure is a [*ValidationError] wrapping one sentinel, so callers
 // branch with errors.Is: [ErrMalformed], [ErrUnsupportedAlg],
 // [ErrMissingKeyID], [ErrIssuer], [ErrMissingClaim], [ErrExpired],
 // [ErrNotYetValid], [ErrTokenUse], [ErrClientID], [ErrUnknownKey],
 // [ErrInvalidKey], [ErrJWKSUnavailable], [ErrSignature], [ErrGroups],
-// [ErrScopes], [ErrCustomCheck]. Error text never contains the token.
+// [ErrScopes], [ErrCustomCheck], [ErrNonce]. Error text never contains
+// the token.
 //
 // Verification is local: a token revoked with GlobalSignOut or
 // RevokeToken, or whose user was disabled or deleted, still verifies until
@@ -89,7 +111,10 @@
 //     base64url, are kept. One bad JWK (not RSA, too small, bad encoding,
 //     private key material, duplicate kid) is skipped with its reason
 //     ([Set.Skipped], and Options.Logger) instead of failing the whole
-//     set. jwx is used for parsing only: the verify path is our own.
+//     set. jwx is used for parsing only: the verify path is our own. An
+//     [OIDCVerifier] also keeps EC public keys: crv P-256, P-384 or P-521,
+//     x and y of the curve's exact length, a point on the curve, alg (if
+//     any) the curve's own ES algorithm.
 //
 // # The verified-token cache
 //
@@ -105,4 +130,8 @@
 // cannot avoid, and a verified-token-cache hit well under a microsecond.
 // Figures, a comparison with other Go verifiers and aws-jwt-verify, and the
 // commands that rerun them are in the repository's benchmarks/README.md.
+//
+// [OIDCVerifier] costs the same: its warm Verify runs the same code as the
+// Cognito verifier (figures, and a comparison with coreos/go-oidc, on the
+// same page).
 package jwks

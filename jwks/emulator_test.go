@@ -31,13 +31,7 @@ func TestEmulatorTokens(t *testing.T) {
 	otherApp := srv.MustCreateUserPoolClient(other, cognitotest.ClientOptions{})
 
 	ctx := context.Background()
-	idp := cip.NewFromConfig(srv.Config())
-	auth, err := idp.AdminInitiateAuth(ctx, &cip.AdminInitiateAuthInput{
-		UserPoolId: aws.String(pool), ClientId: aws.String(app.ID), AuthFlow: types.AuthFlowTypeAdminUserPasswordAuth,
-		AuthParameters: map[string]string{"USERNAME": "alice", "PASSWORD": "Passw0rd!"},
-	})
-	require.NoError(t, err)
-	access, id := aws.ToString(auth.AuthenticationResult.AccessToken), aws.ToString(auth.AuthenticationResult.IdToken)
+	access, id := adminSignIn(t, srv, pool, app.ID, "alice", "Passw0rd!")
 
 	verifier := func(poolID, clientID string, use jwks.TokenUse) *jwks.Verifier {
 		v, err := jwks.NewMultiPoolVerifier([]jwks.Pool{{Issuers: []string{srv.Issuer(poolID)}}}, func(o *jwks.Options) {
@@ -89,4 +83,16 @@ func errorsIsAny(err error, targets ...error) bool {
 		}
 	}
 	return false
+}
+
+// adminSignIn signs user in to the emulator's pool with
+// ADMIN_USER_PASSWORD_AUTH and returns the access and ID tokens.
+func adminSignIn(t *testing.T, srv *cognitotest.Server, pool, clientID, user, password string) (access, id string) {
+	t.Helper()
+	auth, err := cip.NewFromConfig(srv.Config()).AdminInitiateAuth(context.Background(), &cip.AdminInitiateAuthInput{
+		UserPoolId: aws.String(pool), ClientId: aws.String(clientID), AuthFlow: types.AuthFlowTypeAdminUserPasswordAuth,
+		AuthParameters: map[string]string{"USERNAME": user, "PASSWORD": password},
+	})
+	require.NoError(t, err)
+	return aws.ToString(auth.AuthenticationResult.AccessToken), aws.ToString(auth.AuthenticationResult.IdToken)
 }

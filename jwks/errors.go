@@ -6,7 +6,8 @@ import (
 	"strings"
 )
 
-// Sentinel errors. Every error returned by [Verifier.Verify] wraps exactly
+// Sentinel errors. Every error returned by [Verifier.Verify] (and
+// [OIDCVerifier.Verify]) wraps exactly
 // one of the rejection sentinels below (test with [errors.Is]) inside a
 // [*ValidationError] (retrieve with [errors.As]). A custom check's own error
 // is wrapped as well, so errors.Is finds both ErrCustomCheck and it.
@@ -27,8 +28,9 @@ var (
 	// ErrIssuer: iss is missing or is not exactly one of the configured issuers.
 	ErrIssuer = errors.New("jwks: issuer not accepted")
 	// ErrMissingClaim: a claim the token must carry (exp, sub, token_use,
-	// aud on an ID token, client_id on an access token) is absent. A
-	// registered claim of the wrong JSON type is ErrMalformed.
+	// aud on an ID token, client_id on an access token; exp, sub and aud on
+	// an OIDC ID token) is absent. A registered claim of the wrong JSON
+	// type is ErrMalformed.
 	ErrMissingClaim = errors.New("jwks: required claim missing")
 	// ErrExpired: exp (plus leeway) is in the past.
 	ErrExpired = errors.New("jwks: token expired")
@@ -37,7 +39,8 @@ var (
 	// ErrTokenUse: token_use is not the one the verifier accepts.
 	ErrTokenUse = errors.New("jwks: wrong token use")
 	// ErrClientID: the token's client (client_id for access tokens, aud for
-	// ID tokens) is not an allowed client ID.
+	// ID tokens, and azp for OIDC ID tokens with several audiences) is not
+	// an allowed client ID.
 	ErrClientID = errors.New("jwks: client ID not allowed")
 	// ErrUnknownKey: no key in the issuer's JWKS has the token's kid, even
 	// after a refetch (or a refetch was not allowed yet by the cooldown, or
@@ -58,6 +61,9 @@ var (
 	ErrScopes = errors.New("jwks: required scope missing")
 	// ErrCustomCheck: the custom check function refused the token.
 	ErrCustomCheck = errors.New("jwks: custom check failed")
+	// ErrNonce: the ID token's nonce is missing or is not the one expected
+	// ([OIDCVerifier.VerifyNonce]).
+	ErrNonce = errors.New("jwks: nonce mismatch")
 )
 
 // ValidationError describes why a token was refused. Kind is one of the

@@ -1,12 +1,14 @@
 package jwks
 
 import (
+	"crypto/ecdsa"
 	"crypto/rsa"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"math/big"
+	"slices"
 	"sort"
 	"strings"
 
@@ -70,7 +72,8 @@ func (strictB64) DecodeString(s string) ([]byte, error) {
 	return rawB64.DecodeString(s)
 }
 
-// Key is one usable RSA public key from a JWKS.
+// Key is one usable public key from a JWKS: an RSA key, or (in the key
+// sets of an [OIDCVerifier] only) an EC key.
 type Key struct {
 	// KeyID is kid.
 	KeyID string
@@ -78,8 +81,11 @@ type Key struct {
 	Algorithm string
 	// Use is use ("" when the JWK has none).
 	Use string
-	// PublicKey is the RSA key.
+	// PublicKey is the RSA key (nil for an EC key).
 	PublicKey *rsa.PublicKey
+	// ECDSA is the EC key (P-256, P-384 or P-521) when the JWK's kty is
+	// EC; nil for an RSA key. Only an [OIDCVerifier] keeps EC keys.
+	ECDSA *ecdsa.PublicKey
 }
 
 // SkippedKey records a JWK that was left out of a key set and why.
@@ -110,7 +116,10 @@ var ErrNoUsableKeys = errors.New("jwks: JWKS has no usable RSA signing key")
 // JWK that fails (or is not RSA, or repeats a kid) is skipped and reported
 // by [Set.Skipped] rather than failing the whole set. A set with no usable
 // key is an error wrapping ErrNoUsableKeys.
-func ParseSet(data []byte) (*Set, error) {
+func ParseSet(data []byte) (*Set, error) { return parseSet(data, false) }
+
+// parseSet is [ParseSet], keeping EC keys too when allowEC is set.
+func parseSet(data []byte, allowEC bool) (*Set, error) {
 	var doc struct {
 		Keys []json.RawMessage `json:"keys"`
 	}
@@ -122,7 +131,14 @@ func ParseSet(data []byte) (*Set, error) {
 	}
 	s := &Set{keys: make(map[string]*Key, len(doc.Keys))}
 	for i, raw := range doc.Keys {
-		k, kid, err := parseJWK(raw)
+		var k *Key
+		var kid string
+		var err error
+		if allowEC && isECJWK(raw) {
+			k, kid, err = parseECJWK(raw)
+		} else {
+			k, kid, err = parseJWK(raw)
+		}
 		if err != nil {
 			s.skipped = append(s.skipped, SkippedKey{Index: i, KeyID: kid, Reason: err.Error()})
 			continue
@@ -151,6 +167,10 @@ func ParseSet(data []byte) (*Set, error) {
 	var fp strings.Builder
 	for _, kid := range kids {
 		k := s.keys[kid]
+		if k.ECDSA != nil {
+			fmt.Fprintf(&fp, "%q %s %s EC %s %x %x;", kid, k.Algorithm, k.Use, k.ECDSA.Curve.Params().Name, k.ECDSA.X.Bytes(), k.ECDSA.Y.Bytes())
+			continue
+		}
 		fmt.Fprintf(&fp, "%q %s %s %x %d;", kid, k.Algorithm, k.Use, k.PublicKey.N.Bytes(), k.PublicKey.E)
 	}
 	s.fingerprint = fp.String()
@@ -208,21 +228,12 @@ func parseJWK(raw json.RawMessage) (*Key, string, error) {
 		return nil, kid, fmt.Errorf("kty %s is not RSA", quote(string(parsed.KeyType())))
 	}
 	use := rk.KeyUsage()
-	if use != "" && use != string(jwk.ForSignature) && use != string(jwk.ForEncryption) {
-		return nil, kid, fmt.Errorf("use %s is not sig or enc", quote(use))
+	if err := checkUseAndOps(rk); err != nil {
+		return nil, kid, err
 	}
 	alg, err := keyAlgorithm(rk.Algorithm())
 	if err != nil {
 		return nil, kid, err
-	}
-	if ops := rk.KeyOps(); ops != nil {
-		ok := false
-		for _, op := range ops {
-			ok = ok || op == jwk.KeyOpVerify
-		}
-		if !ok {
-			return nil, kid, errors.New(`key_ops does not include "verify"`)
-		}
 	}
 	// jwx decodes n and e with whichever base64 alphabet and padding they
 	// appear to use; a JWK must use unpadded base64url (RFC 7518 §6.3.1).
@@ -263,6 +274,18 @@ func parseJWK(raw json.RawMessage) (*Key, string, error) {
 		return nil, kid, fmt.Errorf("exponent %d is not an odd number ≥ 3", e)
 	}
 	return &Key{KeyID: kid, Algorithm: alg, Use: use, PublicKey: &pub}, kid, nil
+}
+
+// checkUseAndOps checks a JWK's use (absent, "sig" or "enc") and key_ops
+// (absent, or allowing "verify").
+func checkUseAndOps(k jwk.Key) error {
+	if use := k.KeyUsage(); use != "" && use != string(jwk.ForSignature) && use != string(jwk.ForEncryption) {
+		return fmt.Errorf("use %s is not sig or enc", quote(use))
+	}
+	if ops := k.KeyOps(); ops != nil && !slices.Contains(ops, jwk.KeyOpVerify) {
+		return errors.New(`key_ops does not include "verify"`)
+	}
+	return nil
 }
 
 // keyAlgorithm checks a JWK's alg: absent, or an RSA algorithm jwx knows

@@ -46,6 +46,13 @@ var ErrNoToken = errors.New("jwks: no bearer token in request")
 // requirement gets 403 with error="insufficient_scope"; an unreachable JWKS
 // gets 503, since the token may well be valid.
 func (v *Verifier) Middleware(optFns ...func(*MiddlewareOptions)) func(http.Handler) http.Handler {
+	return middleware(v.Verify, WithClaims, optFns)
+}
+
+// middleware is the body of [Verifier.Middleware] and
+// [OIDCVerifier.Middleware]: verify the request's token, put its claims in
+// the context with with.
+func middleware[C any](verify func(context.Context, string) (C, error), with func(context.Context, C) context.Context, optFns []func(*MiddlewareOptions)) func(http.Handler) http.Handler {
 	var o MiddlewareOptions
 	for _, fn := range optFns {
 		fn(&o)
@@ -57,12 +64,12 @@ func (v *Verifier) Middleware(optFns ...func(*MiddlewareOptions)) func(http.Hand
 				o.fail(w, r, http.StatusUnauthorized, ErrNoToken)
 				return
 			}
-			c, err := v.Verify(r.Context(), tok)
+			c, err := verify(r.Context(), tok)
 			if err != nil {
 				o.fail(w, r, statusFor(err), err)
 				return
 			}
-			next.ServeHTTP(w, r.WithContext(WithClaims(r.Context(), c)))
+			next.ServeHTTP(w, r.WithContext(with(r.Context(), c)))
 		})
 	}
 }

@@ -14,41 +14,43 @@ import (
 // The hash is maphash with a per-cache random seed (an attacker cannot
 // aim for collisions without it), and a hit also compares the whole token
 // in constant time, so a collision can never return another token's claims.
-type tokenCache struct {
+type tokenCache[C any] struct {
 	seed   maphash.Seed
-	shards [tokenCacheShards]tokenShard
+	shards [tokenCacheShards]tokenShard[C]
 	per    int
 }
 
 const tokenCacheShards = 16
 
-type tokenShard struct {
+type tokenShard[C any] struct {
 	mu sync.RWMutex
-	m  map[uint64]*tokenEntry
+	m  map[uint64]*tokenEntry[C]
 	_  [40]byte // keep shards on separate cache lines
 }
 
-type tokenEntry struct {
+// tokenEntry holds one verified token's claims (*Claims for a [Verifier],
+// *OIDCClaims for an [OIDCVerifier]).
+type tokenEntry[C any] struct {
 	token  string
-	claims *Claims
+	claims C
 	exp    time.Time // exp without leeway: hits stop at exp
 	gen    uint64
 	keys   *keyCache
 }
 
-func newTokenCache(size int) *tokenCache {
+func newTokenCache[C any](size int) *tokenCache[C] {
 	per := (size + tokenCacheShards - 1) / tokenCacheShards
 	if per < 1 {
 		per = 1
 	}
-	tc := &tokenCache{seed: maphash.MakeSeed(), per: per}
+	tc := &tokenCache[C]{seed: maphash.MakeSeed(), per: per}
 	for i := range tc.shards {
-		tc.shards[i].m = make(map[uint64]*tokenEntry, min(per, 1024))
+		tc.shards[i].m = make(map[uint64]*tokenEntry[C], min(per, 1024))
 	}
 	return tc
 }
 
-func (tc *tokenCache) get(token string, now time.Time, gen uint64) (*tokenEntry, bool) {
+func (tc *tokenCache[C]) get(token string, now time.Time, gen uint64) (*tokenEntry[C], bool) {
 	h := maphash.String(tc.seed, token)
 	sh := &tc.shards[h%tokenCacheShards]
 	sh.mu.RLock()
@@ -63,7 +65,7 @@ func (tc *tokenCache) get(token string, now time.Time, gen uint64) (*tokenEntry,
 	return e, true
 }
 
-func (tc *tokenCache) put(token string, e *tokenEntry, now time.Time) {
+func (tc *tokenCache[C]) put(token string, e *tokenEntry[C], now time.Time) {
 	e.token = token
 	h := maphash.String(tc.seed, token)
 	sh := &tc.shards[h%tokenCacheShards]

@@ -2,10 +2,6 @@ package jwks
 
 import (
 	"context"
-	"crypto"
-	"crypto/rsa"
-	"crypto/sha256"
-	"crypto/sha512"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -173,9 +169,9 @@ type Verifier struct {
 	issuers  map[string]*issuer
 	caches   []*keyCache
 	gen      atomic.Uint64
-	tokens   *tokenCache
+	tokens   *tokenCache[*Claims]
 	leeway   time.Duration
-	algs     uint8 // bit set of allowed algs
+	algs     uint16 // bit set of allowed algs
 	groups   []string
 	scopes   []string
 	tokenUse TokenUse
@@ -301,13 +297,25 @@ func (v *Verifier) endpoint() (string, error) {
 	return strings.TrimSuffix(ep, "/"), nil
 }
 
+// JWS algorithms (RFC 7518 §3.1) as bits of an allow-list. A [Verifier]
+// allows the RS* ones only (Cognito signs with RS256); an [OIDCVerifier]
+// any of them.
 const (
-	algRS256 uint8 = 1 << iota
+	algRS256 uint16 = 1 << iota
 	algRS384
 	algRS512
+	algPS256
+	algPS384
+	algPS512
+	algES256
+	algES384
+	algES512
+
+	algsRSAPKCS1 = algRS256 | algRS384 | algRS512
+	algsRSA      = algsRSAPKCS1 | algPS256 | algPS384 | algPS512
 )
 
-func algBit(alg string) uint8 {
+func algBit(alg string) uint16 {
 	switch alg {
 	case "RS256":
 		return algRS256
@@ -315,6 +323,18 @@ func algBit(alg string) uint8 {
 		return algRS384
 	case "RS512":
 		return algRS512
+	case "PS256":
+		return algPS256
+	case "PS384":
+		return algPS384
+	case "PS512":
+		return algPS512
+	case "ES256":
+		return algES256
+	case "ES384":
+		return algES384
+	case "ES512":
+		return algES512
 	}
 	return 0
 }
@@ -340,7 +360,7 @@ func (v *Verifier) applyDefaults() error {
 	}
 	for _, a := range o.Algorithms {
 		b := algBit(a)
-		if b == 0 {
+		if b&algsRSAPKCS1 == 0 {
 			return fmt.Errorf("jwks: algorithm %q cannot be allowed (only RS256, RS384, RS512)", a)
 		}
 		v.algs |= b
@@ -348,6 +368,19 @@ func (v *Verifier) applyDefaults() error {
 	v.groups = append([]string(nil), o.RequiredGroups...)
 	v.scopes = append([]string(nil), o.RequiredScopes...)
 	o.ClientIDs = append([]string(nil), o.ClientIDs...)
+	if err := o.applyCacheDefaults(); err != nil {
+		return err
+	}
+	if o.TokenCacheSize > 0 {
+		v.tokens = newTokenCache[*Claims](o.TokenCacheSize)
+	}
+	return nil
+}
+
+// applyCacheDefaults fills in the defaults shared by every verifier: the
+// JWKS cache's timings and limits, the token size limit, the HTTP client
+// and the clock.
+func (o *Options) applyCacheDefaults() error {
 	def := func(d *time.Duration, val time.Duration) {
 		if *d <= 0 {
 			*d = val
@@ -374,9 +407,6 @@ func (v *Verifier) applyDefaults() error {
 	}
 	if o.Clock == nil {
 		o.Clock = time.Now
-	}
-	if o.TokenCacheSize > 0 {
-		v.tokens = newTokenCache(o.TokenCacheSize)
 	}
 	return nil
 }
@@ -423,12 +453,15 @@ func (v *Verifier) KeySet(issuer string) *Set {
 // is optional: without it, a due refresh starts in the background on the
 // first verification after it is due, and callers keep using the cached
 // keys meanwhile.
-func (v *Verifier) Run(ctx context.Context) {
+func (v *Verifier) Run(ctx context.Context) { runRefresh(ctx, v.o.Clock, v.caches) }
+
+// runRefresh is the loop of [Verifier.Run] and [OIDCVerifier.Run].
+func runRefresh(ctx context.Context, clock func() time.Time, caches []*keyCache) {
 	t := time.NewTicker(time.Second)
 	defer t.Stop()
 	for {
-		now := v.o.Clock()
-		for _, kc := range v.caches {
+		now := clock()
+		for _, kc := range caches {
 			if kc.static {
 				continue
 			}
@@ -479,57 +512,15 @@ func (v *Verifier) verify(ctx context.Context, token string) (*Claims, *Validati
 		}
 	}
 
-	// 1. Strict compact JWS: exactly three segments, header and payload
-	// non-empty, strict base64url.
-	dot1 := strings.IndexByte(token, '.')
-	if dot1 <= 0 {
-		return nil, verr(ErrMalformed, "not a compact JWS (header.payload.signature)")
-	}
-	dot2 := strings.IndexByte(token[dot1+1:], '.')
-	if dot2 <= 0 {
-		return nil, verr(ErrMalformed, "not a compact JWS (header.payload.signature)")
-	}
-	dot2 += dot1 + 1
-	if strings.IndexByte(token[dot2+1:], '.') >= 0 {
-		return nil, verr(ErrMalformed, "too many segments (JWE or nested tokens are not accepted)")
-	}
-	hseg, pseg, sseg := token[:dot1], token[dot1+1:dot2], token[dot2+1:]
-	if b64.DecodedLen(len(hseg)) > maxHeaderBytes {
-		return nil, verr(ErrMalformed, "header too large")
-	}
-	hdr, err := decodeSegment(hseg)
-	if err != nil {
-		return nil, verr(ErrMalformed, "header is not base64url")
-	}
-	var sigBuf [1024]byte
-	if b64.DecodedLen(len(sseg)) > len(sigBuf) {
-		return nil, verr(ErrMalformed, "signature too large")
-	}
-	sn, err := b64.Decode(sigBuf[:], unsafe.Slice(unsafe.StringData(sseg), len(sseg)))
-	if err != nil {
-		return nil, verr(ErrMalformed, "signature is not base64url")
-	}
-	sig := sigBuf[:sn]
-
-	// 2-3. alg on the allow-list, kid present.
-	alg, kid, e := parseHeader(hdr)
+	// 1-3. Strict compact JWS, alg on the allow-list, kid present.
+	var sigBuf [maxSigBytes]byte
+	jws, sig, e := parseJWS(token, &sigBuf, v.algs)
 	if e != nil {
 		return nil, e
 	}
-	ab := algBit(alg)
-	if ab == 0 || v.algs&ab == 0 {
-		return nil, verr(ErrUnsupportedAlg, "alg "+quote(alg)+" is not allowed")
-	}
-	if kid == "" {
-		return nil, verr(ErrMissingKeyID, "header has no kid")
-	}
-
-	payload, err := decodeSegment(pseg)
-	if err != nil {
-		return nil, verr(ErrMalformed, "payload is not base64url")
-	}
+	kid := jws.kid
 	rc := new(rawClaims)
-	if e := decodeClaims(payload, rc); e != nil {
+	if e := decodeClaims(jws.payload, rc); e != nil {
 		return nil, e
 	}
 	c := &rc.Claims
@@ -544,31 +535,9 @@ func (v *Verifier) verify(ctx context.Context, token string) (*Claims, *Validati
 		return nil, verr(ErrIssuer, "iss "+quote(c.Issuer)+" is not accepted"+issuerHint(c.Issuer))
 	}
 
-	// 5. exp required; nbf and iat not in the future.
-	if rc.present&hasExp == 0 {
-		return nil, verr(ErrMissingClaim, "token has no exp")
-	}
-	c.ExpiresAt = time.Unix(rc.exp, 0)
-	if !now.Before(c.ExpiresAt.Add(v.leeway)) {
-		return nil, verr(ErrExpired, "expired at "+c.ExpiresAt.UTC().Format(time.RFC3339))
-	}
-	if rc.present&hasNbf != 0 {
-		c.NotBefore = time.Unix(rc.nbf, 0)
-		if now.Add(v.leeway).Before(c.NotBefore) {
-			return nil, verr(ErrNotYetValid, "nbf is "+c.NotBefore.UTC().Format(time.RFC3339))
-		}
-	}
-	if rc.present&hasIat != 0 {
-		c.IssuedAt = time.Unix(rc.iat, 0)
-		if now.Add(v.leeway).Before(c.IssuedAt) {
-			return nil, verr(ErrNotYetValid, "iat is in the future: "+c.IssuedAt.UTC().Format(time.RFC3339))
-		}
-	}
-	if rc.present&hasAuthTime != 0 {
-		c.AuthTime = time.Unix(rc.authTime, 0)
-	}
-	if rc.present&hasSub == 0 || c.Subject == "" {
-		return nil, verr(ErrMissingClaim, "token has no sub")
+	// 5. exp required; nbf and iat not in the future; sub present.
+	if e := rc.checkTimes(now, v.leeway); e != nil {
+		return nil, e
 	}
 
 	// 6. token_use.
@@ -611,37 +580,10 @@ func (v *Verifier) verify(ctx context.Context, token string) (*Claims, *Validati
 		}
 	}
 
-	// 8. The key: fetched only now, after every cheap check passed.
-	key, e := is.keys.lookup(ctx, kid, now)
-	if e != nil {
+	// 8-9. The key, fetched only now that every cheap check passed, and
+	// the signature.
+	if e := jws.verifySignature(ctx, is.keys, now, sig); e != nil {
 		return nil, e
-	}
-	if key.Use != "" && key.Use != "sig" {
-		return nil, verr(ErrInvalidKey, "key "+quote(kid)+" has use "+quote(key.Use))
-	}
-	if key.Algorithm != "" && key.Algorithm != alg {
-		return nil, verr(ErrInvalidKey, "key "+quote(kid)+" is for "+quote(key.Algorithm)+", token uses "+alg)
-	}
-
-	// 9. The signature.
-	if len(sig) != key.PublicKey.Size() {
-		return nil, verr(ErrSignature, "signature length does not match the key")
-	}
-	signed := token[:dot2]
-	var verr2 error
-	switch ab {
-	case algRS256:
-		d := sha256.Sum256(unsafe.Slice(unsafe.StringData(signed), len(signed)))
-		verr2 = rsa.VerifyPKCS1v15(key.PublicKey, crypto.SHA256, d[:], sig)
-	case algRS384:
-		d := sha512.Sum384(unsafe.Slice(unsafe.StringData(signed), len(signed)))
-		verr2 = rsa.VerifyPKCS1v15(key.PublicKey, crypto.SHA384, d[:], sig)
-	default:
-		d := sha512.Sum512(unsafe.Slice(unsafe.StringData(signed), len(signed)))
-		verr2 = rsa.VerifyPKCS1v15(key.PublicKey, crypto.SHA512, d[:], sig)
-	}
-	if verr2 != nil {
-		return nil, verr(ErrSignature, "signature does not verify")
 	}
 
 	// 10. Groups (any of), scopes (all of), custom check.
@@ -664,7 +606,7 @@ func (v *Verifier) verify(ctx context.Context, token string) (*Claims, *Validati
 	}
 	if v.tokens != nil {
 		// Cache before the custom check, which runs on every hit anyway.
-		v.tokens.put(token, &tokenEntry{claims: c.clone(), exp: c.ExpiresAt, gen: v.gen.Load(), keys: is.keys}, now)
+		v.tokens.put(token, &tokenEntry[*Claims]{claims: c.clone(), exp: c.ExpiresAt, gen: v.gen.Load(), keys: is.keys}, now)
 	}
 	if err := v.custom(ctx, c); err != nil {
 		return nil, err
