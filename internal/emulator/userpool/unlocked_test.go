@@ -161,3 +161,28 @@ func TestCreateUserHashOutsideLock(t *testing.T) {
 		})
 	}
 }
+
+// A password set while its user is deleted meanwhile answers
+// UserNotFoundException and brings nothing back.
+func TestSetPasswordHashOutsideLock(t *testing.T) {
+	e := newUnlockedEnv(t)
+	e.s.whileUnlocked = func() {
+		e.s.whileUnlocked = nil
+		_, et := e.call("AdminDeleteUser", map[string]string{"UserPoolId": e.pool, "Username": "alice"})
+		require.Empty(t, et)
+	}
+	_, errType := e.call("AdminSetUserPassword", map[string]any{"UserPoolId": e.pool, "Username": "alice",
+		"Password": "New-Passw0rd!", "Permanent": true})
+	assert.Equal(t, "UserNotFoundException: User does not exist.", errType)
+	_, errType = e.call("AdminGetUser", map[string]string{"UserPoolId": e.pool, "Username": "alice"})
+	assert.Contains(t, errType, "UserNotFoundException")
+
+	// Nothing meanwhile: the new password signs in.
+	e = newUnlockedEnv(t)
+	_, errType = e.call("AdminSetUserPassword", map[string]any{"UserPoolId": e.pool, "Username": "alice",
+		"Password": "New-Passw0rd!", "Permanent": true})
+	require.Empty(t, errType)
+	_, errType = e.call("InitiateAuth", map[string]any{"ClientId": e.cl.ID, "AuthFlow": "USER_PASSWORD_AUTH",
+		"AuthParameters": map[string]string{"USERNAME": "alice", "PASSWORD": "New-Passw0rd!"}})
+	assert.Empty(t, errType)
+}

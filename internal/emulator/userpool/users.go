@@ -106,6 +106,28 @@ func (s *Server) setNewUserPassword(p *pool, u *user, pw string) error {
 	return nil
 }
 
+// setExistingPassword is setPassword for a user of p, with the verifier
+// computed with s.mu released; it fails when the pool or the user is gone
+// afterwards. The caller has made its checks (and consumed any code)
+// before, and only sets the user's fields after.
+func (s *Server) setExistingPassword(p *pool, u *user, pw string) error {
+	salt, err := srp.NewSalt(s.opts.Rand)
+	if err != nil {
+		return errorf("InternalErrorException", "cognitotest: salt: %v", err)
+	}
+	realm, name := srp.PoolName(p.ID), u.Username
+	var v *big.Int
+	s.unlocked(func() { v = srp.ComputeVerifier(realm, name, pw, salt) })
+	if !s.current(p) {
+		return errPoolGone(p.ID)
+	}
+	if p.Users[p.key(name)] != u {
+		return errUserNotFound // deleted meanwhile
+	}
+	u.Salt, u.Verifier = salt.Text(16), v.Text(16)
+	return nil
+}
+
 // passwordMatches checks pw against the stored verifier in constant time.
 func passwordMatches(p *pool, u *user, pw string) bool {
 	return verifierMatches(srp.PoolName(p.ID), u.Username, pw, u.Salt, u.Verifier)
@@ -629,7 +651,7 @@ func opConfirmForgotPassword(s *Server, c *call) (any, error) {
 	if err := checkCode(u, "forgot", in.ConfirmationCode, c.now); err != nil {
 		return nil, err
 	}
-	if err := s.setPassword(p, u, in.Password); err != nil {
+	if err := s.setExistingPassword(p, u, in.Password); err != nil {
 		return nil, err
 	}
 	u.Status, u.FailedLogins, u.LockedUntil, u.TempUntil, u.Modified = statusConfirmed, 0, time.Time{}, time.Time{}, c.now
@@ -651,12 +673,23 @@ func opChangePassword(s *Server, c *call) (any, error) {
 	if err := s.checkLockout(u, c.now); err != nil {
 		return nil, err
 	}
-	if !passwordMatches(p, u, in.PreviousPassword) {
+	// The previous password's check runs with s.mu released; the user is
+	// looked up again after, and a password changed meanwhile fails it.
+	salt, verifier, realm, name := u.Salt, u.Verifier, srp.PoolName(p.ID), u.Username
+	var ok bool
+	s.unlocked(func() { ok = verifierMatches(realm, name, in.PreviousPassword, salt, verifier) })
+	if !s.current(p) {
+		return nil, errPoolGone(p.ID)
+	}
+	if p.Users[p.key(name)] != u {
+		return nil, errUserNotFound
+	}
+	if !ok || u.Salt != salt || u.Verifier != verifier {
 		s.noteFailure(u, c.now)
 		return nil, errIncorrectPassword
 	}
 	u.FailedLogins = 0
-	if err := s.setPassword(p, u, in.ProposedPassword); err != nil {
+	if err := s.setExistingPassword(p, u, in.ProposedPassword); err != nil {
 		return nil, err
 	}
 	u.Modified = c.now
@@ -887,7 +920,7 @@ func opAdminSetUserPassword(s *Server, c *call) (any, error) {
 	if err := validatePassword(p.Policy, in.Password); err != nil {
 		return nil, err
 	}
-	if err := s.setPassword(p, u, in.Password); err != nil {
+	if err := s.setExistingPassword(p, u, in.Password); err != nil {
 		return nil, err
 	}
 	u.FailedLogins, u.LockedUntil = 0, time.Time{}
