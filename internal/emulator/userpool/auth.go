@@ -602,12 +602,20 @@ func (s *Server) respond(c *call, admin bool) (any, error) {
 				return nil, errInvalidParam("Missing required attribute %s", req)
 			}
 		}
+		// The new verifier is computed with s.mu released; the sign-in is
+		// checked again before the attributes and the password change
+		// together.
+		salt, verifier, err := s.hashUnlocked(p, u, pw)
+		if err != nil {
+			return nil, err
+		}
+		if err := s.stillSignedIn(p, cl, u, sess); err != nil {
+			return nil, err
+		}
 		if _, err := s.updateAttributes(p, u, am, false, c.now); err != nil {
 			return nil, err
 		}
-		if err := s.setPassword(p, u, pw); err != nil {
-			return nil, err
-		}
+		u.Salt, u.Verifier = salt, verifier
 		u.Status, u.TempUntil, u.Modified = statusConfirmed, time.Time{}, c.now
 		return s.afterNewPassword(p, cl, u, base, c.now)
 

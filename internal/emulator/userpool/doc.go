@@ -10,10 +10,10 @@
 // state is guarded by one mutex, held for an operation except while its
 // cryptography runs (Server.unlocked: SRP's modular exponentiations, the
 // password verifiers of SignUp, AdminCreateUser, ChangePassword,
-// ConfirmForgotPassword and AdminSetUserPassword, password checks, the
-// RS256 signatures of InitiateAuth and RespondToAuthChallenge), after which
-// the step re-checks what it read. The hosted UI and NEW_PASSWORD_REQUIRED
-// still do theirs under the lock.
+// ConfirmForgotPassword, AdminSetUserPassword and NEW_PASSWORD_REQUIRED,
+// password checks, the RS256 signatures of InitiateAuth and
+// RespondToAuthChallenge), after which the step re-checks what it read.
+// The hosted UI still does its cryptography under the lock.
 //
 // The hosted UI lives here, not in a package of its own: its state (identity
 // providers, resource servers, authorization codes, sessions) belongs to each

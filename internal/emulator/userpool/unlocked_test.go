@@ -186,3 +186,37 @@ func TestSetPasswordHashOutsideLock(t *testing.T) {
 		"AuthParameters": map[string]string{"USERNAME": "alice", "PASSWORD": "New-Passw0rd!"}})
 	assert.Empty(t, errType)
 }
+
+// NEW_PASSWORD_REQUIRED computes the new verifier unlocked: a user disabled
+// meanwhile is refused and keeps its temporary password and attributes.
+func TestNewPasswordHashOutsideLock(t *testing.T) {
+	for _, disable := range []bool{true, false} {
+		e := newUnlockedEnv(t)
+		_, et := e.call("AdminCreateUser", map[string]any{"UserPoolId": e.pool, "Username": "bob",
+			"TemporaryPassword": "Temp-Passw0rd!", "MessageAction": "SUPPRESS"})
+		require.Empty(t, et)
+		out, et := e.call("InitiateAuth", map[string]any{"ClientId": e.cl.ID, "AuthFlow": "USER_PASSWORD_AUTH",
+			"AuthParameters": map[string]string{"USERNAME": "bob", "PASSWORD": "Temp-Passw0rd!"}})
+		require.Empty(t, et)
+		require.Equal(t, "NEW_PASSWORD_REQUIRED", out["ChallengeName"])
+		if disable {
+			e.s.whileUnlocked = func() {
+				e.s.whileUnlocked = nil
+				_, et := e.call("AdminDisableUser", map[string]string{"UserPoolId": e.pool, "Username": "bob"})
+				require.Empty(t, et)
+			}
+		}
+		_, et = e.call("RespondToAuthChallenge", map[string]any{"ClientId": e.cl.ID, "ChallengeName": "NEW_PASSWORD_REQUIRED",
+			"Session": out["Session"], "ChallengeResponses": map[string]string{"USERNAME": "bob", "NEW_PASSWORD": "New-Passw0rd!",
+				"userAttributes.name": "Bob"}})
+		got, _ := e.call("AdminGetUser", map[string]string{"UserPoolId": e.pool, "Username": "bob"})
+		if disable {
+			assert.Equal(t, "NotAuthorizedException: User is disabled.", et)
+			assert.Equal(t, "FORCE_CHANGE_PASSWORD", got["UserStatus"], "the password did not change")
+			assert.NotContains(t, got["UserAttributes"], map[string]any{"Name": "name", "Value": "Bob"})
+		} else {
+			assert.Empty(t, et)
+			assert.Equal(t, "CONFIRMED", got["UserStatus"])
+		}
+	}
+}

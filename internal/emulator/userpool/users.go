@@ -107,25 +107,36 @@ func (s *Server) setNewUserPassword(p *pool, u *user, pw string) error {
 }
 
 // setExistingPassword is setPassword for a user of p, with the verifier
-// computed with s.mu released; it fails when the pool or the user is gone
-// afterwards. The caller has made its checks (and consumed any code)
-// before, and only sets the user's fields after.
+// computed with s.mu released (hashUnlocked). The caller has made its
+// checks (and consumed any code) before, and only sets the user's fields
+// after.
 func (s *Server) setExistingPassword(p *pool, u *user, pw string) error {
-	salt, err := srp.NewSalt(s.opts.Rand)
+	salt, v, err := s.hashUnlocked(p, u, pw)
 	if err != nil {
-		return errorf("InternalErrorException", "cognitotest: salt: %v", err)
+		return err
+	}
+	u.Salt, u.Verifier = salt, v
+	return nil
+}
+
+// hashUnlocked returns a fresh salt and the SRP verifier of pw for u (hex),
+// computed with s.mu released; it fails when the pool or the user is gone
+// afterwards.
+func (s *Server) hashUnlocked(p *pool, u *user, pw string) (salt, verifier string, err error) {
+	sb, err := srp.NewSalt(s.opts.Rand)
+	if err != nil {
+		return "", "", errorf("InternalErrorException", "cognitotest: salt: %v", err)
 	}
 	realm, name := srp.PoolName(p.ID), u.Username
 	var v *big.Int
-	s.unlocked(func() { v = srp.ComputeVerifier(realm, name, pw, salt) })
+	s.unlocked(func() { v = srp.ComputeVerifier(realm, name, pw, sb) })
 	if !s.current(p) {
-		return errPoolGone(p.ID)
+		return "", "", errPoolGone(p.ID)
 	}
 	if p.Users[p.key(name)] != u {
-		return errUserNotFound // deleted meanwhile
+		return "", "", errUserNotFound // deleted meanwhile
 	}
-	u.Salt, u.Verifier = salt.Text(16), v.Text(16)
-	return nil
+	return sb.Text(16), v.Text(16), nil
 }
 
 // passwordMatches checks pw against the stored verifier in constant time.
