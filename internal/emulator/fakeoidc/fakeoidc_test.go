@@ -8,19 +8,17 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
-	"html"
 	"io"
 	"net/http"
-	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
-	"regexp"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/cognitokit/cognitokit/internal/emulator/fakeoauth"
+	"github.com/cognitokit/cognitokit/internal/emulator/fakeoauth/oauthtest"
 	"github.com/lestrrat-go/jwx/v2/jwa"
 	"github.com/lestrrat-go/jwx/v2/jwt"
 	"github.com/stretchr/testify/assert"
@@ -29,7 +27,7 @@ import (
 
 const (
 	rp       = "https://rp.example/cb"
-	verifier = "dBjftJeZ4CVP-mJ0aLEApw2oeH9bmXjq8GkvDWVEMcRk"
+	verifier = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"
 )
 
 var (
@@ -37,16 +35,7 @@ var (
 	testKey *rsa.PrivateKey
 )
 
-// clock is a settable test clock.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) now() time.Time      { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) add(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
-
-func newProvider(t *testing.T, cfg Config) (*Provider, *clock, *httptest.Server) {
+func newProvider(t *testing.T, cfg Config) (*Provider, *oauthtest.Clock, *httptest.Server) {
 	t.Helper()
 	keyOnce.Do(func() {
 		var err error
@@ -55,8 +44,8 @@ func newProvider(t *testing.T, cfg Config) (*Provider, *clock, *httptest.Server)
 			panic(err)
 		}
 	})
-	clk := &clock{t: time.Now().Truncate(time.Second)}
-	cfg.Key, cfg.Now = testKey, clk.now
+	clk := oauthtest.NewClock(time.Now().Truncate(time.Second))
+	cfg.Key, cfg.Now = testKey, clk.Now
 	if cfg.Prefix == "" {
 		cfg.Prefix = "/_emulator/google/"
 	}
@@ -68,47 +57,6 @@ func newProvider(t *testing.T, cfg Config) (*Provider, *clock, *httptest.Server)
 	ts := httptest.NewServer(p)
 	t.Cleanup(ts.Close)
 	return p, clk, ts
-}
-
-func browser(t *testing.T) *http.Client {
-	jar, err := cookiejar.New(nil)
-	require.NoError(t, err)
-	return &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-}
-
-var hiddenRE = regexp.MustCompile(`<input type="hidden" name="([^"]+)" value="([^"]*)">`)
-
-// hiddenFields returns a page's hidden form fields.
-func hiddenFields(page string) url.Values {
-	v := url.Values{}
-	for _, m := range hiddenRE.FindAllStringSubmatch(page, -1) {
-		v.Add(html.UnescapeString(m[1]), html.UnescapeString(m[2]))
-	}
-	return v
-}
-
-func get(t *testing.T, c *http.Client, u string) (int, string) {
-	t.Helper()
-	resp, err := c.Get(u)
-	require.NoError(t, err)
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(b)
-}
-
-// consent opens the consent page for query and submits it with the user
-// fields, returning the response.
-func consent(t *testing.T, c *http.Client, ts *httptest.Server, prefix string, query url.Values, user url.Values) *http.Response {
-	t.Helper()
-	status, page := get(t, c, ts.URL+prefix+"authorize?"+query.Encode())
-	require.Equal(t, http.StatusOK, status, page)
-	form := hiddenFields(page)
-	for k, v := range user {
-		form[k] = v
-	}
-	resp, err := c.PostForm(ts.URL+prefix+"authorize", form)
-	require.NoError(t, err)
-	return resp
 }
 
 func authzQuery(extra map[string]string) url.Values {
@@ -135,10 +83,10 @@ func tokenRequest(t *testing.T, ts *httptest.Server, prefix string, form url.Val
 func TestGoogleCodeFlow(t *testing.T) {
 	p, clk, ts := newProvider(t, Config{Name: "Google", AcceptIssuers: []string{"accounts.google.com"}})
 	require.NoError(t, p.RegisterClient(Client{Client: fakeoauth.Client{ID: "web", Secret: "s3cret", RedirectURIs: []string{rp}}}))
-	c := browser(t)
+	c := oauthtest.Browser(t)
 
 	// Discovery names the endpoints under the prefix.
-	status, body := get(t, c, ts.URL+"/_emulator/google/.well-known/openid-configuration")
+	status, body := oauthtest.Get(t, c, ts.URL+"/_emulator/google/.well-known/openid-configuration")
 	require.Equal(t, 200, status)
 	var disc map[string]any
 	require.NoError(t, json.Unmarshal([]byte(body), &disc))
@@ -146,7 +94,7 @@ func TestGoogleCodeFlow(t *testing.T) {
 	assert.Equal(t, ts.URL+"/_emulator/google/token", disc["token_endpoint"])
 	assert.Equal(t, []any{"S256"}, disc["code_challenge_methods_supported"])
 
-	resp := consent(t, c, ts, "/_emulator/google/", authzQuery(nil), url.Values{"sub": {"1234"}, "email": {"gail@example.com"},
+	resp := oauthtest.Consent(t, c, ts.URL+"/_emulator/google/authorize?"+authzQuery(nil).Encode(), ts.URL+"/_emulator/google/authorize", url.Values{"sub": {"1234"}, "email": {"gail@example.com"},
 		"email_verified": {"true"}, "given_name": {"Gail"}, "family_name": {"Oogle"}, "action": {"allow"}})
 	resp.Body.Close()
 	require.Equal(t, http.StatusFound, resp.StatusCode)
@@ -172,7 +120,7 @@ func TestGoogleCodeFlow(t *testing.T) {
 	assert.Equal(t, "Gail Oogle", claims.Name)
 	sum := sha256Half(at)
 	assert.Equal(t, sum, claims.Claims["at_hash"])
-	assert.WithinDuration(t, clk.now().Add(time.Hour), claims.Expires, time.Second)
+	assert.WithinDuration(t, clk.Now().Add(time.Hour), claims.Expires, time.Second)
 
 	// Userinfo with the access token; not with a made-up one.
 	req, _ := http.NewRequest(http.MethodGet, ts.URL+"/_emulator/google/userinfo", nil)
@@ -203,7 +151,7 @@ func sha256Half(s string) string {
 
 func TestAuthorizeRefusals(t *testing.T) {
 	prov, _, ts := newProvider(t, Config{})
-	c := browser(t)
+	c := oauthtest.Browser(t)
 	tests := []struct {
 		name    string
 		extra   map[string]string
@@ -237,12 +185,12 @@ func TestAuthorizeRefusals(t *testing.T) {
 		})
 	}
 	// The positive beside them: the same request with the registered URI shows the consent page.
-	status, page := get(t, c, ts.URL+"/_emulator/google/authorize?"+authzQuery(nil).Encode())
+	status, page := oauthtest.Get(t, c, ts.URL+"/_emulator/google/authorize?"+authzQuery(nil).Encode())
 	assert.Equal(t, 200, status)
 	assert.Contains(t, page, `id="oidc-allow"`)
 
 	// Denial sends access_denied back.
-	resp := consent(t, c, ts, "/_emulator/google/", authzQuery(nil), url.Values{"action": {"deny"}})
+	resp := oauthtest.Consent(t, c, ts.URL+"/_emulator/google/authorize?"+authzQuery(nil).Encode(), ts.URL+"/_emulator/google/authorize", url.Values{"action": {"deny"}})
 	resp.Body.Close()
 	loc, _ := url.Parse(resp.Header.Get("Location"))
 	assert.Equal(t, "access_denied", loc.Query().Get("error"))
@@ -273,7 +221,7 @@ func TestTokenEndpointRefusals(t *testing.T) {
 		{"other redirect URI", func(f url.Values) { f.Set("redirect_uri", rp+"2") }, nil, 400, "invalid_grant"},
 		{"code of another client", func(f url.Values) { f.Set("client_id", "other"); f.Set("client_secret", "x") }, nil, 400, "invalid_grant"},
 		{"forged code", func(f url.Values) { f.Set("code", "c.forged") }, nil, 400, "invalid_grant"},
-		{"expired code", func(url.Values) {}, func() { clk.add(CodeLifetime) }, 400, "invalid_grant"},
+		{"expired code", func(url.Values) {}, func() { clk.Add(CodeLifetime) }, 400, "invalid_grant"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -318,7 +266,7 @@ func TestVerifyIDToken(t *testing.T) {
 	tampered := parts[0] + "." + base64.RawURLEncoding.EncodeToString([]byte(tamperedPayload)) + "." + parts[2]
 	// A token whose iss is Google's scheme-less form, signed by p's key.
 	bare := jwt.New()
-	for k, v := range map[string]any{"iss": "accounts.google.com", "sub": "s1", "aud": "aud1", "iat": clk.now(), "exp": clk.now().Add(time.Hour)} {
+	for k, v := range map[string]any{"iss": "accounts.google.com", "sub": "s1", "aud": "aud1", "iat": clk.Now(), "exp": clk.Now().Add(time.Hour)} {
 		require.NoError(t, bare.Set(k, v))
 	}
 	bareRaw, err := jwt.Sign(bare, jwt.WithKey(jwa.RS256, p.key))
@@ -339,8 +287,8 @@ func TestVerifyIDToken(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			clk.add(tc.advance)
-			defer clk.add(-tc.advance)
+			clk.Add(tc.advance)
+			defer clk.Add(-tc.advance)
 			got, err := p.VerifyIDToken(tc.raw, tc.aud)
 			if tc.want != nil {
 				require.ErrorIs(t, err, tc.want)
@@ -371,7 +319,7 @@ func TestAppleFlow(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, p.RegisterClient(Client{Client: fakeoauth.Client{ID: "com.example.web", RedirectURIs: []string{rp}},
 		AppleKey: &AppleKey{TeamID: "TEAM123456", KeyID: "KEY1234567", Public: &devKey.PublicKey}}))
-	c := browser(t)
+	c := oauthtest.Browser(t)
 	q := authzQuery(map[string]string{"client_id": "com.example.web", "scope": "openid name email", "response_mode": "form_post"})
 
 	// name/email without form_post is refused, as Apple does.
@@ -382,13 +330,13 @@ func TestAppleFlow(t *testing.T) {
 	assert.Contains(t, resp.Header.Get("Location"), "error=invalid_request")
 
 	signIn := func(t *testing.T) url.Values {
-		resp := consent(t, c, ts, "/_emulator/apple/", q, url.Values{"sub": {"000123.abc"}, "email": {"ann@example.com"},
+		resp := oauthtest.Consent(t, c, ts.URL+"/_emulator/apple/authorize?"+q.Encode(), ts.URL+"/_emulator/apple/authorize", url.Values{"sub": {"000123.abc"}, "email": {"ann@example.com"},
 			"email_verified": {"true"}, "given_name": {"Ann"}, "family_name": {"Apple"}, "hide_email": {"true"}, "action": {"allow"}})
 		defer resp.Body.Close()
 		require.Equal(t, http.StatusOK, resp.StatusCode)
 		b, _ := io.ReadAll(resp.Body)
 		assert.Contains(t, string(b), `action="`+rp+`"`)
-		return hiddenFields(string(b))
+		return oauthtest.HiddenFields(string(b))
 	}
 	first := signIn(t)
 	assert.Equal(t, "st8", first.Get("state"))
@@ -402,7 +350,7 @@ func TestAppleFlow(t *testing.T) {
 	second := signIn(t)
 	assert.Empty(t, second.Get("user"), "the name comes only at the first consent")
 
-	now := clk.now()
+	now := clk.Now()
 	tests := []struct {
 		name, secret string
 		status       int
