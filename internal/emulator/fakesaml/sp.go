@@ -20,6 +20,13 @@ import (
 // saml.ErrAssertionReplayed.
 var ErrInvalidResponse = errors.New("fakesaml: invalid SAML response")
 
+// The service provider identity pools verify SAML logins as: AWS's
+// sign-in SAML endpoint.
+const (
+	AWSEntityID = "urn:amazon:webservices"
+	AWSACSURL   = "https://signin.aws.amazon.com/saml"
+)
+
 // SPConfig configures an SP.
 type SPConfig struct {
 	// EntityID is the SP's entity ID, the audience its assertions must
@@ -34,6 +41,12 @@ type SPConfig struct {
 	// AllowIDPInitiated accepts unsolicited responses (no InResponseTo),
 	// as a user pool does when IdP sign-in is enabled.
 	AllowIDPInitiated bool
+	// SkipReplayCheck accepts the same assertion more than once within its
+	// validity window. Leave it off for a browser sign-in (the hosted UI):
+	// there each assertion is posted once. An identity pool needs it:
+	// GetId and then GetCredentialsForIdentity carry the same SAMLResponse
+	// in Logins.
+	SkipReplayCheck bool
 	// Now may be nil (wall clock).
 	Now func() time.Time
 }
@@ -64,12 +77,19 @@ func NewSP(cfg SPConfig) (*SP, error) {
 	if now == nil {
 		now = time.Now
 	}
-	return &SP{sp: saml.ServiceProvider{
+	sp := &SP{sp: saml.ServiceProvider{
 		EntityID: cfg.EntityID, AcsURL: *acs, IDPMetadata: md, Clock: newClock(cfg.Now),
-		AllowIDPInitiated: cfg.AllowIDPInitiated, ReplayCache: &replayCache{now: now, seen: map[string]time.Time{}},
+		AllowIDPInitiated: cfg.AllowIDPInitiated,
 		AuthnNameIDFormat: saml.UnspecifiedNameIDFormat, AssertionConsumerServiceBindings: []string{saml.HTTPPostBinding},
-	}}, nil
+	}}
+	if !cfg.SkipReplayCheck {
+		sp.sp.ReplayCache = &replayCache{now: now, seen: map[string]time.Time{}}
+	}
+	return sp, nil
 }
+
+// EntityID returns the SP's entity ID (the audience it requires).
+func (s *SP) EntityID() string { return s.sp.EntityID }
 
 // AuthnRequestURL starts an SP-initiated login: the IdP's SSO URL with a
 // new AuthnRequest by the HTTP-Redirect binding, asking for the response
@@ -110,7 +130,7 @@ type Assertion struct {
 // issuer, audience (EntityID), destination and recipient (ACSURL), the
 // validity window (crewjam's MaxClockSkew of skew), InResponseTo (one of
 // requestIDs, or none when AllowIDPInitiated) and replay: each assertion
-// ID is accepted once. Errors wrap ErrInvalidResponse (see there).
+// ID is accepted once (unless SkipReplayCheck). Errors wrap ErrInvalidResponse (see there).
 func (s *SP) VerifyResponse(samlResponse string, requestIDs []string) (*Assertion, error) {
 	raw, err := base64.StdEncoding.DecodeString(samlResponse)
 	if err != nil {
