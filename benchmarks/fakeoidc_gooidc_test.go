@@ -16,6 +16,20 @@ import (
 	"golang.org/x/oauth2"
 )
 
+// startFakeOIDC serves a fake OIDC provider whose issuer is its own URL,
+// as when the emulator mounts it.
+func startFakeOIDC(t *testing.T) (*fakeoidc.Provider, *httptest.Server, string) {
+	t.Helper()
+	ts := httptest.NewUnstartedServer(nil)
+	issuer := "http://" + ts.Listener.Addr().String() + "/_emulator/oidc"
+	p, err := fakeoidc.New(fakeoidc.Config{Issuer: issuer, Prefix: "/_emulator/oidc/"})
+	require.NoError(t, err)
+	ts.Config.Handler = p
+	ts.Start()
+	t.Cleanup(ts.Close)
+	return p, ts, issuer
+}
+
 // TestFakeOIDCVerifiedByGoOIDC cross-checks the emulator's fake OpenID
 // Connect provider against an independent relying party, go-oidc: it
 // discovers the fake (its issuer is its own URL, as when mounted in the
@@ -23,13 +37,7 @@ import (
 // refuses a tampered token, one for another client and one from a
 // provider configured as Google whose keys it was not given.
 func TestFakeOIDCVerifiedByGoOIDC(t *testing.T) {
-	ts := httptest.NewUnstartedServer(nil)
-	issuer := "http://" + ts.Listener.Addr().String() + "/_emulator/oidc"
-	p, err := fakeoidc.New(fakeoidc.Config{Issuer: issuer, Prefix: "/_emulator/oidc/"})
-	require.NoError(t, err)
-	ts.Config.Handler = p
-	ts.Start()
-	defer ts.Close()
+	p, ts, issuer := startFakeOIDC(t)
 
 	ctx := context.Background()
 	provider, err := oidc.NewProvider(ctx, issuer)
@@ -85,13 +93,7 @@ func TestFakeOIDCVerifiedByGoOIDC(t *testing.T) {
 // consent page submitted as a browser would) and verifies the ID token
 // with go-oidc, nonce included.
 func TestFakeOIDCCodeFlowWithXOAuth2(t *testing.T) {
-	ts := httptest.NewUnstartedServer(nil)
-	issuer := "http://" + ts.Listener.Addr().String() + "/_emulator/oidc"
-	p, err := fakeoidc.New(fakeoidc.Config{Issuer: issuer, Prefix: "/_emulator/oidc/"})
-	require.NoError(t, err)
-	ts.Config.Handler = p
-	ts.Start()
-	defer ts.Close()
+	p, ts, issuer := startFakeOIDC(t)
 	const redirect = "http://127.0.0.1:1/callback"
 	require.NoError(t, p.RegisterClient(fakeoidc.Client{Client: fakeoauth.Client{ID: "web", Secret: "s3cret", RedirectURIs: []string{redirect}}}))
 

@@ -279,21 +279,8 @@ func (f *Fake) serveAuthorize(w http.ResponseWriter, r *http.Request) {
 }
 
 func (f *Fake) serveToken(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodPost {
-		fakeoauth.WriteError(w, fmt.Errorf("%w: use POST", fakeoauth.ErrInvalidRequest))
-		return
-	}
-	if err := fakeoauth.ParseForm(w, r); err != nil {
-		fakeoauth.WriteError(w, err)
-		return
-	}
-	if r.PostForm.Get("grant_type") != "authorization_code" {
-		fakeoauth.WriteJSON(w, http.StatusBadRequest, map[string]string{"error": "unsupported_grant_type"})
-		return
-	}
-	id, secret, err := fakeoauth.ClientCredentials(r)
-	if err != nil {
-		fakeoauth.WriteError(w, err)
+	id, secret, ok := fakeoauth.TokenRequest(w, r)
+	if !ok {
 		return
 	}
 	tok, err := f.Exchange(id, secret, r.PostForm.Get("redirect_uri"), r.PostForm.Get("code"), r.PostForm.Get("code_verifier"))

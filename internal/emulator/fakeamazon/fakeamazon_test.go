@@ -1,7 +1,6 @@
 package fakeamazon
 
 import (
-	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -35,27 +34,6 @@ func newFake(t *testing.T) (*Fake, *oauthtest.Clock, *httptest.Server) {
 	return f, clk, ts
 }
 
-func postToken(t *testing.T, ts *httptest.Server, form url.Values) (int, map[string]any) {
-	t.Helper()
-	form.Set("grant_type", "authorization_code")
-	resp, err := http.PostForm(ts.URL+prefix+"auth/o2/token", form)
-	require.NoError(t, err)
-	defer resp.Body.Close()
-	var m map[string]any
-	require.NoError(t, json.NewDecoder(resp.Body).Decode(&m))
-	return resp.StatusCode, m
-}
-
-func getJSON(t *testing.T, req *http.Request) (int, map[string]any) {
-	t.Helper()
-	resp, err := http.DefaultClient.Do(req)
-	require.NoError(t, err)
-	defer resp.Body.Close()
-	var m map[string]any
-	require.NoError(t, json.NewDecoder(resp.Body).Decode(&m))
-	return resp.StatusCode, m
-}
-
 func TestLoginWithAmazonFlow(t *testing.T) {
 	f, clk, ts := newFake(t)
 	c := oauthtest.Browser(t)
@@ -70,27 +48,27 @@ func TestLoginWithAmazonFlow(t *testing.T) {
 	require.NotEmpty(t, code)
 
 	form := url.Values{"client_id": {"amzn1.application-oa2-client.web"}, "client_secret": {"s3cret"}, "redirect_uri": {rp}, "code": {code}}
-	status, m := postToken(t, ts, form)
+	status, m := oauthtest.PostToken(t, ts.URL+prefix+"auth/o2/token", form)
 	require.Equal(t, 200, status, m)
 	tok := m["access_token"].(string)
 	assert.True(t, strings.HasPrefix(tok, "Atza|"))
 
 	req, _ := http.NewRequest(http.MethodGet, ts.URL+prefix+"user/profile", nil)
 	req.Header.Set("Authorization", "Bearer "+tok)
-	status, prof := getJSON(t, req)
+	status, prof := oauthtest.DoJSON(t, req)
 	require.Equal(t, 200, status)
 	assert.Equal(t, "amzn1.account.A1", prof["user_id"])
 	assert.Equal(t, "Ama Zon", prof["name"])
 
 	req, _ = http.NewRequest(http.MethodGet, ts.URL+prefix+"auth/o2/tokeninfo?access_token="+url.QueryEscape(tok), nil)
-	status, info := getJSON(t, req)
+	status, info := oauthtest.DoJSON(t, req)
 	require.Equal(t, 200, status)
 	assert.Equal(t, Issuer, info["iss"])
 	assert.Equal(t, "amzn1.application-oa2-client.web", info["aud"])
 	assert.Equal(t, "amzn1.application.app1", info["app_id"])
 
 	// The code is single-use.
-	status, m = postToken(t, ts, form)
+	status, m = oauthtest.PostToken(t, ts.URL+prefix+"auth/o2/token", form)
 	assert.Equal(t, 400, status)
 	assert.Equal(t, "invalid_grant", m["error"])
 
@@ -98,7 +76,7 @@ func TestLoginWithAmazonFlow(t *testing.T) {
 	clk.Add(TokenLifetime)
 	req, _ = http.NewRequest(http.MethodGet, ts.URL+prefix+"user/profile", nil)
 	req.Header.Set("Authorization", "Bearer "+tok)
-	status, _ = getJSON(t, req)
+	status, _ = oauthtest.DoJSON(t, req)
 	assert.Equal(t, http.StatusUnauthorized, status)
 	_, err := f.VerifyAccessToken(tok)
 	assert.ErrorIs(t, err, fakeoauth.ErrInvalidToken)
@@ -175,7 +153,7 @@ func TestTokenRefusals(t *testing.T) {
 			}
 			tc.mod(form)
 			clk.Add(tc.advance)
-			status, m := postToken(t, ts, form)
+			status, m := oauthtest.PostToken(t, ts.URL+prefix+"auth/o2/token", form)
 			require.Equal(t, tc.status, status, m)
 			if tc.errorKey != "" {
 				assert.Equal(t, tc.errorKey, m["error"])

@@ -209,6 +209,72 @@ type Grant[D any] struct {
 	Data          D
 }
 
+// secrets maps hashes of random secrets (codes, tokens) to records that
+// expire. The zero value is ready; it is safe for concurrent use.
+type secrets[V any] struct {
+	Now    func() time.Time
+	Rand   io.Reader
+	Prefix string
+
+	mu sync.Mutex
+	m  map[string]expiring[V]
+}
+
+type expiring[V any] struct {
+	expires time.Time
+	v       V
+}
+
+func (s *secrets[V]) now() time.Time {
+	if s.Now == nil {
+		return time.Now()
+	}
+	return s.Now()
+}
+
+// issue stores v under a new secret, valid for lifetime, dropping the
+// expired ones.
+func (s *secrets[V]) issue(v V, lifetime time.Duration) (string, time.Time, error) {
+	r := s.Rand
+	if r == nil {
+		r = rand.Reader
+	}
+	secret, err := Random(r, s.Prefix, 32)
+	if err != nil {
+		return "", time.Time{}, err
+	}
+	now := s.now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.m == nil {
+		s.m = map[string]expiring[V]{}
+	}
+	for k, e := range s.m {
+		if !now.Before(e.expires) {
+			delete(s.m, k)
+		}
+	}
+	exp := now.Add(lifetime)
+	s.m[Hash(secret)] = expiring[V]{expires: exp, v: v}
+	return secret, exp, nil
+}
+
+// get returns the record of secret, removing it when take is set, and
+// whether it was found and has not expired.
+func (s *secrets[V]) get(secret string, take bool) (v V, expires time.Time, found, live bool) {
+	h := Hash(secret)
+	s.mu.Lock()
+	e, ok := s.m[h]
+	if take {
+		delete(s.m, h)
+	}
+	s.mu.Unlock()
+	if !ok || secret == "" {
+		return v, time.Time{}, false, false
+	}
+	return e.v, e.expires, true, s.now().Before(e.expires)
+}
+
 // Codes stores pending authorization codes. It is safe for concurrent use.
 type Codes[D any] struct {
 	// Now and Rand may be nil (wall clock, crypto/rand).
@@ -217,41 +283,20 @@ type Codes[D any] struct {
 	// Prefix starts every code.
 	Prefix string
 
-	mu sync.Mutex
-	m  map[string]Grant[D]
+	once sync.Once
+	s    secrets[Grant[D]]
 }
 
-func (c *Codes[D]) now() time.Time {
-	if c.Now == nil {
-		return time.Now()
-	}
-	return c.Now()
+func (c *Codes[D]) store() *secrets[Grant[D]] {
+	c.once.Do(func() { c.s.Now, c.s.Rand, c.s.Prefix = c.Now, c.Rand, c.Prefix })
+	return &c.s
 }
 
 // Issue stores g and returns its code, valid for lifetime.
 func (c *Codes[D]) Issue(g Grant[D], lifetime time.Duration) (string, error) {
-	r := c.Rand
-	if r == nil {
-		r = rand.Reader
-	}
-	code, err := Random(r, c.Prefix, 32)
-	if err != nil {
-		return "", err
-	}
-	now := c.now()
-	g.Expires = now.Add(lifetime)
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.m == nil {
-		c.m = map[string]Grant[D]{}
-	}
-	for k, v := range c.m {
-		if !now.Before(v.Expires) {
-			delete(c.m, k)
-		}
-	}
-	c.m[Hash(code)] = g
-	return code, nil
+	g.Expires = c.store().now().Add(lifetime)
+	code, _, err := c.store().issue(g, lifetime)
+	return code, err
 }
 
 // Redeem consumes code and returns its grant if it was issued to clientID
@@ -260,15 +305,11 @@ func (c *Codes[D]) Issue(g Grant[D], lifetime time.Duration) (string, error) {
 // code is consumed once found, whatever the outcome, so it is never tried
 // twice. Every failure is ErrInvalidGrant.
 func (c *Codes[D]) Redeem(code, clientID, redirectURI, verifier string) (Grant[D], error) {
-	h := Hash(code)
-	c.mu.Lock()
-	g, ok := c.m[h]
-	delete(c.m, h)
-	c.mu.Unlock()
+	g, _, found, live := c.store().get(code, true)
 	switch {
-	case !ok:
+	case !found:
 		return Grant[D]{}, fmt.Errorf("%w: unknown or already used code", ErrInvalidGrant)
-	case !c.now().Before(g.Expires):
+	case !live:
 		return Grant[D]{}, fmt.Errorf("%w: code expired", ErrInvalidGrant)
 	case g.ClientID != clientID:
 		return Grant[D]{}, fmt.Errorf("%w: code was issued to another client", ErrInvalidGrant)
@@ -290,61 +331,58 @@ type Tokens[D any] struct {
 	// Prefix starts every token.
 	Prefix string
 
-	mu sync.Mutex
-	m  map[string]token[D]
+	once sync.Once
+	s    secrets[D]
 }
 
-type token[D any] struct {
-	expires time.Time
-	data    D
-}
-
-func (t *Tokens[D]) now() time.Time {
-	if t.Now == nil {
-		return time.Now()
-	}
-	return t.Now()
+func (t *Tokens[D]) store() *secrets[D] {
+	t.once.Do(func() { t.s.Now, t.s.Rand, t.s.Prefix = t.Now, t.Rand, t.Prefix })
+	return &t.s
 }
 
 // Issue returns a new token for data, valid for lifetime.
 func (t *Tokens[D]) Issue(data D, lifetime time.Duration) (string, error) {
-	r := t.Rand
-	if r == nil {
-		r = rand.Reader
-	}
-	tok, err := Random(r, t.Prefix, 32)
-	if err != nil {
-		return "", err
-	}
-	now := t.now()
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if t.m == nil {
-		t.m = map[string]token[D]{}
-	}
-	for k, v := range t.m {
-		if !now.Before(v.expires) {
-			delete(t.m, k)
-		}
-	}
-	t.m[Hash(tok)] = token[D]{expires: now.Add(lifetime), data: data}
-	return tok, nil
+	tok, _, err := t.store().issue(data, lifetime)
+	return tok, err
 }
 
 // Lookup returns the data of a valid token and its expiry, or
 // ErrInvalidToken.
 func (t *Tokens[D]) Lookup(tok string) (D, time.Time, error) {
-	t.mu.Lock()
-	rec, ok := t.m[Hash(tok)]
-	t.mu.Unlock()
+	d, exp, found, live := t.store().get(tok, false)
 	var zero D
-	if !ok || tok == "" {
+	switch {
+	case !found:
 		return zero, time.Time{}, fmt.Errorf("%w: unknown token", ErrInvalidToken)
-	}
-	if !t.now().Before(rec.expires) {
+	case !live:
 		return zero, time.Time{}, fmt.Errorf("%w: token expired", ErrInvalidToken)
 	}
-	return rec.data, rec.expires, nil
+	return d, exp, nil
+}
+
+// TokenRequest reads an authorization_code request at a token endpoint:
+// a POST form with that grant_type, and the client's credentials (see
+// ClientCredentials). When it fails it has written the error, and ok is
+// false.
+func TokenRequest(w http.ResponseWriter, r *http.Request) (clientID, secret string, ok bool) {
+	if r.Method != http.MethodPost {
+		WriteError(w, fmt.Errorf("%w: use POST", ErrInvalidRequest))
+		return "", "", false
+	}
+	if err := ParseForm(w, r); err != nil {
+		WriteError(w, err)
+		return "", "", false
+	}
+	if r.PostForm.Get("grant_type") != "authorization_code" {
+		WriteJSON(w, http.StatusBadRequest, map[string]string{"error": "unsupported_grant_type"})
+		return "", "", false
+	}
+	clientID, secret, err := ClientCredentials(r)
+	if err != nil {
+		WriteError(w, err)
+		return "", "", false
+	}
+	return clientID, secret, true
 }
 
 // ClientCredentials returns the client_id and client_secret of a token

@@ -69,17 +69,6 @@ func authzQuery(extra map[string]string) url.Values {
 	return q
 }
 
-func tokenRequest(t *testing.T, ts *httptest.Server, prefix string, form url.Values) (int, map[string]any) {
-	t.Helper()
-	form.Set("grant_type", "authorization_code")
-	resp, err := http.PostForm(ts.URL+prefix+"token", form)
-	require.NoError(t, err)
-	defer resp.Body.Close()
-	var m map[string]any
-	require.NoError(t, json.NewDecoder(resp.Body).Decode(&m))
-	return resp.StatusCode, m
-}
-
 func TestGoogleCodeFlow(t *testing.T) {
 	p, clk, ts := newProvider(t, Config{Name: "Google", AcceptIssuers: []string{"accounts.google.com"}})
 	require.NoError(t, p.RegisterClient(Client{Client: fakeoauth.Client{ID: "web", Secret: "s3cret", RedirectURIs: []string{rp}}}))
@@ -106,7 +95,7 @@ func TestGoogleCodeFlow(t *testing.T) {
 	require.NotEmpty(t, code)
 
 	form := url.Values{"client_id": {"web"}, "client_secret": {"s3cret"}, "redirect_uri": {rp}, "code": {code}, "code_verifier": {verifier}}
-	status, tok := tokenRequest(t, ts, "/_emulator/google/", form)
+	status, tok := oauthtest.PostToken(t, ts.URL+"/_emulator/google/token", form)
 	require.Equal(t, 200, status, tok)
 	at, idt := tok["access_token"].(string), tok["id_token"].(string)
 
@@ -139,7 +128,7 @@ func TestGoogleCodeFlow(t *testing.T) {
 	assert.Equal(t, http.StatusUnauthorized, r3.StatusCode)
 
 	// The code is single-use.
-	status, m := tokenRequest(t, ts, "/_emulator/google/", form)
+	status, m := oauthtest.PostToken(t, ts.URL+"/_emulator/google/token", form)
 	assert.Equal(t, 400, status)
 	assert.Equal(t, "invalid_grant", m["error"])
 }
@@ -230,7 +219,7 @@ func TestTokenEndpointRefusals(t *testing.T) {
 			if tc.before != nil {
 				tc.before()
 			}
-			status, m := tokenRequest(t, ts, "/_emulator/google/", form)
+			status, m := oauthtest.PostToken(t, ts.URL+"/_emulator/google/token", form)
 			assert.Equal(t, tc.status, status, m)
 			if tc.code != "" {
 				assert.Equal(t, tc.code, m["error"])
@@ -368,7 +357,7 @@ func TestAppleFlow(t *testing.T) {
 			code, _, err := p.Authorize("com.example.web", rp, User{Sub: "000123.abc", Email: "ann@example.com", HideEmail: true},
 				AuthorizeOptions{CodeChallenge: fakeoauth.S256(verifier), Nonce: "n"})
 			require.NoError(t, err)
-			status, m := tokenRequest(t, ts, "/_emulator/apple/", url.Values{"client_id": {"com.example.web"}, "client_secret": {tc.secret},
+			status, m := oauthtest.PostToken(t, ts.URL+"/_emulator/apple/token", url.Values{"client_id": {"com.example.web"}, "client_secret": {tc.secret},
 				"redirect_uri": {rp}, "code": {code}, "code_verifier": {verifier}})
 			require.Equal(t, tc.status, status, m)
 			if status != 200 {

@@ -301,21 +301,8 @@ func (p *Provider) Exchange(clientID, secret, redirectURI, code, verifier string
 }
 
 func (p *Provider) serveToken(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodPost {
-		fakeoauth.WriteError(w, fmt.Errorf("%w: use POST", fakeoauth.ErrInvalidRequest))
-		return
-	}
-	if err := fakeoauth.ParseForm(w, r); err != nil {
-		fakeoauth.WriteError(w, err)
-		return
-	}
-	if gt := r.PostForm.Get("grant_type"); gt != "authorization_code" {
-		fakeoauth.WriteJSON(w, http.StatusBadRequest, map[string]string{"error": "unsupported_grant_type"})
-		return
-	}
-	id, secret, err := fakeoauth.ClientCredentials(r)
-	if err != nil {
-		fakeoauth.WriteError(w, err)
+	id, secret, ok := fakeoauth.TokenRequest(w, r)
+	if !ok {
 		return
 	}
 	resp, err := p.Exchange(id, secret, r.PostForm.Get("redirect_uri"), r.PostForm.Get("code"), r.PostForm.Get("code_verifier"))

@@ -42,6 +42,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/cognitokit/cognitokit/internal/emulator/fakeoauth"
 )
 
 // MaxSkew is how far an OAuth timestamp may be from the fake's clock.
@@ -260,7 +262,7 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			apiError(w, http.StatusBadRequest, 214, strings.TrimPrefix(err.Error(), "faketwitter: "))
 			return
 		}
-		writeJSON(w, http.StatusOK, map[string]string{"oauth_token": tok, "oauth_token_secret": sec,
+		fakeoauth.WriteJSON(w, http.StatusOK, map[string]string{"oauth_token": tok, "oauth_token_secret": sec,
 			"user_id": in.UserID, "screen_name": in.ScreenName})
 	case "1.1/account/verify_credentials.json":
 		u, err := f.VerifyRequest(r)
@@ -271,7 +273,7 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			apiError(w, http.StatusUnauthorized, 32, "Could not authenticate you.")
 		default:
 			id, _ := strconv.ParseUint(u.ID, 10, 64)
-			writeJSON(w, http.StatusOK, map[string]any{"id": id, "id_str": u.ID, "screen_name": u.ScreenName, "name": u.Name})
+			fakeoauth.WriteJSON(w, http.StatusOK, map[string]any{"id": id, "id_str": u.ID, "screen_name": u.ScreenName, "name": u.Name})
 		}
 	default:
 		apiError(w, http.StatusNotFound, 34, "Sorry, that page does not exist.")
@@ -279,11 +281,5 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 func apiError(w http.ResponseWriter, status, code int, msg string) {
-	writeJSON(w, status, map[string]any{"errors": []map[string]any{{"code": code, "message": msg}}})
-}
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
+	fakeoauth.WriteJSON(w, status, map[string]any{"errors": []map[string]any{{"code": code, "message": msg}}})
 }

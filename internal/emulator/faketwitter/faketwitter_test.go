@@ -89,12 +89,7 @@ func TestVerifyCredentialsOverHTTP(t *testing.T) {
 	call := func(ck, cs, tok, sec, nonce string, at time.Time) (int, map[string]any) {
 		req, _ := http.NewRequest(http.MethodGet, ts.URL+"/_emulator/twitter/1.1/account/verify_credentials.json?skip_status=true", nil)
 		require.NoError(t, Sign(req, ck, cs, tok, sec, nonce, at))
-		resp, err := http.DefaultClient.Do(req)
-		require.NoError(t, err)
-		defer resp.Body.Close()
-		var m map[string]any
-		require.NoError(t, json.NewDecoder(resp.Body).Decode(&m))
-		return resp.StatusCode, m
+		return oauthtest.DoJSON(t, req)
 	}
 	now := clk.Now()
 	tests := []struct {

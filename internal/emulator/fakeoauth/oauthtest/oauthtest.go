@@ -5,12 +5,14 @@
 package oauthtest
 
 import (
+	"encoding/json"
 	"html"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
 	"regexp"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -94,4 +96,27 @@ func Location(t testing.TB, resp *http.Response) *url.URL {
 	u, err := url.Parse(resp.Header.Get("Location"))
 	require.NoError(t, err)
 	return u
+}
+
+// DoJSON sends req with the default client and decodes the JSON object it
+// answers.
+func DoJSON(t testing.TB, req *http.Request) (int, map[string]any) {
+	t.Helper()
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	var m map[string]any
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&m))
+	return resp.StatusCode, m
+}
+
+// PostToken posts an authorization_code token request with form to
+// tokenURL and decodes the answer.
+func PostToken(t testing.TB, tokenURL string, form url.Values) (int, map[string]any) {
+	t.Helper()
+	form.Set("grant_type", "authorization_code")
+	req, err := http.NewRequest(http.MethodPost, tokenURL, strings.NewReader(form.Encode()))
+	require.NoError(t, err)
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	return DoJSON(t, req)
 }
