@@ -15,6 +15,8 @@
 //	POST auth/o2/token              grant_type=authorization_code → {"access_token":"Atza|…",…}
 //	GET  auth/o2/tokeninfo?access_token=T → {"iss","user_id","aud","app_id","exp","iat"}
 //	GET  user/profile               Authorization: Bearer T → {"user_id","name","email","postal_code"}
+//	POST tokens                     (test-only) {"client_id","user_id","name","email","postal_code"}
+//	                                → {"access_token","token_type","expires_in"}
 //
 // Clients are registered with exact redirect URIs (others are refused
 // before consent, as Amazon's "Allowed Return URLs"); codes are single-use,
@@ -25,6 +27,7 @@ package fakeamazon
 
 import (
 	"crypto/rand"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"html/template"
@@ -198,6 +201,8 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		fakeoauth.WriteJSON(w, http.StatusOK, map[string]any{"iss": Issuer, "user_id": info.Profile.UserID,
 			"aud": info.ClientID, "app_id": info.AppID, "iat": info.Issued.Unix(),
 			"exp": int(info.Expires.Sub(f.now()).Seconds())})
+	case "tokens":
+		f.serveMint(w, r)
 	case "user/profile":
 		info, err := f.VerifyAccessToken(fakeoauth.BearerToken(r))
 		if err != nil {
@@ -284,6 +289,30 @@ func (f *Fake) serveToken(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	tok, err := f.Exchange(id, secret, r.PostForm.Get("redirect_uri"), r.PostForm.Get("code"), r.PostForm.Get("code_verifier"))
+	if err != nil {
+		fakeoauth.WriteError(w, err)
+		return
+	}
+	fakeoauth.WriteJSON(w, http.StatusOK, map[string]any{"access_token": tok, "token_type": "bearer",
+		"expires_in": int(TokenLifetime.Seconds())})
+}
+
+// serveMint serves POST tokens, the HTTP form of MintAccessToken for tests
+// in other languages.
+func (f *Fake) serveMint(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost {
+		fakeoauth.WriteError(w, fmt.Errorf("%w: use POST", fakeoauth.ErrInvalidRequest))
+		return
+	}
+	var in struct {
+		ClientID string `json:"client_id"`
+		Profile
+	}
+	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<16)).Decode(&in); err != nil {
+		fakeoauth.WriteError(w, fmt.Errorf("%w: body must be JSON {\"client_id\",\"user_id\",\"name\",\"email\",\"postal_code\"}", fakeoauth.ErrInvalidRequest))
+		return
+	}
+	tok, err := f.MintAccessToken(in.ClientID, in.Profile)
 	if err != nil {
 		fakeoauth.WriteError(w, err)
 		return

@@ -183,3 +183,31 @@ func TestVerifyAccessToken(t *testing.T) {
 	_, err = f.MintAccessToken("amzn1.application-oa2-client.web", Profile{})
 	assert.ErrorIs(t, err, fakeoauth.ErrInvalidRequest)
 }
+
+func TestMintOverHTTP(t *testing.T) {
+	f, _, ts := newFake(t)
+	tests := []struct {
+		name, body string
+		status     int
+		err        string
+	}{
+		{"valid", `{"client_id":"amzn1.application-oa2-client.web","user_id":"amzn1.account.Z","name":"Zed"}`, 200, ""},
+		{"unknown client", `{"client_id":"nobody","user_id":"amzn1.account.Z"}`, 401, "invalid_client"},
+		{"no user", `{"client_id":"amzn1.application-oa2-client.web"}`, 400, "invalid_request"},
+		{"not JSON", `[`, 400, "invalid_request"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			req, _ := http.NewRequest(http.MethodPost, ts.URL+prefix+"tokens", strings.NewReader(tc.body))
+			status, m := oauthtest.DoJSON(t, req)
+			require.Equal(t, tc.status, status, m)
+			if status != 200 {
+				assert.Equal(t, tc.err, m["error"])
+				return
+			}
+			info, err := f.VerifyAccessToken(m["access_token"].(string))
+			require.NoError(t, err)
+			assert.Equal(t, "Zed", info.Profile.Name)
+		})
+	}
+}

@@ -15,6 +15,8 @@
 //	                                         error=access_denied, back at redirect_uri
 //	POST token                               grant_type=authorization_code → access_token, id_token
 //	GET  userinfo                            Authorization: Bearer → the user's claims
+//	POST tokens                              (test-only) {"client_id","sub","email",
+//	                                         "email_verified","name","nonce"} → {"id_token"}
 //
 // What is checked, as the real providers do: the client is registered and
 // the redirect_uri is exactly one of its redirect URIs, before anything is

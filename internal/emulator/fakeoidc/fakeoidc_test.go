@@ -374,3 +374,30 @@ func TestAppleFlow(t *testing.T) {
 }
 
 func sha256Sum(s string) [32]byte { return sha256.Sum256([]byte(s)) }
+
+func TestMintOverHTTP(t *testing.T) {
+	p, _, ts := newProvider(t, Config{})
+	tests := []struct {
+		name, body string
+		status     int
+	}{
+		{"valid", `{"client_id":"c1","sub":"s1","email":"s1@example.com","email_verified":true,"nonce":"n"}`, 200},
+		{"no sub", `{"client_id":"c1"}`, 400},
+		{"not JSON", `{`, 400},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			req, _ := http.NewRequest(http.MethodPost, ts.URL+"/_emulator/google/tokens", strings.NewReader(tc.body))
+			status, m := oauthtest.DoJSON(t, req)
+			require.Equal(t, tc.status, status, m)
+			if status != 200 {
+				assert.Equal(t, "invalid_request", m["error"])
+				return
+			}
+			tok, err := p.VerifyIDToken(m["id_token"].(string), "c1")
+			require.NoError(t, err)
+			assert.Equal(t, "n", tok.Nonce)
+			assert.True(t, tok.EmailVerified)
+		})
+	}
+}

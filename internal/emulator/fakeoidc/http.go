@@ -31,6 +31,8 @@ func (p *Provider) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		p.serveToken(w, r)
 	case "userinfo":
 		p.serveUserinfo(w, r)
+	case "tokens":
+		p.serveMint(w, r)
 	default:
 		http.NotFound(w, r)
 	}
@@ -344,4 +346,32 @@ func (p *Provider) serveUserinfo(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	fakeoauth.WriteJSON(w, http.StatusOK, m)
+}
+
+// serveMint serves POST tokens, the HTTP form of MintIDToken for tests in
+// other languages: {"client_id","sub","email","email_verified","name",
+// "nonce"} → {"id_token"}. Like every /_emulator/ path, it is test-only.
+func (p *Provider) serveMint(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost {
+		fakeoauth.WriteError(w, fmt.Errorf("%w: use POST", fakeoauth.ErrInvalidRequest))
+		return
+	}
+	var in struct {
+		ClientID      string `json:"client_id"`
+		Sub           string `json:"sub"`
+		Email         string `json:"email"`
+		EmailVerified bool   `json:"email_verified"`
+		Name          string `json:"name"`
+		Nonce         string `json:"nonce"`
+	}
+	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<16)).Decode(&in); err != nil {
+		fakeoauth.WriteError(w, fmt.Errorf("%w: body must be JSON {\"client_id\",\"sub\",\"email\",\"email_verified\",\"name\",\"nonce\"}", fakeoauth.ErrInvalidRequest))
+		return
+	}
+	tok, err := p.MintIDToken(in.ClientID, User{Sub: in.Sub, Email: in.Email, EmailVerified: in.EmailVerified, Name: in.Name}, in.Nonce)
+	if err != nil {
+		fakeoauth.WriteError(w, err)
+		return
+	}
+	fakeoauth.WriteJSON(w, http.StatusOK, map[string]string{"id_token": tok})
 }
