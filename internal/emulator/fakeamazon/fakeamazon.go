@@ -27,7 +27,6 @@ package fakeamazon
 
 import (
 	"crypto/rand"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"html/template"
@@ -300,16 +299,11 @@ func (f *Fake) serveToken(w http.ResponseWriter, r *http.Request) {
 // serveMint serves POST tokens, the HTTP form of MintAccessToken for tests
 // in other languages.
 func (f *Fake) serveMint(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodPost {
-		fakeoauth.WriteError(w, fmt.Errorf("%w: use POST", fakeoauth.ErrInvalidRequest))
-		return
-	}
 	var in struct {
 		ClientID string `json:"client_id"`
 		Profile
 	}
-	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<16)).Decode(&in); err != nil {
-		fakeoauth.WriteError(w, fmt.Errorf("%w: body must be JSON {\"client_id\",\"user_id\",\"name\",\"email\",\"postal_code\"}", fakeoauth.ErrInvalidRequest))
+	if !fakeoauth.DecodeJSONPost(w, r, &in, `{"client_id","user_id","name","email","postal_code"}`) {
 		return
 	}
 	tok, err := f.MintAccessToken(in.ClientID, in.Profile)

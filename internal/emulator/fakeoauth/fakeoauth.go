@@ -456,6 +456,21 @@ func RedirectWith(redirectURI string, params url.Values) string {
 	return u.String()
 }
 
+// DecodeJSONPost decodes the JSON body of a POST (64 KiB at most) into v.
+// When it fails it has written an invalid_request error naming usage, the
+// body's expected shape, and returns false.
+func DecodeJSONPost(w http.ResponseWriter, r *http.Request, v any, usage string) bool {
+	if r.Method != http.MethodPost {
+		WriteError(w, fmt.Errorf("%w: use POST", ErrInvalidRequest))
+		return false
+	}
+	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<16)).Decode(v); err != nil {
+		WriteError(w, fmt.Errorf("%w: body must be JSON %s", ErrInvalidRequest, usage))
+		return false
+	}
+	return true
+}
+
 // ParseForm parses a request's form with a 64 KiB body limit.
 func ParseForm(w http.ResponseWriter, r *http.Request) error {
 	r.Body = http.MaxBytesReader(w, r.Body, 1<<16)

@@ -352,10 +352,6 @@ func (p *Provider) serveUserinfo(w http.ResponseWriter, r *http.Request) {
 // other languages: {"client_id","sub","email","email_verified","name",
 // "nonce"} → {"id_token"}. Like every /_emulator/ path, it is test-only.
 func (p *Provider) serveMint(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodPost {
-		fakeoauth.WriteError(w, fmt.Errorf("%w: use POST", fakeoauth.ErrInvalidRequest))
-		return
-	}
 	var in struct {
 		ClientID      string `json:"client_id"`
 		Sub           string `json:"sub"`
@@ -364,8 +360,7 @@ func (p *Provider) serveMint(w http.ResponseWriter, r *http.Request) {
 		Name          string `json:"name"`
 		Nonce         string `json:"nonce"`
 	}
-	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<16)).Decode(&in); err != nil {
-		fakeoauth.WriteError(w, fmt.Errorf("%w: body must be JSON {\"client_id\",\"sub\",\"email\",\"email_verified\",\"name\",\"nonce\"}", fakeoauth.ErrInvalidRequest))
+	if !fakeoauth.DecodeJSONPost(w, r, &in, `{"client_id","sub","email","email_verified","name","nonce"}`) {
 		return
 	}
 	tok, err := p.MintIDToken(in.ClientID, User{Sub: in.Sub, Email: in.Email, EmailVerified: in.EmailVerified, Name: in.Name}, in.Nonce)
