@@ -29,6 +29,9 @@
 //	apigw      the API Gateway (SigV4 and user-pool authorizers, IAM
 //	           policies)
 //	fakefb     the fake Facebook (Graph API tokens, OAuth dialog)
+//	fakeoidc, fakeamazon, faketwitter, fakesaml, fakeoauth
+//	           the other fake identity providers (not wired into the host
+//	           yet), and federation, the login verifiers their consumers use
 //
 // # Why this shape
 //

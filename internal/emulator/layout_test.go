@@ -61,7 +61,15 @@ func TestLayoutImports(t *testing.T) {
 		"idpool":    {"internal/emulator/sts"},
 		"sts":       nil,
 		"fakefb":    nil,
-		"apigw":     {"internal/emulator/idpool", "internal/redact", "sigv4client", "sigv4client/iampolicy"},
+		// The fake identity providers and what consumes them.
+		"fakeoauth":   nil,
+		"fakeoidc":    {"internal/emulator/fakeoauth"},
+		"fakeamazon":  {"internal/emulator/fakeoauth"},
+		"faketwitter": {"internal/emulator/fakeoauth"},
+		"fakesaml":    nil,
+		"federation": {"internal/emulator/fakeamazon", "internal/emulator/fakeoidc", "internal/emulator/fakesaml",
+			"internal/emulator/faketwitter", "internal/emulator/fakefb"},
+		"apigw": {"internal/emulator/idpool", "internal/redact", "sigv4client", "sigv4client/iampolicy"},
 	}
 	entries, err := os.ReadDir(".")
 	require.NoError(t, err)
