@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"net/http"
@@ -529,4 +530,20 @@ func TestErrorsDoNotCarryResponses(t *testing.T) {
 	err := DecodeResponse(testARN, []byte(`"secret-token"`), nil)
 	require.ErrorIs(t, err, ErrInvalidResponse)
 	assert.NotContains(t, err.Error(), "secret-token")
+}
+
+func TestSpecFlag(t *testing.T) {
+	exe, err := os.Executable()
+	require.NoError(t, err)
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	var fns SpecFlag
+	fs.Var(&fns, "function", "ARN=PATH|URL")
+	require.NoError(t, fs.Parse([]string{"-function", testARN + "=" + exe, "-function", testARN2 + "=http://127.0.0.1:3001"}))
+	assert.Equal(t, SpecFlag{{ARN: testARN, Path: exe}, {ARN: testARN2, URL: "http://127.0.0.1:3001"}}, fns)
+	assert.Equal(t, testARN+"="+exe+","+testARN2+"=http://127.0.0.1:3001", fns.String())
+
+	assert.Error(t, fs.Parse([]string{"-function", testARN + "=http://127.0.0.1:1"}), "an ARN mapped twice")
+	assert.Error(t, fs.Parse([]string{"-function", "nonsense"}))
+	assert.Equal(t, "", (*SpecFlag)(nil).String())
 }

@@ -81,3 +81,37 @@ func (r *Registry) Add(s Spec) error {
 		return fmt.Errorf("%w: spec for %s needs exactly one of Path and URL", ErrInvalidSpec, s.ARN)
 	}
 }
+
+// SpecFlag collects repeated `-function ARN=PATH|URL` flags; it is a
+// flag.Value:
+//
+//	var fns lambdafn.SpecFlag
+//	flag.Var(&fns, "function", "ARN=PATH|URL: run a Lambda trigger (repeatable)")
+type SpecFlag []Spec
+
+// String lists the mappings as given.
+func (f *SpecFlag) String() string {
+	if f == nil {
+		return ""
+	}
+	parts := make([]string, 0, len(*f))
+	for _, s := range *f {
+		parts = append(parts, s.ARN+"="+s.Path+s.URL)
+	}
+	return strings.Join(parts, ",")
+}
+
+// Set parses one mapping (ParseSpec); an ARN given twice is an error.
+func (f *SpecFlag) Set(v string) error {
+	s, err := ParseSpec(v)
+	if err != nil {
+		return err
+	}
+	for _, have := range *f {
+		if have.ARN == s.ARN {
+			return fmt.Errorf("%w: %s is mapped twice", ErrInvalidSpec, s.ARN)
+		}
+	}
+	*f = append(*f, s)
+	return nil
+}
