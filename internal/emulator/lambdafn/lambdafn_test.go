@@ -80,7 +80,7 @@ type echoResponse struct {
 	PID              int               `json:"pid"`
 }
 
-func newProgramRegistry(t *testing.T, mode string, timeout time.Duration) *Registry {
+func newProgramRegistry(t testing.TB, mode string, timeout time.Duration) *Registry {
 	t.Helper()
 	exe, err := os.Executable()
 	require.NoError(t, err)

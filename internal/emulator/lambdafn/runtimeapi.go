@@ -194,7 +194,7 @@ func (p *program) start() (*process, error) {
 	}
 	proc := &process{addr: ln.Addr().String(), pending: make(chan *invocation), exited: make(chan struct{})}
 	proc.srv = &http.Server{Handler: proc, ReadHeaderTimeout: 10 * time.Second}
-	go func() { _ = proc.srv.Serve(ln) }()
+	go func() { _ = proc.srv.Serve(newPeerListener(ln)) }()
 
 	cmd := exec.Command(p.path)
 	cmd.Dir = filepath.Dir(p.path)
