@@ -547,3 +547,42 @@ func TestSpecFlag(t *testing.T) {
 	assert.Error(t, fs.Parse([]string{"-function", "nonsense"}))
 	assert.Equal(t, "", (*SpecFlag)(nil).String())
 }
+
+func TestCloseDuringInvocation(t *testing.T) {
+	r := newProgramRegistry(t, "echo", 20*time.Second)
+	done := make(chan error, 1)
+	go func() { done <- r.InvokeJSON(context.Background(), testARN, map[string]any{"sleep": "10s"}, nil) }()
+	time.Sleep(300 * time.Millisecond)
+	require.NoError(t, r.Close())
+	select {
+	case err := <-done:
+		assert.ErrorIs(t, err, ErrClosed)
+	case <-time.After(5 * time.Second):
+		t.Fatal("Close did not end the running invocation")
+	}
+}
+
+func TestProgramThatNeverPolls(t *testing.T) {
+	dir := t.TempDir()
+	for name, script := range map[string]string{
+		"exits":  "#!/bin/sh\nexit 0\n",
+		"sleeps": "#!/bin/sh\nexec sleep 30\n",
+	} {
+		t.Run(name, func(t *testing.T) {
+			path := filepath.Join(dir, name)
+			require.NoError(t, os.WriteFile(path, []byte(script), 0o700))
+			r := New(func(o *Options) { o.Timeout = time.Second })
+			defer r.Close()
+			require.NoError(t, r.RegisterProgram(testARN, path))
+			_, err := r.Invoke(context.Background(), testARN, []byte(`{}`))
+			if name == "exits" {
+				var fe *FunctionError
+				require.ErrorAs(t, err, &fe)
+				assert.Equal(t, "Runtime.ExitError", fe.Type)
+				assert.Contains(t, fe.Message, "Runtime exited without providing a reason")
+			} else {
+				assert.ErrorIs(t, err, ErrTimeout)
+			}
+		})
+	}
+}

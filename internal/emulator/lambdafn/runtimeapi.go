@@ -156,6 +156,8 @@ func (p *program) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 		select {
 		case res := <-inv.result:
 			return res.out, res.err
+		case <-p.closeCh:
+			return nil, ErrClosed
 		default:
 		}
 		return nil, proc.exitError(inv)
