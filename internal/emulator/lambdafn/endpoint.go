@@ -29,8 +29,10 @@ var _ Function = (*endpoint)(nil)
 // API at baseURL (for example `sam local start-lambda`'s
 // http://127.0.0.1:3001). The function is named by the ARN's function name
 // (a local runner knows functions by name), with the ARN's qualifier as
-// the Qualifier parameter. Requests are not SigV4-signed; local runners
-// do not check signatures.
+// the Qualifier parameter. Requests are not SigV4-signed (local runners
+// do not check signatures); for an endpoint that needs them (moto, real
+// Lambda) give Options.HTTPClient a sigv4client.Transport with Service
+// "lambda".
 func (r *Registry) RegisterEndpoint(arn, baseURL string) error {
 	a, err := ParseARN(arn)
 	if err != nil {
