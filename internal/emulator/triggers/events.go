@@ -76,9 +76,10 @@ func InvokePostConfirmation(ctx context.Context, inv Invoker, arn string, ev eve
 
 // PreAuthenticationEvent is the pre authentication event. aws-lambda-go's
 // request type lacks userNotFound (sent when the app client prevents
-// user-existence errors and the user does not exist) and clientMetadata;
-// a handler taking events.CognitoEventUserPoolsPreAuthentication still
-// decodes it.
+// user-existence errors and the user does not exist); a handler taking
+// events.CognitoEventUserPoolsPreAuthentication still decodes it. There is
+// no clientMetadata: InitiateAuth's ClientMetadata arrives as
+// validationData.
 type PreAuthenticationEvent struct {
 	events.CognitoEventUserPoolsHeader
 	Request  PreAuthenticationRequest                              `json:"request"`
@@ -90,16 +91,16 @@ type PreAuthenticationRequest struct {
 	UserAttributes map[string]string `json:"userAttributes"`
 	UserNotFound   bool              `json:"userNotFound,omitempty"`
 	ValidationData map[string]string `json:"validationData"`
-	ClientMetadata map[string]string `json:"clientMetadata,omitempty"`
 }
 
 // NewPreAuthenticationEvent builds a pre authentication event. attrs
 // include cognito:user_status; userNotFound marks a sign-in attempt for a
-// user who does not exist (only with PreventUserExistenceErrors).
-func NewPreAuthenticationEvent(c Caller, attrs Attributes, userNotFound bool, validationData, clientMetadata Metadata) PreAuthenticationEvent {
+// user who does not exist (only with PreventUserExistenceErrors);
+// validationData is the (Admin)InitiateAuth request's ClientMetadata.
+func NewPreAuthenticationEvent(c Caller, attrs Attributes, userNotFound bool, validationData Metadata) PreAuthenticationEvent {
 	return PreAuthenticationEvent{
 		CognitoEventUserPoolsHeader: c.header(eventVersion, SourcePreAuthentication),
-		Request:                     PreAuthenticationRequest{UserAttributes: orEmpty(attrs), UserNotFound: userNotFound, ValidationData: validationData, ClientMetadata: clientMetadata},
+		Request:                     PreAuthenticationRequest{UserAttributes: orEmpty(attrs), UserNotFound: userNotFound, ValidationData: validationData},
 	}
 }
 

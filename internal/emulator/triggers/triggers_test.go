@@ -39,7 +39,7 @@ func referenceEvents() map[string]any {
 		"PostConfirmation_ConfirmSignUp": triggers.NewPostConfirmationEvent(caller, triggers.SourcePostConfirmationSignUp,
 			triggers.Attributes{"sub": sub, "cognito:user_status": "CONFIRMED", "email_verified": "true", "email": "testuser@example.com"}, web),
 		"PreAuthentication_Authentication": triggers.NewPreAuthenticationEvent(caller,
-			triggers.Attributes{"sub": sub, "cognito:user_status": "CONFIRMED", "email": "testuser@example.com"}, false, triggers.Metadata{"ip": "192.0.2.1"}, nil),
+			triggers.Attributes{"sub": sub, "cognito:user_status": "CONFIRMED", "email": "testuser@example.com"}, false, triggers.Metadata{"ip": "192.0.2.1"}),
 		"PostAuthentication_Authentication": triggers.NewPostAuthenticationEvent(caller,
 			triggers.Attributes{"sub": sub, "cognito:user_status": "CONFIRMED", "email": "testuser@example.com"}, true, web),
 		"UserMigration_Authentication": triggers.NewUserMigrationEvent(caller, triggers.SourceUserMigrationAuthentication,
@@ -299,7 +299,7 @@ func TestPostConfirmationAndAuthentication(t *testing.T) {
 	})
 	pc := triggers.NewPostConfirmationEvent(caller, triggers.SourcePostConfirmationForgotPassword, nil, nil)
 	require.NoError(t, triggers.InvokePostConfirmation(ctx, r, arn, pc))
-	pre := triggers.NewPreAuthenticationEvent(caller, nil, false, nil, nil)
+	pre := triggers.NewPreAuthenticationEvent(caller, nil, false, nil)
 	require.NoError(t, triggers.InvokePreAuthentication(ctx, r, arn, pre))
 	post := triggers.NewPostAuthenticationEvent(caller, nil, false, nil)
 	require.NoError(t, triggers.InvokePostAuthentication(ctx, r, arn, post))
@@ -307,7 +307,7 @@ func TestPostConfirmationAndAuthentication(t *testing.T) {
 
 	blocked := caller
 	blocked.UserName = "blocked"
-	err := triggers.InvokePreAuthentication(ctx, r, arn, triggers.NewPreAuthenticationEvent(blocked, nil, false, nil, nil))
+	err := triggers.InvokePreAuthentication(ctx, r, arn, triggers.NewPreAuthenticationEvent(blocked, nil, false, nil))
 	requireCognitoError(t, err, "UserLambdaValidationException", "PreAuthentication failed with error User is blocked.")
 	err = triggers.InvokePostAuthentication(ctx, r, arn, triggers.NewPostAuthenticationEvent(blocked, nil, true, nil))
 	requireCognitoError(t, err, "UserLambdaValidationException", "PostAuthentication failed with error User is blocked.")
@@ -318,7 +318,7 @@ func TestPostConfirmationAndAuthentication(t *testing.T) {
 	requireCognitoError(t, err, "InvalidLambdaResponseException", "Invalid lambda function output : Invalid JSON")
 
 	// userNotFound is sent only when true.
-	p, err := triggers.Payload(triggers.NewPreAuthenticationEvent(caller, nil, true, nil, nil))
+	p, err := triggers.Payload(triggers.NewPreAuthenticationEvent(caller, nil, true, nil))
 	require.NoError(t, err)
 	assert.Contains(t, string(p), `"userNotFound":true`)
 }
