@@ -90,7 +90,10 @@ var _ Function = (*program)(nil)
 // AWS_LAMBDA_RUNTIME_API and Lambda's usual environment, keeps running
 // between invocations, is restarted if it exits, is killed when an
 // invocation times out (as Lambda resets a timed-out sandbox), and is
-// stopped by Close.
+// stopped by Close. Its environment is Lambda's, not the emulator's: no
+// host credentials or settings leak into it; pass what it needs
+// (AWS_ENDPOINT_URL, keys for the emulator) in Options.Env. Its output
+// goes to Options.Output.
 func (r *Registry) RegisterProgram(arn, path string) error {
 	a, err := ParseARN(arn)
 	if err != nil {
@@ -126,26 +129,21 @@ func (p *program) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 	// exits after reporting a panic) is replaced once, as Lambda gives
 	// the next invocation a fresh environment.
 	var proc *process
-	for attempt := 0; ; attempt++ {
-		var err error
-		if proc, err = p.running(); err != nil {
+	for attempt := 0; proc == nil; attempt++ {
+		cand, err := p.running()
+		if err != nil {
 			return nil, err
 		}
-		handed := false
 		select {
-		case proc.pending <- inv:
-			handed = true
-		case <-proc.exited:
-			if attempt == 0 {
-				continue
+		case cand.pending <- inv:
+			proc = cand
+		case <-cand.exited:
+			if attempt > 0 {
+				return nil, cand.exitError(inv)
 			}
-			return nil, proc.exitError(inv)
 		case <-ctx.Done():
-			proc.kill() // it never asked for work in time: reset it
+			cand.kill() // it never asked for work in time: reset it
 			return nil, ctx.Err()
-		}
-		if handed {
-			break
 		}
 	}
 	defer proc.finish(inv)
