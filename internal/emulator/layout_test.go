@@ -70,6 +70,9 @@ func TestLayoutImports(t *testing.T) {
 		"federation": {"internal/emulator/fakeamazon", "internal/emulator/fakeoidc", "internal/emulator/fakesaml",
 			"internal/emulator/faketwitter", "internal/emulator/fakefb"},
 		"apigw": {"internal/emulator/idpool", "internal/redact", "sigv4client", "sigv4client/iampolicy"},
+		// Lambda functions and the Cognito trigger events sent to them.
+		"lambdafn": nil,
+		"triggers": {"internal/emulator/lambdafn"},
 	}
 	entries, err := os.ReadDir(".")
 	require.NoError(t, err)
