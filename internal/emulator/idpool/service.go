@@ -37,6 +37,11 @@ type UserPoolClaims struct {
 	Sub      string
 	Audience string   // the app client ID (aud)
 	Roles    []string // cognito:roles
+	// PreferredRole is cognito:preferred_role (the role of the user's
+	// group with the lowest precedence that has one).
+	PreferredRole string
+	// Claims are all the token's claims, which role-mapping rules match.
+	Claims map[string]any
 }
 
 // UserPoolVerifier verifies a user-pool ID token given under the Logins key
@@ -68,6 +73,10 @@ type Config struct {
 	// Facebook checks graph.facebook.com logins. Without it, they are
 	// refused.
 	Facebook Facebook
+	// Providers checks the logins of Google, Apple, Login with Amazon,
+	// Twitter, and IAM OpenID Connect and SAML providers. Without it, they
+	// are refused.
+	Providers Providers
 	// OnChange is called after every mutation, outside the service's lock,
 	// so the host can persist Snapshot.
 	OnChange func()
