@@ -140,6 +140,8 @@ func (s *Server) mountServices() {
 	// A pool's Facebook app sends users back to the hosted UI only.
 	s.fb.SetDefaultRedirectURIs(func() []string { return []string{s.url() + "/oauth2/idpresponse"} })
 	s.fb.Register(h)
+	s.fakes = newFakes(h)
+	s.fakes.mount()
 	s.up = userpool.New(h, userpool.Options{
 		CustomAuth: func() *userpool.CustomAuthHooks { return s.opts.CustomAuth.internal() },
 		Triggers:   func() *userpool.HostedUITriggers { return s.opts.Triggers.internal() },
@@ -147,7 +149,7 @@ func (s *Server) mountServices() {
 	})
 	s.ids = idpool.New(idpool.Config{
 		Region: s.opts.Region, AccountID: AccountID, Now: h.Now, Rand: h.Rand(),
-		Facebook: s.fb, OnChange: h.PersistOrLog, VerifyUserPoolToken: s.verifyLogin,
+		Facebook: s.fb, Providers: s.fakes, OnChange: h.PersistOrLog, VerifyUserPoolToken: s.verifyLogin,
 	})
 	s.ids.Register(h)
 	sts.New(s.ids, AccountID).Register(h)
@@ -174,6 +176,8 @@ func (s *Server) verifyLogin(provider, tok string, checkRevoked bool) (idpool.Us
 	c := idpool.UserPoolClaims{}
 	c.Sub, _ = claims["sub"].(string)
 	c.Audience, _ = claims["aud"].(string)
+	c.PreferredRole, _ = claims["cognito:preferred_role"].(string)
+	c.Claims = claims
 	if roles, ok := claims["cognito:roles"].([]any); ok {
 		for _, r := range roles {
 			if s, ok := r.(string); ok {

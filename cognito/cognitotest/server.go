@@ -93,6 +93,8 @@ type Server struct {
 	ids *idpool.Service
 	fb  *fakefb.Fake
 	gw  *apigw.Gateway
+	// fakes are the other fake identity providers (providers.go).
+	fakes *fakes
 
 	closeOne sync.Once
 }
