@@ -658,3 +658,20 @@ func (s *Server) SAMLAssertion(providerARN string, user SAMLUser) (string, error
 func (s *Server) MustSAMLAssertion(providerARN string, user SAMLUser) string {
 	return must(s.SAMLAssertion(providerARN, user))
 }
+
+// IdentityPoolJWKSURL returns where the emulator serves the key that signs
+// its identity pools' OpenID tokens (GetOpenIdToken,
+// GetOpenIdTokenForDeveloperIdentity): URL + "/.well-known/jwks_uri", the
+// path Cognito serves at https://cognito-identity.amazonaws.com. The tokens'
+// iss stays https://cognito-identity.amazonaws.com, as Cognito's, so a
+// verifier that refuses plain-HTTP keys for an https issuer (jwks) takes
+// the document itself from IdentityPoolJWKS.
+func (s *Server) IdentityPoolJWKSURL() string { return s.url() + idpool.JWKSPath }
+
+// IdentityPoolJWKS returns the JWKS document served at IdentityPoolJWKSURL,
+// e.g. for jwks.NewCognitoIdentityVerifier's OIDCOptions.JWKS.
+func (s *Server) IdentityPoolJWKS() ([]byte, error) { return s.ids.JWKS() }
+
+// MustIdentityPoolJWKS is IdentityPoolJWKS for tests and examples: it
+// panics on error.
+func (s *Server) MustIdentityPoolJWKS() []byte { return must(s.IdentityPoolJWKS()) }

@@ -2,6 +2,9 @@ package cognitotest
 
 import (
 	"encoding/base64"
+	"encoding/json"
+	"io"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -14,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cognitokit/cognitokit/identity"
+	"github.com/cognitokit/cognitokit/jwks"
 )
 
 const (
@@ -442,3 +446,51 @@ func TestProviderHelpersRefuseBadInput(t *testing.T) {
 }
 
 func thirdErr[A, B any](_ A, _ B, err error) error { return err }
+
+// TestIdentityPoolOpenIDTokensVerify: the OpenID tokens of the basic flow
+// verify with jwks.NewCognitoIdentityVerifier against the key the emulator
+// publishes (the document at IdentityPoolJWKSURL), and a tampered one or
+// one of another pool does not.
+func TestIdentityPoolOpenIDTokensVerify(t *testing.T) {
+	e := newFedEnv(t)
+	s := e.s
+	out, err := e.ci.CreateIdentityPool(ctx(), &ci.CreateIdentityPoolInput{IdentityPoolName: aws.String("classic"),
+		AllowUnauthenticatedIdentities: true, AllowClassicFlow: aws.Bool(true),
+		SupportedLoginProviders: map[string]string{GoogleProvider: googleClient}})
+	require.NoError(t, err)
+	pool := *out.IdentityPoolId
+	logins := map[string]string{GoogleProvider: s.MustGoogleToken(googleClient, OIDCUser{Sub: "77"})}
+	id, err := e.ci.GetId(ctx(), &ci.GetIdInput{IdentityPoolId: &pool, Logins: logins})
+	require.NoError(t, err)
+	tok, err := e.ci.GetOpenIdToken(ctx(), &ci.GetOpenIdTokenInput{IdentityId: id.IdentityId, Logins: logins})
+	require.NoError(t, err)
+
+	doc := s.MustIdentityPoolJWKS()
+	resp, err := http.Get(s.IdentityPoolJWKSURL())
+	require.NoError(t, err)
+	served, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	require.NoError(t, err)
+	assert.JSONEq(t, string(doc), string(served))
+	resp, err = http.Get(s.URL + "/.well-known/openid-configuration")
+	require.NoError(t, err)
+	var disc map[string]any
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&disc))
+	resp.Body.Close()
+	assert.Equal(t, jwks.CognitoIdentityIssuer, disc["issuer"])
+	assert.Equal(t, s.IdentityPoolJWKSURL(), disc["jwks_uri"])
+
+	verifier := func(pools ...string) *jwks.OIDCVerifier {
+		v, err := jwks.NewCognitoIdentityVerifier(pools, func(o *jwks.OIDCOptions) { o.JWKS = served; o.Clock = s.Now })
+		require.NoError(t, err)
+		return v
+	}
+	c, err := verifier(pool).Verify(ctx(), *tok.Token)
+	require.NoError(t, err)
+	assert.Equal(t, *id.IdentityId, c.Subject)
+	assert.Equal(t, []string{pool}, c.Audience)
+	_, err = verifier(pool).Verify(ctx(), tamperJWT(t, *tok.Token))
+	assert.Error(t, err)
+	_, err = verifier(e.pool).Verify(ctx(), *tok.Token)
+	assert.Error(t, err, "a token of another pool")
+}

@@ -277,7 +277,8 @@ func errMissingAuthentication(string) error {
 
 // Register serves the service on host: its operation table under
 // X-Amz-Target "AWSCognitoIdentityService" and its state as the
-// "identityPools" section. (STS, which asks it for credentials, is package
+// "identityPools" section, and the OpenID tokens' JWKS and discovery at
+// JWKSPath and DiscoveryPath. (STS, which asks it for credentials, is package
 // sts.) The host persists the state after each mutating operation;
 // Config.OnChange still runs after the Go-side calls (Call, PutRole, Seed).
 func (s *Service) Register(host *emulator.Host) {
@@ -290,6 +291,8 @@ func (s *Service) Register(host *emulator.Host) {
 	host.HandleTarget(emulator.Target{Prefix: strings.TrimSuffix(TargetPrefix, "."), Operations: ops,
 		Service: "cognito-identity", CheckEverySignature: true,
 		Unsigned: errMissingAuthentication, Unknown: errUnknownOperation})
+	host.Handle("GET "+JWKSPath, http.HandlerFunc(s.serveJWKS))
+	host.Handle("GET "+DiscoveryPath, s.serveDiscovery(host.URL))
 	host.AddSection("identityPools", emulator.JSONSection(
 		func() (any, error) { return s.Snapshot() }, s.Restore))
 }
