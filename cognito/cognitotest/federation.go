@@ -229,6 +229,13 @@ type IdentityPoolOptions struct {
 	UserPools []IdentityPoolUserPool
 	// FacebookAppID, when set, trusts the fake Facebook's tokens for this app.
 	FacebookAppID string
+	// LoginProviders are further SupportedLoginProviders: GoogleProvider
+	// and AppleProvider to a client ID, AmazonProvider to an app ID,
+	// TwitterProvider to "consumerKey;consumerSecret".
+	LoginProviders map[string]string
+	// OpenIDConnectProviderARNs and SAMLProviderARNs name the providers of
+	// CreateOIDCProvider and CreateSAMLProvider the pool trusts.
+	OpenIDConnectProviderARNs, SAMLProviderARNs []string
 	// DeveloperProviderName enables developer-authenticated identities.
 	DeveloperProviderName string
 	// AuthenticatedRole and UnauthenticatedRole are role ARNs.
@@ -263,8 +270,14 @@ func (s *Server) CreateIdentityPool(o IdentityPoolOptions) (identityPoolID strin
 	if providers != nil {
 		in["CognitoIdentityProviders"] = providers
 	}
-	if o.FacebookAppID != "" {
-		in["SupportedLoginProviders"] = map[string]string{FacebookProvider: o.FacebookAppID}
+	if social := identityPoolLogins(o); len(social) > 0 {
+		in["SupportedLoginProviders"] = social
+	}
+	if len(o.OpenIDConnectProviderARNs) > 0 {
+		in["OpenIdConnectProviderARNs"] = o.OpenIDConnectProviderARNs
+	}
+	if len(o.SAMLProviderARNs) > 0 {
+		in["SamlProviderARNs"] = o.SAMLProviderARNs
 	}
 	if o.DeveloperProviderName != "" {
 		in["DeveloperProviderName"] = o.DeveloperProviderName

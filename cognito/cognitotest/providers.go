@@ -675,3 +675,15 @@ func (s *Server) IdentityPoolJWKS() ([]byte, error) { return s.ids.JWKS() }
 // MustIdentityPoolJWKS is IdentityPoolJWKS for tests and examples: it
 // panics on error.
 func (s *Server) MustIdentityPoolJWKS() []byte { return must(s.IdentityPoolJWKS()) }
+
+// identityPoolLogins is the SupportedLoginProviders of IdentityPoolOptions.
+func identityPoolLogins(o IdentityPoolOptions) map[string]string {
+	out := map[string]string{}
+	for k, v := range o.LoginProviders {
+		out[k] = v
+	}
+	if o.FacebookAppID != "" {
+		out[FacebookProvider] = o.FacebookAppID
+	}
+	return out
+}
