@@ -70,9 +70,10 @@ type fakes struct {
 	twitterF                                       *faketwitter.Fake
 	googleErr, appleErr, amazonErr, twitterErr     error
 
-	mu   sync.RWMutex
-	oidc map[string]*oidcProvider // by ARN
-	saml map[string]*samlProvider // by ARN
+	mu    sync.RWMutex
+	oidc  map[string]*oidcProvider // by ARN
+	saml  map[string]*samlProvider // by ARN
+	named map[string]http.Handler  // by path prefix, e.g. "/_emulator/oidc/corp/"
 }
 
 type oidcProvider struct {
@@ -91,7 +92,7 @@ type samlProvider struct {
 var _ idpool.Providers = (*fakes)(nil)
 
 func newFakes(h *emulator.Host) *fakes {
-	return &fakes{host: h, oidc: map[string]*oidcProvider{}, saml: map[string]*samlProvider{}}
+	return &fakes{host: h, oidc: map[string]*oidcProvider{}, saml: map[string]*samlProvider{}, named: map[string]http.Handler{}}
 }
 
 // mount registers the fakes' HTTP surfaces on the host.
@@ -110,8 +111,8 @@ func (f *fakes) mount() {
 	f.host.HandlePrefix(applePrefix, serve(func() (http.Handler, error) { return f.apple() }))
 	f.host.HandlePrefix(amazonPrefix, serve(func() (http.Handler, error) { return f.amazon() }))
 	f.host.HandlePrefix(twitterPrefix, serve(func() (http.Handler, error) { return f.twitter() }))
-	f.host.HandlePrefix(oidcPrefix, http.HandlerFunc(f.serveOIDC))
-	f.host.HandlePrefix(samlPrefix, http.HandlerFunc(f.serveSAML))
+	f.host.HandlePrefix(oidcPrefix, f.serveNamed(oidcPrefix))
+	f.host.HandlePrefix(samlPrefix, f.serveNamed(samlPrefix))
 }
 
 func (f *fakes) google() (*fakeoidc.Provider, error) {
@@ -140,40 +141,20 @@ func (f *fakes) twitter() (*faketwitter.Fake, error) {
 	return f.twitterF, f.twitterErr
 }
 
-// serveOIDC routes /_emulator/oidc/{name}/… to the provider of that name.
-func (f *fakes) serveOIDC(w http.ResponseWriter, r *http.Request) {
-	name, _, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, oidcPrefix), "/")
-	f.mu.RLock()
-	var p *fakeoidc.Provider
-	for _, o := range f.oidc {
-		if o.name == name {
-			p = o.p
+// serveNamed routes prefix{name}/… to the provider registered under that
+// path (CreateOIDCProvider, CreateSAMLProvider).
+func (f *fakes) serveNamed(prefix string) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		name, _, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, prefix), "/")
+		f.mu.RLock()
+		h := f.named[prefix+name+"/"]
+		f.mu.RUnlock()
+		if h == nil {
+			http.NotFound(w, r)
+			return
 		}
-	}
-	f.mu.RUnlock()
-	if p == nil {
-		http.NotFound(w, r)
-		return
-	}
-	p.ServeHTTP(w, r)
-}
-
-// serveSAML routes /_emulator/saml/{name}/… to the IdP of that name.
-func (f *fakes) serveSAML(w http.ResponseWriter, r *http.Request) {
-	name, _, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, samlPrefix), "/")
-	f.mu.RLock()
-	var idp *fakesaml.IdP
-	for _, s := range f.saml {
-		if s.name == name {
-			idp = s.idp
-		}
-	}
-	f.mu.RUnlock()
-	if idp == nil {
-		http.NotFound(w, r)
-		return
-	}
-	idp.ServeHTTP(w, r)
+		h.ServeHTTP(w, r)
+	})
 }
 
 // Social implements idpool.Providers.
@@ -516,6 +497,7 @@ func (s *Server) CreateOIDCProvider(o OIDCProviderOptions) (OIDCProvider, error)
 		return OIDCProvider{}, err
 	}
 	f.oidc[info.ARN] = &oidcProvider{name: o.Name, info: info, p: p}
+	f.named[oidcPrefix+o.Name+"/"] = p
 	return info, nil
 }
 
@@ -600,6 +582,7 @@ func (s *Server) CreateSAMLProvider(name string) (SAMLProvider, error) {
 	}
 	info := SAMLProvider{ARN: arn, MetadataURL: idp.EntityID()}
 	f.saml[arn] = &samlProvider{name: name, info: info, idp: idp, sp: sp}
+	f.named[samlPrefix+name+"/"] = idp
 	return info, nil
 }
 

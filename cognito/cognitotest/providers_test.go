@@ -494,3 +494,44 @@ func TestIdentityPoolOpenIDTokensVerify(t *testing.T) {
 	_, err = verifier(e.pool).Verify(ctx(), *tok.Token)
 	assert.Error(t, err, "a token of another pool")
 }
+
+// TestProviderHTTPSurfaces: each fake is served under its path, the ones
+// created by name under theirs, and an unknown name is a 404.
+func TestProviderHTTPSurfaces(t *testing.T) {
+	s := newServer(t)
+	corp := s.MustCreateOIDCProvider(OIDCProviderOptions{Name: "corp", ClientIDs: []string{"c"}})
+	s.MustCreateSAMLProvider("corp-saml")
+	get := func(path string) (int, string) {
+		resp, err := http.Get(s.URL + path)
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		b, err := io.ReadAll(resp.Body)
+		require.NoError(t, err)
+		return resp.StatusCode, string(b)
+	}
+	tests := []struct {
+		path     string
+		status   int
+		contains string
+	}{
+		{"/_emulator/google/.well-known/openid-configuration", 200, `"issuer":"https://accounts.google.com"`},
+		{"/_emulator/apple/.well-known/openid-configuration", 200, `"issuer":"https://appleid.apple.com"`},
+		{"/_emulator/oidc/corp/.well-known/openid-configuration", 200, `"issuer":"` + corp.Issuer + `"`},
+		{"/_emulator/oidc/corp/jwks", 200, `"keys"`},
+		{"/_emulator/saml/corp-saml/metadata", 200, "EntityDescriptor"},
+		{"/_emulator/oidc/nobody/.well-known/openid-configuration", 404, ""},
+		{"/_emulator/saml/nobody/metadata", 404, ""},
+		{"/_emulator/amazon/auth/o2/tokeninfo?access_token=nope", 400, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.path, func(t *testing.T) {
+			status, body := get(tc.path)
+			if tc.status == 400 {
+				assert.GreaterOrEqual(t, status, 400)
+			} else {
+				assert.Equal(t, tc.status, status, body)
+			}
+			assert.Contains(t, strings.ReplaceAll(body, " ", ""), tc.contains)
+		})
+	}
+}
