@@ -535,3 +535,32 @@ func TestProviderHTTPSurfaces(t *testing.T) {
 		})
 	}
 }
+
+// BenchmarkIdentityPoolFederatedGetID measures GetId through aws-sdk-go-v2
+// for a Google ID token (an RS256 verification) and a SAML assertion (an
+// XML signature verification by crewjam/saml).
+func BenchmarkIdentityPoolFederatedGetID(b *testing.B) {
+	s := NewServer()
+	defer s.Close()
+	s.MustCreateSAMLProvider("bench")
+	arn := "arn:aws:iam::" + AccountID + ":saml-provider/bench"
+	pool := s.MustCreateIdentityPool(IdentityPoolOptions{LoginProviders: map[string]string{GoogleProvider: googleClient},
+		SAMLProviderARNs: []string{arn}})
+	client := ci.NewFromConfig(s.Config())
+	for _, bc := range []struct {
+		name   string
+		logins map[string]string
+	}{
+		{"google", map[string]string{GoogleProvider: s.MustGoogleToken(googleClient, OIDCUser{Sub: "1"})}},
+		{"saml", map[string]string{arn: s.MustSAMLAssertion(arn, SAMLUser{NameID: "n"})}},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				if _, err := client.GetId(ctx(), &ci.GetIdInput{IdentityPoolId: &pool, Logins: bc.logins}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
