@@ -146,6 +146,19 @@
 //     minutes; "Password attempts exceeded").
 //   - PreventUserExistenceErrors: an unknown user gets the same answers as a
 //     wrong password, including a plausible SRP challenge.
+//   - Identity pools verify every login of Logins with its provider, for the
+//     client or app the pool trusts: user-pool ID tokens, the fake
+//     Facebook's tokens, Google and Apple ID tokens (GoogleToken,
+//     AppleToken), Login with Amazon access tokens (PutAmazonClient,
+//     AmazonToken), Twitter token pairs (PutTwitterApp, TwitterLogin), and
+//     the ID tokens and assertions of the OpenID Connect and SAML providers
+//     the pool lists by ARN (CreateOIDCProvider, OIDCToken,
+//     CreateSAMLProvider, SAMLAssertion); a forged, expired,
+//     wrong-audience or untrusted login gets Cognito's
+//     NotAuthorizedException. RoleMappings (Token with
+//     cognito:preferred_role or a SAML Role attribute, Rules on the token's
+//     claims, AmbiguousRoleResolution) decide an identity's role, and the
+//     OpenID tokens' key is served at IdentityPoolJWKSURL.
 //
 // CUSTOM_AUTH runs the Go functions of Options.CustomAuth in place of the
 // Define/Create/Verify auth challenge Lambda triggers.

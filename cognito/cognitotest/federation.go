@@ -140,6 +140,8 @@ func (s *Server) mountServices() {
 	// A pool's Facebook app sends users back to the hosted UI only.
 	s.fb.SetDefaultRedirectURIs(func() []string { return []string{s.url() + "/oauth2/idpresponse"} })
 	s.fb.Register(h)
+	s.fakes = newFakes(h)
+	s.fakes.mount()
 	s.up = userpool.New(h, userpool.Options{
 		CustomAuth: func() *userpool.CustomAuthHooks { return s.opts.CustomAuth.internal() },
 		Triggers:   func() *userpool.HostedUITriggers { return s.opts.Triggers.internal() },
@@ -147,7 +149,7 @@ func (s *Server) mountServices() {
 	})
 	s.ids = idpool.New(idpool.Config{
 		Region: s.opts.Region, AccountID: AccountID, Now: h.Now, Rand: h.Rand(),
-		Facebook: s.fb, OnChange: h.PersistOrLog, VerifyUserPoolToken: s.verifyLogin,
+		Facebook: s.fb, Providers: s.fakes, OnChange: h.PersistOrLog, VerifyUserPoolToken: s.verifyLogin,
 	})
 	s.ids.Register(h)
 	sts.New(s.ids, AccountID).Register(h)
@@ -174,6 +176,8 @@ func (s *Server) verifyLogin(provider, tok string, checkRevoked bool) (idpool.Us
 	c := idpool.UserPoolClaims{}
 	c.Sub, _ = claims["sub"].(string)
 	c.Audience, _ = claims["aud"].(string)
+	c.PreferredRole, _ = claims["cognito:preferred_role"].(string)
+	c.Claims = claims
 	if roles, ok := claims["cognito:roles"].([]any); ok {
 		for _, r := range roles {
 			if s, ok := r.(string); ok {
@@ -225,6 +229,13 @@ type IdentityPoolOptions struct {
 	UserPools []IdentityPoolUserPool
 	// FacebookAppID, when set, trusts the fake Facebook's tokens for this app.
 	FacebookAppID string
+	// LoginProviders are further SupportedLoginProviders: GoogleProvider
+	// and AppleProvider to a client ID, AmazonProvider to an app ID,
+	// TwitterProvider to "consumerKey;consumerSecret".
+	LoginProviders map[string]string
+	// OpenIDConnectProviderARNs and SAMLProviderARNs name the providers of
+	// CreateOIDCProvider and CreateSAMLProvider the pool trusts.
+	OpenIDConnectProviderARNs, SAMLProviderARNs []string
 	// DeveloperProviderName enables developer-authenticated identities.
 	DeveloperProviderName string
 	// AuthenticatedRole and UnauthenticatedRole are role ARNs.
@@ -259,8 +270,14 @@ func (s *Server) CreateIdentityPool(o IdentityPoolOptions) (identityPoolID strin
 	if providers != nil {
 		in["CognitoIdentityProviders"] = providers
 	}
-	if o.FacebookAppID != "" {
-		in["SupportedLoginProviders"] = map[string]string{FacebookProvider: o.FacebookAppID}
+	if social := identityPoolLogins(o); len(social) > 0 {
+		in["SupportedLoginProviders"] = social
+	}
+	if len(o.OpenIDConnectProviderARNs) > 0 {
+		in["OpenIdConnectProviderARNs"] = o.OpenIDConnectProviderARNs
+	}
+	if len(o.SAMLProviderARNs) > 0 {
+		in["SamlProviderARNs"] = o.SAMLProviderARNs
 	}
 	if o.DeveloperProviderName != "" {
 		in["DeveloperProviderName"] = o.DeveloperProviderName

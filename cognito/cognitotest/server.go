@@ -93,6 +93,8 @@ type Server struct {
 	ids *idpool.Service
 	fb  *fakefb.Fake
 	gw  *apigw.Gateway
+	// fakes are the other fake identity providers (providers.go).
+	fakes *fakes
 
 	closeOne sync.Once
 }
@@ -183,8 +185,11 @@ func (s *Server) SetURL(u string) {
 // Handler returns the whole emulator as an http.Handler: cognito-idp's
 // and cognito-identity's JSON protocols and STS's query protocol on
 // POST /, JWKS and OpenID discovery under /{poolId}/, the hosted UI, the
-// emulated APIs under /apis/, the fake Facebook under /_emulator/facebook/
-// and the outbox under /_emulator/messages.
+// emulated APIs under /apis/, the fake Facebook under /_emulator/facebook/,
+// the other fake identity providers under /_emulator/{google,apple,amazon,
+// twitter}/, /_emulator/oidc/{name}/ and /_emulator/saml/{name}/, the
+// identity pools' OpenID key at /.well-known/jwks_uri, and the outbox under
+// /_emulator/messages.
 //
 // Browser pages on loopback origins and on Options.CORSOrigins may call it
 // cross-origin (CORS headers and preflights), so that browser code such as

@@ -28,6 +28,12 @@ type login struct {
 	key     string // provider key, e.g. "graph.facebook.com"
 	subject string // who the provider says this is
 	roles   []string
+	// audience is the client or app the token was issued to; claims are
+	// its claims (role-mapping rules match them); preferredRole is a
+	// user-pool token's cognito:preferred_role.
+	audience      string
+	claims        map[string]any
+	preferredRole string
 	// identityID is set for developer-provider (OpenID) tokens, which name
 	// their identity directly.
 	identityID string
@@ -105,7 +111,7 @@ func (s *Service) verifyLoginLocked(p *Pool, key, tok string) (login, error) {
 		if c.Audience != prov.ClientID {
 			return login{}, notAuthorized("Invalid login token. Incorrect token audience.")
 		}
-		return login{key: name, subject: c.Sub, roles: c.Roles}, nil
+		return login{key: name, subject: c.Sub, roles: c.Roles, audience: c.Audience, claims: c.Claims, preferredRole: c.PreferredRole}, nil
 
 	case key == FacebookProvider:
 		appID, ok := p.SupportedLoginProviders[key]
@@ -124,13 +130,10 @@ func (s *Service) verifyLoginLocked(p *Pool, key, tok string) (login, error) {
 		case tokenApp != appID:
 			return login{}, notAuthorized("Invalid login token. The Facebook token was issued for app %s, not the app this identity pool trusts.", tokenApp)
 		}
-		return login{key: key, subject: userID}, nil
+		return login{key: key, subject: userID, audience: tokenApp, claims: map[string]any{"sub": userID}}, nil
 
 	default:
-		if _, ok := p.SupportedLoginProviders[key]; !ok && !containsSuffix(p.OpenIDConnectProviderARNs, key) && !contains(p.SAMLProviderARNs, key) {
-			return login{}, errUnsupported
-		}
-		return login{}, notAuthorized("Invalid login token. The emulator cannot verify %s tokens: of the social providers, only Facebook (graph.facebook.com) is emulated.", key)
+		return s.verifyFederatedLocked(p, key, tok)
 	}
 }
 
@@ -144,17 +147,6 @@ func openIDReason(err error) string {
 func contains(list []string, v string) bool {
 	for _, x := range list {
 		if x == v {
-			return true
-		}
-	}
-	return false
-}
-
-// containsSuffix reports whether an OIDC provider ARN in list names issuer
-// host key (arn:aws:iam::123456789012:oidc-provider/{key}).
-func containsSuffix(list []string, key string) bool {
-	for _, x := range list {
-		if strings.HasSuffix(x, "oidc-provider/"+key) {
 			return true
 		}
 	}
@@ -361,14 +353,13 @@ func (s *Service) getCredentialsForIdentity(body []byte) (any, error) {
 	authType, role := "unauthenticated", p.Roles["unauthenticated"]
 	var providers []string
 	if len(logins) > 0 || len(ident.Logins) > 0 {
-		authType, role = "authenticated", p.Roles["authenticated"]
-		providers = authProviders(logins)
-	}
-	if in.CustomRoleArn != "" {
-		if authType != "authenticated" || !tokenGrantsRole(logins, in.CustomRoleArn) {
-			return nil, notAuthorized("The CustomRoleArn %s is not one of the roles the login token grants (cognito:roles).", in.CustomRoleArn)
+		authType = "authenticated"
+		if role, err = authenticatedRole(p, logins, in.CustomRoleArn); err != nil {
+			return nil, err
 		}
-		role = in.CustomRoleArn
+		providers = authProviders(logins)
+	} else if in.CustomRoleArn != "" {
+		return nil, errCustomRole(in.CustomRoleArn)
 	}
 	if role == "" {
 		return nil, errNoRole

@@ -310,7 +310,7 @@ func TestUserPoolLogins(t *testing.T) {
 		{"revoked token", *a1.IdentityId, logins("revoked:id|alice|" + upClient), "NotAuthorizedException", "revoked"},
 		{"garbage token", *a1.IdentityId, logins("garbage"), "NotAuthorizedException", "Invalid login token"},
 		{"provider not in the pool", *a1.IdentityId, map[string]string{"cognito-idp.us-east-1.amazonaws.com/us-east-1_Other": "id|alice|" + upClient}, "NotAuthorizedException", "not from a supported provider"},
-		{"unemulated social provider", *a1.IdentityId, map[string]string{"accounts.google.com": "x"}, "NotAuthorizedException", "only Facebook"},
+		{"social provider the host does not run", *a1.IdentityId, map[string]string{"accounts.google.com": "x"}, "NotAuthorizedException", "does not run accounts.google.com"},
 		{"unconfigured social provider", *a1.IdentityId, map[string]string{"www.amazon.com": "x"}, "NotAuthorizedException", "not from a supported provider"},
 	}
 	for _, tc := range cases {

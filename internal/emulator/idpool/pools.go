@@ -249,8 +249,8 @@ func (s *Service) setIdentityPoolRoles(body []byte) (any, error) {
 		}
 	}
 	for k, m := range in.RoleMappings {
-		if m.Type != "Token" && m.Type != "Rules" {
-			return nil, invalidParam("Invalid role mapping type %q for %s: use Token or Rules.", m.Type, k)
+		if err := checkRoleMapping(k, m); err != nil {
+			return nil, err
 		}
 	}
 	s.mu.Lock()

@@ -37,6 +37,11 @@ type UserPoolClaims struct {
 	Sub      string
 	Audience string   // the app client ID (aud)
 	Roles    []string // cognito:roles
+	// PreferredRole is cognito:preferred_role (the role of the user's
+	// group with the lowest precedence that has one).
+	PreferredRole string
+	// Claims are all the token's claims, which role-mapping rules match.
+	Claims map[string]any
 }
 
 // UserPoolVerifier verifies a user-pool ID token given under the Logins key
@@ -68,6 +73,10 @@ type Config struct {
 	// Facebook checks graph.facebook.com logins. Without it, they are
 	// refused.
 	Facebook Facebook
+	// Providers checks the logins of Google, Apple, Login with Amazon,
+	// Twitter, and IAM OpenID Connect and SAML providers. Without it, they
+	// are refused.
+	Providers Providers
 	// OnChange is called after every mutation, outside the service's lock,
 	// so the host can persist Snapshot.
 	OnChange func()
@@ -268,7 +277,8 @@ func errMissingAuthentication(string) error {
 
 // Register serves the service on host: its operation table under
 // X-Amz-Target "AWSCognitoIdentityService" and its state as the
-// "identityPools" section. (STS, which asks it for credentials, is package
+// "identityPools" section, and the OpenID tokens' JWKS and discovery at
+// JWKSPath and DiscoveryPath. (STS, which asks it for credentials, is package
 // sts.) The host persists the state after each mutating operation;
 // Config.OnChange still runs after the Go-side calls (Call, PutRole, Seed).
 func (s *Service) Register(host *emulator.Host) {
@@ -281,6 +291,8 @@ func (s *Service) Register(host *emulator.Host) {
 	host.HandleTarget(emulator.Target{Prefix: strings.TrimSuffix(TargetPrefix, "."), Operations: ops,
 		Service: "cognito-identity", CheckEverySignature: true,
 		Unsigned: errMissingAuthentication, Unknown: errUnknownOperation})
+	host.Handle("GET "+JWKSPath, http.HandlerFunc(s.serveJWKS))
+	host.Handle("GET "+DiscoveryPath, s.serveDiscovery(host.URL))
 	host.AddSection("identityPools", emulator.JSONSection(
 		func() (any, error) { return s.Snapshot() }, s.Restore))
 }

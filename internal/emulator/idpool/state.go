@@ -8,8 +8,13 @@
 // must verify (through the host's UserPoolVerifier: signature, issuer,
 // expiry, revocation when ServerSideTokenCheck is on) and carry an `aud` the
 // pool's provider entry names; a Facebook token must have been minted by
-// the emulator's fake Facebook for the app ID the pool trusts; a developer
-// login must come from GetOpenIdTokenForDeveloperIdentity. Credentials are
+// the emulator's fake Facebook for the app ID the pool trusts; a Google,
+// Apple, Login with Amazon or Twitter login, or one of an IAM OpenID
+// Connect or SAML provider the pool lists by ARN, must verify with that
+// provider (through the host's Providers) for the client or app the pool
+// trusts; a developer login must come from
+// GetOpenIdTokenForDeveloperIdentity. RoleMappings decide an authenticated
+// identity's role (by the token's roles or by rules on its claims). Credentials are
 // fresh and unique per call, expire after an hour, and are recorded with
 // the identity, pool, role and authentication type they belong to, so the
 // emulated API Gateway can check signatures and roles (LookupCredentials).
@@ -49,9 +54,9 @@ type Pool struct {
 	Tags                      map[string]string  `json:"IdentityPoolTags,omitempty"`
 	// Roles maps "authenticated" and "unauthenticated" to role ARNs.
 	Roles map[string]string `json:"Roles,omitempty"`
-	// RoleMappings is kept as sent (SetIdentityPoolRoles) and used for
-	// Token-type mappings: a CustomRoleArn is allowed when it is in the
-	// user-pool token's cognito:roles.
+	// RoleMappings is kept as sent (SetIdentityPoolRoles), by provider key
+	// ("{user pool provider}:{client ID}" for a user pool), and decides the
+	// authenticated role (rolemap.go).
 	RoleMappings map[string]RoleMapping `json:"RoleMappings,omitempty"`
 	Created      time.Time              `json:"created"`
 }
@@ -65,16 +70,23 @@ type UserPoolProvider struct {
 
 // RoleMapping is one entry of SetIdentityPoolRoles' RoleMappings.
 type RoleMapping struct {
-	Type                    string `json:"Type"`
-	AmbiguousRoleResolution string `json:"AmbiguousRoleResolution,omitempty"`
-	RulesConfiguration      *struct {
-		Rules []struct {
-			Claim     string `json:"Claim"`
-			MatchType string `json:"MatchType"`
-			Value     string `json:"Value"`
-			RoleARN   string `json:"RoleARN"`
-		} `json:"Rules"`
-	} `json:"RulesConfiguration,omitempty"`
+	Type                    string              `json:"Type"`
+	AmbiguousRoleResolution string              `json:"AmbiguousRoleResolution,omitempty"`
+	RulesConfiguration      *RulesConfiguration `json:"RulesConfiguration,omitempty"`
+}
+
+// RulesConfiguration is a Rules-type mapping's rules, tried in order.
+type RulesConfiguration struct {
+	Rules []MappingRule `json:"Rules"`
+}
+
+// MappingRule maps a claim matching Value (by MatchType: Equals, Contains,
+// StartsWith, NotEqual) to RoleARN.
+type MappingRule struct {
+	Claim     string `json:"Claim"`
+	MatchType string `json:"MatchType"`
+	Value     string `json:"Value"`
+	RoleARN   string `json:"RoleARN"`
 }
 
 // Identity is one Cognito identity: a guest until a login is linked.
