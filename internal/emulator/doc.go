@@ -30,8 +30,15 @@
 //	           policies)
 //	fakefb     the fake Facebook (Graph API tokens, OAuth dialog)
 //	fakeoidc, fakeamazon, faketwitter, fakesaml, fakeoauth
-//	           the other fake identity providers (not wired into the host
-//	           yet), and federation, the login verifiers their consumers use
+//	           the other fake identity providers (Google, Apple, any OIDC
+//	           issuer, Login with Amazon, Twitter, SAML), mounted under
+//	           /_emulator/ by cognitotest, and federation, the login
+//	           verifiers the identity pools use
+//	lambdafn   Lambda functions by ARN: Go handlers, compiled programs
+//	           through a Lambda Runtime API, or an Invoke API endpoint
+//	triggers   the events Cognito sends to its Lambda triggers, their
+//	           responses' checks and Cognito's error mapping (not wired
+//	           into the user pools yet)
 //
 // # Why this shape
 //
