@@ -165,10 +165,9 @@ func (s *Server) providerRedirect(idp *identityProvider, poolID, base, flowID st
 		if idp.Type == typeApple && (hasScope(v.Get("scope"), "name") || hasScope(v.Get("scope"), "email")) {
 			v.Set("response_mode", "form_post")
 		}
-		if idp.Type == typeOIDC || idp.Type == typeGoogle {
-			if !hasScope(v.Get("scope"), "openid") {
-				v.Set("scope", "openid "+v.Get("scope"))
-			}
+		if !hasScope(v.Get("scope"), "openid") {
+			// Cognito asks every OpenID Connect provider for an ID token.
+			v.Set("scope", strings.TrimSpace("openid "+v.Get("scope")))
 		}
 		return withQuery(op.AuthorizeURL, v), "", nil
 	case idp.Type == typeAmazon:

@@ -205,3 +205,33 @@ func opAdminDisableProviderForUser(s *Server, c *call) (any, error) {
 	}
 	return map[string]any{}, nil
 }
+
+// LinkProviderForUser links the identity subject of providerName (its
+// sub, user_id or SAML NameID) to the existing user username, as
+// AdminLinkProviderForUser does with a Cognito destination user.
+func (s *Server) LinkProviderForUser(poolID, username, providerName, subject string) error {
+	return s.runOp(opAdminLinkProviderForUser, map[string]any{"UserPoolId": poolID,
+		"DestinationUser": providerUser{ProviderName: "Cognito", ProviderAttributeValue: username},
+		"SourceUser":      providerUser{ProviderName: providerName, ProviderAttributeName: subjectAttrName, ProviderAttributeValue: subject}})
+}
+
+// DisableProviderForUser removes the link of providerName's identity
+// subject and deletes the provider's user of that identity, as
+// AdminDisableProviderForUser does.
+func (s *Server) DisableProviderForUser(poolID, providerName, subject string) error {
+	return s.runOp(opAdminDisableProviderForUser, map[string]any{"UserPoolId": poolID,
+		"User": providerUser{ProviderName: providerName, ProviderAttributeName: subjectAttrName, ProviderAttributeValue: subject}})
+}
+
+// runOp runs an operation from Go with in as its JSON input, saving the
+// state when it succeeds.
+func (s *Server) runOp(fn func(*Server, *call) (any, error), in any) error {
+	body, err := json.Marshal(in)
+	if err != nil {
+		return err
+	}
+	return s.mutate(func() error {
+		_, err := fn(s, &call{body: body, now: s.now()})
+		return err
+	})
+}
