@@ -10,6 +10,7 @@ import (
 	"encoding/pem"
 	"net/http"
 	"net/url"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -434,4 +435,35 @@ func TestCreateIdentityProviderTypes(t *testing.T) {
 		ProviderType: types.IdentityProviderTypeTypeOidc, IdpIdentifiers: []string{"CORP.example"},
 		ProviderDetails: map[string]string{"client_id": "a", "oidc_issuer": "https://x.example"}})
 	assert.Equal(t, "DuplicateProviderException", code(err))
+}
+
+func TestFederationStatePersists(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "state.json")
+	s1 := NewServer(func(o *Options) { o.StatePath = path })
+	pool := s1.MustCreateUserPool(PoolOptions{})
+	s1.MustCreateUser(pool, "alice", testPassword, nil)
+	s1.MustCreateIdentityProvider(pool, IdentityProviderOptions{Type: "OIDC", Name: "Corp", IdpIdentifiers: []string{"corp.example"},
+		Details: map[string]string{"client_id": "c", "client_secret": "s", "oidc_issuer": fedOIDCIssuer}})
+	s1.MustLinkProviderForUser(pool, "alice", "Corp", "emp-1")
+	s1.Close()
+
+	s2 := NewServer(func(o *Options) { o.StatePath = path })
+	defer s2.Close()
+	c := idp(s2)
+	out, err := c.DescribeIdentityProvider(ctx(), &cip.DescribeIdentityProviderInput{UserPoolId: &pool, ProviderName: aws.String("Corp")})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"corp.example"}, out.IdentityProvider.IdpIdentifiers)
+	assert.Equal(t, fedOIDCIssuer, out.IdentityProvider.ProviderDetails["oidc_issuer"])
+	u, err := c.AdminGetUser(ctx(), &cip.AdminGetUserInput{UserPoolId: &pool, Username: aws.String("alice")})
+	require.NoError(t, err)
+	var idents string
+	for _, a := range u.UserAttributes {
+		if aws.ToString(a.Name) == "identities" {
+			idents = aws.ToString(a.Value)
+		}
+	}
+	assert.Contains(t, idents, `"userId":"emp-1"`)
+	// The link itself survived: linking emp-1 to another user is refused.
+	s2.MustCreateUser(pool, "bob", testPassword, nil)
+	assert.Error(t, s2.LinkProviderForUser(pool, "bob", "Corp", "emp-1"))
 }

@@ -406,12 +406,7 @@ func (s *Server) federatedUser(p *pool, idp *identityProvider, ext externalUser,
 	attrs := mappedAttrs(idp, ext)
 	if ln, ok := p.hosted().Links[linkKey(idp.Name, ext.Subject)]; ok {
 		if u = p.sameUser(ln.Username, ln.Sub); u != nil {
-			for k, v := range attrs {
-				if u.Attrs[k] != v {
-					u.Attrs[k] = v
-					u.Modified = now
-				}
-			}
+			u.refreshAttrs(attrs, now)
 			if !u.Enabled {
 				return u, false, errUserDisabled
 			}
@@ -429,12 +424,7 @@ func (s *Server) federatedUser(p *pool, idp *identityProvider, ext externalUser,
 		p.addUser(u)
 		created = true
 	} else {
-		for k, v := range attrs {
-			if u.Attrs[k] != v {
-				u.Attrs[k] = v
-				u.Modified = now
-			}
-		}
+		u.refreshAttrs(attrs, now)
 	}
 	if !u.Enabled {
 		return u, created, errUserDisabled
@@ -450,6 +440,16 @@ func (s *Server) federatedUser(p *pool, idp *identityProvider, ext externalUser,
 		u.Groups = append(u.Groups, g)
 	}
 	return u, created, nil
+}
+
+// refreshAttrs sets the attributes a provider sign-in mapped.
+func (u *user) refreshAttrs(attrs map[string]string, now time.Time) {
+	for k, v := range attrs {
+		if u.Attrs[k] != v {
+			u.Attrs[k] = v
+			u.Modified = now
+		}
+	}
 }
 
 // clientAccessToken signs a client_credentials access token.

@@ -46,9 +46,7 @@ func defaultMapping(typ string) map[string]string {
 	switch typ {
 	case typeFacebook, typeAmazon:
 		return map[string]string{"email": "email", "name": "name"}
-	case typeGoogle, typeOIDC:
-		return map[string]string{"email": "email", "email_verified": "email_verified", "name": "name"}
-	case typeApple:
+	case typeGoogle, typeOIDC, typeApple:
 		return map[string]string{"email": "email", "email_verified": "email_verified", "name": "name"}
 	case typeSAML:
 		return map[string]string{"email": samlEmail}
@@ -202,6 +200,19 @@ func (h *hostedState) idpByIdentifier(id string) *identityProvider {
 	return nil
 }
 
+// providerEndpoints are the endpoints Cognito fills in a type's
+// ProviderDetails (the real providers'; the emulator's fakes stand in).
+var providerEndpoints = map[string]map[string]string{
+	typeFacebook: {"authorize_url": "https://www.facebook.com/v17.0/dialog/oauth",
+		"token_url": "https://graph.facebook.com/v17.0/oauth/access_token"},
+	typeGoogle: {"authorize_url": "https://accounts.google.com/o/oauth2/v2/auth",
+		"token_url": "https://www.googleapis.com/oauth2/v4/token", "oidc_issuer": "https://accounts.google.com"},
+	typeApple: {"authorize_url": "https://appleid.apple.com/auth/authorize",
+		"token_url": "https://appleid.apple.com/auth/token", "oidc_issuer": "https://appleid.apple.com"},
+	typeAmazon: {"authorize_url": "https://www.amazon.com/ap/oa",
+		"token_url": "https://api.amazon.com/auth/o2/token", "attributes_url": "https://api.amazon.com/user/profile"},
+}
+
 // wireDetails is a provider's ProviderDetails as Cognito echoes them:
 // the secrets left out, the endpoints Cognito fills in.
 func (idp *identityProvider) wireDetails() map[string]string {
@@ -216,22 +227,8 @@ func (idp *identityProvider) wireDetails() map[string]string {
 		out["client_id"] = idp.AppID
 		out["authorize_scopes"] = idp.AuthorizeScopes
 	}
-	switch idp.Type {
-	case typeFacebook:
-		out["authorize_url"] = "https://www.facebook.com/v17.0/dialog/oauth"
-		out["token_url"] = "https://graph.facebook.com/v17.0/oauth/access_token"
-	case typeGoogle:
-		out["authorize_url"] = "https://accounts.google.com/o/oauth2/v2/auth"
-		out["token_url"] = "https://www.googleapis.com/oauth2/v4/token"
-		out["oidc_issuer"] = "https://accounts.google.com"
-	case typeApple:
-		out["authorize_url"] = "https://appleid.apple.com/auth/authorize"
-		out["token_url"] = "https://appleid.apple.com/auth/token"
-		out["oidc_issuer"] = "https://appleid.apple.com"
-	case typeAmazon:
-		out["authorize_url"] = "https://www.amazon.com/ap/oa"
-		out["token_url"] = "https://api.amazon.com/auth/o2/token"
-		out["attributes_url"] = "https://api.amazon.com/user/profile"
+	for k, v := range providerEndpoints[idp.Type] {
+		out[k] = v
 	}
 	return out
 }
