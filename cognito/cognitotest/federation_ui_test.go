@@ -467,3 +467,21 @@ func TestFederationStatePersists(t *testing.T) {
 	s2.MustCreateUser(pool, "bob", testPassword, nil)
 	assert.Error(t, s2.LinkProviderForUser(pool, "bob", "Corp", "emp-1"))
 }
+
+func TestHostedUIFacebookLinked(t *testing.T) {
+	f := newUIFixture(t, PoolOptions{})
+	f.s.MustLinkProviderForUser(f.pool, "alice", "Facebook", "555")
+	cb, err := f.s.HostedFacebookSignIn(authorizeURL(f.s, f.client.ID, url.Values{"identity_provider": {"Facebook"}}),
+		FacebookUser{ID: "555", Name: "Alice Fb", Email: "alice@example.com"})
+	require.NoError(t, err)
+	code := callbackCode(t, uiPage{status: http.StatusFound, loc: cb})
+	status, tok := tokenCall(t, f.s, exchangeForm(f.client.ID, code, uiVerifier), "")
+	require.Equal(t, 200, status, tok)
+	id := decodeClaims(t, tok["id_token"].(string))
+	assert.Equal(t, "alice", id["cognito:username"])
+	assert.Nil(t, id["cognito:groups"], "a linked sign-in joins no provider group")
+	idents := id["identities"].([]any)
+	require.Len(t, idents, 1)
+	assert.Equal(t, "Facebook", idents[0].(map[string]any)["providerType"])
+	assert.Equal(t, "false", idents[0].(map[string]any)["primary"])
+}
