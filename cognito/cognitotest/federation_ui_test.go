@@ -68,6 +68,31 @@ func (f *testFederation) SAMLMetadata(u string) ([]byte, error) {
 	return f.saml.Metadata()
 }
 
+// RegisterIdentityProvider declares each provider the pool adds to its
+// fake, as the host's mount does.
+func (f *testFederation) RegisterIdentityProvider(r userpool.RegisteredProvider) error {
+	c := fakeoauth.Client{ID: r.ClientID, Secret: r.ClientSecret, RedirectURIs: []string{r.RedirectURI}}
+	switch r.Type {
+	case "Google":
+		return f.google.RegisterClient(fakeoidc.Client{Client: c})
+	case "OIDC":
+		return f.oidc.RegisterClient(fakeoidc.Client{Client: c})
+	case "SignInWithApple":
+		blk, _ := pem.Decode([]byte(r.Details["private_key"]))
+		k, err := x509.ParsePKCS8PrivateKey(blk.Bytes)
+		if err != nil {
+			return err
+		}
+		return f.apple.RegisterClient(fakeoidc.Client{Client: c, AppleKey: &fakeoidc.AppleKey{TeamID: r.Details["team_id"],
+			KeyID: r.Details["key_id"], Public: &k.(*ecdsa.PrivateKey).PublicKey}})
+	case "LoginWithAmazon":
+		return f.amazon.RegisterClient(fakeamazon.Client{Client: c, AppID: "amzn1.application.test"})
+	case "SAML":
+		return f.saml.RegisterServiceProvider(r.SAMLEntityID, r.SAMLACSURL)
+	}
+	return nil
+}
+
 // uiFedFixture is a pool whose web client signs in with every provider type.
 type uiFedFixture struct {
 	*fixture
@@ -91,30 +116,22 @@ func newUIFedFixture(t *testing.T) *uiFedFixture {
 		SupportedIdentityProviders: []string{"COGNITO", "Google", "SignInWithApple", "LoginWithAmazon", "Corp", "CorpSAML"}},
 		func(o *Options) { o.Triggers = &HostedUITriggers{PostConfirmation: record, PostAuthentication: record} })
 	s := f.s
-	redirect := []string{s.URL + "/oauth2/idpresponse"}
 	fed := &testFederation{mdURL: "https://idp.corp.example/metadata"}
 	var err error
 	fed.google, err = fakeoidc.New(fakeoidc.Config{Issuer: fakeoidc.GoogleIssuer, Prefix: "/_test/google/", Name: "Google", Now: s.host.Now})
 	require.NoError(t, err)
-	require.NoError(t, fed.google.RegisterClient(fakeoidc.Client{Client: fakeoauth.Client{ID: fedGoogleClient, Secret: "g-secret", RedirectURIs: redirect}}))
 	fed.oidc, err = fakeoidc.New(fakeoidc.Config{Issuer: fedOIDCIssuer, Prefix: "/_test/oidc/", Name: "Corp", Now: s.host.Now})
 	require.NoError(t, err)
-	require.NoError(t, fed.oidc.RegisterClient(fakeoidc.Client{Client: fakeoauth.Client{ID: fedOIDCClient, Secret: "o-secret", RedirectURIs: redirect}}))
 	fed.apple, err = fakeoidc.New(fakeoidc.Config{Issuer: fakeoidc.AppleIssuer, Prefix: "/_test/apple/", Name: "Apple", Apple: true, Now: s.host.Now})
 	require.NoError(t, err)
 	appleKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	require.NoError(t, err)
 	der, err := x509.MarshalPKCS8PrivateKey(appleKey)
 	require.NoError(t, err)
-	require.NoError(t, fed.apple.RegisterClient(fakeoidc.Client{Client: fakeoauth.Client{ID: fedAppleClient, RedirectURIs: redirect},
-		AppleKey: &fakeoidc.AppleKey{TeamID: "TEAM123456", KeyID: "KEY1234567", Public: &appleKey.PublicKey}}))
 	fed.amazon, err = fakeamazon.New("/_test/amazon/", s.host.Now, nil)
 	require.NoError(t, err)
-	require.NoError(t, fed.amazon.RegisterClient(fakeamazon.Client{Client: fakeoauth.Client{ID: fedAmazonClient, Secret: "a-secret", RedirectURIs: redirect},
-		AppID: "amzn1.application.test"}))
 	fed.saml, err = fakesaml.NewIdP(fakesaml.IdPConfig{BaseURL: s.URL, Prefix: "/_test/saml/", Now: s.host.Now})
 	require.NoError(t, err)
-	require.NoError(t, fed.saml.RegisterServiceProvider(SAMLEntityID(f.pool), s.SAMLACSURL()))
 	require.NoError(t, fed.saml.PutUser(fakesaml.User{NameID: fedSAMLUser, Attributes: map[string][]string{
 		fakesaml.AttrEmail: {fedSAMLUser}, "department": {"R&D"}}}))
 	for prefix, h := range map[string]http.Handler{"/_test/google/": fed.google, "/_test/oidc/": fed.oidc,

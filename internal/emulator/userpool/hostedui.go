@@ -247,14 +247,19 @@ var idpNameRe = regexp.MustCompile(`^[^_\s][\p{L}\p{M}\p{S}\p{N}\p{P}]{0,31}$`)
 
 // AddIdentityProvider adds (or replaces) an identity provider of a user
 // pool. A Facebook provider's AppSecret is declared to the fake Facebook;
-// the other types sign in through Options.Federation.
+// the other types sign in through Options.Federation, which is told of
+// the provider when it implements FederationRegistrar.
 func (s *Server) AddIdentityProvider(poolID string, o IdentityProviderOptions) error {
+	var reg RegisteredProvider
 	err := s.mutate(func() error {
 		p, err := s.pool(poolID)
 		if err != nil {
 			return err
 		}
-		_, err = s.putIdPLocked(p, o, true)
+		idp, err := s.putIdPLocked(p, o, true)
+		if err == nil {
+			reg = registeredProvider(p.ID, s.urlLocked(), idp)
+		}
 		return err
 	})
 	if err != nil {
@@ -262,6 +267,11 @@ func (s *Server) AddIdentityProvider(poolID string, o IdentityProviderOptions) e
 	}
 	if o.Type == "Facebook" && o.AppSecret != "" {
 		return s.social.RegisterApp(o.AppID, o.AppSecret)
+	}
+	if fed, err := s.federation(); err == nil {
+		if r, ok := fed.(FederationRegistrar); ok {
+			return r.RegisterIdentityProvider(reg)
+		}
 	}
 	return nil
 }

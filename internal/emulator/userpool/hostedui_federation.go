@@ -9,6 +9,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -104,6 +105,52 @@ type AmazonExchanger interface {
 }
 
 var _ AmazonExchanger = (*fakeamazon.Fake)(nil)
+
+// FederationRegistrar is implemented by FederationProviders that want to
+// be told of each identity provider added with AddIdentityProvider (the
+// Go helper; CreateIdentityProvider by the API is not told, as with the
+// fake Facebook), so that they declare the pool's client and redirect
+// URI, or its SAML service provider, to their fake. It is called without
+// the user-pool lock held.
+type FederationRegistrar interface {
+	RegisterIdentityProvider(p RegisteredProvider) error
+}
+
+// RegisteredProvider is an identity provider as a FederationRegistrar is
+// told of it.
+type RegisteredProvider struct {
+	PoolID string
+	// Name and Type are the provider's name and type.
+	Name, Type string
+	// ClientID and ClientSecret are the provider's client_id and
+	// client_secret (empty for SAML and Sign in with Apple).
+	ClientID, ClientSecret string
+	// Details are the other ProviderDetails, secrets included (Apple's
+	// team_id, key_id and private_key; oidc_issuer; MetadataURL …).
+	Details map[string]string
+	// RedirectURI is the hosted UI's <emulator URL>/oauth2/idpresponse.
+	RedirectURI string
+	// SAMLEntityID and SAMLACSURL are the pool's SAML service provider:
+	// urn:amazon:cognito:sp:<poolId> and <emulator URL>/saml2/idpresponse.
+	SAMLEntityID, SAMLACSURL string
+}
+
+// String hides the client secret and the private key.
+func (r RegisteredProvider) String() string {
+	return "RegisteredProvider{Pool: " + r.PoolID + ", Name: " + r.Name + ", Type: " + r.Type + ", ClientID: " + r.ClientID + "}"
+}
+
+// Format prints String with every verb, so that no verb shows a secret.
+func (r RegisteredProvider) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, r.String()) }
+
+func registeredProvider(poolID, base string, idp *identityProvider) RegisteredProvider {
+	d := map[string]string{}
+	for k, v := range idp.Details {
+		d[k] = v
+	}
+	return RegisteredProvider{PoolID: poolID, Name: idp.Name, Type: idp.Type, ClientID: idp.AppID, ClientSecret: idp.AppSecret,
+		Details: d, RedirectURI: base + "/oauth2/idpresponse", SAMLEntityID: SAMLEntityID(poolID), SAMLACSURL: base + "/saml2/idpresponse"}
+}
 
 // ErrNoFederation reports a sign-in through a provider type that no
 // FederationProviders serves.
