@@ -180,3 +180,11 @@ func (f *fakeAPI) DeleteWebAuthnCredential(ctx context.Context, in *cip.DeleteWe
 func (f *fakeAPI) GetUserAuthFactors(ctx context.Context, in *cip.GetUserAuthFactorsInput, _ ...func(*cip.Options)) (*cip.GetUserAuthFactorsOutput, error) {
 	return dispatch[cip.GetUserAuthFactorsInput, cip.GetUserAuthFactorsOutput](f, ctx, "GetUserAuthFactors", in)
 }
+
+func (f *fakeAPI) AdminLinkProviderForUser(ctx context.Context, in *cip.AdminLinkProviderForUserInput, _ ...func(*cip.Options)) (*cip.AdminLinkProviderForUserOutput, error) {
+	return dispatch[cip.AdminLinkProviderForUserInput, cip.AdminLinkProviderForUserOutput](f, ctx, "AdminLinkProviderForUser", in)
+}
+
+func (f *fakeAPI) AdminDisableProviderForUser(ctx context.Context, in *cip.AdminDisableProviderForUserInput, _ ...func(*cip.Options)) (*cip.AdminDisableProviderForUserOutput, error) {
+	return dispatch[cip.AdminDisableProviderForUserInput, cip.AdminDisableProviderForUserOutput](f, ctx, "AdminDisableProviderForUser", in)
+}

@@ -87,13 +87,16 @@ type VerifyAuthChallengeInput struct {
 }
 
 // IdentityProviderOptions describes a social or enterprise identity
-// provider of a user pool, as CreateIdentityProvider does. Only the
-// Facebook type is emulated, through the emulator's fake Facebook.
+// provider of a user pool, as CreateIdentityProvider does: Facebook
+// (through the emulator's fake Facebook), Google, SignInWithApple,
+// LoginWithAmazon, OIDC and SAML (through the fake providers the emulator
+// mounts).
 type IdentityProviderOptions struct {
 	// Name is the provider name used in identity_provider and in
 	// usernames (Name_<id>). Default: Type.
 	Name string `json:"name"`
-	// Type is the provider type: "Facebook".
+	// Type is the provider type: "Facebook", "Google", "SignInWithApple",
+	// "LoginWithAmazon", "OIDC" or "SAML".
 	Type string `json:"type"`
 	// AppID and AppSecret are the provider's client_id and client_secret
 	// (the Facebook app ID and secret). The fake Facebook is told the
@@ -101,12 +104,22 @@ type IdentityProviderOptions struct {
 	AppID     string `json:"appId"`
 	AppSecret string `json:"appSecret"`
 	// AuthorizeScopes are the provider scopes asked for; default
-	// "public_profile,email".
+	// "public_profile,email" (Facebook), "openid email profile" (Google),
+	// "email name" (Apple), "profile" (Amazon), "openid" (OIDC).
 	AuthorizeScopes string `json:"authorizeScopes"`
 	// AttributeMapping maps user-pool attributes to provider attributes
 	// ("email": "email", "name": "name"). The username is always the
-	// provider's user ID. Nil means {"email": "email", "name": "name"}.
+	// provider's user ID (sub, user_id, the SAML NameID). Nil means the
+	// type's defaults (e-mail and name).
 	AttributeMapping map[string]string `json:"attributeMapping"`
+	// Details are CreateIdentityProvider's ProviderDetails for the other
+	// types: client_id, client_secret, authorize_scopes, oidc_issuer,
+	// attributes_request_method, team_id, key_id, private_key,
+	// MetadataURL or MetadataFile, IDPSignout.
+	Details map[string]string `json:"details,omitempty"`
+	// IdpIdentifiers select the provider with /oauth2/authorize's
+	// idp_identifier.
+	IdpIdentifiers []string `json:"idpIdentifiers,omitempty"`
 }
 
 // ResourceServerOptions describes a resource server: its identifier
@@ -213,8 +226,8 @@ func (o ResourceServerOptions) internal() userpool.ResourceServerOptions {
 }
 
 // CreateIdentityProvider adds (or replaces) an identity provider of a
-// user pool. Only Type "Facebook" can be signed in with; its AppSecret is
-// declared to the fake Facebook.
+// user pool. A Facebook provider's AppSecret is declared to the fake
+// Facebook.
 func (s *Server) CreateIdentityProvider(poolID string, o IdentityProviderOptions) error {
 	return wrap(s.up.AddIdentityProvider(poolID, o.internal()))
 }

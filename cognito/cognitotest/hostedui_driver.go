@@ -60,7 +60,7 @@ func (s *Server) MustHostedFacebookSignIn(authorizeURL string, user FacebookUser
 var (
 	fbButtonRe    = regexp.MustCompile(`id="facebook-button" href="([^"]+)"`)
 	formActionRe  = regexp.MustCompile(`<form method="post" action="([^"]*)"`)
-	hiddenFieldRe = regexp.MustCompile(`<input type="hidden" name="([^"]+)" value="([^"]*)">`)
+	hiddenFieldRe = regexp.MustCompile(`<input type="hidden" name="([^"]+)" value="([^"]*)"\s*/?>`)
 	pageErrorRe   = regexp.MustCompile(`(?s)<(?:div class="err"[^>]*|p id="errorCode")>(.*?)</`)
 )
 

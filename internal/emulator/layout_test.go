@@ -57,10 +57,11 @@ func TestLayoutImports(t *testing.T) {
 		"awsproto":  {"internal/emulator/requestid"},
 		"awsmodel":  nil,
 		"requestid": nil,
-		"userpool":  {"internal/srp"},
-		"idpool":    {"internal/emulator/sts"},
-		"sts":       nil,
-		"fakefb":    nil,
+		"userpool": {"internal/srp", "internal/emulator/fakeamazon", "internal/emulator/fakeoidc",
+			"internal/emulator/fakesaml"}, // the hosted UI's federation
+		"idpool": {"internal/emulator/sts"},
+		"sts":    nil,
+		"fakefb": nil,
 		// The fake identity providers and what consumes them.
 		"fakeoauth":   nil,
 		"fakeoidc":    {"internal/emulator/fakeoauth"},

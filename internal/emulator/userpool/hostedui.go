@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -30,13 +31,15 @@ const (
 )
 
 // IdentityProviderOptions describes a social or enterprise identity
-// provider of a user pool, as CreateIdentityProvider does. Only the
-// Facebook type is emulated, through the emulator's fake Facebook.
+// provider of a user pool, as CreateIdentityProvider does: Facebook
+// (through the emulator's fake Facebook), Google, SignInWithApple,
+// LoginWithAmazon, OIDC and SAML (through Options.Federation).
 type IdentityProviderOptions struct {
 	// Name is the provider name used in identity_provider and in
 	// usernames (Name_<id>). Default: Type.
 	Name string `json:"name"`
-	// Type is the provider type: "Facebook".
+	// Type is the provider type: "Facebook", "Google", "SignInWithApple",
+	// "LoginWithAmazon", "OIDC" or "SAML".
 	Type string `json:"type"`
 	// AppID and AppSecret are the provider's client_id and client_secret
 	// (the Facebook app ID and secret). The fake Facebook is told the
@@ -48,8 +51,19 @@ type IdentityProviderOptions struct {
 	AuthorizeScopes string `json:"authorizeScopes"`
 	// AttributeMapping maps user-pool attributes to provider attributes
 	// ("email": "email", "name": "name"). The username is always the
-	// provider's user ID. Nil means {"email": "email", "name": "name"}.
+	// provider's user ID. Nil means the type's defaults (see
+	// defaultMapping).
 	AttributeMapping map[string]string `json:"attributeMapping"`
+	// Details are the ProviderDetails of CreateIdentityProvider for types
+	// other than Facebook (client_id, client_secret, authorize_scopes,
+	// oidc_issuer, attributes_request_method, team_id, key_id,
+	// private_key, MetadataURL, MetadataFile, IDPSignout, IDPInit).
+	// AppID, AppSecret and AuthorizeScopes, when set, fill client_id,
+	// client_secret and authorize_scopes.
+	Details map[string]string `json:"details,omitempty"`
+	// IdpIdentifiers are identifiers (often e-mail domains) that
+	// /oauth2/authorize's idp_identifier selects the provider with.
+	IdpIdentifiers []string `json:"idpIdentifiers,omitempty"`
 }
 
 // ResourceServerOptions describes a resource server: its identifier
@@ -99,6 +113,9 @@ type hostedState struct {
 	Codes           map[string]*authCode         `json:"codes,omitempty"`    // by hash of the code
 	Sessions        map[string]*uiSession        `json:"sessions,omitempty"` // by hash of the cookie
 	Flows           map[string]*uiFlow           `json:"flows,omitempty"`    // by hash of the flow ID
+	// Links are the provider identities linked to existing users
+	// (AdminLinkProviderForUser), by linkKey.
+	Links map[string]*idpLink `json:"links,omitempty"`
 }
 
 // checkEntries refuses null entries of a state file's hosted-UI state;
@@ -111,7 +128,8 @@ func (h *hostedState) checkEntries(in string) error {
 		what string
 		keys []string
 	}{{"identity provider", nilKeys(h.IdPs)}, {"resource server", nilKeys(h.ResourceServers)},
-		{"authorization code", nilKeys(h.Codes)}, {"hosted UI session", nilKeys(h.Sessions)}, {"hosted UI flow", nilKeys(h.Flows)}} {
+		{"authorization code", nilKeys(h.Codes)}, {"hosted UI session", nilKeys(h.Sessions)}, {"hosted UI flow", nilKeys(h.Flows)},
+		{"provider link", nilKeys(h.Links)}} {
 		if err := firstNil(in, c.what, c.keys); err != nil {
 			return err
 		}
@@ -126,6 +144,10 @@ type identityProvider struct {
 	AppSecret        string            `json:"appSecret,omitempty"`
 	AuthorizeScopes  string            `json:"authorizeScopes"`
 	AttributeMapping map[string]string `json:"attributeMapping"`
+	// Details are the provider details other than the client ID, secret
+	// and scopes (kept above for Facebook's sake), secrets included.
+	Details     map[string]string `json:"details,omitempty"`
+	Identifiers []string          `json:"idpIdentifiers,omitempty"`
 }
 
 type resourceServer struct {
@@ -174,6 +196,12 @@ type uiFlow struct {
 	Code     string      `json:"code,omitempty"`
 	Failures int         `json:"failures,omitempty"`
 	Expires  time.Time   `json:"expires"`
+	// IdPNonce and IdPVerifier are the nonce and PKCE verifier sent to an
+	// OpenID Connect or OAuth provider; SAMLRequestID is the ID of the
+	// AuthnRequest sent to a SAML provider (its InResponseTo).
+	IdPNonce      string `json:"idpNonce,omitempty"`
+	IdPVerifier   string `json:"idpVerifier,omitempty"`
+	SAMLRequestID string `json:"samlRequestId,omitempty"`
 }
 
 const (
@@ -202,6 +230,9 @@ func (p *pool) hosted() *hostedState {
 	if h.Flows == nil {
 		h.Flows = map[string]*uiFlow{}
 	}
+	if h.Links == nil {
+		h.Links = map[string]*idpLink{}
+	}
 	return h
 }
 
@@ -215,68 +246,34 @@ func (h *hostedState) prune(now time.Time) {
 var idpNameRe = regexp.MustCompile(`^[^_\s][\p{L}\p{M}\p{S}\p{N}\p{P}]{0,31}$`)
 
 // AddIdentityProvider adds (or replaces) an identity provider of a user
-// pool. Only Type "Facebook" can be signed in with; its AppSecret is
-// declared to the fake Facebook.
+// pool. A Facebook provider's AppSecret is declared to the fake Facebook;
+// the other types sign in through Options.Federation, which is told of
+// the provider when it implements FederationRegistrar.
 func (s *Server) AddIdentityProvider(poolID string, o IdentityProviderOptions) error {
+	var reg RegisteredProvider
 	err := s.mutate(func() error {
 		p, err := s.pool(poolID)
 		if err != nil {
 			return err
 		}
-		_, err = s.putIdPLocked(p, o, true)
+		idp, err := s.putIdPLocked(p, o, true)
+		if err == nil {
+			reg = registeredProvider(p.ID, s.urlLocked(), idp)
+		}
 		return err
 	})
 	if err != nil {
 		return err
 	}
-	if o.AppSecret != "" {
+	if o.Type == "Facebook" && o.AppSecret != "" {
 		return s.social.RegisterApp(o.AppID, o.AppSecret)
 	}
+	if fed, err := s.federation(); err == nil {
+		if r, ok := fed.(FederationRegistrar); ok {
+			return r.RegisterIdentityProvider(reg)
+		}
+	}
 	return nil
-}
-
-// putIdPLocked validates and stores an identity provider (s.mu held).
-func (s *Server) putIdPLocked(p *pool, o IdentityProviderOptions, replace bool) (*identityProvider, error) {
-	if o.Type != "Facebook" {
-		return nil, errInvalidParam("identity provider type %q is not emulated (only Facebook)", o.Type)
-	}
-	if o.Name == "" {
-		o.Name = o.Type
-	}
-	if !idpNameRe.MatchString(o.Name) || o.Name == "COGNITO" {
-		return nil, errInvalidParam("invalid identity provider name %q", o.Name)
-	}
-	if o.AppID == "" {
-		return nil, errInvalidParam("identity provider %s needs an app ID (client_id)", o.Name)
-	}
-	if _, dup := p.hosted().IdPs[o.Name]; dup && !replace {
-		return nil, errorf("DuplicateProviderException", "A provider with the name %s already exists in this user pool.", o.Name)
-	}
-	if o.AuthorizeScopes == "" {
-		o.AuthorizeScopes = "public_profile,email"
-	}
-	mapping := o.AttributeMapping
-	if mapping == nil {
-		mapping = map[string]string{"email": "email", "name": "name"}
-	}
-	idp := &identityProvider{Name: o.Name, Type: o.Type, AppID: o.AppID, AppSecret: o.AppSecret,
-		AuthorizeScopes: o.AuthorizeScopes, AttributeMapping: map[string]string{}}
-	for attr, field := range mapping {
-		if attr == "username" {
-			continue
-		}
-		if sa := p.schemaAttr(attr); sa == nil || attr == "sub" {
-			return nil, errInvalidParam("attribute mapping: %q is not an attribute of pool %s", attr, p.ID)
-		}
-		switch field {
-		case "id", "name", "email":
-		default:
-			return nil, errInvalidParam("attribute mapping: the fake Facebook has no field %q (id, name, email)", field)
-		}
-		idp.AttributeMapping[attr] = field
-	}
-	p.hosted().IdPs[o.Name] = idp
-	return idp, nil
 }
 
 var scopeNameRe = regexp.MustCompile(`^[\x21\x23-\x5B\x5D-\x7E]{1,256}$`)
@@ -305,7 +302,11 @@ func (s *Server) AddResourceServer(poolID string, o ResourceServerOptions) error
 
 // FacebookGroup returns the group Cognito puts users of a pool's Facebook
 // provider in: "<poolId>_Facebook".
-func FacebookGroup(poolID string) string { return poolID + "_Facebook" }
+func FacebookGroup(poolID string) string { return ProviderGroup(poolID, "Facebook") }
+
+// ProviderGroup returns the group Cognito puts users of a pool's identity
+// provider in: "<poolId>_<ProviderName>".
+func ProviderGroup(poolID, providerName string) string { return poolID + "_" + providerName }
 
 // ---------------------------------------------------------------------------
 // Helpers shared by the endpoints.
@@ -365,53 +366,80 @@ func hasScope(scope, want string) bool {
 	return false
 }
 
-// federatedUser finds or creates the user of a provider sign-in and
-// refreshes its mapped attributes. created reports a first sign-in.
-func (s *Server) federatedUser(p *pool, idp *identityProvider, fb SocialUser, now time.Time) (u *user, created bool, err error) {
-	username := idp.Name + "_" + fb.ID
+// externalUser is who an identity provider says signed in: the subject
+// usernames are made of (Facebook's id, the sub, Amazon's user_id, the
+// SAML NameID) and the attributes the mapping reads.
+type externalUser struct {
+	Subject string
+	Claims  map[string]any
+}
+
+// mappedAttrs applies idp's attribute mapping to ext's claims.
+func mappedAttrs(idp *identityProvider, ext externalUser) map[string]string {
 	attrs := map[string]string{}
 	for attr, field := range idp.AttributeMapping {
 		var v string
-		switch field {
-		case "id":
-			v = fb.ID
-		case "name":
-			v = fb.Name
-		case "email":
-			v = fb.Email
-			if v != "" && !emailRe.MatchString(v) {
-				v = ""
-			}
+		switch x := ext.Claims[field].(type) {
+		case string:
+			v = x
+		case bool:
+			v = strconv.FormatBool(x)
+		case float64:
+			v = strconv.FormatFloat(x, 'f', -1, 64)
+		case []string:
+			v = strings.Join(x, ",")
+		}
+		if attr == "email" && v != "" && !emailRe.MatchString(v) {
+			v = ""
+		}
+		if attr == "email_verified" && v != "true" && v != "false" {
+			v = ""
 		}
 		if v != "" && len(v) <= 2048 {
 			attrs[attr] = v
 		}
 	}
+	return attrs
+}
+
+// identityJSON is one entry of the identities attribute.
+func identityJSON(idp *identityProvider, subject, primary string, created time.Time) map[string]any {
+	return map[string]any{"userId": subject, "providerName": idp.Name, "providerType": idp.Type,
+		"issuer": nil, "primary": primary, "dateCreated": fmt.Sprint(created.UnixMilli())}
+}
+
+// federatedUser finds or creates the user of a provider sign-in and
+// refreshes its mapped attributes. created reports a first sign-in. A
+// provider identity linked to an existing user (AdminLinkProviderForUser)
+// signs in as that user.
+func (s *Server) federatedUser(p *pool, idp *identityProvider, ext externalUser, now time.Time) (u *user, created bool, err error) {
+	attrs := mappedAttrs(idp, ext)
+	if ln, ok := p.hosted().Links[linkKey(idp.Name, ext.Subject)]; ok {
+		if u = p.sameUser(ln.Username, ln.Sub); u != nil {
+			u.refreshAttrs(attrs, now)
+			if !u.Enabled {
+				return u, false, errUserDisabled
+			}
+			return u, false, nil
+		}
+	}
+	username := idp.Name + "_" + ext.Subject
 	u = p.Users[p.key(username)]
 	if u == nil {
 		sub := s.uuid()
-		ident, _ := json.Marshal([]map[string]any{{"userId": fb.ID, "providerName": idp.Name, "providerType": idp.Type,
-			"issuer": nil, "primary": "true", "dateCreated": fmt.Sprint(now.UnixMilli())}})
+		ident, _ := json.Marshal([]map[string]any{identityJSON(idp, ext.Subject, "true", now)})
 		attrs["sub"] = sub
 		attrs["identities"] = string(ident)
 		u = &user{Username: username, Sub: sub, Attrs: attrs, Status: "EXTERNAL_PROVIDER", Enabled: true, Created: now, Modified: now}
 		p.addUser(u)
 		created = true
 	} else {
-		for k, v := range attrs {
-			if u.Attrs[k] != v {
-				u.Attrs[k] = v
-				u.Modified = now
-			}
-		}
+		u.refreshAttrs(attrs, now)
 	}
 	if !u.Enabled {
 		return u, created, errUserDisabled
 	}
-	g := FacebookGroup(p.ID)
-	if idp.Name != "Facebook" {
-		g = p.ID + "_" + idp.Name
-	}
+	g := ProviderGroup(p.ID, idp.Name)
 	if _, ok := p.Groups[g]; !ok {
 		desc := "Autogenerated group for users who sign in using " + idp.Name
 		if _, err := addGroup(p, &groupInput{GroupName: g, Description: &desc}, now); err != nil {
@@ -422,6 +450,16 @@ func (s *Server) federatedUser(p *pool, idp *identityProvider, fb SocialUser, no
 		u.Groups = append(u.Groups, g)
 	}
 	return u, created, nil
+}
+
+// refreshAttrs sets the attributes a provider sign-in mapped.
+func (u *user) refreshAttrs(attrs map[string]string, now time.Time) {
+	for k, v := range attrs {
+		if u.Attrs[k] != v {
+			u.Attrs[k] = v
+			u.Modified = now
+		}
+	}
 }
 
 // clientAccessToken signs a client_credentials access token.

@@ -16,7 +16,8 @@ import (
 //
 //	GET  /oauth2/authorize     validate, then the login page, the identity provider, or (with a session) a code
 //	GET  /login, POST /login   the sign-in page and its form (password, new password, MFA code)
-//	GET  /oauth2/idpresponse   the identity provider's redirect back
+//	GET  /oauth2/idpresponse   the identity provider's redirect back (POST: Apple's form_post)
+//	POST /saml2/idpresponse    a SAML identity provider's Response (hostedui_federation.go)
 //	POST /oauth2/token         authorization_code, refresh_token, client_credentials
 //	GET  /oauth2/userInfo      the user's attributes for an access token
 //	POST /oauth2/revoke        revoke a refresh token
@@ -158,6 +159,13 @@ func (s *Server) parseAuthorize(q url.Values) (p *pool, cl *client, req authRequ
 	req = authRequest{ClientID: cl.ID, RedirectURI: q.Get("redirect_uri"), State: q.Get("state"),
 		CodeChallenge: q.Get("code_challenge"), ChallengeMethod: q.Get("code_challenge_method"),
 		Nonce: q.Get("nonce"), IdP: q.Get("identity_provider")}
+	if id := q.Get("idp_identifier"); req.IdP == "" && id != "" {
+		idp := p.hosted().idpByIdentifier(id)
+		if idp == nil {
+			return p, cl, req, oerr("invalid_request", "idp_identifier "+id+" names no identity provider of the user pool"), nil
+		}
+		req.IdP = idp.Name
+	}
 	if req.RedirectURI == "" {
 		req.RedirectURI = cl.DefaultRedirectURI
 	}
@@ -260,6 +268,10 @@ func serveAuthorize(s *Server, w http.ResponseWriter, r *http.Request) {
 	}
 	h := p.hosted()
 	h.prune(now)
+	if req.IdP != "" && req.IdP != "COGNITO" && h.IdPs[req.IdP].Type != typeFacebook {
+		s.startProviderFlow(l, w, r, p, h.IdPs[req.IdP], req, now)
+		return
+	}
 	if req.IdP != "" && req.IdP != "COGNITO" {
 		idp := h.IdPs[req.IdP]
 		flowID := b64(s.randBytes(32))
@@ -648,7 +660,16 @@ func (s *Server) hostedDone(p *pool, cl *client, u *user, req authRequest, provi
 // /oauth2/idpresponse.
 
 func serveIdPResponse(s *Server, w http.ResponseWriter, r *http.Request) {
+	// GET: the provider's redirect; POST: Sign in with Apple's form_post.
+	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+	if err := r.ParseForm(); err != nil {
+		renderError(w, oerr("invalid_request", "malformed request"))
+		return
+	}
 	q := r.URL.Query()
+	if r.Method == http.MethodPost {
+		q = r.PostForm
+	}
 	st := q.Get("state")
 	if st == "" {
 		renderError(w, oerr("invalid_request", "state is required"))
@@ -657,70 +678,55 @@ func serveIdPResponse(s *Server, w http.ResponseWriter, r *http.Request) {
 	l := s.lock()
 	defer l.release()
 	now := s.now()
-	var p *pool
-	var flow *uiFlow
-	for _, cand := range s.st.Pools {
-		if cand.Hosted == nil {
-			continue
-		}
-		if f, ok := cand.Hosted.Flows[hashToken(st)]; ok && f.Step == flowIdP {
-			p, flow = cand, f
-			delete(cand.Hosted.Flows, hashToken(st))
-			break
-		}
-	}
-	if flow == nil || now.After(flow.Expires) {
-		_ = l.save()
-		renderError(w, oerr("invalid_request", "unknown or expired state: start the sign-in again"))
+	p, flow, idp, cl, e := s.takeIdPFlow(st, now)
+	base := s.urlLocked()
+	if serr := l.save(); serr != nil {
+		renderError(w, oerr("server_error", "could not persist state"))
 		return
 	}
-	idp := p.hosted().IdPs[flow.Req.IdP]
-	cl := p.Clients[flow.Req.ClientID]
-	base := s.urlLocked()
-	_ = l.save()
-	if idp == nil || cl == nil {
-		renderError(w, oerr("invalid_request", "the identity provider or the client no longer exists"))
+	if e != nil {
+		renderError(w, e)
 		return
 	}
 	if e := q.Get("error"); e != "" {
 		redirectError(w, r, flow.Req, oerr(e, orDefault(q.Get("error_description"), "the identity provider refused the sign-in")))
 		return
 	}
+	if idp.Type == typeSAML || (r.Method == http.MethodPost && idp.Type != typeApple) {
+		redirectError(w, r, flow.Req, oerr("invalid_request", "unexpected response for identity provider "+idp.Name))
+		return
+	}
 	// The code exchange and profile read, as Cognito makes them to the
-	// Graph API (the fake's lock, never with s.mu held).
-	fbUser, err := s.social.ExchangeCode(idp.AppID, idp.AppSecret, base+"/oauth2/idpresponse", q.Get("code"))
+	// provider (the fake's lock, never with s.mu held).
+	idpCopy, redirect := *idp, base+"/oauth2/idpresponse"
+	var ext externalUser
+	var err error
+	switch {
+	case idp.Type == typeFacebook:
+		var fb SocialUser
+		if fb, err = s.social.ExchangeCode(idp.AppID, idp.AppSecret, redirect, q.Get("code")); err == nil {
+			ext = externalUser{Subject: fb.ID, Claims: map[string]any{"id": fb.ID, "name": fb.Name, "email": fb.Email}}
+		}
+	case idp.Type == typeAmazon:
+		ext, err = s.exchangeAmazon(&idpCopy, *flow, redirect, q.Get("code"))
+	default:
+		ext, err = s.exchangeOIDC(&idpCopy, *flow, redirect, q.Get("code"), q.Get("user"))
+	}
 	if errors.Is(err, ErrProfileUnreadable) {
 		redirectError(w, r, flow.Req, oerr("invalid_request", "could not read the "+idp.Name+" profile"))
 		return
 	}
 	if err != nil {
-		redirectError(w, r, flow.Req, oerr("invalid_request", "Error exchanging the code with "+idp.Name+": "+strings.TrimPrefix(err.Error(), "fakefb: ")))
+		msg := strings.TrimPrefix(strings.TrimPrefix(err.Error(), "fakefb: "), "userpool: ")
+		redirectError(w, r, flow.Req, oerr("invalid_request", "Error exchanging the code with "+idp.Name+": "+msg))
+		return
+	}
+	if ext.Subject == "" {
+		redirectError(w, r, flow.Req, oerr("invalid_request", idp.Name+" did not say who signed in"))
 		return
 	}
 	l.relock()
-	now = s.now()
-	if p = s.st.Pools[p.ID]; p == nil {
-		l.unlock()
-		renderError(w, oerr("invalid_request", "the user pool no longer exists"))
-		return
-	}
-	u, created, err := s.federatedUser(p, idp, fbUser, now)
-	var out loginOutcome
-	if err == nil {
-		out = s.hostedDone(p, cl, u, flow.Req, idp.Name)
-		if created {
-			out.trigger.TriggerSource = TriggerPostConfirmation
-		}
-	}
-	if serr := l.save(); serr != nil {
-		renderError(w, oerr("server_error", "could not persist state"))
-		return
-	}
-	if err != nil {
-		redirectError(w, r, flow.Req, oerr("access_denied", apiMessage(err)))
-		return
-	}
-	s.act(w, r, out)
+	s.finishFederated(l, w, r, p.ID, cl.ID, &idpCopy, *flow, ext)
 }
 
 // ---------------------------------------------------------------------------

@@ -25,6 +25,7 @@ type idpInput struct {
 	ProviderType     string            `json:"ProviderType"`
 	ProviderDetails  map[string]string `json:"ProviderDetails"`
 	AttributeMapping map[string]string `json:"AttributeMapping"`
+	IdpIdentifiers   []string          `json:"IdpIdentifiers"`
 }
 
 func (in *idpInput) poolID() string { return in.UserPoolId }
@@ -32,14 +33,16 @@ func (in *idpInput) poolID() string { return in.UserPoolId }
 // idpWire is Cognito's IdentityProviderType; the client secret is not
 // echoed back.
 func idpWire(poolID string, idp *identityProvider) map[string]any {
-	mapping := map[string]string{"username": "id"}
+	mapping := map[string]string{"username": subjectAttr[idp.Type]}
 	for k, v := range idp.AttributeMapping {
 		mapping[k] = v
 	}
+	ids := idp.Identifiers
+	if ids == nil {
+		ids = []string{}
+	}
 	return map[string]any{"UserPoolId": poolID, "ProviderName": idp.Name, "ProviderType": idp.Type,
-		"ProviderDetails": map[string]string{"client_id": idp.AppID, "authorize_scopes": idp.AuthorizeScopes,
-			"authorize_url": "https://www.facebook.com/v17.0/dialog/oauth", "token_url": "https://graph.facebook.com/v17.0/oauth/access_token"},
-		"AttributeMapping": mapping, "IdpIdentifiers": []string{}}
+		"ProviderDetails": idp.wireDetails(), "AttributeMapping": mapping, "IdpIdentifiers": ids}
 }
 
 func opCreateIdentityProvider(s *Server, c *call) (any, error) {
@@ -51,9 +54,9 @@ func opCreateIdentityProvider(s *Server, c *call) (any, error) {
 	if err := firstErr(required("providerName", in.ProviderName), required("providerType", in.ProviderType)); err != nil {
 		return nil, err
 	}
-	d := in.ProviderDetails
-	idp, err := s.putIdPLocked(p, IdentityProviderOptions{Name: in.ProviderName, Type: in.ProviderType, AppID: d["client_id"],
-		AppSecret: d["client_secret"], AuthorizeScopes: d["authorize_scopes"], AttributeMapping: in.AttributeMapping}, false)
+	o := IdentityProviderOptions{Name: in.ProviderName, Type: in.ProviderType, AttributeMapping: in.AttributeMapping,
+		IdpIdentifiers: in.IdpIdentifiers, Details: in.ProviderDetails}
+	idp, err := s.putIdPLocked(p, o, false)
 	if err != nil {
 		return nil, err
 	}

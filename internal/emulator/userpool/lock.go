@@ -65,7 +65,7 @@ func (s *Server) UnlockLeaked() { s.mu.Unlock() }
 // endpoints (answered with an OAuth error).
 func hostedUIPath(path string) bool {
 	switch path {
-	case "/login", "/logout", "/error", "/oauth2/authorize", "/oauth2/idpresponse":
+	case "/login", "/logout", "/error", "/oauth2/authorize", "/oauth2/idpresponse", "/saml2/idpresponse":
 		return true
 	}
 	return false

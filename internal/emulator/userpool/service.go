@@ -24,6 +24,10 @@ type Options struct {
 	// "Continue with Facebook" (the emulator's fake Facebook). Without
 	// it, identity providers cannot be signed in with.
 	Social SocialProvider
+	// Federation gives the hosted UI the other identity providers
+	// (Google, Sign in with Apple, Login with Amazon, OIDC, SAML); nil
+	// until SetFederation. See FederationProviders.
+	Federation FederationProviders
 
 	// Region and Rand are the host's (set by New).
 	Region string
@@ -60,6 +64,7 @@ type Server struct {
 	opts   Options
 	host   *emulator.Host
 	social SocialProvider
+	fed    federationState
 
 	mu sync.Mutex // guards st
 	st *state
@@ -79,6 +84,7 @@ type Server struct {
 func New(host *emulator.Host, o Options) *Server {
 	o.Region, o.Rand = host.Region(), host.Rand()
 	s := &Server{opts: o, host: host, social: o.Social, st: newState()}
+	s.SetFederation(o.Federation)
 	ops := map[string]emulator.Operation{}
 	for name, op := range targets[idpTarget] {
 		fn := op.fn
