@@ -387,7 +387,7 @@ func (s *Server) federatedUser(p *pool, idp *identityProvider, fb SocialUser, no
 			attrs[attr] = v
 		}
 	}
-	u = p.Users[p.key(username)]
+	u = p.user(username)
 	if u == nil {
 		sub := s.uuid()
 		ident, _ := json.Marshal([]map[string]any{{"userId": fb.ID, "providerName": idp.Name, "providerType": idp.Type,

@@ -1,0 +1,390 @@
+package userpool
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+
+	"github.com/cognitokit/cognitokit/internal/emulator"
+	"github.com/cognitokit/cognitokit/internal/emulator/store"
+)
+
+// Persistence: the user pools live in the state database entity by entity
+// (store's package doc), under the service bucket "userpool":
+//
+//	userpool/<poolID>/ "pool"     → the pool without its users, refresh tokens and messages
+//	                   "messages" → the outbox (at most 1,000)
+//	userpool/<poolID>/users/   <key> → one user (key: the username, lower-cased unless CaseSensitive)
+//	userpool/<poolID>/refresh/ <SHA-256 of the token> → one refresh token
+//
+// A mutation marks the users and refresh tokens it reaches (tracker);
+// after it, Save writes those, and the pool's own value and outbox when
+// they differ from what was written last, so its cost does not grow with
+// the number of users.
+
+// serviceBucket is the top-level bucket of the user pools.
+const serviceBucket = "userpool"
+
+const (
+	poolKey     = "pool"
+	messagesKey = "messages"
+	usersBucket = "users"
+	refreshKind = "refresh"
+)
+
+// tracker is the persistence bookkeeping of one pool, guarded by Server.mu.
+type tracker struct {
+	users   map[string]struct{} // keys of users reached since the last Save
+	refresh map[string]struct{} // hashes of refresh tokens reached
+	// order is every username, sorted (ListUsers pages without sorting the
+	// pool); nil until first needed.
+	order []string
+}
+
+// written is what Save last wrote of a pool.
+type written struct {
+	rest                []byte
+	msgLen              int
+	msgFirst, msgLastPt *Message
+}
+
+func (p *pool) tr() *tracker {
+	if p.track == nil {
+		p.track = &tracker{}
+	}
+	return p.track
+}
+
+// touchUser marks the user under key as changed.
+func (p *pool) touchUser(key string) {
+	t := p.tr()
+	if t.users == nil {
+		t.users = map[string]struct{}{}
+	}
+	t.users[key] = struct{}{}
+}
+
+// touchRefresh marks the refresh token under hash as changed.
+func (p *pool) touchRefresh(hash string) {
+	t := p.tr()
+	if t.refresh == nil {
+		t.refresh = map[string]struct{}{}
+	}
+	t.refresh[hash] = struct{}{}
+}
+
+// user returns the user stored under name's key, marking it: a caller of
+// a mutating operation may change it.
+func (p *pool) user(name string) *user {
+	k := p.key(name)
+	u := p.Users[k]
+	if u != nil {
+		p.touchUser(k)
+	}
+	return u
+}
+
+// findUser is lookupUser, marking the user found.
+func (p *pool) findUser(name string) *user {
+	u := p.lookupUser(name)
+	if u != nil {
+		p.touchUser(p.key(u.Username))
+	}
+	return u
+}
+
+// addUser stores a new user.
+func (p *pool) addUser(u *user) {
+	k := p.key(u.Username)
+	p.Users[k] = u
+	p.touchUser(k)
+	t := p.tr()
+	if t.order != nil {
+		i := sort.SearchStrings(t.order, u.Username)
+		t.order = append(t.order, "")
+		copy(t.order[i+1:], t.order[i:])
+		t.order[i] = u.Username
+	}
+}
+
+// removeUser deletes u from the pool.
+func (p *pool) removeUser(u *user) {
+	k := p.key(u.Username)
+	delete(p.Users, k)
+	p.touchUser(k)
+	t := p.tr()
+	if t.order != nil {
+		i := sort.SearchStrings(t.order, u.Username)
+		if i < len(t.order) && t.order[i] == u.Username {
+			t.order = append(t.order[:i], t.order[i+1:]...)
+		} else {
+			t.order = nil // out of step: rebuilt when next needed
+		}
+	}
+}
+
+// usernames returns every username in sorted order (do not modify it).
+func (p *pool) usernames() []string {
+	t := p.tr()
+	if t.order == nil || len(t.order) != len(p.Users) {
+		t.order = make([]string, 0, len(p.Users))
+		for _, u := range p.Users {
+			t.order = append(t.order, u.Username)
+		}
+		sort.Strings(t.order)
+	}
+	return t.order
+}
+
+// userAt returns the user of the sorted username list's entry.
+func (p *pool) userAt(name string) *user { return p.Users[p.key(name)] }
+
+// persistence registers the user pools' section on host.
+func (s *Server) persistence() emulator.Section {
+	return emulator.Section{Entities: &emulator.Entities{Load: s.load, Save: s.save, Import: ImportLegacy}}
+}
+
+type entityWrite struct {
+	path store.Path
+	key  string
+	raw  []byte // nil: delete
+}
+
+// save writes what changed since the last save (all: everything, over
+// whatever the bucket holds).
+func (s *Server) save(tx *store.Tx, all bool) error {
+	var writes []entityWrite
+	var gone []string
+	s.mu.Lock()
+	if s.written == nil || all {
+		s.written = map[string]*written{}
+	}
+	for _, id := range sortedKeys(s.st.Pools) {
+		p := s.st.Pools[id]
+		w, err := s.poolChanges(p, all)
+		if err != nil {
+			s.mu.Unlock()
+			return err
+		}
+		writes = append(writes, w...)
+	}
+	if !all {
+		for id := range s.written {
+			if s.st.Pools[id] == nil {
+				gone = append(gone, id)
+				delete(s.written, id)
+			}
+		}
+	}
+	s.mu.Unlock()
+	if all {
+		if err := tx.DeleteBucket(store.Path{serviceBucket}); err != nil {
+			return err
+		}
+	}
+	for _, id := range gone {
+		if err := tx.DeleteBucket(store.Path{serviceBucket, id}); err != nil {
+			return err
+		}
+	}
+	return applyWrites(tx, writes)
+}
+
+func applyWrites(tx *store.Tx, writes []entityWrite) error {
+	for _, w := range writes {
+		var err error
+		if w.raw == nil {
+			err = tx.Delete(w.path, w.key)
+		} else {
+			err = tx.PutRaw(w.path, w.key, w.raw)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// poolChanges lists the writes that bring the stored pool p up to date
+// (all: every entity), with s.mu held, and clears p's marks unless an
+// operation is in an unlocked window (it may still change what it marked).
+func (s *Server) poolChanges(p *pool, all bool) ([]entityWrite, error) {
+	base := store.Path{serviceBucket, p.ID}
+	w := s.written[p.ID]
+	if w == nil {
+		w = &written{}
+		s.written[p.ID] = w
+	}
+	var out []entityWrite
+	rest, err := poolRest(p)
+	if err != nil {
+		return nil, err
+	}
+	if all || !bytes.Equal(rest, w.rest) {
+		out = append(out, entityWrite{base, poolKey, rest})
+		w.rest = rest
+	}
+	if n := len(p.Messages); all || n != w.msgLen || (n > 0 && (&p.Messages[0] != w.msgFirst || &p.Messages[n-1] != w.msgLastPt)) {
+		raw, err := json.Marshal(nonNilMessages(p.Messages))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, entityWrite{base, messagesKey, raw})
+		w.msgLen, w.msgFirst, w.msgLastPt = n, nil, nil
+		if n > 0 {
+			w.msgFirst, w.msgLastPt = &p.Messages[0], &p.Messages[n-1]
+		}
+	}
+	users, refresh := p.tr().users, p.tr().refresh
+	if all {
+		users, refresh = map[string]struct{}{}, map[string]struct{}{}
+		for k := range p.Users {
+			users[k] = struct{}{}
+		}
+		for k := range p.Refresh {
+			refresh[k] = struct{}{}
+		}
+	}
+	for _, k := range sortedKeys(users) {
+		e, err := entity(base, usersBucket, k, p.Users[k])
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	for _, k := range sortedKeys(refresh) {
+		e, err := entity(base, refreshKind, k, p.Refresh[k])
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	if s.windows == 0 {
+		p.tr().users, p.tr().refresh = nil, nil
+	}
+	return out, nil
+}
+
+// entity is the write of v under key in base/bucket; a nil v deletes.
+func entity[T any](base store.Path, bucket, key string, v *T) (entityWrite, error) {
+	path := append(append(store.Path{}, base...), bucket)
+	if v == nil {
+		return entityWrite{path: path, key: key}, nil
+	}
+	raw, err := json.Marshal(v)
+	if err != nil {
+		return entityWrite{}, fmt.Errorf("userpool: encode %s %q: %w", bucket, key, err)
+	}
+	return entityWrite{path, key, raw}, nil
+}
+
+// poolRest is p's own value: p without its users, refresh tokens and
+// outbox, which are stored on their own.
+func poolRest(p *pool) ([]byte, error) {
+	cp := *p
+	cp.Users, cp.Refresh, cp.Messages, cp.track = nil, nil, nil, nil
+	return json.Marshal(&cp)
+}
+
+func nonNilMessages(m []Message) []Message {
+	if m == nil {
+		return []Message{}
+	}
+	return m
+}
+
+// load reads the user pools from the store (at start).
+func (s *Server) load(tx *store.Tx) error {
+	st := newState()
+	err := tx.Buckets(store.Path{serviceBucket}, func(id string) error {
+		base := store.Path{serviceBucket, id}
+		p := &pool{}
+		if err := tx.Get(base, poolKey, p); err != nil {
+			return err
+		}
+		p.Users, p.Refresh = map[string]*user{}, map[string]*refreshToken{}
+		if err := tx.Get(base, messagesKey, &p.Messages); err != nil && !isNotFound(err) {
+			return err
+		}
+		if err := tx.ForEach(append(append(store.Path{}, base...), usersBucket), func(v store.Value) error {
+			u := &user{}
+			p.Users[v.Key] = u
+			return v.Decode(u)
+		}); err != nil {
+			return err
+		}
+		if err := tx.ForEach(append(append(store.Path{}, base...), refreshKind), func(v store.Value) error {
+			rt := &refreshToken{}
+			p.Refresh[v.Key] = rt
+			return v.Decode(rt)
+		}); err != nil {
+			return err
+		}
+		if p.ID != id {
+			return fmt.Errorf("%w: user pool bucket %q holds pool %q", ErrStateEntry, id, p.ID)
+		}
+		st.Pools[id] = p
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if err := st.checkEntries(); err != nil {
+		return err
+	}
+	ws := map[string]*written{}
+	for id, p := range st.Pools {
+		p.fillMaps()
+		w := &written{msgLen: len(p.Messages)}
+		if n := len(p.Messages); n > 0 {
+			w.msgFirst, w.msgLastPt = &p.Messages[0], &p.Messages[n-1]
+		}
+		if w.rest, err = poolRest(p); err != nil {
+			return err
+		}
+		ws[id] = w
+	}
+	s.mu.Lock()
+	s.st, s.written = st, ws
+	s.mu.Unlock()
+	return nil
+}
+
+func isNotFound(err error) bool { return errors.Is(err, store.ErrNotFound) }
+
+// ImportLegacy is the store.Importer of the user pools' section of a JSON
+// state file from before the store (the file's top-level "pools"): it
+// checks the pools as loading such a file did, and writes each entity
+// under its own key.
+func ImportLegacy(tx *store.Tx, raw json.RawMessage) error {
+	st := newState()
+	if t := bytes.TrimSpace(raw); len(t) > 0 && string(t) != "null" {
+		if err := json.Unmarshal(raw, &st.Pools); err != nil {
+			return err
+		}
+	}
+	if st.Pools == nil {
+		st.Pools = map[string]*pool{}
+	}
+	if err := st.checkEntries(); err != nil {
+		return err
+	}
+	s := &Server{st: st, written: map[string]*written{}}
+	for _, id := range sortedKeys(st.Pools) {
+		p := st.Pools[id]
+		if p.ID != id {
+			return fmt.Errorf("%w: user pool %q has the ID %q", ErrStateEntry, id, p.ID)
+		}
+		p.fillMaps()
+		w, err := s.poolChanges(p, true)
+		if err != nil {
+			return err
+		}
+		if err := applyWrites(tx, w); err != nil {
+			return err
+		}
+	}
+	return nil
+}
