@@ -308,18 +308,10 @@ func (s *Server) load(tx *store.Tx) error {
 		if err := tx.Get(base, messagesKey, &p.Messages); err != nil && !isNotFound(err) {
 			return err
 		}
-		if err := tx.ForEach(append(append(store.Path{}, base...), usersBucket), func(v store.Value) error {
-			u := &user{}
-			p.Users[v.Key] = u
-			return v.Decode(u)
-		}); err != nil {
+		if err := loadBucket(tx, base, usersBucket, p.Users); err != nil {
 			return err
 		}
-		if err := tx.ForEach(append(append(store.Path{}, base...), refreshKind), func(v store.Value) error {
-			rt := &refreshToken{}
-			p.Refresh[v.Key] = rt
-			return v.Decode(rt)
-		}); err != nil {
+		if err := loadBucket(tx, base, refreshKind, p.Refresh); err != nil {
 			return err
 		}
 		if p.ID != id {
@@ -350,6 +342,15 @@ func (s *Server) load(tx *store.Tx) error {
 	s.st, s.written = st, ws
 	s.mu.Unlock()
 	return nil
+}
+
+// loadBucket decodes every entry of base/bucket into m, by key.
+func loadBucket[T any](tx *store.Tx, base store.Path, bucket string, m map[string]*T) error {
+	return tx.ForEach(append(append(store.Path{}, base...), bucket), func(v store.Value) error {
+		e := new(T)
+		m[v.Key] = e
+		return v.Decode(e)
+	})
 }
 
 func isNotFound(err error) bool { return errors.Is(err, store.ErrNotFound) }

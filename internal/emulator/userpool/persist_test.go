@@ -12,9 +12,22 @@ import (
 	"github.com/cognitokit/cognitokit/internal/emulator"
 )
 
-// newPersistEnv is newUnlockedEnv's setup on a host whose state lives in
-// the database at path.
-func newPersistEnv(t *testing.T, path string) *unlockedEnv {
+// newPersistEnv is newUnlockedEnv's setup (a pool, a client with flows,
+// alice) on a host whose state lives in the database at path.
+func newPersistEnv(t *testing.T, path string, flows ...string) *unlockedEnv {
+	e := openPersistEnv(t, path)
+	var err error
+	e.pool, err = e.s.CreatePool(PoolOptions{})
+	require.NoError(t, err)
+	e.cl, err = e.s.NewClient(e.pool, ClientOptions{ExplicitAuthFlows: flows})
+	require.NoError(t, err)
+	_, err = e.s.AddUser(e.pool, "alice", "Passw0rd!", nil)
+	require.NoError(t, err)
+	return e
+}
+
+// openPersistEnv serves the state database at path as it is.
+func openPersistEnv(t *testing.T, path string) *unlockedEnv {
 	host := emulator.MustNew(emulator.Config{AllowUnsigned: true, StatePath: path})
 	s := New(host, Options{})
 	require.NoError(t, host.Load())
@@ -35,7 +48,7 @@ func stateJSON(t *testing.T, s *Server) string {
 // the same file.
 func reloaded(t *testing.T, e *unlockedEnv, path string) string {
 	require.NoError(t, e.host.Close())
-	return stateJSON(t, newPersistEnv(t, path).s)
+	return stateJSON(t, openPersistEnv(t, path).s)
 }
 
 // TestPersistEntities: after a run of mutations of every kind the
@@ -44,14 +57,7 @@ func reloaded(t *testing.T, e *unlockedEnv, path string) string {
 // from the database is the state in memory, entity for entity.
 func TestPersistEntities(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "state")
-	e := newPersistEnv(t, path)
-	var err error
-	e.pool, err = e.s.CreatePool(PoolOptions{})
-	require.NoError(t, err)
-	e.cl, err = e.s.NewClient(e.pool, ClientOptions{ExplicitAuthFlows: []string{"ALLOW_USER_SRP_AUTH", "ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"}})
-	require.NoError(t, err)
-	_, err = e.s.AddUser(e.pool, "alice", "Passw0rd!", nil)
-	require.NoError(t, err)
+	e := newPersistEnv(t, path, "ALLOW_USER_SRP_AUTH", "ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH")
 	other, err := e.s.CreatePool(PoolOptions{})
 	require.NoError(t, err)
 	pool := map[string]any{"UserPoolId": e.pool}
@@ -116,14 +122,7 @@ func TestPersistEntities(t *testing.T) {
 func TestPersistUnlockedWindowChange(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "state")
 	e := newPersistEnv(t, path)
-	var err error
-	e.pool, err = e.s.CreatePool(PoolOptions{})
-	require.NoError(t, err)
-	e.cl, err = e.s.NewClient(e.pool, ClientOptions{})
-	require.NoError(t, err)
-	_, err = e.s.AddUser(e.pool, "alice", "Passw0rd!", nil)
-	require.NoError(t, err)
-	_, err = e.s.AddUser(e.pool, "bob", "Passw0rd!", nil)
+	_, err := e.s.AddUser(e.pool, "bob", "Passw0rd!", nil)
 	require.NoError(t, err)
 	_, et := e.srpSignIn(func() {
 		_, et := e.call("AdminUpdateUserAttributes", map[string]any{"UserPoolId": e.pool, "Username": "bob",
