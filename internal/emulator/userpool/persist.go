@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strconv"
 
 	"github.com/cognitokit/cognitokit/internal/emulator"
 	"github.com/cognitokit/cognitokit/internal/emulator/store"
@@ -14,24 +15,24 @@ import (
 // Persistence: the user pools live in the state database entity by entity
 // (store's package doc), under the service bucket "userpool":
 //
-//	userpool/<poolID>/ "pool"     → the pool without its users, refresh tokens and messages
-//	                   "messages" → the outbox (at most 1,000)
-//	userpool/<poolID>/users/   <key> → one user (key: the username, lower-cased unless CaseSensitive)
-//	userpool/<poolID>/refresh/ <SHA-256 of the token> → one refresh token
+//	userpool/<poolID>/ "pool"         → the pool without its users, refresh tokens and messages
+//	userpool/<poolID>/users/    <key> → one user (key: the username, lower-cased unless CaseSensitive)
+//	userpool/<poolID>/refresh/  <SHA-256 of the token> → one refresh token
+//	userpool/<poolID>/messages/ <sequence number, 20 digits> → one message of the outbox (the last 1,000)
 //
-// A mutation marks the users and refresh tokens it reaches (tracker);
-// after it, Save writes those, and the pool's own value and outbox when
-// they differ from what was written last, so its cost does not grow with
-// the number of users.
+// A mutation marks the users and refresh tokens it reaches (tracker), and
+// deliver counts the messages it sends; after it, Save writes those, the
+// new messages, and the pool's own value when it differs from what was
+// written last, so its cost does not grow with the number of users.
 
 // serviceBucket is the top-level bucket of the user pools.
 const serviceBucket = "userpool"
 
 const (
-	poolKey     = "pool"
-	messagesKey = "messages"
-	usersBucket = "users"
-	refreshKind = "refresh"
+	poolKey        = "pool"
+	messagesBucket = "messages"
+	usersBucket    = "users"
+	refreshKind    = "refresh"
 )
 
 // tracker is the persistence bookkeeping of one pool, guarded by Server.mu.
@@ -41,18 +42,24 @@ type tracker struct {
 	// order is every username, sorted (ListUsers pages without sorting the
 	// pool); nil until first needed.
 	order []string
+	// msgSeq numbers the last message in the outbox; msgWritten the last
+	// one stored, msgOldest the first one stored.
+	msgSeq, msgWritten, msgOldest int64
 }
+
+// sent records that deliver appended a message to the outbox.
+func (p *pool) sent() { p.tr().msgSeq++ }
+
+func messageKey(seq int64) string { return fmt.Sprintf("%020d", seq) }
 
 // written is what Save last wrote of a pool.
 type written struct {
-	rest                []byte
-	msgLen              int
-	msgFirst, msgLastPt *Message
+	rest []byte
 }
 
 func (p *pool) tr() *tracker {
 	if p.track == nil {
-		p.track = &tracker{}
+		p.track = &tracker{msgOldest: 1}
 	}
 	return p.track
 }
@@ -150,6 +157,7 @@ type entityWrite struct {
 	path store.Path
 	key  string
 	raw  []byte // nil: delete
+	drop bool   // delete the bucket at path
 }
 
 // save writes what changed since the last save (all: everything, over
@@ -180,12 +188,12 @@ func (s *Server) save(tx *store.Tx, all bool) error {
 	}
 	s.mu.Unlock()
 	if all {
-		if err := tx.DeleteBucket(store.Path{serviceBucket}); err != nil {
+		if err := tx.DeleteBucket(store.Path{serviceBucket}); err != nil && !errors.Is(err, store.ErrNotFound) {
 			return err
 		}
 	}
 	for _, id := range gone {
-		if err := tx.DeleteBucket(store.Path{serviceBucket, id}); err != nil {
+		if err := tx.DeleteBucket(store.Path{serviceBucket, id}); err != nil && !errors.Is(err, store.ErrNotFound) {
 			return err
 		}
 	}
@@ -195,12 +203,14 @@ func (s *Server) save(tx *store.Tx, all bool) error {
 func applyWrites(tx *store.Tx, writes []entityWrite) error {
 	for _, w := range writes {
 		var err error
-		if w.raw == nil {
+		if w.drop {
+			err = tx.DeleteBucket(w.path)
+		} else if w.raw == nil {
 			err = tx.Delete(w.path, w.key)
 		} else {
 			err = tx.PutRaw(w.path, w.key, w.raw)
 		}
-		if err != nil {
+		if err != nil && !errors.Is(err, store.ErrNotFound) { // deleting what was never stored
 			return err
 		}
 	}
@@ -223,20 +233,14 @@ func (s *Server) poolChanges(p *pool, all bool) ([]entityWrite, error) {
 		return nil, err
 	}
 	if all || !bytes.Equal(rest, w.rest) {
-		out = append(out, entityWrite{base, poolKey, rest})
+		out = append(out, entityWrite{path: base, key: poolKey, raw: rest})
 		w.rest = rest
 	}
-	if n := len(p.Messages); all || n != w.msgLen || (n > 0 && (&p.Messages[0] != w.msgFirst || &p.Messages[n-1] != w.msgLastPt)) {
-		raw, err := json.Marshal(nonNilMessages(p.Messages))
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, entityWrite{base, messagesKey, raw})
-		w.msgLen, w.msgFirst, w.msgLastPt = n, nil, nil
-		if n > 0 {
-			w.msgFirst, w.msgLastPt = &p.Messages[0], &p.Messages[n-1]
-		}
+	msgs, err := messageChanges(p, base, all)
+	if err != nil {
+		return nil, err
 	}
+	out = append(out, msgs...)
 	users, refresh := p.tr().users, p.tr().refresh
 	if all {
 		users, refresh = map[string]struct{}{}, map[string]struct{}{}
@@ -277,7 +281,7 @@ func entity[T any](base store.Path, bucket, key string, v *T) (entityWrite, erro
 	if err != nil {
 		return entityWrite{}, fmt.Errorf("userpool: encode %s %q: %w", bucket, key, err)
 	}
-	return entityWrite{path, key, raw}, nil
+	return entityWrite{path: path, key: key, raw: raw}, nil
 }
 
 // poolRest is p's own value: p without its users, refresh tokens and
@@ -288,11 +292,35 @@ func poolRest(p *pool) ([]byte, error) {
 	return json.Marshal(&cp)
 }
 
-func nonNilMessages(m []Message) []Message {
-	if m == nil {
-		return []Message{}
+// messageChanges lists the writes of the messages sent since the last
+// save and the deletes of those the outbox dropped (all, or an outbox
+// changed other than by deliver: the whole outbox again).
+func messageChanges(p *pool, base store.Path, all bool) ([]entityWrite, error) {
+	t := p.tr()
+	path := append(append(store.Path{}, base...), messagesBucket)
+	n := int64(len(p.Messages))
+	var out []entityWrite
+	from := t.msgWritten + 1 // the first message to write
+	if all || t.msgSeq-n+1 < t.msgOldest || (n > 0 && t.msgOldest > t.msgSeq) || t.msgSeq < n {
+		if t.msgSeq < n {
+			t.msgSeq = n
+		}
+		out = append(out, entityWrite{path: path, drop: true})
+		from, t.msgOldest = t.msgSeq-n+1, t.msgSeq-n+1
 	}
-	return m
+	first := t.msgSeq - n + 1 // the sequence number of p.Messages[0]
+	for seq := max(from, first); seq <= t.msgSeq; seq++ {
+		raw, err := json.Marshal(&p.Messages[seq-first])
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, entityWrite{path: path, key: messageKey(seq), raw: raw})
+	}
+	for seq := t.msgOldest; seq < first; seq++ {
+		out = append(out, entityWrite{path: path, key: messageKey(seq)})
+	}
+	t.msgOldest, t.msgWritten = first, t.msgSeq
+	return out, nil
 }
 
 // load reads the user pools from the store (at start).
@@ -305,8 +333,28 @@ func (s *Server) load(tx *store.Tx) error {
 			return err
 		}
 		p.Users, p.Refresh = map[string]*user{}, map[string]*refreshToken{}
-		if err := tx.Get(base, messagesKey, &p.Messages); err != nil && !isNotFound(err) {
+		t := p.tr()
+		if err := tx.ForEach(append(append(store.Path{}, base...), messagesBucket), func(v store.Value) error {
+			seq, err := strconv.ParseInt(v.Key, 10, 64)
+			if err != nil || seq < 1 {
+				return &store.CorruptError{Path: v.Path, Key: v.Key, Err: errors.New("not a message number")}
+			}
+			var m Message
+			if err := v.Decode(&m); err != nil {
+				return err
+			}
+			if len(p.Messages) == 0 {
+				t.msgOldest = seq
+			}
+			p.Messages = append(p.Messages, m)
+			t.msgSeq, t.msgWritten = seq, seq
+			return nil
+		}); err != nil {
 			return err
+		}
+		if n := int64(len(p.Messages)); n > 0 && t.msgSeq-t.msgOldest+1 != n {
+			return &store.CorruptError{Path: append(append(store.Path{}, base...), messagesBucket), Key: messageKey(t.msgOldest),
+				Err: errors.New("the message numbers are not consecutive")}
 		}
 		if err := loadBucket(tx, base, usersBucket, p.Users); err != nil {
 			return err
@@ -329,10 +377,7 @@ func (s *Server) load(tx *store.Tx) error {
 	ws := map[string]*written{}
 	for id, p := range st.Pools {
 		p.fillMaps()
-		w := &written{msgLen: len(p.Messages)}
-		if n := len(p.Messages); n > 0 {
-			w.msgFirst, w.msgLastPt = &p.Messages[0], &p.Messages[n-1]
-		}
+		w := &written{}
 		if w.rest, err = poolRest(p); err != nil {
 			return err
 		}
@@ -352,8 +397,6 @@ func loadBucket[T any](tx *store.Tx, base store.Path, bucket string, m map[strin
 		return v.Decode(e)
 	})
 }
-
-func isNotFound(err error) bool { return errors.Is(err, store.ErrNotFound) }
 
 // ImportLegacy is the store.Importer of the user pools' section of a JSON
 // state file from before the store (the file's top-level "pools"): it

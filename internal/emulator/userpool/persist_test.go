@@ -48,7 +48,9 @@ func stateJSON(t *testing.T, s *Server) string {
 // the same file.
 func reloaded(t *testing.T, e *unlockedEnv, path string) string {
 	require.NoError(t, e.host.Close())
-	return stateJSON(t, openPersistEnv(t, path).s)
+	e2 := openPersistEnv(t, path)
+	defer e2.host.Close()
+	return stateJSON(t, e2.s)
 }
 
 // TestPersistEntities: after a run of mutations of every kind the
@@ -90,6 +92,8 @@ func TestPersistEntities(t *testing.T) {
 		{"AdminDisableUser", with("Username", "user0")},
 		{"AdminDeleteUser", with("Username", "user1")},
 		{"DeleteUserPool", map[string]any{"UserPoolId": other}},
+		{"AdminCreateUser", with("Username", "invited", "DesiredDeliveryMediums", []string{"EMAIL"},
+			"UserAttributes", []map[string]string{{"Name": "email", "Value": "invited@example.com"}})},
 	}
 	for _, st := range steps {
 		_, et := e.call(st.op, st.in)
@@ -109,6 +113,7 @@ func TestPersistEntities(t *testing.T) {
 	require.NotEmpty(t, et, "the signed-out refresh token is refused")
 
 	want := stateJSON(t, e.s)
+	assert.Contains(t, want, "invited@example.com", "an invitation is in the outbox")
 	got := reloaded(t, e, path)
 	assert.JSONEq(t, want, got)
 	assert.NotContains(t, got, other, "the deleted pool is gone from the file")
@@ -161,4 +166,40 @@ func TestPersistMarksKeptInUnlockedWindow(t *testing.T) {
 	s.windows = 0
 	assert.True(t, writesUser())
 	assert.False(t, writesUser(), "cleared once written with no window open")
+}
+
+// TestPersistOutbox: the outbox is stored message by message, numbered;
+// past 1,000 the oldest are deleted as new ones come, and a reload gives
+// the same outbox.
+func TestPersistOutbox(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "state")
+	e := newPersistEnv(t, path)
+	_, err := e.s.AddUser(e.pool, "bob", "Passw0rd!", map[string]string{"email": "bob@example.com"})
+	require.NoError(t, err)
+	send := func(n int) {
+		e.s.mu.Lock()
+		p := e.s.st.Pools[e.pool]
+		for i := range n {
+			e.s.deliver(p, p.Users["bob"], "email", KindSignUp, fmt.Sprint(i), "code", e.s.now())
+		}
+		e.s.mu.Unlock()
+		require.NoError(t, e.host.Persist())
+	}
+	send(3)
+	send(998)
+	send(5)
+	e.s.mu.Lock()
+	require.Len(t, e.s.st.Pools[e.pool].Messages, 1000)
+	assert.Equal(t, "3", e.s.st.Pools[e.pool].Messages[0].Code, "the oldest six were dropped")
+	e.s.mu.Unlock()
+	want := stateJSON(t, e.s)
+	got := reloaded(t, e, path)
+	assert.JSONEq(t, want, got)
+
+	// And the numbering goes on after the reload.
+	pool := e.pool
+	e = openPersistEnv(t, path)
+	e.pool = pool
+	send(2)
+	assert.JSONEq(t, stateJSON(t, e.s), reloaded(t, e, path))
 }

@@ -334,6 +334,7 @@ func (s *Server) deliver(p *pool, u *user, attr, kind, code, body string, now ti
 	}
 	p.Messages = append(p.Messages, Message{PoolID: p.ID, Username: u.Username, Destination: dest,
 		Medium: medium, Kind: kind, Code: code, Body: body, Time: now})
+	p.sent()
 	if len(p.Messages) > 1000 {
 		p.Messages = append([]Message(nil), p.Messages[len(p.Messages)-1000:]...)
 	}
