@@ -25,7 +25,7 @@ func (p *pool) key(name string) string {
 	return strings.ToLower(name)
 }
 
-// findUser resolves what a caller typed as a username: the username
+// lookupUser resolves what a caller typed as a username: the username
 // itself, the sub, or (for pools with username or alias attributes) an
 // e-mail address, phone number or preferred_username.
 func (p *pool) lookupUser(name string) *user {
