@@ -40,6 +40,9 @@ var (
 const keyRingSize = 4
 
 func TestMain(m *testing.M) {
+	if os.Getenv(stormChildEnv) != "" {
+		os.Exit(runStormChild()) // a server process of TestKillStormServer
+	}
 	real := userpool.GenerateKey
 	userpool.GenerateKey = func(r io.Reader) (*rsa.PrivateKey, error) {
 		keyMu.Lock()

@@ -131,7 +131,9 @@ func TestMountedService(t *testing.T) {
 	assert.Contains(t, body, "revoked")
 
 	// The section is persisted and restored.
+	s.Close()
 	s2 := NewUnstartedServer(func(o *Options) { o.StatePath = path })
+	defer s2.Close()
 	assert.Equal(t, 21, mountFake(t, s2).Count)
 }
 

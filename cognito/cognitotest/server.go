@@ -34,10 +34,13 @@ type Options struct {
 	// private values, IDs). Default crypto/rand. The server serialises its
 	// reads, so it need not be safe for concurrent use.
 	Rand io.Reader
-	// StatePath, when set, makes the server persist its whole state to this
-	// file after every mutating request, before it answers (written to a
-	// temporary file, fsynced, renamed over StatePath, and the directory
-	// fsynced), and reload it when the server is created.
+	// StatePath, when set, is the server's state database (bbolt): every
+	// mutating request commits the entities it changed, fsynced, before it
+	// answers, and the server reloads the file when it is created (a JSON
+	// state file of an older version is imported, and kept beside it with
+	// the suffix ".json-backup"). The server holds the file's lock until
+	// Close; another server or process opening it meanwhile fails after a
+	// second.
 	StatePath string
 	// Logf, when set, receives one line per request, whatever service
 	// answers it: method, service and operation (or path, without its
@@ -170,6 +173,9 @@ func (s *Server) Close() {
 	s.closeOne.Do(func() {
 		if s.ts != nil {
 			s.ts.Close()
+		}
+		if err := s.host.Close(); err != nil {
+			s.host.Logf("cognitotest: close the state file: %v", err)
 		}
 	})
 }

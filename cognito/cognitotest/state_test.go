@@ -16,8 +16,8 @@ import (
 func TestStatePersistence(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "state.json")
 	s1 := NewServer(func(o *Options) { o.StatePath = path })
-	// s1 is never closed cleanly: every answered request is already on disk,
-	// as after a kill -9.
+	// Close only releases the database's lock: every answered request is
+	// already on disk (TestKillStormServer kills a server instead).
 	defer s1.Close()
 	c1 := idp(s1)
 	pool := s1.MustCreateUserPool(PoolOptions{})
@@ -44,6 +44,7 @@ func TestStatePersistence(t *testing.T) {
 	assert.NotContains(t, string(raw), testPassword, "passwords are never stored")
 	assert.NotContains(t, string(raw), *tok.RefreshToken, "refresh tokens are stored hashed")
 
+	s1.Close()
 	s2 := NewServer(func(o *Options) { o.StatePath = path })
 	defer s2.Close()
 	f2 := &fixture{s: s2, c: idp(s2), pool: pool, client: cl}
@@ -70,7 +71,7 @@ func TestStatePersistence(t *testing.T) {
 func TestStateFileErrors(t *testing.T) {
 	dir := t.TempDir()
 	tests := []struct{ name, content, want string }{
-		{"garbage", "{not json", "parse state file"},
+		{"garbage", "{not json", "bad state document"},
 		{"wrong version", `{"version": 99}`, "version 99"},
 	}
 	for _, tc := range tests {

@@ -2,11 +2,8 @@ package cognitotest
 
 import (
 	"errors"
-	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
-	"sync"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -14,143 +11,69 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/cognitokit/cognitokit/internal/emulator"
+	"github.com/cognitokit/cognitokit/internal/emulator/store"
 )
-
-// spyFS records the calls writeFileAtomic makes and can make a temporary
-// file's writes fail after a number of bytes (a crash mid-write).
-type spyFS struct {
-	osFS
-	mu        sync.Mutex
-	calls     []string
-	failAfter int // bytes; < 0: never fail
-}
-
-func (f *spyFS) note(format string, args ...any) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.calls = append(f.calls, fmt.Sprintf(format, args...))
-}
-
-func (f *spyFS) log() []string {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return append([]string(nil), f.calls...)
-}
-
-func (f *spyFS) CreateTemp(dir, pattern string) (tempFile, error) {
-	t, err := f.osFS.CreateTemp(dir, pattern)
-	if err != nil {
-		return nil, err
-	}
-	f.note("create %s", filepath.Base(t.Name()))
-	return &spyFile{tempFile: t, fs: f}, nil
-}
-
-func (f *spyFS) Rename(oldpath, newpath string) error {
-	f.note("rename %s %s", filepath.Base(oldpath), filepath.Base(newpath))
-	return f.osFS.Rename(oldpath, newpath)
-}
-
-func (f *spyFS) SyncDir(dir string) error {
-	f.note("syncdir")
-	return f.osFS.SyncDir(dir)
-}
-
-type spyFile struct {
-	tempFile
-	fs      *spyFS
-	written int
-}
 
 var errDiskGone = errors.New("disk gone")
 
-func (t *spyFile) Write(b []byte) (int, error) {
-	if t.fs.failAfter >= 0 && t.written+len(b) > t.fs.failAfter {
-		n, _ := t.tempFile.Write(b[:t.fs.failAfter-t.written])
-		t.written += n
-		t.fs.note("write fails after %d", t.written)
-		return n, errDiskGone
-	}
-	n, err := t.tempFile.Write(b)
-	t.written += n
-	t.fs.note("write")
-	return n, err
-}
-
-func (t *spyFile) Sync() error  { t.fs.note("sync"); return t.tempFile.Sync() }
-func (t *spyFile) Close() error { t.fs.note("close"); return t.tempFile.Close() }
-
-func newSpyServer(t *testing.T, path string, fsys *spyFS) *Server {
-	s := NewUnstartedServer(func(o *Options) { o.StatePath = path })
-	s.host.SetStateFS(fsys)
-	s.Start()
-	t.Cleanup(s.Close)
-	return s
-}
-
-// TestStateWriteIsAtomic kills the mutation "state file written in place,
-// without a temporary file, fsync or rename" (issue 11 part 8): the
-// write goes to a temporary file in the same directory, is fsynced and
-// closed before it is renamed over the state file, and the directory is
-// fsynced after.
-func TestStateWriteIsAtomic(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "state.json")
-	fsys := &spyFS{failAfter: -1}
-	s := newSpyServer(t, path, fsys)
-	s.MustCreateUserPool(PoolOptions{})
-	calls := fsys.log()
-	require.NotEmpty(t, calls, "the state is written through the file-system hook")
-	require.True(t, strings.HasPrefix(calls[0], "create .state.json.tmp-"), "%q", calls)
-	tmp := strings.TrimPrefix(calls[0], "create ")
-	var seq []string // consecutive writes as one
-	for _, c := range calls[1:] {
-		if c == "write" && len(seq) > 0 && seq[len(seq)-1] == "write" {
-			continue
-		}
-		seq = append(seq, c)
-	}
-	assert.Equal(t, []string{"write", "sync", "close", "rename " + tmp + " state.json", "syncdir"}, seq, "%q", calls)
-	entries, err := os.ReadDir(filepath.Dir(path))
-	require.NoError(t, err)
-	require.Len(t, entries, 1, "only the state file is left")
-	assert.Equal(t, "state.json", entries[0].Name())
-}
-
-// TestStateWriteCrashKeepsPreviousState: a write that fails part way (a
-// full disk, a crash simulated by a writer failing after N bytes) leaves
-// the previous state file whole and no partial file behind, and the
-// request that caused it is told.
-func TestStateWriteCrashKeepsPreviousState(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "state.json")
-	fsys := &spyFS{failAfter: -1}
-	s := newSpyServer(t, path, fsys)
+// TestStateFileIsDatabase: -state is the embedded database (bbolt's
+// magic in the file, mode 0600), each user under its own key, and the
+// server holds its lock while it runs.
+func TestStateFileIsDatabase(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "state")
+	s := NewServer(func(o *Options) { o.StatePath = path })
 	pool := s.MustCreateUserPool(PoolOptions{})
-	before, err := os.ReadFile(path)
-	require.NoError(t, err)
+	s.MustCreateUser(pool, "alice", testPassword, nil)
+	_, err := store.Open(path, func(o *store.Options) { o.LockTimeout = 50e6 })
+	require.ErrorIs(t, err, store.ErrLocked, "the running server holds the file")
+	s.Close()
 
-	unlock := s.host.LockPersist()
-	fsys.failAfter = 100
-	unlock()
-	_, err = idp(s).AdminCreateUser(ctx(), &cip.AdminCreateUserInput{UserPoolId: &pool, Username: aws.String("bob")})
+	fi, err := os.Stat(path)
+	require.NoError(t, err)
+	assert.Equal(t, os.FileMode(0o600), fi.Mode().Perm())
+	db, err := store.Open(path, func(o *store.Options) { o.ReadOnly = true })
+	require.NoError(t, err)
+	defer db.Close()
+	var u map[string]any
+	require.NoError(t, db.View(func(tx *store.Tx) error { return tx.Get(store.Path{"userpool", pool, "users"}, "alice", &u) }))
+	assert.Equal(t, "alice", u["username"])
+	_, err = store.Open(filepath.Join(t.TempDir(), "x"), func(o *store.Options) { o.ReadOnly = true })
+	assert.Error(t, err, "a missing file cannot be opened read-only")
+}
+
+// TestStateWriteFailureKeepsPreviousState: a write that fails (a full
+// disk) keeps the state on disk as it was, the request that caused it is
+// told, and the next successful write stores everything again, the change
+// whose write failed included (regression: the failed write's marks must
+// not be lost).
+func TestStateWriteFailureKeepsPreviousState(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "state")
+	s := NewServer(func(o *Options) { o.StatePath = path })
+	pool := s.MustCreateUserPool(PoolOptions{})
+
+	s.host.SetPersistFault(func() error { return errDiskGone })
+	_, err := idp(s).AdminCreateUser(ctx(), &cip.AdminCreateUserInput{UserPoolId: &pool, Username: aws.String("bob")})
 	requireCode(t, err, "InternalErrorException")
-	assert.Contains(t, fsys.log(), "write fails after 100")
+	s.Close()
 
-	after, err := os.ReadFile(path)
-	require.NoError(t, err)
-	assert.Equal(t, string(before), string(after), "the previous state is intact")
-	entries, err := os.ReadDir(filepath.Dir(path))
-	require.NoError(t, err)
-	require.Len(t, entries, 1, "no partial file is left")
-
-	// The previous state loads.
 	s2, err := NewHandlerServer(func(o *Options) { o.StatePath = path })
 	require.NoError(t, err)
-	assert.True(t, s2.up.HasPool(pool))
-}
+	assert.True(t, s2.up.HasPool(pool), "the previous state loads")
+	assert.False(t, s2.up.HasUser(pool, "bob"), "the failed write left nothing")
+	s2.Close()
 
-// The state file's file system lives in the emulator's core.
-type (
-	osFS     = emulator.OSFS
-	tempFile = emulator.TempFile
-)
+	s3 := NewServer(func(o *Options) { o.StatePath = path })
+	s3.host.SetPersistFault(func() error { return errDiskGone })
+	_, err = idp(s3).AdminCreateUser(ctx(), &cip.AdminCreateUserInput{UserPoolId: &pool, Username: aws.String("bob")})
+	requireCode(t, err, "InternalErrorException")
+	s3.host.SetPersistFault(nil)
+	_, err = idp(s3).AdminCreateUser(ctx(), &cip.AdminCreateUserInput{UserPoolId: &pool, Username: aws.String("carol")})
+	require.NoError(t, err)
+	s3.Close()
+
+	s4, err := NewHandlerServer(func(o *Options) { o.StatePath = path })
+	require.NoError(t, err)
+	defer s4.Close()
+	assert.True(t, s4.up.HasUser(pool, "carol"))
+	assert.True(t, s4.up.HasUser(pool, "bob"), "the change whose write failed is written with the next one")
+}

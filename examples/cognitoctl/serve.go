@@ -28,7 +28,7 @@ func runServe(ctx context.Context, env *cliEnv, args []string) error {
 	fs := newFlagSet(env, "serve", serveUsage)
 	addr := fs.String("addr", "127.0.0.1:9229", "address to listen on")
 	configPath := fs.String("config", "", "JSON file of pools, clients, groups and users to create (see cognitotest.SeedConfig)")
-	statePath := fs.String("state", "", "file to persist the whole emulator state to (atomic writes) and reload on start")
+	statePath := fs.String("state", "", "state database to persist every change to before answering, and reload on start (a JSON state file of an older version is imported; see cognitoctl state)")
 	region := fs.String("region", "", "region of new pools (default $AWS_REGION, else us-east-1)")
 	verbose := fs.Bool("v", false, "log one line per request to stderr (never secrets)")
 	allowUnsigned := fs.Bool("allow-unsigned", false, "accept admin operations without a SigV4 Authorization header (e.g. from curl)")
@@ -53,6 +53,7 @@ func runServe(ctx context.Context, env *cliEnv, args []string) error {
 	if err != nil {
 		return exitf(1, "%v", err)
 	}
+	defer srv.Close() // releases the state database's lock
 	var cfg *cognitotest.SeedConfig
 	if *configPath != "" {
 		if cfg, err = loadSeedConfig(*configPath); err != nil {

@@ -165,7 +165,7 @@ func TestServeErrors(t *testing.T) {
 		{"extra arg", []string{"extra"}, 2, "unexpected argument"},
 		{"missing config", []string{"-addr", "127.0.0.1:0", "-config", filepath.Join(dir, "missing.json")}, 1, "config"},
 		{"invalid config", []string{"-addr", "127.0.0.1:0", "-config", badCfg}, 1, "needs an id"},
-		{"corrupt state", []string{"-addr", "127.0.0.1:0", "-state", badState}, 1, "parse state file"},
+		{"corrupt state", []string{"-addr", "127.0.0.1:0", "-state", badState}, 1, "not a readable state database"},
 		{"bad address", []string{"-addr", "256.0.0.1:bad"}, 1, "listen"},
 		{"cors origin *", []string{"-addr", "127.0.0.1:0", "-cors-origin", "*"}, 1, "CORS origin"},
 		{"cors origin with a path", []string{"-addr", "127.0.0.1:0", "-cors-origin", "https://app.example/x"}, 1, "CORS origin"},

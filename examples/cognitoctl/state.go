@@ -9,7 +9,9 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/cognitokit/cognitokit/internal/emulator"
 	"github.com/cognitokit/cognitokit/internal/emulator/store"
+	"github.com/cognitokit/cognitokit/internal/emulator/userpool"
 )
 
 func init() {
@@ -52,10 +54,21 @@ func stateHelp(env *cliEnv) {
 	fs.PrintDefaults()
 }
 
+// stateImporters migrate each section of a JSON state file from before the
+// database as "cognitoctl serve -state" does: the user pools entity by
+// entity, the smaller sections as one value each.
+func stateImporters() map[string]store.Importer {
+	im := map[string]store.Importer{store.LegacyPoolsSection: userpool.ImportLegacy}
+	for _, name := range []string{"identityPools", "apiGateway", "facebook"} {
+		im[name] = emulator.SectionImporter(name)
+	}
+	return im
+}
+
 // openState opens the state file, turning the store's typed errors into
 // one clear line.
 func openState(path string, readOnly bool) (*store.Store, error) {
-	st, err := store.Open(path, func(o *store.Options) { o.ReadOnly = readOnly })
+	st, err := store.Open(path, func(o *store.Options) { o.ReadOnly = readOnly; o.Importers = stateImporters() })
 	switch {
 	case err == nil:
 		return st, nil

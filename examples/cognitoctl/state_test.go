@@ -80,29 +80,49 @@ func TestStateImportExport(t *testing.T) {
 }
 
 func TestStateExportLegacyJSON(t *testing.T) {
-	// A state file written by today's emulator exports without being
-	// touched.
-	path := filepath.Join(t.TempDir(), "state.json")
-	srv := cognitotest.NewServer(func(o *cognitotest.Options) { o.StatePath = path })
-	pool := srv.MustCreateUserPool(cognitotest.PoolOptions{})
-	srv.MustCreateUser(pool, "carol", "Carol-Passw0rd!", map[string]string{"email": "carol@example.com"})
-	srv.Close()
-	before, err := os.ReadFile(path)
+	// A JSON state file written before the database (testdata, by the
+	// emulator of that time) exports without being touched, each user under
+	// its own key, as serve -state would import it.
+	legacy, err := os.ReadFile("testdata/legacy-state.json")
 	require.NoError(t, err)
+	path := filepath.Join(t.TempDir(), "state.json")
+	require.NoError(t, os.WriteFile(path, legacy, 0o600))
 
 	r := runStateCLI(t, "", "export", "-state", path)
 	require.Equal(t, 0, r.code, r.stderr)
 	var doc store.Document
 	require.NoError(t, json.Unmarshal([]byte(r.stdout), &doc))
-	require.Contains(t, doc.Legacy, store.LegacyPoolsSection)
-	assert.Contains(t, string(doc.Legacy[store.LegacyPoolsSection]), "carol@example.com")
+	assert.Empty(t, doc.Legacy, "every section has an importer")
+	require.Contains(t, doc.Services, "userpool")
+	users := map[string]json.RawMessage{}
+	for _, b := range doc.Services["userpool"].Buckets {
+		if len(b.Path) == 2 && b.Path[1] == "users" {
+			users = b.Entries
+		}
+	}
+	require.Contains(t, users, "carol")
+	assert.Contains(t, string(users["carol"]), "carol@example.com")
+	assert.Contains(t, users, "dave")
 	assert.NotContains(t, r.stdout, "Carol-Passw0rd!", "passwords are never stored")
 
 	after, err := os.ReadFile(path)
 	require.NoError(t, err)
-	assert.Equal(t, before, after, "export leaves the file alone")
+	assert.Equal(t, legacy, after, "export leaves the file alone")
 	entries, _ := os.ReadDir(filepath.Dir(path))
 	assert.Len(t, entries, 1)
+
+	// Exported and imported again, the state serves: carol signs in.
+	doc2 := filepath.Join(t.TempDir(), "doc.json")
+	require.NoError(t, os.WriteFile(doc2, []byte(r.stdout), 0o600))
+	db := filepath.Join(t.TempDir(), "state.db")
+	r = runStateCLI(t, "", "import", "-state", db, "-in", doc2)
+	require.Equal(t, 0, r.code, r.stderr)
+	srv := cognitotest.NewServer(func(o *cognitotest.Options) { o.StatePath = db })
+	defer srv.Close()
+	_, err = srv.CreateUser("us-east-1_5zxzTDiqn", "carol", "Carol-Passw0rd!", nil)
+	assert.Error(t, err, "carol was imported")
+	_, err = srv.CreateUser("us-east-1_5zxzTDiqn", "erin", "Erin-Passw0rd!", nil)
+	assert.NoError(t, err, "erin was not")
 }
 
 func TestStateLocked(t *testing.T) {

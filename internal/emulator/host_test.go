@@ -179,12 +179,15 @@ func TestHostPersistence(t *testing.T) {
 	hd := h.Handler()
 	call(t, hd, "Counter.Incr", "", false)
 	call(t, hd, "Counter.Incr", "", false)
+	require.NoError(t, h.Close(), "the database holds a lock until Close")
+	require.NoError(t, h.Close(), "twice is fine")
 
 	h2 := MustNew(Config{StatePath: path})
 	c2 := &counter{}
 	c2.register(h2)
 	require.NoError(t, h2.Load())
 	assert.Equal(t, 2, c2.N)
+	require.NoError(t, h2.Close())
 
 	// A section this build does not serve is ignored; a bad one fails.
 	require.NoError(t, os.WriteFile(path, []byte(`{"version":1,"sections":{"gone":{},"counter":{"N":5}}}`), 0o600))
@@ -192,7 +195,8 @@ func TestHostPersistence(t *testing.T) {
 	c3 := &counter{}
 	c3.register(h3)
 	require.NoError(t, h3.Load())
-	assert.Equal(t, 5, c3.N)
+	assert.Equal(t, 5, c3.N, "a JSON state file from before the store is imported")
+	require.NoError(t, h3.Close())
 	for name, body := range map[string]string{
 		"not json":      `{`,
 		"wrong version": `{"version":2}`,
@@ -205,8 +209,10 @@ func TestHostPersistence(t *testing.T) {
 	}
 
 	// A failing snapshot fails the operation that needed the save.
-	h4 := MustNew(Config{StatePath: path})
+	h4 := MustNew(Config{StatePath: filepath.Join(t.TempDir(), "state")})
 	h4.AddSection("broken", Section{Snapshot: func() (any, error) { return nil, errors.New("no") }})
+	require.NoError(t, h4.Load())
+	defer h4.Close()
 	_, err := h4.Run(Operation{Run: func(*Call) (any, error) { return 1, nil }}, &Call{Name: "X"})
 	assert.Equal(t, "InternalErrorException", awsproto.ErrorCode(err))
 	_, err = h4.Run(Operation{ReadOnly: true, Run: func(*Call) (any, error) { return 1, nil }}, &Call{Name: "X"})

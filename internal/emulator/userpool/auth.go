@@ -181,7 +181,7 @@ func (s *Server) initiate(c *call, admin bool) (any, error) {
 // sub a session or token recorded (not deleted, nor deleted and created
 // again under the same name), else nil.
 func (p *pool) sameUser(username, sub string) *user {
-	if u := p.Users[p.key(username)]; u != nil && u.Sub == sub {
+	if u := p.user(username); u != nil && u.Sub == sub {
 		return u
 	}
 	return nil

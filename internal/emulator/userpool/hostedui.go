@@ -424,7 +424,7 @@ func (s *Server) federatedUser(p *pool, idp *identityProvider, ext externalUser,
 		}
 	}
 	username := idp.Name + "_" + ext.Subject
-	u = p.Users[p.key(username)]
+	u = p.user(username)
 	if u == nil {
 		sub := s.uuid()
 		ident, _ := json.Marshal([]map[string]any{identityJSON(idp, ext.Subject, "true", now)})

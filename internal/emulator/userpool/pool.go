@@ -817,8 +817,11 @@ func opDeleteGroup(s *Server, c *call) (any, error) {
 		return nil, err
 	}
 	delete(p.Groups, in.GroupName)
-	for _, u := range p.Users {
-		u.Groups = removeStr(u.Groups, in.GroupName)
+	for k, u := range p.Users {
+		if contains(u.Groups, in.GroupName) {
+			p.touchUser(k)
+			u.Groups = removeStr(u.Groups, in.GroupName)
+		}
 	}
 	return nil, nil
 }

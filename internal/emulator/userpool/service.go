@@ -76,6 +76,11 @@ type Server struct {
 	// whileUnlocked, when set (by tests), runs in every unlocked window,
 	// after its work and before s.mu is taken again.
 	whileUnlocked func()
+
+	// windows counts the operations inside an unlocked window; written is
+	// what the last save wrote of each pool (persist.go).
+	windows int
+	written map[string]*written
 }
 
 // New returns the user-pool service with an empty state and registers
@@ -99,7 +104,7 @@ func New(host *emulator.Host, o Options) *Server {
 		fn := p.fn
 		host.Handle(p.pattern, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { fn(s, w, r) }))
 	}
-	host.AddSection(emulator.PoolsSection, emulator.Section{Snapshot: s.snapshot, Restore: s.restore})
+	host.AddSection(emulator.PoolsSection, s.persistence())
 	return s
 }
 
@@ -202,8 +207,12 @@ func (s *Server) logf(format string, args ...any) { s.host.Logf(format, args...)
 // before may have changed, and it must check what it relies on afterwards
 // (current, stillSignedIn) and have made its state changes atomic before.
 func (s *Server) unlocked(fn func()) {
+	s.windows++
 	s.mu.Unlock()
-	defer s.mu.Lock()
+	defer func() {
+		s.mu.Lock()
+		s.windows--
+	}()
 	fn()
 	if s.whileUnlocked != nil {
 		s.whileUnlocked()

@@ -2,7 +2,6 @@ package userpool
 
 import (
 	"crypto/rsa"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
@@ -56,6 +55,8 @@ type pool struct {
 	// Hosted holds the hosted UI's state: identity providers, resource
 	// servers, authorization codes and sign-in sessions (hostedui.go).
 	Hosted *hostedState `json:"hosted,omitempty"`
+
+	track *tracker // persistence marks and the sorted usernames (persist.go)
 }
 
 type schemaAttribute struct {
@@ -227,40 +228,6 @@ type customResult struct {
 
 // ---------------------------------------------------------------------------
 // Persistence: the user pools are one section of the emulator's state.
-
-// snapshot returns the pools as JSON, taken under s.mu.
-func (s *Server) snapshot() (any, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	b, err := json.Marshal(s.st.Pools)
-	if err != nil {
-		return nil, err
-	}
-	return json.RawMessage(b), nil
-}
-
-// restore replaces the pools with a snapshot's.
-func (s *Server) restore(raw json.RawMessage) error {
-	st := newState()
-	if len(raw) > 0 && string(raw) != "null" {
-		if err := json.Unmarshal(raw, &st.Pools); err != nil {
-			return err
-		}
-	}
-	if st.Pools == nil {
-		st.Pools = map[string]*pool{}
-	}
-	if err := st.checkEntries(); err != nil {
-		return err
-	}
-	for _, p := range st.Pools {
-		p.fillMaps()
-	}
-	s.mu.Lock()
-	s.st = st
-	s.mu.Unlock()
-	return nil
-}
 
 // unlockSave releases s.mu, then persists the emulator's state; it
 // returns once a state at least as new as the caller's change is on disk.

@@ -291,6 +291,7 @@ func (s *Server) issueTokens(p *pool, cl *client, u *user, now time.Time, rt *re
 	if rt == nil {
 		tok := b64(s.randBytes(48))
 		exp := now.Add(cl.validity("refresh"))
+		p.touchRefresh(hashToken(tok))
 		p.Refresh[hashToken(tok)] = &refreshToken{Username: u.Username, Sub: u.Sub, ClientID: cl.ID,
 			OriginJTI: origin, AuthTime: authTime, Expires: exp, DeviceKey: deviceKey}
 		if oa != nil {
@@ -344,6 +345,7 @@ func (s *Server) prune(p *pool, u *user, now time.Time) {
 	}
 	for h, rt := range p.Refresh {
 		if now.After(rt.Expires) {
+			p.touchRefresh(h)
 			delete(p.Refresh, h)
 		}
 	}
@@ -357,8 +359,9 @@ func (s *Server) prune(p *pool, u *user, now time.Time) {
 // revokeOrigin makes every token of one sign-in fail from now on.
 func (p *pool) revokeOrigin(origin string, now time.Time) {
 	p.Revoked[origin] = now.Add(25 * time.Hour) // longer than any access token lives
-	for _, rt := range p.Refresh {
+	for h, rt := range p.Refresh {
 		if rt.OriginJTI == origin {
+			p.touchRefresh(h)
 			rt.Revoked = true
 		}
 	}
@@ -383,7 +386,7 @@ func (p *pool) revokeRefresh(cl *client, tok string, now time.Time) bool {
 // refresh tokens, and its access and ID tokens for GetUser and friends.
 func (p *pool) revokeSignIn(username, origin string, now time.Time) {
 	p.revokeOrigin(origin, now)
-	if u := p.Users[p.key(username)]; u != nil {
+	if u := p.user(username); u != nil {
 		delete(u.Origins, origin)
 	}
 }
@@ -405,6 +408,7 @@ func (s *Server) lookupRefresh(p *pool, cl *client, tok string, now time.Time) (
 	if !ok || rt.ClientID != cl.ID {
 		return nil, nil, errInvalidRefresh
 	}
+	p.touchRefresh(hashToken(tok))
 	if rt.Revoked {
 		return nil, nil, errRevokedRefresh
 	}

@@ -25,10 +25,10 @@ func (p *pool) key(name string) string {
 	return strings.ToLower(name)
 }
 
-// findUser resolves what a caller typed as a username: the username
+// lookupUser resolves what a caller typed as a username: the username
 // itself, the sub, or (for pools with username or alias attributes) an
 // e-mail address, phone number or preferred_username.
-func (p *pool) findUser(name string) *user {
+func (p *pool) lookupUser(name string) *user {
 	if name == "" {
 		return nil
 	}
@@ -133,7 +133,7 @@ func (s *Server) hashUnlocked(p *pool, u *user, pw string) (salt, verifier strin
 	if !s.current(p) {
 		return "", "", errPoolGone(p.ID)
 	}
-	if p.Users[p.key(name)] != u {
+	if p.user(name) != u {
 		return "", "", errUserNotFound // deleted meanwhile
 	}
 	return sb.Text(16), v.Text(16), nil
@@ -262,8 +262,6 @@ func (s *Server) newUser(p *pool, username string, attrs map[string]string, now 
 	return u, nil
 }
 
-func (p *pool) addUser(u *user) { p.Users[p.key(u.Username)] = u }
-
 func (u *user) attrList(only []string) []attributeType {
 	names := make([]string, 0, len(u.Attrs))
 	for n := range u.Attrs {
@@ -336,6 +334,7 @@ func (s *Server) deliver(p *pool, u *user, attr, kind, code, body string, now ti
 	}
 	p.Messages = append(p.Messages, Message{PoolID: p.ID, Username: u.Username, Destination: dest,
 		Medium: medium, Kind: kind, Code: code, Body: body, Time: now})
+	p.sent()
 	if len(p.Messages) > 1000 {
 		p.Messages = append([]Message(nil), p.Messages[len(p.Messages)-1000:]...)
 	}
@@ -692,7 +691,7 @@ func opChangePassword(s *Server, c *call) (any, error) {
 	if !s.current(p) {
 		return nil, errPoolGone(p.ID)
 	}
-	if p.Users[p.key(name)] != u {
+	if p.user(name) != u {
 		return nil, errUserNotFound
 	}
 	if !ok || u.Salt != salt || u.Verifier != verifier {
@@ -824,7 +823,7 @@ func opDeleteUser(s *Server, c *call) (any, error) {
 
 func (s *Server) deleteUser(p *pool, u *user, now time.Time) {
 	s.signOutAll(p, u, now)
-	delete(p.Users, p.key(u.Username))
+	p.removeUser(u)
 }
 
 // ---------------------------------------------------------------------------
@@ -1106,11 +1105,11 @@ func opListUsersInGroup(s *Server, c *call) (any, error) {
 }
 
 func sortedUsers(p *pool) []*user {
-	us := make([]*user, 0, len(p.Users))
-	for _, u := range p.Users {
-		us = append(us, u)
+	names := p.usernames()
+	us := make([]*user, 0, len(names))
+	for _, n := range names {
+		us = append(us, p.userAt(n))
 	}
-	sort.Slice(us, func(i, j int) bool { return us[i].Username < us[j].Username })
 	return us
 }
 
@@ -1126,12 +1125,6 @@ func opListUsers(s *Server, c *call) (any, error) {
 			return nil, err
 		}
 	}
-	var us []*user
-	for _, u := range sortedUsers(p) {
-		if f == nil || f.match(u) {
-			us = append(us, u)
-		}
-	}
-	return listPage(us, in.Limit, in.PaginationToken, "Users", "PaginationToken",
+	return listUsersPage(p, in.Limit, in.PaginationToken, f.matcher(),
 		func(u *user) any { return userWire(u, in.AttributesToGet) })
 }
