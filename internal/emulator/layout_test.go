@@ -59,7 +59,8 @@ func TestLayoutImports(t *testing.T) {
 		"requestid": nil,
 		"userpool":  {"internal/srp"},
 		"idpool":    {"internal/emulator/sts"},
-		"sts":       nil,
+		"sts":       {"sigv4client"},
+		"iam":       {"sigv4client/iampolicy"},
 		"fakefb":    nil,
 		// The fake identity providers and what consumes them.
 		"fakeoauth":   nil,
