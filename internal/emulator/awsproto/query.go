@@ -1,8 +1,10 @@
 package awsproto
 
 import (
+	"bytes"
 	"encoding/xml"
 	"errors"
+	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -118,12 +120,14 @@ func (e resultElement) MarshalXML(enc *xml.Encoder, _ xml.StartElement) error {
 
 // ParseQueryForm returns the parameters of a Query request: the
 // form-encoded body (read up to MaxBody) with the URL's query parameters
-// beneath it. A malformed body is a 400 MalformedQueryString.
+// beneath it. A malformed body is a 400 MalformedQueryString. r.Body is
+// left readable from the start, for a signature check that hashes it.
 func ParseQueryForm(r *http.Request) (url.Values, error) {
 	body, err := ReadBody(r)
 	if err != nil {
 		return nil, &QueryError{Status: http.StatusBadRequest, Code: "MalformedQueryString", Message: ErrorMessage(err)}
 	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
 	form, err := url.ParseQuery(string(body))
 	if err != nil {
 		return nil, &QueryError{Status: http.StatusBadRequest, Code: "MalformedQueryString", Message: "The request body is not a well-formed form (application/x-www-form-urlencoded)."}

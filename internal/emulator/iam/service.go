@@ -200,16 +200,21 @@ func (s *Service) find(name string) (Role, *record, error) {
 	return Role{}, nil, noSuchRole(name)
 }
 
+// named returns the role the form's RoleName names.
+func (s *Service) named(form url.Values) (Role, *record, error) {
+	name, err := requireName(form)
+	if err != nil {
+		return Role{}, nil, err
+	}
+	return s.find(name)
+}
+
 // update runs change on the named role's record under s.mu and stores the
 // result.
 func (s *Service) update(form url.Values, change func(rec *record) error) (*record, string, error) {
-	name, err := requireName(form)
-	if err != nil {
-		return nil, "", err
-	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	r, rec, err := s.find(name)
+	r, rec, err := s.named(form)
 	if err != nil {
 		return nil, "", err
 	}
@@ -365,11 +370,7 @@ func (s *Service) arn(rec *record) string {
 }
 
 func (s *Service) getRole(form url.Values) (any, error) {
-	name, err := requireName(form)
-	if err != nil {
-		return nil, err
-	}
-	r, rec, err := s.find(name)
+	r, rec, err := s.named(form)
 	if err != nil {
 		return nil, err
 	}
@@ -446,13 +447,9 @@ func (s *Service) updateAssumeRolePolicy(form url.Values) (any, error) {
 }
 
 func (s *Service) deleteRole(form url.Values) (any, error) {
-	name, err := requireName(form)
-	if err != nil {
-		return nil, err
-	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	r, rec, err := s.find(name)
+	r, rec, err := s.named(form)
 	if err != nil {
 		return nil, err
 	}
@@ -502,26 +499,22 @@ func (s *Service) putRolePolicy(form url.Values) (any, error) {
 	return nil, err
 }
 
-func noSuchPolicy(role, policy string) error {
+func noSuchPolicy(policy string) error {
 	return &awsproto.QueryError{Status: http.StatusNotFound, Code: "NoSuchEntity", Message: fmt.Sprintf("The role policy with name %s cannot be found.", policy)}
 }
 
 func (s *Service) getRolePolicy(form url.Values) (any, error) {
-	name, err := requireName(form)
-	if err != nil {
-		return nil, err
-	}
 	pname, err := requirePolicyName(form)
 	if err != nil {
 		return nil, err
 	}
-	_, rec, err := s.find(name)
+	_, rec, err := s.named(form)
 	if err != nil {
 		return nil, err
 	}
 	doc, ok := rec.Inline[pname]
 	if !ok {
-		return nil, noSuchPolicy(rec.Name, pname)
+		return nil, noSuchPolicy(pname)
 	}
 	return getRolePolicyResult{RoleName: rec.Name, PolicyName: pname, PolicyDocument: encodeDocument(doc)}, nil
 }
@@ -533,7 +526,7 @@ func (s *Service) deleteRolePolicy(form url.Values) (any, error) {
 	}
 	_, _, err = s.update(form, func(rec *record) error {
 		if _, ok := rec.Inline[pname]; !ok {
-			return noSuchPolicy(rec.Name, pname)
+			return noSuchPolicy(pname)
 		}
 		delete(rec.Inline, pname)
 		return nil
@@ -542,11 +535,7 @@ func (s *Service) deleteRolePolicy(form url.Values) (any, error) {
 }
 
 func (s *Service) listRolePolicies(form url.Values) (any, error) {
-	name, err := requireName(form)
-	if err != nil {
-		return nil, err
-	}
-	_, rec, err := s.find(name)
+	_, rec, err := s.named(form)
 	if err != nil {
 		return nil, err
 	}
@@ -609,11 +598,7 @@ func (s *Service) detachRolePolicy(form url.Values) (any, error) {
 }
 
 func (s *Service) listAttachedRolePolicies(form url.Values) (any, error) {
-	name, err := requireName(form)
-	if err != nil {
-		return nil, err
-	}
-	_, rec, err := s.find(name)
+	_, rec, err := s.named(form)
 	if err != nil {
 		return nil, err
 	}
@@ -637,11 +622,7 @@ func (s *Service) listAttachedRolePolicies(form url.Values) (any, error) {
 }
 
 func (s *Service) listInstanceProfilesForRole(form url.Values) (any, error) {
-	name, err := requireName(form)
-	if err != nil {
-		return nil, err
-	}
-	if _, _, err := s.find(name); err != nil {
+	if _, _, err := s.named(form); err != nil {
 		return nil, err
 	}
 	return listInstanceProfilesResult{}, nil
@@ -679,11 +660,7 @@ func (s *Service) untagRole(form url.Values) (any, error) {
 }
 
 func (s *Service) listRoleTags(form url.Values) (any, error) {
-	name, err := requireName(form)
-	if err != nil {
-		return nil, err
-	}
-	_, rec, err := s.find(name)
+	_, rec, err := s.named(form)
 	if err != nil {
 		return nil, err
 	}

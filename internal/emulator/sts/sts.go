@@ -7,12 +7,10 @@
 package sts
 
 import (
-	"bytes"
 	"context"
 	"encoding/xml"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -145,22 +143,11 @@ func (s *Service) Register(host *emulator.Host) {
 // included. AssumeRoleWithWebIdentity needs no signature, as in AWS;
 // GetCallerIdentity checks the request's signature for real.
 func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	body, err := io.ReadAll(io.LimitReader(r.Body, awsproto.MaxBody))
+	form, err := awsproto.ParseQueryForm(r)
 	if err != nil {
-		writeError(w, http.StatusBadRequest, "InvalidInput", "could not read the request body")
+		awsproto.WriteQueryErr(w, namespace, err)
 		return
 	}
-	form, err := url.ParseQuery(string(body))
-	if err != nil {
-		writeError(w, http.StatusBadRequest, "MalformedQueryString", "malformed form body")
-		return
-	}
-	for k, v := range r.URL.Query() {
-		if _, ok := form[k]; !ok {
-			form[k] = v
-		}
-	}
-	r.Body = io.NopCloser(bytes.NewReader(body))
 	switch action := form.Get("Action"); action {
 	case "AssumeRoleWithWebIdentity":
 		s.assumeRoleWithWebIdentity(w, form)
