@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -338,4 +339,40 @@ func TestGetCallerIdentity(t *testing.T) {
 	requireCode(t, err, "SignatureDoesNotMatch")
 	_, err = sts.NewFromConfig(s.Config()).GetCallerIdentity(ctx(), &sts.GetCallerIdentityInput{})
 	requireCode(t, err, "InvalidClientTokenId")
+}
+
+// TestIAMRolesPersist: a role made through IAM, with its ID, inline
+// policies and tags, survives a restart from the state file; a role
+// deleted through IAM stays deleted.
+func TestIAMRolesPersist(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "state.json")
+	s1 := NewServer(func(o *Options) { o.StatePath = path })
+	cl := iam.NewFromConfig(s1.Config())
+	created, err := cl.CreateRole(ctx(), &iam.CreateRoleInput{RoleName: aws.String("kept"), AssumeRolePolicyDocument: aws.String(tfTrust),
+		Tags: []iamtypes.Tag{{Key: aws.String("k"), Value: aws.String("v")}}})
+	require.NoError(t, err)
+	_, err = cl.PutRolePolicy(ctx(), &iam.PutRolePolicyInput{RoleName: aws.String("kept"), PolicyName: aws.String("p"), PolicyDocument: aws.String(allowGET)})
+	require.NoError(t, err)
+	_, err = cl.CreateRole(ctx(), &iam.CreateRoleInput{RoleName: aws.String("gone"), AssumeRolePolicyDocument: aws.String(tfTrust)})
+	require.NoError(t, err)
+	_, err = cl.DeleteRole(ctx(), &iam.DeleteRoleInput{RoleName: aws.String("gone")})
+	require.NoError(t, err)
+	s1.Close()
+
+	s2 := NewServer(func(o *Options) { o.StatePath = path })
+	defer s2.Close()
+	cl = iam.NewFromConfig(s2.Config())
+	got, err := cl.GetRole(ctx(), &iam.GetRoleInput{RoleName: aws.String("kept")})
+	require.NoError(t, err)
+	assert.Equal(t, *created.Role.RoleId, *got.Role.RoleId)
+	assert.Equal(t, created.Role.CreateDate.Unix(), got.Role.CreateDate.Unix())
+	require.Len(t, got.Role.Tags, 1)
+	pol, err := cl.ListRolePolicies(ctx(), &iam.ListRolePoliciesInput{RoleName: aws.String("kept")})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"p"}, pol.PolicyNames)
+	r, ok := s2.ids.Role(*got.Role.Arn)
+	require.True(t, ok)
+	assert.Contains(t, r.Policy, "GET", "the gateway's policy is restored with the role")
+	_, err = cl.GetRole(ctx(), &iam.GetRoleInput{RoleName: aws.String("gone")})
+	requireCode(t, err, "NoSuchEntity")
 }

@@ -1,9 +1,12 @@
 // Package sts is the emulator's AWS Security Token Service: the Query
-// protocol (form-encoded requests, XML answers) of
-// AssumeRoleWithWebIdentity, the call of Cognito's basic (classic) flow.
-// It checks the request as STS does and asks an Issuer (the identity
-// pools, which sign the OpenID tokens and know the roles) for the
-// credentials.
+// protocol (form-encoded requests, XML answers and XML errors) of
+// AssumeRoleWithWebIdentity, the call of Cognito's basic (classic) flow,
+// and GetCallerIdentity. AssumeRoleWithWebIdentity is checked as STS
+// checks it, and an Issuer (the identity pools, which sign the OpenID
+// tokens and know the roles) grants the credentials. GetCallerIdentity
+// verifies the request's SigV4 signature with the secret that
+// Options.Callers finds for its access key (an IAM user's, or credentials
+// the identity pools issued) and reports the Caller.
 package sts
 
 import (
