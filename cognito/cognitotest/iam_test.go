@@ -376,3 +376,46 @@ func TestIAMRolesPersist(t *testing.T) {
 	_, err = cl.GetRole(ctx(), &iam.GetRoleInput{RoleName: aws.String("gone")})
 	requireCode(t, err, "NoSuchEntity")
 }
+
+// TestIAMTrustPolicyDecidesTheBasicFlow: the trust policy set through IAM
+// is what AssumeRoleWithWebIdentity checks: a role trusting another
+// identity pool, or no Cognito principal, is refused; trusting this pool
+// it is granted, and GetCallerIdentity names the session.
+func TestIAMTrustPolicyDecidesTheBasicFlow(t *testing.T) {
+	f := newFedFixture(t)
+	cl := iam.NewFromConfig(f.s.Config())
+	trustPool := func(pool string) string {
+		return `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"cognito-identity.amazonaws.com"},` +
+			`"Action":"sts:AssumeRoleWithWebIdentity","Condition":{"StringEquals":{"cognito-identity.amazonaws.com:aud":"` + pool + `"}}}]}`
+	}
+	created, err := cl.CreateRole(ctx(), &iam.CreateRoleInput{RoleName: aws.String("basic"), AssumeRolePolicyDocument: aws.String(trustPool("us-east-1:00000000-0000-4000-8000-000000000000"))})
+	require.NoError(t, err)
+	tok := mustTokens(t, f.fixture, "alice")
+	logins := map[string]string{f.s.IdentityProviderName(f.pool): *tok.IdToken}
+	id, err := f.ids.GetId(ctx(), &ci.GetIdInput{IdentityPoolId: &f.identity, Logins: logins})
+	require.NoError(t, err)
+	assume := func() (*sts.AssumeRoleWithWebIdentityOutput, error) {
+		oid, err := f.ids.GetOpenIdToken(ctx(), &ci.GetOpenIdTokenInput{IdentityId: id.IdentityId, Logins: logins})
+		require.NoError(t, err)
+		return sts.NewFromConfig(f.s.Config()).AssumeRoleWithWebIdentity(ctx(), &sts.AssumeRoleWithWebIdentityInput{
+			RoleArn: created.Role.Arn, RoleSessionName: aws.String("alice"), WebIdentityToken: oid.Token})
+	}
+	_, err = assume()
+	requireCode(t, err, "AccessDenied")
+
+	_, err = cl.UpdateAssumeRolePolicy(ctx(), &iam.UpdateAssumeRolePolicyInput{RoleName: aws.String("basic"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}`)})
+	require.NoError(t, err)
+	_, err = assume()
+	requireCode(t, err, "AccessDenied")
+
+	_, err = cl.UpdateAssumeRolePolicy(ctx(), &iam.UpdateAssumeRolePolicyInput{RoleName: aws.String("basic"), PolicyDocument: aws.String(trustPool(f.identity))})
+	require.NoError(t, err)
+	out, err := assume()
+	require.NoError(t, err)
+	creds := credentials.NewStaticCredentialsProvider(*out.Credentials.AccessKeyId, *out.Credentials.SecretAccessKey, *out.Credentials.SessionToken)
+	who, err := sts.NewFromConfig(f.s.Config(), func(o *sts.Options) { o.Credentials = creds }).GetCallerIdentity(ctx(), &sts.GetCallerIdentityInput{})
+	require.NoError(t, err)
+	assert.Equal(t, "arn:aws:sts::123456789012:assumed-role/basic/alice", *who.Arn)
+	assert.Equal(t, *created.Role.RoleId+":alice", *who.UserId)
+}
