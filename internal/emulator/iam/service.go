@@ -192,6 +192,11 @@ func requireName(form url.Values) (string, error) {
 // role names are unique regardless of case).
 func (s *Service) find(name string) (Role, *record, error) {
 	for _, r := range s.cfg.Roles.Roles() {
+		// A role's name is the last segment of its ARN: only that role's
+		// record is decoded.
+		if !strings.EqualFold(r.ARN[strings.LastIndex(r.ARN, "/")+1:], name) {
+			continue
+		}
 		rec, ok := fromStore(r)
 		if ok && strings.EqualFold(rec.Name, name) {
 			return r, rec, nil
