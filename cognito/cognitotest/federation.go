@@ -10,7 +10,6 @@ import (
 	"github.com/cognitokit/cognitokit/internal/emulator/awsproto"
 	"github.com/cognitokit/cognitokit/internal/emulator/fakefb"
 	"github.com/cognitokit/cognitokit/internal/emulator/idpool"
-	"github.com/cognitokit/cognitokit/internal/emulator/sts"
 	"github.com/cognitokit/cognitokit/internal/emulator/userpool"
 	"github.com/cognitokit/cognitokit/internal/redact"
 	"github.com/cognitokit/cognitokit/sigv4client/iampolicy"
@@ -117,7 +116,9 @@ const (
 // FacebookProvider is the Logins key of Facebook access tokens.
 const FacebookProvider = idpool.FacebookProvider
 
-func (r Role) internal() idpool.Role { return idpool.Role(r) }
+func (r Role) internal() idpool.Role {
+	return idpool.Role{ARN: r.ARN, TrustedIdentityPools: r.TrustedIdentityPools, TrustedAMR: r.TrustedAMR, Policy: r.Policy}
+}
 
 func (a API) internal() apigw.API {
 	out := apigw.API{ID: a.ID, Name: a.Name, Stages: a.Stages}
@@ -152,7 +153,7 @@ func (s *Server) mountServices() {
 		Facebook: s.fb, Providers: s.fakes, OnChange: h.PersistOrLog, VerifyUserPoolToken: s.verifyLogin,
 	})
 	s.ids.Register(h)
-	sts.New(s.ids, AccountID).Register(h)
+	s.mountIAMAndSTS()
 	s.gw = apigw.New(apigw.Config{
 		Region: s.opts.Region, AccountID: AccountID, Now: h.Now, Identities: s.ids, OnChange: h.PersistOrLog,
 		VerifyUserPoolToken: func(poolID, tok string) (map[string]any, error) {

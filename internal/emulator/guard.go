@@ -125,7 +125,7 @@ func (s *Host) applyCORS(w http.ResponseWriter, r *http.Request) bool {
 }
 
 var (
-	sigV4Credential = regexp.MustCompile(`^[A-Za-z0-9]{1,128}/([0-9]{8})/[a-z0-9-]{1,32}/([a-z0-9-]{1,32})/aws4_request$`)
+	sigV4Credential = regexp.MustCompile(`^[A-Za-z0-9_]{1,128}/([0-9]{8})/[a-z0-9-]{1,32}/([a-z0-9-]{1,32})/aws4_request$`)
 	sigV4Headers    = regexp.MustCompile(`^[a-z0-9-]+(;[a-z0-9-]+)*$`)
 	sigV4Signature  = regexp.MustCompile(`^[0-9a-f]{64}$`)
 )

@@ -3,6 +3,7 @@ package emulator
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"sort"
@@ -286,6 +287,18 @@ func (h *Host) HandleQueryAction(action string, hd http.Handler) {
 	h.queries[action] = hd
 }
 
+// CheckSigV4 reports whether r carries a well-formed SigV4 Authorization
+// header scoped to service, within 15 minutes of the host's clock (see
+// checkSigV4), and returns the error AWS answers when not; nil when
+// Config.AllowUnsigned. For Query-protocol services, which the host does
+// not check itself.
+func (h *Host) CheckSigV4(r *http.Request, service string) error {
+	if h.cfg.AllowUnsigned {
+		return nil
+	}
+	return checkSigV4(r, service, h.Now())
+}
+
 // Handle serves a net/http ServeMux pattern (e.g. "GET /oauth2/token").
 func (h *Host) Handle(pattern string, hd http.Handler) { h.mux.Handle(pattern, hd) }
 
@@ -418,15 +431,22 @@ func (h *Host) Run(o Operation, c *Call) (out any, err error) {
 
 func (h *Host) serveQuery(w http.ResponseWriter, r *http.Request, body []byte) {
 	r.Body = io.NopCloser(bytes.NewReader(body))
-	if err := r.ParseForm(); err != nil {
-		awsproto.WriteError(w, awsproto.Errorf("SerializationException", "emulator: malformed form body"), http.StatusBadRequest)
+	// A Query client (a form body) reads XML: its errors are answered in
+	// that shape; anything else gets the JSON protocols' answer.
+	if !strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
+		awsproto.WriteError(w, awsproto.Errorf("UnknownOperationException", "emulator: request has no X-Amz-Target and is not a Query-protocol form"), http.StatusBadRequest)
 		return
 	}
-	action := r.PostForm.Get("Action")
+	if err := r.ParseForm(); err != nil {
+		awsproto.WriteQueryError(w, awsproto.QueryNamespace(r, nil), http.StatusBadRequest, "MalformedQueryString", "emulator: malformed form body")
+		return
+	}
+	action := r.Form.Get("Action")
 	noteOp(w, "query", action)
 	hd, ok := h.queries[action]
 	if !ok {
-		awsproto.WriteError(w, awsproto.Errorf("UnknownOperationException", "emulator: request has no X-Amz-Target and no known Action (got %q)", action), http.StatusBadRequest)
+		awsproto.WriteQueryError(w, awsproto.QueryNamespace(r, r.Form), http.StatusBadRequest, "InvalidAction",
+			fmt.Sprintf("emulator: the action %q is not valid for this web service (no X-Amz-Target, and no Query action of that name is emulated)", action))
 		return
 	}
 	r.Body = io.NopCloser(bytes.NewReader(body))

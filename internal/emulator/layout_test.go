@@ -62,7 +62,8 @@ func TestLayoutImports(t *testing.T) {
 		"userpool": {"internal/srp", "internal/emulator/fakeamazon", "internal/emulator/fakeoidc",
 			"internal/emulator/fakesaml"}, // the hosted UI's federation
 		"idpool": {"internal/emulator/sts"},
-		"sts":    nil,
+		"sts":    {"sigv4client"},
+		"iam":    {"sigv4client/iampolicy"},
 		"fakefb": nil,
 		// The fake identity providers and what consumes them.
 		"fakeoauth":   nil,

@@ -257,6 +257,17 @@ func (g *Gateway) PutUser(u User) error {
 	return nil
 }
 
+// User returns the IAM user whose access key ID is accessKeyID.
+func (g *Gateway) User(accessKeyID string) (User, bool) {
+	g.mu.RLock()
+	defer g.mu.RUnlock()
+	u, ok := g.st.Users[accessKeyID]
+	if !ok {
+		return User{}, false
+	}
+	return *u, true
+}
+
 // APIs returns the declared APIs, sorted by ID.
 func (g *Gateway) APIs() []API {
 	g.mu.RLock()

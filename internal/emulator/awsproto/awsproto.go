@@ -1,7 +1,8 @@
 // Package awsproto is the AWS wire shared by the emulator's services: the
 // JSON 1.1 protocol (request bodies, responses, errors in AWS's shape
-// {"__type", "message"} with X-Amzn-ErrorType), the Query/XML protocol's
-// answers (STS, with the request ID of package requestid), the
+// {"__type", "message"} with X-Amzn-ErrorType), the Query/XML protocol
+// (STS and IAM: forms and their lists, results and errors in XML with the
+// request ID of package requestid), the
 // SigV4-presence check and CORS.
 //
 // It holds no state and knows no service; services and the emulator's core

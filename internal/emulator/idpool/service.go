@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -375,6 +376,32 @@ func (s *Service) PutRole(r Role) {
 	s.st.Roles[r.ARN] = &cp
 	s.mu.Unlock()
 	s.changed()
+}
+
+// Roles returns every declared role, sorted by ARN.
+func (s *Service) Roles() []Role {
+	s.mu.Lock()
+	out := make([]Role, 0, len(s.st.Roles))
+	for _, r := range s.st.Roles {
+		out = append(out, *r)
+	}
+	s.mu.Unlock()
+	sort.Slice(out, func(i, j int) bool { return out[i].ARN < out[j].ARN })
+	return out
+}
+
+// DeleteRole removes a declared role and reports whether it existed.
+// Credentials already issued for it stay valid, as in AWS, but grant
+// nothing once the role's policy is gone.
+func (s *Service) DeleteRole(arn string) bool {
+	s.mu.Lock()
+	_, ok := s.st.Roles[arn]
+	delete(s.st.Roles, arn)
+	s.mu.Unlock()
+	if ok {
+		s.changed()
+	}
+	return ok
 }
 
 // trimProviderName normalises a user-pool provider name or issuer URL to

@@ -22,6 +22,7 @@ package idpool
 
 import (
 	"crypto/rsa"
+	"encoding/json"
 	"time"
 )
 
@@ -137,6 +138,10 @@ type Role struct {
 	TrustedAMR string `json:"trustedAmr,omitempty"`
 	// Policy is an IAM policy document (JSON).
 	Policy string `json:"policy,omitempty"`
+	// IAM is the role as the IAM API describes it (package iam's record,
+	// JSON), kept here so that a role has one owner; the identity pools
+	// do not read it.
+	IAM json.RawMessage `json:"iam,omitempty"`
 }
 
 func newState() *State {

@@ -1,15 +1,19 @@
 // Package sts is the emulator's AWS Security Token Service: the Query
-// protocol (form-encoded requests, XML answers) of
-// AssumeRoleWithWebIdentity, the call of Cognito's basic (classic) flow.
-// It checks the request as STS does and asks an Issuer (the identity
-// pools, which sign the OpenID tokens and know the roles) for the
-// credentials.
+// protocol (form-encoded requests, XML answers and XML errors) of
+// AssumeRoleWithWebIdentity, the call of Cognito's basic (classic) flow,
+// and GetCallerIdentity. AssumeRoleWithWebIdentity is checked as STS
+// checks it, and an Issuer (the identity pools, which sign the OpenID
+// tokens and know the roles) grants the credentials. GetCallerIdentity
+// verifies the request's SigV4 signature with the secret that
+// Options.Callers finds for its access key (an IAM user's, or credentials
+// the identity pools issued) and reports the Caller.
 package sts
 
 import (
+	"context"
 	"encoding/xml"
+	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -20,6 +24,7 @@ import (
 	"github.com/cognitokit/cognitokit/internal/emulator"
 	"github.com/cognitokit/cognitokit/internal/emulator/awsproto"
 	"github.com/cognitokit/cognitokit/internal/emulator/requestid"
+	"github.com/cognitokit/cognitokit/sigv4client"
 )
 
 // Request is a checked AssumeRoleWithWebIdentity request.
@@ -72,49 +77,135 @@ var (
 	roleARNPattern     = regexp.MustCompile(`^arn:aws[\w-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}$`)
 )
 
-const namespace = "https://sts.amazonaws.com/doc/2011-06-15/"
+const namespace = awsproto.NamespaceSTS
 
 // Service answers STS requests for an Issuer.
 type Service struct {
 	issuer    Issuer
 	accountID string
+	opts      Options
+	verifier  *sigv4client.Verifier
+}
+
+// Options configures a Service beyond its Issuer. Zero values mean the
+// defaults.
+type Options struct {
+	// Callers finds the credentials behind an access key ID for
+	// GetCallerIdentity; its Credential.Principal must be a Caller. Without
+	// it, GetCallerIdentity knows no key (InvalidClientTokenId).
+	Callers sigv4client.CredentialLookup
+	// Region is the region a request's credential scope must name;
+	// default "us-east-1".
+	Region string
+	// Now is the clock signatures are checked against; default time.Now.
+	Now func() time.Time
+}
+
+// Caller is who GetCallerIdentity reports: the Principal a
+// CredentialLookup given as Options.Callers returns.
+type Caller struct {
+	// ARN is the IAM user's ARN, or
+	// "arn:aws:sts::{account}:assumed-role/{role}/{session}".
+	ARN string
+	// UserID is the user's ID ("AIDA…"), or "{roleID}:{session}".
+	UserID string
 }
 
 // New returns the STS of issuer, naming accountID in assumed-role ARNs.
-func New(issuer Issuer, accountID string) *Service {
-	return &Service{issuer: issuer, accountID: accountID}
+func New(issuer Issuer, accountID string, optFns ...func(*Options)) *Service {
+	s := &Service{issuer: issuer, accountID: accountID}
+	for _, fn := range optFns {
+		fn(&s.opts)
+	}
+	if s.opts.Region == "" {
+		s.opts.Region = "us-east-1"
+	}
+	if s.opts.Now == nil {
+		s.opts.Now = time.Now
+	}
+	lookup := s.opts.Callers
+	if lookup == nil {
+		lookup = func(context.Context, string) (sigv4client.Credential, error) {
+			return sigv4client.Credential{}, sigv4client.ErrInvalidToken
+		}
+	}
+	s.verifier = sigv4client.NewVerifier(s.opts.Region, lookup, func(o *sigv4client.VerifierOptions) {
+		o.Service, o.Clock = "sts", s.opts.Now
+	})
+	return s
 }
 
-// Register serves AssumeRoleWithWebIdentity on host. STS keeps no state.
+// Register serves AssumeRoleWithWebIdentity and GetCallerIdentity on host.
+// STS keeps no state.
 func (s *Service) Register(host *emulator.Host) {
 	host.HandleQueryAction("AssumeRoleWithWebIdentity", s)
+	host.HandleQueryAction("GetCallerIdentity", s)
 }
 
-// ServeHTTP answers an STS query-protocol request. Only
-// AssumeRoleWithWebIdentity is implemented; it needs no signature, as in
-// AWS.
+// ServeHTTP answers an STS query-protocol request, in XML, errors
+// included. AssumeRoleWithWebIdentity needs no signature, as in AWS;
+// GetCallerIdentity checks the request's signature for real.
 func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+	form, err := awsproto.ParseQueryForm(r)
 	if err != nil {
-		writeError(w, http.StatusBadRequest, "InvalidInput", "could not read the request body")
+		awsproto.WriteQueryErr(w, namespace, err)
 		return
-	}
-	form, err := url.ParseQuery(string(body))
-	if err != nil {
-		writeError(w, http.StatusBadRequest, "InvalidInput", "malformed form body")
-		return
-	}
-	for k, v := range r.URL.Query() {
-		if _, ok := form[k]; !ok {
-			form[k] = v
-		}
 	}
 	switch action := form.Get("Action"); action {
 	case "AssumeRoleWithWebIdentity":
 		s.assumeRoleWithWebIdentity(w, form)
+	case "GetCallerIdentity":
+		s.getCallerIdentity(w, r)
 	default:
-		writeError(w, http.StatusBadRequest, "InvalidAction", fmt.Sprintf("The emulator does not implement STS action %q; it implements AssumeRoleWithWebIdentity.", action))
+		writeError(w, http.StatusBadRequest, "InvalidAction", fmt.Sprintf("The emulator does not implement STS action %q; it implements AssumeRoleWithWebIdentity and GetCallerIdentity.", action))
 	}
+}
+
+// getCallerIdentity verifies the request's SigV4 signature with the
+// caller's secret and reports who signed it.
+func (s *Service) getCallerIdentity(w http.ResponseWriter, r *http.Request) {
+	c, err := s.verifier.Verify(r)
+	if err != nil {
+		status, code, msg := authErrorAnswer(err)
+		writeError(w, status, code, msg)
+		return
+	}
+	who, ok := c.Principal.(Caller)
+	if !ok {
+		writeError(w, http.StatusInternalServerError, "InternalFailure", "The request processing has failed because of an unknown error.")
+		return
+	}
+	awsproto.WriteQueryResult(w, namespace, "GetCallerIdentity", struct {
+		UserID  string `xml:"UserId"`
+		Account string `xml:"Account"`
+		Arn     string `xml:"Arn"`
+	}{who.UserID, s.accountID, who.ARN})
+}
+
+// authErrorAnswer turns a verifier's refusal into STS's error codes.
+func authErrorAnswer(err error) (status int, code, msg string) {
+	var ae *sigv4client.AuthError
+	if errors.As(err, &ae) {
+		msg = ae.Message
+	} else {
+		msg = err.Error()
+	}
+	switch {
+	case errors.Is(err, sigv4client.ErrMissingAuthentication):
+		return http.StatusForbidden, "MissingAuthenticationToken", "Request is missing Authentication Token"
+	case errors.Is(err, sigv4client.ErrIncompleteSignature):
+		return http.StatusBadRequest, "IncompleteSignature", msg
+	case errors.Is(err, sigv4client.ErrInvalidToken):
+		return http.StatusForbidden, "InvalidClientTokenId", sigv4client.MsgInvalidToken
+	case errors.Is(err, sigv4client.ErrExpiredToken):
+		return http.StatusBadRequest, "ExpiredToken", sigv4client.MsgExpiredToken
+	case errors.Is(err, sigv4client.ErrSignatureExpired), errors.Is(err, sigv4client.ErrSignatureNotYetCurrent),
+		errors.Is(err, sigv4client.ErrSignatureMismatch), errors.Is(err, sigv4client.ErrInvalidScope):
+		return http.StatusForbidden, "SignatureDoesNotMatch", msg
+	case ae != nil && ae.Status < 500:
+		return ae.Status, strings.TrimSuffix(ae.Type, "Exception"), msg
+	}
+	return http.StatusInternalServerError, "InternalFailure", "The request processing has failed because of an unknown error."
 }
 
 func (s *Service) assumeRoleWithWebIdentity(w http.ResponseWriter, form url.Values) {
