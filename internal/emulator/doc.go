@@ -15,8 +15,8 @@
 //	requestid  a UUID x-amzn-RequestId on every response
 //	awsmodel   validation of every JSON request against the published
 //	           service models
-//	store      the embedded database the state will move to (not wired
-//	           yet)
+//	store      the embedded database (bbolt) the state lives in, one
+//	           entity per key
 //	emulator   this package: the Host (registration, dispatch with model
 //	           validation, clock, randomness, base URL, persisted sections)
 //	userpool   cognito-idp: pools, clients, groups, users, sign-in (SRP,
@@ -25,7 +25,11 @@
 //	idpool     cognito-identity: identity pools, identities, OpenID tokens,
 //	           roles and the credentials issued
 //	sts        STS's Query protocol: AssumeRoleWithWebIdentity, answered
-//	           through an sts.Issuer (the identity pools)
+//	           through an sts.Issuer (the identity pools), and
+//	           GetCallerIdentity for IAM users' and issued credentials
+//	iam        the IAM role API Terraform's aws_iam_role and
+//	           aws_iam_role_policy use (Query/XML), over the identity
+//	           pools' roles through an iam.RoleStore
 //	apigw      the API Gateway (SigV4 and user-pool authorizers, IAM
 //	           policies)
 //	fakefb     the fake Facebook (Graph API tokens, OAuth dialog)
