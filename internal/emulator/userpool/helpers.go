@@ -136,9 +136,7 @@ func (s *Server) createPoolLocked(o PoolOptions) (string, error) {
 		if tv == 0 {
 			tv = 7
 		}
-		in.Policies = &struct {
-			PasswordPolicy *passwordPolicyWire `json:"PasswordPolicy"`
-		}{&passwordPolicyWire{MinimumLength: &ml, TemporaryPasswordValidityDays: &tv,
+		in.Policies = &poolPolicies{PasswordPolicy: &passwordPolicyWire{MinimumLength: &ml, TemporaryPasswordValidityDays: &tv,
 			RequireUppercase: &pp.RequireUppercase, RequireLowercase: &pp.RequireLowercase,
 			RequireNumbers: &pp.RequireNumbers, RequireSymbols: &pp.RequireSymbols}}
 	}
