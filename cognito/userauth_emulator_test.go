@@ -251,6 +251,43 @@ func TestEmulatorUserAuthGates(t *testing.T) {
 		_, err = e.c.SignIn(ctx, "nina", "", withFactor(""))
 		require.ErrorIs(t, err, cognito.ErrFeatureUnavailableInTier)
 	})
+	t.Run("unknown user", func(t *testing.T) {
+		e := newUserAuthEmu(t, uaOptions{})
+		_, err := e.c.SignIn(ctx, "nobody", "", withFactor(""))
+		require.ErrorIs(t, err, cognito.ErrUserNotFound)
+	})
+	t.Run("unknown user, user existence errors prevented", func(t *testing.T) {
+		e := newUserAuthEmu(t, uaOptions{})
+		app := e.srv.MustCreateUserPoolClient(e.pool, cognitotest.ClientOptions{ExplicitAuthFlows: []string{"ALLOW_USER_AUTH"}, PreventUserExistenceErrors: true})
+		c := cognito.New(e.srv.Config(), e.pool, app.ID, func(o *cognito.Options) { o.Clock = e.srv.Now })
+		res, err := c.SignIn(ctx, "nobody", "", withFactor(""))
+		require.NoError(t, err, "a choice, as for a user")
+		require.NotNil(t, res.Challenge)
+		assert.Equal(t, []cognito.Factor{cognito.FactorPassword, cognito.FactorPasswordSRP, cognito.FactorEmailOTP, cognito.FactorSMSOTP}, res.Challenge.AvailableFactors)
+		_, err = res.Challenge.SelectFactor(ctx, cognito.FactorEmailOTP)
+		require.ErrorIs(t, err, cognito.ErrNotAuthorized)
+		for _, f := range []cognito.Factor{cognito.FactorPassword, cognito.FactorPasswordSRP} {
+			_, err = c.SignIn(ctx, "nobody", pw, withFactor(f))
+			require.ErrorIs(t, err, cognito.ErrNotAuthorized, "%s", f)
+			_, err = c.SignIn(ctx, "nina", "Wrong-Horse-9!", withFactor(f))
+			require.ErrorIs(t, err, cognito.ErrNotAuthorized, "%s: the same answer as a wrong password", f)
+		}
+	})
+	t.Run("admin flow", func(t *testing.T) {
+		e := newUserAuthEmu(t, uaOptions{})
+		api := cip.NewFromConfig(e.srv.Config())
+		out, err := api.AdminInitiateAuth(ctx, &cip.AdminInitiateAuthInput{UserPoolId: aws.String(e.pool), ClientId: aws.String(e.app.ID),
+			AuthFlow: types.AuthFlowTypeUserAuth, AuthParameters: map[string]string{"USERNAME": "nina", "PREFERRED_CHALLENGE": "EMAIL_OTP"}})
+		require.NoError(t, err)
+		require.Equal(t, types.ChallengeNameTypeEmailOtp, out.ChallengeName)
+		_, err = api.RespondToAuthChallenge(ctx, &cip.RespondToAuthChallengeInput{ClientId: aws.String(e.app.ID), ChallengeName: out.ChallengeName,
+			Session: out.Session, ChallengeResponses: map[string]string{"USERNAME": "nina", "EMAIL_OTP_CODE": e.lastSignInCode(t)}})
+		require.Error(t, err, "an admin session is not answered by the public operation")
+		res, err := api.AdminRespondToAuthChallenge(ctx, &cip.AdminRespondToAuthChallengeInput{UserPoolId: aws.String(e.pool), ClientId: aws.String(e.app.ID),
+			ChallengeName: out.ChallengeName, Session: out.Session, ChallengeResponses: map[string]string{"USERNAME": "nina", "EMAIL_OTP_CODE": e.lastSignInCode(t)}})
+		require.NoError(t, err)
+		require.NotNil(t, res.AuthenticationResult)
+	})
 	t.Run("sign-in policy without PASSWORD", func(t *testing.T) {
 		srv := cognitotest.NewServer()
 		t.Cleanup(srv.Close)

@@ -124,8 +124,11 @@ func (s *Server) initiate(c *call, admin bool) (any, error) {
 	base := &authSession{ClientID: cl.ID, Admin: admin, DeviceKey: ap["DEVICE_KEY"]}
 	switch flow {
 	case "USER_AUTH":
+		if u == nil && cl.PreventUserExistence == "ENABLED" {
+			return s.fakeUserAuth(p, cl, name, ap, base, c.now)
+		}
 		if u == nil {
-			return nil, s.unknownUser(cl)
+			return nil, errUserNotFound
 		}
 		return s.startUserAuth(p, cl, u, ap, base, c.now)
 	case "USER_SRP_AUTH":

@@ -355,6 +355,9 @@ func (st *state) checkEntries() error {
 			if err := firstNil(in+"user "+k+": ", "device", nilKeys(u.Devices)); err != nil {
 				return err
 			}
+			if slices.Contains(u.Passkeys, nil) {
+				return fmt.Errorf("%w: %suser %s: a passkey is null", ErrStateEntry, in, k)
+			}
 		}
 		if err := p.Hosted.checkEntries(in); err != nil {
 			return err

@@ -155,26 +155,37 @@ func (p *pool) factorAllowed(c string) bool {
 	return contains(p.factors(), c)
 }
 
+// checkUserAuth makes the checks of InitiateAuth USER_AUTH that do not
+// depend on the user: the pool's tier and PREFERRED_CHALLENGE.
+func checkUserAuth(p *pool, pref string) error {
+	if p.tier() == "LITE" {
+		return errTier("Choice-based sign-in (USER_AUTH)")
+	}
+	if pref == "" {
+		return nil
+	}
+	if !contains(userAuthChallenges, pref) {
+		return errInvalidParam("Invalid PREFERRED_CHALLENGE %s: must be one of %v", pref, userAuthChallenges)
+	}
+	if !p.factorAllowed(pref) {
+		return errInvalidParam("The preferred challenge %s is not allowed by the user pool's sign-in policy.", pref)
+	}
+	return nil
+}
+
 // startUserAuth is InitiateAuth USER_AUTH for an existing user u.
 func (s *Server) startUserAuth(p *pool, cl *client, u *user, ap map[string]string, base *authSession, now time.Time) (any, error) {
-	if p.tier() == "LITE" {
-		return nil, errTier("Choice-based sign-in (USER_AUTH)")
+	pref := ap["PREFERRED_CHALLENGE"]
+	if err := checkUserAuth(p, pref); err != nil {
+		return nil, err
 	}
 	if err := userCanSignIn(u); err != nil {
 		return nil, err
 	}
 	base.Username, base.Sub = u.Username, u.Sub
 	avail := p.userFactors(u)
-	if pref := ap["PREFERRED_CHALLENGE"]; pref != "" {
-		if !contains(userAuthChallenges, pref) {
-			return nil, errInvalidParam("Invalid PREFERRED_CHALLENGE %s: must be one of %v", pref, userAuthChallenges)
-		}
-		if !p.factorAllowed(pref) {
-			return nil, errInvalidParam("The preferred challenge %s is not allowed by the user pool's sign-in policy.", pref)
-		}
-		if contains(avail, pref) {
-			return s.beginFactor(p, cl, u, base, pref, ap, now)
-		}
+	if pref != "" && contains(avail, pref) {
+		return s.beginFactor(p, cl, u, base, pref, ap, now)
 	}
 	if len(avail) == 0 {
 		return nil, errNotAuthorized("The user has no first factor this user pool allows.")
@@ -184,6 +195,44 @@ func (s *Server) startUserAuth(p *pool, cl *client, u *user, ap map[string]strin
 	sess := s.newSession(p, cl, &b, "SELECT_CHALLENGE", now)
 	return &authOutput{ChallengeName: "SELECT_CHALLENGE", Session: sess.ID, AvailableChallenges: avail,
 		ChallengeParameters: map[string]string{"USERNAME": u.Username}}, nil
+}
+
+// fakeUserAuth answers InitiateAuth USER_AUTH for an unknown user of a
+// client that prevents user-existence errors as for a user with every
+// factor but passkeys: a password is refused as a wrong one, SRP runs
+// against a verifier that never matches, and otherwise a SELECT_CHALLENGE
+// whose every answer is refused.
+func (s *Server) fakeUserAuth(p *pool, cl *client, name string, ap map[string]string, base *authSession, now time.Time) (any, error) {
+	pref := ap["PREFERRED_CHALLENGE"]
+	if err := checkUserAuth(p, pref); err != nil {
+		return nil, err
+	}
+	switch pref {
+	case "PASSWORD":
+		if ap["PASSWORD"] == "" {
+			return nil, errInvalidParam("Missing required parameter PASSWORD")
+		}
+		return nil, errIncorrectPassword
+	case "PASSWORD_SRP":
+		if ap["SRP_A"] == "" {
+			return nil, errInvalidParam("Missing required parameter SRP_A")
+		}
+		return s.startSRP(p, cl, nil, name, ap["SRP_A"], base, now)
+	}
+	var avail []string
+	for _, f := range p.factors() {
+		switch f {
+		case "PASSWORD":
+			avail = append(avail, "PASSWORD", "PASSWORD_SRP")
+		case "EMAIL_OTP", "SMS_OTP":
+			avail = append(avail, f)
+		}
+	}
+	b := *base
+	b.Username, b.Fake, b.Available = name, true, avail
+	sess := s.newSession(p, cl, &b, "SELECT_CHALLENGE", now)
+	return &authOutput{ChallengeName: "SELECT_CHALLENGE", Session: sess.ID, AvailableChallenges: avail,
+		ChallengeParameters: map[string]string{"USERNAME": name}}, nil
 }
 
 // beginFactor starts first factor f of a USER_AUTH sign-in; params holds
