@@ -151,16 +151,28 @@ type webAuthnInput struct {
 	MaxResults   int32           `json:"MaxResults"`
 }
 
-func opStartWebAuthnRegistration(s *Server, c *call) (any, error) {
-	var in webAuthnInput
-	if err := c.decode(&in); err != nil {
-		return nil, err
+// passkeyCaller decodes a passkey operation's input and resolves its access
+// token; for registration (register) the pool must be set up for passkeys.
+func (s *Server) passkeyCaller(c *call, in *webAuthnInput, register bool) (*pool, *user, *tokenClaims, error) {
+	if err := c.decode(in); err != nil {
+		return nil, nil, nil, err
 	}
 	p, u, claims, err := s.authAccess(in.AccessToken, c.now)
 	if err != nil {
-		return nil, err
+		return nil, nil, nil, err
 	}
-	if err := p.passkeysEnabled(); err != nil {
+	if register {
+		if err := p.passkeysEnabled(); err != nil {
+			return nil, nil, nil, err
+		}
+	}
+	return p, u, claims, nil
+}
+
+func opStartWebAuthnRegistration(s *Server, c *call) (any, error) {
+	var in webAuthnInput
+	p, u, claims, err := s.passkeyCaller(c, &in, true)
+	if err != nil {
 		return nil, err
 	}
 	if len(u.Passkeys) >= maxPasskeys {
@@ -192,14 +204,8 @@ func opStartWebAuthnRegistration(s *Server, c *call) (any, error) {
 
 func opCompleteWebAuthnRegistration(s *Server, c *call) (any, error) {
 	var in webAuthnInput
-	if err := c.decode(&in); err != nil {
-		return nil, err
-	}
-	p, u, claims, err := s.authAccess(in.AccessToken, c.now)
+	p, u, claims, err := s.passkeyCaller(c, &in, true)
 	if err != nil {
-		return nil, err
-	}
-	if err := p.passkeysEnabled(); err != nil {
 		return nil, err
 	}
 	if len(in.Credential) == 0 || string(in.Credential) == "null" {
@@ -265,14 +271,10 @@ func credentialID(k *passkey) string { return base64.RawURLEncoding.EncodeToStri
 
 func opListWebAuthnCredentials(s *Server, c *call) (any, error) {
 	var in webAuthnInput
-	if err := c.decode(&in); err != nil {
-		return nil, err
-	}
-	p, u, _, err := s.authAccess(in.AccessToken, c.now)
+	_, u, _, err := s.passkeyCaller(c, &in, false)
 	if err != nil {
 		return nil, err
 	}
-	_ = p
 	if in.MaxResults < 0 || in.MaxResults > maxPasskeys {
 		return nil, errInvalidParam("1 validation error detected: Value '%d' at 'maxResults' failed to satisfy constraint: Member must have value between 1 and %d", in.MaxResults, maxPasskeys)
 	}
@@ -299,10 +301,7 @@ func transports(k *passkey) []string {
 
 func opDeleteWebAuthnCredential(s *Server, c *call) (any, error) {
 	var in webAuthnInput
-	if err := c.decode(&in); err != nil {
-		return nil, err
-	}
-	_, u, _, err := s.authAccess(in.AccessToken, c.now)
+	_, u, _, err := s.passkeyCaller(c, &in, false)
 	if err != nil {
 		return nil, err
 	}
