@@ -288,6 +288,43 @@ func TestEmulatorUserAuthGates(t *testing.T) {
 		require.NoError(t, err)
 		require.NotNil(t, res.AuthenticationResult)
 	})
+	t.Run("UpdateUserPool sets the policy, and resets what it leaves out", func(t *testing.T) {
+		e := newUserAuthEmu(t, uaOptions{factors: []types.AuthFactorType{types.AuthFactorTypePassword}})
+		api := cip.NewFromConfig(e.srv.Config())
+		_, err := e.c.SignIn(ctx, "nina", "", withFactor(cognito.FactorEmailOTP))
+		require.ErrorIs(t, err, cognito.ErrInvalidParameter)
+
+		_, err = api.UpdateUserPool(ctx, &cip.UpdateUserPoolInput{UserPoolId: aws.String(e.pool),
+			AutoVerifiedAttributes: []types.VerifiedAttributeType{types.VerifiedAttributeTypeEmail},
+			Policies:               &types.UserPoolPolicyType{SignInPolicy: &types.SignInPolicyType{AllowedFirstAuthFactors: []types.AuthFactorType{types.AuthFactorTypePassword, types.AuthFactorTypeEmailOtp}}}})
+		require.NoError(t, err)
+		res, err := e.c.SignIn(ctx, "nina", "", withFactor(cognito.FactorEmailOTP))
+		require.NoError(t, err)
+		res, err = res.Challenge.AnswerEmailOTP(ctx, e.lastSignInCode(t))
+		require.NoError(t, err)
+		require.NotNil(t, res.Tokens)
+
+		_, err = api.UpdateUserPool(ctx, &cip.UpdateUserPoolInput{UserPoolId: aws.String(e.pool), UserPoolTier: types.UserPoolTierTypeLite,
+			Policies: &types.UserPoolPolicyType{SignInPolicy: &types.SignInPolicyType{AllowedFirstAuthFactors: []types.AuthFactorType{types.AuthFactorTypePassword, types.AuthFactorTypeEmailOtp}}}})
+		require.Error(t, err)
+		assert.Contains(t, err.Error(), "FeatureUnavailableInTierException")
+
+		_, err = api.UpdateUserPool(ctx, &cip.UpdateUserPoolInput{UserPoolId: aws.String(e.pool)})
+		require.NoError(t, err)
+		d, err := api.DescribeUserPool(ctx, &cip.DescribeUserPoolInput{UserPoolId: aws.String(e.pool)})
+		require.NoError(t, err)
+		assert.Equal(t, []types.AuthFactorType{types.AuthFactorTypePassword}, d.UserPool.Policies.SignInPolicy.AllowedFirstAuthFactors)
+		assert.Equal(t, "ua", aws.ToString(d.UserPool.Name))
+		assert.Equal(t, types.UserPoolTierTypeEssentials, d.UserPool.UserPoolTier, "the tier stays")
+		assert.Equal(t, int32(8), aws.ToInt32(d.UserPool.Policies.PasswordPolicy.MinimumLength))
+		_, err = e.c.SignIn(ctx, "nina", "", withFactor(cognito.FactorEmailOTP))
+		require.ErrorIs(t, err, cognito.ErrInvalidParameter)
+		e.signInPassword(t) // users and clients stay
+
+		_, err = api.UpdateUserPool(ctx, &cip.UpdateUserPoolInput{UserPoolId: aws.String("us-east-1_nope")})
+		require.Error(t, err)
+		assert.Contains(t, err.Error(), "ResourceNotFoundException")
+	})
 	t.Run("sign-in policy without PASSWORD", func(t *testing.T) {
 		srv := cognitotest.NewServer()
 		t.Cleanup(srv.Close)

@@ -90,7 +90,7 @@
 // # Operations
 //
 // Pools, clients, groups: CreateUserPool, DescribeUserPool, ListUserPools,
-// DeleteUserPool, CreateUserPoolClient, DescribeUserPoolClient,
+// UpdateUserPool, DeleteUserPool, CreateUserPoolClient, DescribeUserPoolClient,
 // UpdateUserPoolClient, ListUserPoolClients, DeleteUserPoolClient,
 // CreateGroup, GetGroup, DeleteGroup, ListGroups, ListUsersInGroup.
 //
@@ -204,12 +204,13 @@
 // for shape and date, but not verified (there are no secret keys). Lambda triggers other than the custom
 // auth ones (and the hosted UI's post-confirmation and post-authentication
 // hooks), SES/SNS delivery and advanced security are not emulated.
-// USER_AUTH's first factors (CreateUserPool's SignInPolicy and UserPoolTier;
-// codes in the outbox as KindSignInCode) and passkeys (verified by
-// github.com/go-webauthn/webauthn against SetUserPoolMfaConfig's
-// WebAuthnConfiguration; Passkey is a software authenticator for tests)
-// are; UpdateUserPool is not, so a pool's sign-in policy is set when it is
-// created. The hosted UI emulates
+// USER_AUTH's first factors are (the SignInPolicy and UserPoolTier of
+// CreateUserPool and UpdateUserPool; codes in the outbox as
+// KindSignInCode; no MFA after a passwordless factor), and so are passkeys,
+// verified by github.com/go-webauthn/webauthn against SetUserPoolMfaConfig's
+// WebAuthnConfiguration (an origin must be https on the relying-party ID
+// or a subdomain, or http on localhost); Passkey is a software
+// authenticator for tests. The hosted UI emulates
 // the code flow only (no implicit flow), Facebook as the only identity
 // provider type, and no MFA setup or sign-up pages. MFA_SETUP offers software
 // tokens only. In a pool with MFA "ON", a user without a factor but with a
