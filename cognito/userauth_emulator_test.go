@@ -602,3 +602,26 @@ func TestEmulatorPasskeySignIn(t *testing.T) {
 		require.Error(t, err)
 	})
 }
+
+// TestEmulatorMfaConfigWithoutMFAHasNoSoftwareTokenBlock: GetUserPoolMfaConfig
+// of a pool without MFA leaves SoftwareTokenMfaConfiguration out, as
+// Cognito does (Terraform's AWS provider saw {Enabled: false} as drift).
+func TestEmulatorMfaConfigWithoutMFAHasNoSoftwareTokenBlock(t *testing.T) {
+	ctx := context.Background()
+	e := newUserAuthEmu(t, uaOptions{})
+	api := cip.NewFromConfig(e.srv.Config())
+	m, err := api.GetUserPoolMfaConfig(ctx, &cip.GetUserPoolMfaConfigInput{UserPoolId: aws.String(e.pool)})
+	require.NoError(t, err)
+	assert.Equal(t, types.UserPoolMfaTypeOff, m.MfaConfiguration)
+	assert.Nil(t, m.SoftwareTokenMfaConfiguration)
+
+	_, err = api.SetUserPoolMfaConfig(ctx, &cip.SetUserPoolMfaConfigInput{UserPoolId: aws.String(e.pool), MfaConfiguration: types.UserPoolMfaTypeOptional})
+	require.NoError(t, err)
+	m, err = api.GetUserPoolMfaConfig(ctx, &cip.GetUserPoolMfaConfigInput{UserPoolId: aws.String(e.pool)})
+	require.NoError(t, err)
+	assert.Equal(t, types.UserPoolMfaTypeOptional, m.MfaConfiguration)
+	require.NotNil(t, m.SoftwareTokenMfaConfiguration)
+	assert.True(t, m.SoftwareTokenMfaConfiguration.Enabled)
+	require.NotNil(t, m.WebAuthnConfiguration, "the passkey configuration stays")
+	assert.Equal(t, rpID, aws.ToString(m.WebAuthnConfiguration.RelyingPartyId))
+}

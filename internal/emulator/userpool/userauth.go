@@ -354,8 +354,12 @@ func (p *pool) webAuthnUV() string {
 }
 
 func mfaConfigWire(p *pool) map[string]any {
-	m := map[string]any{"MfaConfiguration": p.MFA,
-		"SoftwareTokenMfaConfiguration": map[string]any{"Enabled": p.MFA != "OFF"}}
+	m := map[string]any{"MfaConfiguration": p.MFA}
+	if p.MFA != "OFF" {
+		// Software tokens are always available here; Cognito leaves the
+		// block out of a pool without MFA.
+		m["SoftwareTokenMfaConfiguration"] = map[string]any{"Enabled": true}
+	}
 	wa := map[string]any{"UserVerification": p.webAuthnUV()}
 	if p.WebAuthnRPID != "" {
 		wa["RelyingPartyId"] = p.WebAuthnRPID
