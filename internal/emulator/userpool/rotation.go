@@ -60,6 +60,19 @@ func applyRotation(p *pool, cl *client, in *clientInput) error {
 	return nil
 }
 
+// rotationOption carries ClientOptions' rotation into a client input; nil
+// ExplicitAuthFlows then leave ALLOW_REFRESH_TOKEN_AUTH out.
+func rotationOption(in *clientInput, o ClientOptions) {
+	if !o.RotateRefreshTokens {
+		return
+	}
+	g := int64(o.RetryGracePeriod / time.Second)
+	in.RefreshTokenRotation = &rotationWire{Feature: "ENABLED", RetryGracePeriodSeconds: &g}
+	if o.ExplicitAuthFlows == nil {
+		in.ExplicitAuthFlows = removeStr(in.ExplicitAuthFlows, "ALLOW_REFRESH_TOKEN_AUTH")
+	}
+}
+
 type getTokensInput struct {
 	RefreshToken   string            `json:"RefreshToken"`
 	ClientId       string            `json:"ClientId"`

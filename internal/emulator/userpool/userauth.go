@@ -382,26 +382,48 @@ func opSetUserPoolMfaConfig(s *Server, c *call) (any, error) {
 	default:
 		return nil, errInvalidParam("1 validation error detected: Value '%s' at 'mfaConfiguration' failed to satisfy constraint: Member must satisfy enum value set: [OFF, ON, OPTIONAL]", in.MfaConfiguration)
 	}
-	rp, uv := p.WebAuthnRPID, p.WebAuthnUV
 	if w := in.WebAuthnConfiguration; w != nil {
-		if p.tier() == "LITE" {
-			return nil, errTier("Passkey sign-in")
-		}
-		if w.RelyingPartyId != nil {
-			rp = *w.RelyingPartyId
-			if rp != "" && (len(rp) > 63*4 || !rpIDRe.MatchString(rp)) {
-				return nil, errInvalidParam("Invalid RelyingPartyId %q: it must be a domain name, without a scheme, port or path.", rp)
-			}
-		}
-		switch w.UserVerification {
-		case "", "preferred", "required":
-			uv = w.UserVerification
-		default:
-			return nil, errInvalidParam("1 validation error detected: Value '%s' at 'webAuthnConfiguration.userVerification' failed to satisfy constraint: Member must satisfy enum value set: [required, preferred]", w.UserVerification)
+		if err := setWebAuthnConfig(p, w.RelyingPartyId, w.UserVerification); err != nil {
+			return nil, err
 		}
 	}
-	p.MFA, p.WebAuthnRPID, p.WebAuthnUV, p.Modified = mfa, rp, uv, c.now
+	p.MFA, p.Modified = mfa, c.now
 	return mfaConfigWire(p), nil
+}
+
+// setWebAuthnConfig validates and sets the pool's passkey relying party
+// (rp nil keeps it; "" removes it) and user-verification requirement
+// ("preferred" or "required"; "" is preferred). Nothing changes on error.
+func setWebAuthnConfig(p *pool, rp *string, uv string) error {
+	id := p.WebAuthnRPID
+	if rp != nil {
+		id = *rp
+		if id != "" && (len(id) > 253 || !rpIDRe.MatchString(id)) {
+			return errInvalidParam("Invalid RelyingPartyId %q: it must be a domain name, without a scheme, port or path.", id)
+		}
+	}
+	switch uv {
+	case "", "preferred", "required":
+	default:
+		return errInvalidParam("1 validation error detected: Value '%s' at 'webAuthnConfiguration.userVerification' failed to satisfy constraint: Member must satisfy enum value set: [required, preferred]", uv)
+	}
+	if p.tier() == "LITE" && (id != "" || uv != "") {
+		return errTier("Passkey sign-in")
+	}
+	p.WebAuthnRPID, p.WebAuthnUV = id, uv
+	return nil
+}
+
+// signInOptions carries PoolOptions' tier and sign-in policy into a
+// CreateUserPool input.
+func signInOptions(in *createUserPoolInput, o PoolOptions) {
+	in.UserPoolTier = o.Tier
+	if o.SignInFactors != nil {
+		if in.Policies == nil {
+			in.Policies = &poolPolicies{}
+		}
+		in.Policies.SignInPolicy = &signInPolicyWire{AllowedFirstAuthFactors: o.SignInFactors}
+	}
 }
 
 func opGetUserPoolMfaConfig(s *Server, c *call) (any, error) {

@@ -1,0 +1,119 @@
+package cognitotest
+
+import (
+	"encoding/json"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/document"
+	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// The facade's options for USER_AUTH, passkeys and rotation configure what
+// the API does.
+func TestUserAuthOptions(t *testing.T) {
+	s := newServer(t)
+	pool := s.MustCreateUserPool(PoolOptions{Tier: "PLUS", SignInFactors: []string{"PASSWORD", "EMAIL_OTP", "WEB_AUTHN"},
+		WebAuthnRelyingPartyID: "localhost", WebAuthnUserVerification: "required"})
+	cl := s.MustCreateUserPoolClient(pool, ClientOptions{RotateRefreshTokens: true, RetryGracePeriod: 30 * time.Second})
+	c := idp(s)
+
+	d, err := c.DescribeUserPool(ctx(), &cip.DescribeUserPoolInput{UserPoolId: aws.String(pool)})
+	require.NoError(t, err)
+	assert.Equal(t, types.UserPoolTierTypePlus, d.UserPool.UserPoolTier)
+	assert.Equal(t, []types.AuthFactorType{"PASSWORD", "EMAIL_OTP", "WEB_AUTHN"}, d.UserPool.Policies.SignInPolicy.AllowedFirstAuthFactors)
+	m, err := c.GetUserPoolMfaConfig(ctx(), &cip.GetUserPoolMfaConfigInput{UserPoolId: aws.String(pool)})
+	require.NoError(t, err)
+	assert.Equal(t, "localhost", aws.ToString(m.WebAuthnConfiguration.RelyingPartyId))
+	assert.Equal(t, types.UserVerificationTypeRequired, m.WebAuthnConfiguration.UserVerification)
+	dc, err := c.DescribeUserPoolClient(ctx(), &cip.DescribeUserPoolClientInput{UserPoolId: aws.String(pool), ClientId: aws.String(cl.ID)})
+	require.NoError(t, err)
+	require.NotNil(t, dc.UserPoolClient.RefreshTokenRotation)
+	assert.Equal(t, int32(30), aws.ToInt32(dc.UserPoolClient.RefreshTokenRotation.RetryGracePeriodSeconds))
+	assert.NotContains(t, dc.UserPoolClient.ExplicitAuthFlows, types.ExplicitAuthFlowsTypeAllowRefreshTokenAuth)
+
+	for _, tc := range []struct {
+		name string
+		o    PoolOptions
+		code string
+	}{
+		{"passwordless on lite", PoolOptions{Tier: "LITE", SignInFactors: []string{"PASSWORD", "SMS_OTP"}}, "FeatureUnavailableInTierException"},
+		{"passkeys on lite", PoolOptions{Tier: "LITE", WebAuthnRelyingPartyID: "localhost"}, "FeatureUnavailableInTierException"},
+		{"relying party with a scheme", PoolOptions{WebAuthnRelyingPartyID: "https://localhost"}, "InvalidParameterException"},
+		{"user verification unknown", PoolOptions{WebAuthnUserVerification: "always"}, "InvalidParameterException"},
+		{"unknown tier", PoolOptions{Tier: "GOLD"}, "InvalidParameterException"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := s.CreateUserPool(tc.o)
+			var ae *APIError
+			require.ErrorAs(t, err, &ae)
+			assert.Equal(t, tc.code, ae.Code)
+		})
+	}
+	_, err = s.CreateUserPoolClient(pool, ClientOptions{RotateRefreshTokens: true, RetryGracePeriod: time.Minute + time.Second})
+	var ae *APIError
+	require.ErrorAs(t, err, &ae)
+	assert.Equal(t, "InvalidParameterException", ae.Code)
+}
+
+// A passkey registered and used through the SDK alone, on http://localhost.
+func TestPasskeyOnLocalhost(t *testing.T) {
+	s := newServer(t)
+	pool := s.MustCreateUserPool(PoolOptions{SignInFactors: []string{"PASSWORD", "WEB_AUTHN"}, WebAuthnRelyingPartyID: "localhost"})
+	cl := s.MustCreateUserPoolClient(pool, ClientOptions{ExplicitAuthFlows: []string{"ALLOW_USER_AUTH"}})
+	s.MustCreateUser(pool, "alice", testPassword, nil)
+	c := idp(s)
+	out, err := c.InitiateAuth(ctx(), &cip.InitiateAuthInput{ClientId: aws.String(cl.ID), AuthFlow: types.AuthFlowTypeUserAuth,
+		AuthParameters: map[string]string{"USERNAME": "alice", "PREFERRED_CHALLENGE": "PASSWORD", "PASSWORD": testPassword}})
+	require.NoError(t, err)
+	access := out.AuthenticationResult.AccessToken
+
+	k := MustNewPasskey("http://localhost:5173")
+	start, err := c.StartWebAuthnRegistration(ctx(), &cip.StartWebAuthnRegistrationInput{AccessToken: access})
+	require.NoError(t, err)
+	var opts map[string]any
+	require.NoError(t, start.CredentialCreationOptions.UnmarshalSmithyDocument(&opts))
+	rp := opts["rp"].(map[string]any)
+	assert.Equal(t, "localhost", rp["id"])
+	sel := opts["authenticatorSelection"].(map[string]any)
+	assert.Equal(t, "required", sel["residentKey"])
+	ob, err := start.CredentialCreationOptions.MarshalSmithyDocument()
+	require.NoError(t, err)
+	cred, err := k.Create(ob)
+	require.NoError(t, err)
+	_, err = c.CompleteWebAuthnRegistration(ctx(), &cip.CompleteWebAuthnRegistrationInput{AccessToken: access, Credential: docOf(t, cred)})
+	require.NoError(t, err)
+
+	out, err = c.InitiateAuth(ctx(), &cip.InitiateAuthInput{ClientId: aws.String(cl.ID), AuthFlow: types.AuthFlowTypeUserAuth,
+		AuthParameters: map[string]string{"USERNAME": "alice", "PREFERRED_CHALLENGE": "WEB_AUTHN"}})
+	require.NoError(t, err)
+	require.Equal(t, types.ChallengeNameTypeWebAuthn, out.ChallengeName)
+	assertion, err := k.Get([]byte(out.ChallengeParameters["CREDENTIAL_REQUEST_OPTIONS"]))
+	require.NoError(t, err)
+	res, err := c.RespondToAuthChallenge(ctx(), &cip.RespondToAuthChallengeInput{ClientId: aws.String(cl.ID),
+		ChallengeName: types.ChallengeNameTypeWebAuthn, Session: out.Session,
+		ChallengeResponses: map[string]string{"USERNAME": "alice", "CREDENTIAL": string(assertion)}})
+	require.NoError(t, err)
+	require.NotNil(t, res.AuthenticationResult)
+
+	// the same assertion, in a new sign-in, is a replayed challenge
+	out, err = c.InitiateAuth(ctx(), &cip.InitiateAuthInput{ClientId: aws.String(cl.ID), AuthFlow: types.AuthFlowTypeUserAuth,
+		AuthParameters: map[string]string{"USERNAME": "alice", "PREFERRED_CHALLENGE": "WEB_AUTHN"}})
+	require.NoError(t, err)
+	_, err = c.RespondToAuthChallenge(ctx(), &cip.RespondToAuthChallengeInput{ClientId: aws.String(cl.ID),
+		ChallengeName: types.ChallengeNameTypeWebAuthn, Session: out.Session,
+		ChallengeResponses: map[string]string{"USERNAME": "alice", "CREDENTIAL": string(assertion)}})
+	requireCode(t, err, "NotAuthorizedException")
+}
+
+// docOf is JSON (without numbers) as an SDK document.
+func docOf(t *testing.T, b []byte) document.Interface {
+	t.Helper()
+	var m map[string]any
+	require.NoError(t, json.Unmarshal(b, &m))
+	return document.NewLazyDocument(m)
+}
