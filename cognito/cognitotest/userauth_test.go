@@ -117,3 +117,48 @@ func docOf(t *testing.T, b []byte) document.Interface {
 	require.NoError(t, json.Unmarshal(b, &m))
 	return document.NewLazyDocument(m)
 }
+
+// BenchmarkPasskeySignIn is a USER_AUTH sign-in with a passkey over HTTP:
+// InitiateAuth (PREFERRED_CHALLENGE WEB_AUTHN), the authenticator's
+// assertion, RespondToAuthChallenge verifying it and issuing tokens.
+func BenchmarkPasskeySignIn(b *testing.B) {
+	s := newServer(b)
+	pool := s.MustCreateUserPool(PoolOptions{SignInFactors: []string{"PASSWORD", "WEB_AUTHN"}, WebAuthnRelyingPartyID: "localhost"})
+	cl := s.MustCreateUserPoolClient(pool, ClientOptions{ExplicitAuthFlows: []string{"ALLOW_USER_AUTH"}})
+	s.MustCreateUser(pool, "alice", testPassword, nil)
+	c := idp(s)
+	out, err := c.InitiateAuth(ctx(), &cip.InitiateAuthInput{ClientId: aws.String(cl.ID), AuthFlow: types.AuthFlowTypeUserAuth,
+		AuthParameters: map[string]string{"USERNAME": "alice", "PREFERRED_CHALLENGE": "PASSWORD", "PASSWORD": testPassword}})
+	require.NoError(b, err)
+	access := out.AuthenticationResult.AccessToken
+	k := MustNewPasskey("http://localhost")
+	start, err := c.StartWebAuthnRegistration(ctx(), &cip.StartWebAuthnRegistrationInput{AccessToken: access})
+	require.NoError(b, err)
+	ob, err := start.CredentialCreationOptions.MarshalSmithyDocument()
+	require.NoError(b, err)
+	cred, err := k.Create(ob)
+	require.NoError(b, err)
+	var m map[string]any
+	require.NoError(b, json.Unmarshal(cred, &m))
+	_, err = c.CompleteWebAuthnRegistration(ctx(), &cip.CompleteWebAuthnRegistrationInput{AccessToken: access, Credential: document.NewLazyDocument(m)})
+	require.NoError(b, err)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		out, err := c.InitiateAuth(ctx(), &cip.InitiateAuthInput{ClientId: aws.String(cl.ID), AuthFlow: types.AuthFlowTypeUserAuth,
+			AuthParameters: map[string]string{"USERNAME": "alice", "PREFERRED_CHALLENGE": "WEB_AUTHN"}})
+		if err != nil {
+			b.Fatal(err)
+		}
+		assertion, err := k.Get([]byte(out.ChallengeParameters["CREDENTIAL_REQUEST_OPTIONS"]))
+		if err != nil {
+			b.Fatal(err)
+		}
+		_, err = c.RespondToAuthChallenge(ctx(), &cip.RespondToAuthChallengeInput{ClientId: aws.String(cl.ID),
+			ChallengeName: types.ChallengeNameTypeWebAuthn, Session: out.Session,
+			ChallengeResponses: map[string]string{"USERNAME": "alice", "CREDENTIAL": string(assertion)}})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+}
