@@ -2,6 +2,7 @@ package cognitotest
 
 import (
 	"encoding/json"
+	"fmt"
 	"testing"
 	"time"
 
@@ -60,61 +61,83 @@ func TestUserAuthOptions(t *testing.T) {
 	assert.Equal(t, "InvalidParameterException", ae.Code)
 }
 
-// A passkey registered and used through the SDK alone, on http://localhost.
-func TestPasskeyOnLocalhost(t *testing.T) {
-	s := newServer(t)
+// localhostPasskeyPool is a pool with passkeys on http://localhost, a
+// USER_AUTH client, and alice signed in with her password.
+func localhostPasskeyPool(tb testing.TB) (c *cip.Client, clientID, access string) {
+	tb.Helper()
+	s := newServer(tb)
 	pool := s.MustCreateUserPool(PoolOptions{SignInFactors: []string{"PASSWORD", "WEB_AUTHN"}, WebAuthnRelyingPartyID: "localhost"})
 	cl := s.MustCreateUserPoolClient(pool, ClientOptions{ExplicitAuthFlows: []string{"ALLOW_USER_AUTH"}})
 	s.MustCreateUser(pool, "alice", testPassword, nil)
-	c := idp(s)
+	c = idp(s)
 	out, err := c.InitiateAuth(ctx(), &cip.InitiateAuthInput{ClientId: aws.String(cl.ID), AuthFlow: types.AuthFlowTypeUserAuth,
 		AuthParameters: map[string]string{"USERNAME": "alice", "PREFERRED_CHALLENGE": "PASSWORD", "PASSWORD": testPassword}})
-	require.NoError(t, err)
-	access := out.AuthenticationResult.AccessToken
+	require.NoError(tb, err)
+	return c, cl.ID, aws.ToString(out.AuthenticationResult.AccessToken)
+}
 
-	k := MustNewPasskey("http://localhost:5173")
-	start, err := c.StartWebAuthnRegistration(ctx(), &cip.StartWebAuthnRegistrationInput{AccessToken: access})
-	require.NoError(t, err)
+// registerOver registers k for the user of access through the SDK and
+// returns the creation options Cognito gave.
+func registerOver(tb testing.TB, c *cip.Client, access string, k *Passkey) map[string]any {
+	tb.Helper()
+	start, err := c.StartWebAuthnRegistration(ctx(), &cip.StartWebAuthnRegistrationInput{AccessToken: aws.String(access)})
+	require.NoError(tb, err)
 	var opts map[string]any
-	require.NoError(t, start.CredentialCreationOptions.UnmarshalSmithyDocument(&opts))
+	require.NoError(tb, start.CredentialCreationOptions.UnmarshalSmithyDocument(&opts))
+	ob, err := start.CredentialCreationOptions.MarshalSmithyDocument()
+	require.NoError(tb, err)
+	cred, err := k.Create(ob)
+	require.NoError(tb, err)
+	_, err = c.CompleteWebAuthnRegistration(ctx(), &cip.CompleteWebAuthnRegistrationInput{AccessToken: aws.String(access), Credential: docOf(tb, cred)})
+	require.NoError(tb, err)
+	return opts
+}
+
+// passkeySignIn signs alice in with USER_AUTH and k, or with assertion
+// when it is not nil; it returns the assertion sent.
+func passkeySignIn(c *cip.Client, clientID string, k *Passkey, assertion []byte) ([]byte, *cip.RespondToAuthChallengeOutput, error) {
+	out, err := c.InitiateAuth(ctx(), &cip.InitiateAuthInput{ClientId: aws.String(clientID), AuthFlow: types.AuthFlowTypeUserAuth,
+		AuthParameters: map[string]string{"USERNAME": "alice", "PREFERRED_CHALLENGE": "WEB_AUTHN"}})
+	if err != nil {
+		return nil, nil, err
+	}
+	if out.ChallengeName != types.ChallengeNameTypeWebAuthn {
+		return nil, nil, fmt.Errorf("challenge %s, not WEB_AUTHN", out.ChallengeName)
+	}
+	if assertion == nil {
+		if assertion, err = k.Get([]byte(out.ChallengeParameters["CREDENTIAL_REQUEST_OPTIONS"])); err != nil {
+			return nil, nil, err
+		}
+	}
+	res, err := c.RespondToAuthChallenge(ctx(), &cip.RespondToAuthChallengeInput{ClientId: aws.String(clientID),
+		ChallengeName: types.ChallengeNameTypeWebAuthn, Session: out.Session,
+		ChallengeResponses: map[string]string{"USERNAME": "alice", "CREDENTIAL": string(assertion)}})
+	return assertion, res, err
+}
+
+// A passkey registered and used through the SDK alone, on http://localhost.
+func TestPasskeyOnLocalhost(t *testing.T) {
+	c, clientID, access := localhostPasskeyPool(t)
+	k := MustNewPasskey("http://localhost:5173")
+	opts := registerOver(t, c, access, k)
 	rp := opts["rp"].(map[string]any)
 	assert.Equal(t, "localhost", rp["id"])
 	sel := opts["authenticatorSelection"].(map[string]any)
 	assert.Equal(t, "required", sel["residentKey"])
-	ob, err := start.CredentialCreationOptions.MarshalSmithyDocument()
-	require.NoError(t, err)
-	cred, err := k.Create(ob)
-	require.NoError(t, err)
-	_, err = c.CompleteWebAuthnRegistration(ctx(), &cip.CompleteWebAuthnRegistrationInput{AccessToken: access, Credential: docOf(t, cred)})
-	require.NoError(t, err)
 
-	out, err = c.InitiateAuth(ctx(), &cip.InitiateAuthInput{ClientId: aws.String(cl.ID), AuthFlow: types.AuthFlowTypeUserAuth,
-		AuthParameters: map[string]string{"USERNAME": "alice", "PREFERRED_CHALLENGE": "WEB_AUTHN"}})
-	require.NoError(t, err)
-	require.Equal(t, types.ChallengeNameTypeWebAuthn, out.ChallengeName)
-	assertion, err := k.Get([]byte(out.ChallengeParameters["CREDENTIAL_REQUEST_OPTIONS"]))
-	require.NoError(t, err)
-	res, err := c.RespondToAuthChallenge(ctx(), &cip.RespondToAuthChallengeInput{ClientId: aws.String(cl.ID),
-		ChallengeName: types.ChallengeNameTypeWebAuthn, Session: out.Session,
-		ChallengeResponses: map[string]string{"USERNAME": "alice", "CREDENTIAL": string(assertion)}})
+	assertion, res, err := passkeySignIn(c, clientID, k, nil)
 	require.NoError(t, err)
 	require.NotNil(t, res.AuthenticationResult)
-
 	// the same assertion, in a new sign-in, is a replayed challenge
-	out, err = c.InitiateAuth(ctx(), &cip.InitiateAuthInput{ClientId: aws.String(cl.ID), AuthFlow: types.AuthFlowTypeUserAuth,
-		AuthParameters: map[string]string{"USERNAME": "alice", "PREFERRED_CHALLENGE": "WEB_AUTHN"}})
-	require.NoError(t, err)
-	_, err = c.RespondToAuthChallenge(ctx(), &cip.RespondToAuthChallengeInput{ClientId: aws.String(cl.ID),
-		ChallengeName: types.ChallengeNameTypeWebAuthn, Session: out.Session,
-		ChallengeResponses: map[string]string{"USERNAME": "alice", "CREDENTIAL": string(assertion)}})
+	_, _, err = passkeySignIn(c, clientID, k, assertion)
 	requireCode(t, err, "NotAuthorizedException")
 }
 
 // docOf is JSON (without numbers) as an SDK document.
-func docOf(t *testing.T, b []byte) document.Interface {
-	t.Helper()
+func docOf(tb testing.TB, b []byte) document.Interface {
+	tb.Helper()
 	var m map[string]any
-	require.NoError(t, json.Unmarshal(b, &m))
+	require.NoError(tb, json.Unmarshal(b, &m))
 	return document.NewLazyDocument(m)
 }
 
@@ -122,42 +145,13 @@ func docOf(t *testing.T, b []byte) document.Interface {
 // InitiateAuth (PREFERRED_CHALLENGE WEB_AUTHN), the authenticator's
 // assertion, RespondToAuthChallenge verifying it and issuing tokens.
 func BenchmarkPasskeySignIn(b *testing.B) {
-	s := newServer(b)
-	pool := s.MustCreateUserPool(PoolOptions{SignInFactors: []string{"PASSWORD", "WEB_AUTHN"}, WebAuthnRelyingPartyID: "localhost"})
-	cl := s.MustCreateUserPoolClient(pool, ClientOptions{ExplicitAuthFlows: []string{"ALLOW_USER_AUTH"}})
-	s.MustCreateUser(pool, "alice", testPassword, nil)
-	c := idp(s)
-	out, err := c.InitiateAuth(ctx(), &cip.InitiateAuthInput{ClientId: aws.String(cl.ID), AuthFlow: types.AuthFlowTypeUserAuth,
-		AuthParameters: map[string]string{"USERNAME": "alice", "PREFERRED_CHALLENGE": "PASSWORD", "PASSWORD": testPassword}})
-	require.NoError(b, err)
-	access := out.AuthenticationResult.AccessToken
+	c, clientID, access := localhostPasskeyPool(b)
 	k := MustNewPasskey("http://localhost")
-	start, err := c.StartWebAuthnRegistration(ctx(), &cip.StartWebAuthnRegistrationInput{AccessToken: access})
-	require.NoError(b, err)
-	ob, err := start.CredentialCreationOptions.MarshalSmithyDocument()
-	require.NoError(b, err)
-	cred, err := k.Create(ob)
-	require.NoError(b, err)
-	var m map[string]any
-	require.NoError(b, json.Unmarshal(cred, &m))
-	_, err = c.CompleteWebAuthnRegistration(ctx(), &cip.CompleteWebAuthnRegistrationInput{AccessToken: access, Credential: document.NewLazyDocument(m)})
-	require.NoError(b, err)
+	registerOver(b, c, access, k)
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {
-		out, err := c.InitiateAuth(ctx(), &cip.InitiateAuthInput{ClientId: aws.String(cl.ID), AuthFlow: types.AuthFlowTypeUserAuth,
-			AuthParameters: map[string]string{"USERNAME": "alice", "PREFERRED_CHALLENGE": "WEB_AUTHN"}})
-		if err != nil {
-			b.Fatal(err)
-		}
-		assertion, err := k.Get([]byte(out.ChallengeParameters["CREDENTIAL_REQUEST_OPTIONS"]))
-		if err != nil {
-			b.Fatal(err)
-		}
-		_, err = c.RespondToAuthChallenge(ctx(), &cip.RespondToAuthChallengeInput{ClientId: aws.String(cl.ID),
-			ChallengeName: types.ChallengeNameTypeWebAuthn, Session: out.Session,
-			ChallengeResponses: map[string]string{"USERNAME": "alice", "CREDENTIAL": string(assertion)}})
-		if err != nil {
+		if _, _, err := passkeySignIn(c, clientID, k, nil); err != nil {
 			b.Fatal(err)
 		}
 	}
