@@ -61,6 +61,18 @@ type PoolOptions struct {
 	// DeviceOnlyRememberedOnUserPrompt leaves confirmed devices
 	// not_remembered until UpdateDeviceStatus (implies DeviceTracking).
 	DeviceOnlyRememberedOnUserPrompt bool
+	// Tier is the feature plan: "LITE", "ESSENTIALS" (the default) or
+	// "PLUS". Passwordless sign-in and passkeys need ESSENTIALS or PLUS.
+	Tier string
+	// SignInFactors are the first factors USER_AUTH offers (the sign-in
+	// policy's AllowedFirstAuthFactors): "PASSWORD", which must be among
+	// them, "EMAIL_OTP", "SMS_OTP", "WEB_AUTHN". nil means PASSWORD only.
+	SignInFactors []string
+	// WebAuthnRelyingPartyID is the passkeys' relying-party ID (a domain,
+	// e.g. "auth.example.com"); empty leaves passkeys unconfigured.
+	WebAuthnRelyingPartyID string
+	// WebAuthnUserVerification is "preferred" (the default) or "required".
+	WebAuthnUserVerification string
 }
 
 // ClientOptions describes an app client for CreateUserPoolClient.
@@ -91,6 +103,12 @@ type ClientOptions struct {
 	// password ("Incorrect username or password.") instead of
 	// UserNotFoundException.
 	PreventUserExistenceErrors bool
+	// RotateRefreshTokens turns on refresh-token rotation: refreshes go
+	// through GetTokensFromRefreshToken, each answering a new refresh token
+	// while the old one works for RetryGracePeriod (0 to 60 s) more. nil
+	// ExplicitAuthFlows then leave ALLOW_REFRESH_TOKEN_AUTH out.
+	RotateRefreshTokens bool
+	RetryGracePeriod    time.Duration
 }
 
 // AppClient is a created app client: its ID and, when it has one, its
@@ -133,7 +151,8 @@ func (o PoolOptions) internal() userpool.PoolOptions {
 		AliasAttributes: o.AliasAttributes, AutoVerifiedAttributes: o.AutoVerifiedAttributes,
 		RequiredAttributes: o.RequiredAttributes, CustomAttributes: o.CustomAttributes, MFA: o.MFA,
 		AdminCreateUserOnly: o.AdminCreateUserOnly, CaseSensitive: o.CaseSensitive, DeviceTracking: o.DeviceTracking,
-		DeviceOnlyRememberedOnUserPrompt: o.DeviceOnlyRememberedOnUserPrompt}
+		DeviceOnlyRememberedOnUserPrompt: o.DeviceOnlyRememberedOnUserPrompt, Tier: o.Tier, SignInFactors: o.SignInFactors,
+		WebAuthnRelyingPartyID: o.WebAuthnRelyingPartyID, WebAuthnUserVerification: o.WebAuthnUserVerification}
 	if o.PasswordPolicy != nil {
 		pp := userpool.PasswordPolicy(*o.PasswordPolicy)
 		out.PasswordPolicy = &pp

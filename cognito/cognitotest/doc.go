@@ -90,7 +90,7 @@
 // # Operations
 //
 // Pools, clients, groups: CreateUserPool, DescribeUserPool, ListUserPools,
-// DeleteUserPool, CreateUserPoolClient, DescribeUserPoolClient,
+// UpdateUserPool, DeleteUserPool, CreateUserPoolClient, DescribeUserPoolClient,
 // UpdateUserPoolClient, ListUserPoolClients, DeleteUserPoolClient,
 // CreateGroup, GetGroup, DeleteGroup, ListGroups, ListUsersInGroup.
 //
@@ -105,11 +105,15 @@
 //
 // Sign-in: InitiateAuth and AdminInitiateAuth (USER_SRP_AUTH,
 // USER_PASSWORD_AUTH, ADMIN_USER_PASSWORD_AUTH, ADMIN_NO_SRP_AUTH,
-// REFRESH_TOKEN_AUTH, REFRESH_TOKEN, CUSTOM_AUTH), RespondToAuthChallenge and
-// AdminRespondToAuthChallenge (PASSWORD_VERIFIER, NEW_PASSWORD_REQUIRED,
-// SMS_MFA, EMAIL_OTP, SOFTWARE_TOKEN_MFA, SELECT_MFA_TYPE, MFA_SETUP,
-// DEVICE_SRP_AUTH, DEVICE_PASSWORD_VERIFIER, CUSTOM_CHALLENGE),
-// AssociateSoftwareToken, VerifySoftwareToken, SetUserMFAPreference,
+// REFRESH_TOKEN_AUTH, REFRESH_TOKEN, CUSTOM_AUTH, USER_AUTH),
+// RespondToAuthChallenge and AdminRespondToAuthChallenge (PASSWORD_VERIFIER,
+// NEW_PASSWORD_REQUIRED, SMS_MFA, EMAIL_OTP, SOFTWARE_TOKEN_MFA,
+// SELECT_MFA_TYPE, MFA_SETUP, DEVICE_SRP_AUTH, DEVICE_PASSWORD_VERIFIER,
+// CUSTOM_CHALLENGE, SELECT_CHALLENGE, SMS_OTP, WEB_AUTHN),
+// GetTokensFromRefreshToken (with refresh-token rotation and its grace
+// period), SetUserPoolMfaConfig, GetUserPoolMfaConfig, GetUserAuthFactors,
+// StartWebAuthnRegistration, CompleteWebAuthnRegistration,
+// ListWebAuthnCredentials, DeleteWebAuthnCredential, AssociateSoftwareToken, VerifySoftwareToken, SetUserMFAPreference,
 // AdminSetUserMFAPreference, ConfirmDevice, UpdateDeviceStatus, GetDevice,
 // ListDevices, ForgetDevice and their Admin device counterparts.
 //
@@ -216,8 +220,14 @@
 // SigV4 signatures are required where Cognito requires them and checked
 // for shape and date, but not verified (there are no secret keys). Lambda triggers other than the custom
 // auth ones (and the hosted UI's post-confirmation and post-authentication
-// hooks), SES/SNS delivery, advanced security, USER_AUTH
-// (passwordless) and WebAuthn are not emulated. The hosted UI emulates
+// hooks), SES/SNS delivery and advanced security are not emulated.
+// USER_AUTH's first factors are (the SignInPolicy and UserPoolTier of
+// CreateUserPool and UpdateUserPool; codes in the outbox as
+// KindSignInCode; no MFA after a passwordless factor), and so are passkeys,
+// verified by github.com/go-webauthn/webauthn against SetUserPoolMfaConfig's
+// WebAuthnConfiguration (an origin must be https on the relying-party ID
+// or a subdomain, or http on localhost); Passkey is a software
+// authenticator for tests. The hosted UI emulates
 // the code flow only (no implicit flow), Facebook as the only identity
 // provider type, and no MFA setup or sign-up pages. MFA_SETUP offers software
 // tokens only. In a pool with MFA "ON", a user without a factor but with a

@@ -40,6 +40,8 @@ type authOutput struct {
 	ChallengeParameters  map[string]string `json:"ChallengeParameters"`
 	Session              string            `json:"Session,omitempty"`
 	AuthenticationResult *authResult       `json:"AuthenticationResult,omitempty"`
+	// AvailableChallenges lists a SELECT_CHALLENGE's first factors.
+	AvailableChallenges []string `json:"AvailableChallenges,omitempty"`
 }
 
 func (s *Server) checkLockout(u *user, now time.Time) error {
@@ -85,7 +87,7 @@ func (s *Server) initiate(c *call, admin bool) (any, error) {
 	switch flow {
 	case "":
 		return nil, required("authFlow", "")
-	case "USER_SRP_AUTH", "REFRESH_TOKEN_AUTH", "REFRESH_TOKEN", "CUSTOM_AUTH":
+	case "USER_SRP_AUTH", "REFRESH_TOKEN_AUTH", "REFRESH_TOKEN", "CUSTOM_AUTH", "USER_AUTH":
 	case "USER_PASSWORD_AUTH":
 		if admin {
 			return nil, errInvalidParam("Initiate Auth method not supported.")
@@ -121,6 +123,14 @@ func (s *Server) initiate(c *call, admin bool) (any, error) {
 	}
 	base := &authSession{ClientID: cl.ID, Admin: admin, DeviceKey: ap["DEVICE_KEY"]}
 	switch flow {
+	case "USER_AUTH":
+		if u == nil && cl.PreventUserExistence == "ENABLED" {
+			return s.fakeUserAuth(p, cl, name, ap, base, c.now)
+		}
+		if u == nil {
+			return nil, errUserNotFound
+		}
+		return s.startUserAuth(p, cl, u, ap, base, c.now)
 	case "USER_SRP_AUTH":
 		if ap["SRP_A"] == "" {
 			return nil, errInvalidParam("Missing required parameter SRP_A")
@@ -151,30 +161,36 @@ func (s *Server) initiate(c *call, admin bool) (any, error) {
 		if u == nil {
 			return nil, s.unknownUser(cl)
 		}
-		if err := s.checkLockout(u, c.now); err != nil {
-			return nil, err
-		}
-		base.Username, base.Sub = u.Username, u.Sub
-		// The password's verifier (a modular exponentiation) is computed
-		// with s.mu released; the user is looked up again afterwards.
-		salt, verifier, realm, username := u.Salt, u.Verifier, srp.PoolName(p.ID), u.Username
-		var ok bool
-		s.unlocked(func() { ok = verifierMatches(realm, username, pw, salt, verifier) })
-		if err := s.stillSignedIn(p, cl, u, base); err != nil {
-			return nil, err
-		}
-		if err := s.checkLockout(u, c.now); err != nil {
-			return nil, err
-		}
-		if !ok || u.Salt != salt || u.Verifier != verifier {
-			s.noteFailure(u, c.now)
-			return nil, errIncorrectPassword
-		}
-		if unknownDevice(u, base.DeviceKey) {
-			return nil, errDeviceNotFound()
-		}
-		return s.afterPassword(p, cl, u, base, c.now)
+		return s.passwordStep(p, cl, u, base, pw, c.now)
 	}
+}
+
+// passwordStep checks password pw of u (USER_PASSWORD_AUTH, the admin
+// password flows, USER_AUTH's PASSWORD factor), then continues the sign-in.
+func (s *Server) passwordStep(p *pool, cl *client, u *user, base *authSession, pw string, now time.Time) (any, error) {
+	if err := s.checkLockout(u, now); err != nil {
+		return nil, err
+	}
+	base.Username, base.Sub = u.Username, u.Sub
+	// The password's verifier (a modular exponentiation) is computed
+	// with s.mu released; the user is looked up again afterwards.
+	salt, verifier, realm, username := u.Salt, u.Verifier, srp.PoolName(p.ID), u.Username
+	var ok bool
+	s.unlocked(func() { ok = verifierMatches(realm, username, pw, salt, verifier) })
+	if err := s.stillSignedIn(p, cl, u, base); err != nil {
+		return nil, err
+	}
+	if err := s.checkLockout(u, now); err != nil {
+		return nil, err
+	}
+	if !ok || u.Salt != salt || u.Verifier != verifier {
+		s.noteFailure(u, now)
+		return nil, errIncorrectPassword
+	}
+	if unknownDevice(u, base.DeviceKey) {
+		return nil, errDeviceNotFound()
+	}
+	return s.afterPassword(p, cl, u, base, now)
 }
 
 // sameUser returns the user named username if it is still the one whose
@@ -383,7 +399,7 @@ func mfaMethods(u *user) []string {
 }
 
 func (s *Server) mfaStep(p *pool, cl *client, u *user, base *authSession, now time.Time) (any, error) {
-	if p.MFA == "OFF" || base.RememberedDevice {
+	if p.MFA == "OFF" || base.RememberedDevice || base.Passwordless {
 		return s.finish(p, cl, u, base, now)
 	}
 	methods := mfaMethods(u)
@@ -468,7 +484,7 @@ func opAdminRespondToAuthChallenge(s *Server, c *call) (any, error) {
 
 var challengeNames = []string{"PASSWORD_VERIFIER", "NEW_PASSWORD_REQUIRED", "SMS_MFA", "EMAIL_OTP",
 	"SOFTWARE_TOKEN_MFA", "SELECT_MFA_TYPE", "MFA_SETUP", "DEVICE_SRP_AUTH", "DEVICE_PASSWORD_VERIFIER",
-	"CUSTOM_CHALLENGE", "ADMIN_NO_SRP_AUTH"}
+	"CUSTOM_CHALLENGE", "ADMIN_NO_SRP_AUTH", "SELECT_CHALLENGE", "SMS_OTP", "WEB_AUTHN"}
 
 func (s *Server) respond(c *call, admin bool) (any, error) {
 	var in authInput
@@ -504,6 +520,9 @@ func (s *Server) respond(c *call, admin bool) (any, error) {
 		return nil, errSessionExpired
 	}
 	delete(p.Sessions, sess.ID) // single use
+	if (sess.FirstFactor == "EMAIL_OTP" || sess.FirstFactor == "SMS_OTP") && c.now.After(sess.CodeExpires) {
+		return nil, errExpiredCode
+	}
 	if c.now.After(sess.Expires) {
 		return nil, errSessionExpired
 	}
@@ -534,6 +553,12 @@ func (s *Server) respond(c *call, admin bool) (any, error) {
 		return nil, errUserDisabled
 	}
 	base := sess
+	if sess.FirstFactor != "" || in.ChallengeName == "SELECT_CHALLENGE" {
+		if unknownDevice(u, r["DEVICE_KEY"]) {
+			return nil, s.deviceRetry(p, sess)
+		}
+		return s.respondUserAuth(p, cl, u, sess, in.ChallengeName, r, c.now)
+	}
 	switch in.ChallengeName {
 	case "PASSWORD_VERIFIER", "DEVICE_SRP_AUTH", "DEVICE_PASSWORD_VERIFIER":
 		// checked below: after the proof, or by the device steps

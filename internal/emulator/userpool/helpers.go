@@ -62,6 +62,18 @@ type PoolOptions struct {
 	// DeviceOnlyRememberedOnUserPrompt leaves confirmed devices
 	// not_remembered until UpdateDeviceStatus (implies DeviceTracking).
 	DeviceOnlyRememberedOnUserPrompt bool
+	// Tier is the feature plan: "LITE", "ESSENTIALS" (the default) or
+	// "PLUS". Passwordless sign-in and passkeys need ESSENTIALS or PLUS.
+	Tier string
+	// SignInFactors are the first factors USER_AUTH offers (the sign-in
+	// policy's AllowedFirstAuthFactors): "PASSWORD", which must be among
+	// them, "EMAIL_OTP", "SMS_OTP", "WEB_AUTHN". nil means PASSWORD only.
+	SignInFactors []string
+	// WebAuthnRelyingPartyID is the passkeys' relying-party ID (a domain,
+	// e.g. "auth.example.com"); empty leaves passkeys unconfigured.
+	WebAuthnRelyingPartyID string
+	// WebAuthnUserVerification is "preferred" (the default) or "required".
+	WebAuthnUserVerification string
 }
 
 // ClientOptions describes an app client for NewClient (cognitotest.ClientOptions).
@@ -92,6 +104,12 @@ type ClientOptions struct {
 	// password ("Incorrect username or password.") instead of
 	// UserNotFoundException.
 	PreventUserExistenceErrors bool
+	// RotateRefreshTokens turns on refresh-token rotation: refreshes go
+	// through GetTokensFromRefreshToken, each answering a new refresh token
+	// while the old one works for RetryGracePeriod (0 to 60 s) more. nil
+	// ExplicitAuthFlows then leave ALLOW_REFRESH_TOKEN_AUTH out.
+	RotateRefreshTokens bool
+	RetryGracePeriod    time.Duration
 }
 
 // AppClient is a created app client: its ID and, when it has one, its
@@ -136,9 +154,7 @@ func (s *Server) createPoolLocked(o PoolOptions) (string, error) {
 		if tv == 0 {
 			tv = 7
 		}
-		in.Policies = &struct {
-			PasswordPolicy *passwordPolicyWire `json:"PasswordPolicy"`
-		}{&passwordPolicyWire{MinimumLength: &ml, TemporaryPasswordValidityDays: &tv,
+		in.Policies = &poolPolicies{PasswordPolicy: &passwordPolicyWire{MinimumLength: &ml, TemporaryPasswordValidityDays: &tv,
 			RequireUppercase: &pp.RequireUppercase, RequireLowercase: &pp.RequireLowercase,
 			RequireNumbers: &pp.RequireNumbers, RequireSymbols: &pp.RequireSymbols}}
 	}
@@ -149,8 +165,12 @@ func (s *Server) createPoolLocked(o PoolOptions) (string, error) {
 	for _, a := range o.CustomAttributes {
 		in.Schema = append(in.Schema, schemaWire{Name: a, AttributeDataType: "String"})
 	}
+	signInOptions(&in, o)
 	p, err := s.newPool(&in, s.now())
 	if err != nil {
+		return "", err
+	}
+	if err := setWebAuthnConfig(p, &o.WebAuthnRelyingPartyID, o.WebAuthnUserVerification); err != nil {
 		return "", err
 	}
 	for _, a := range o.RequiredAttributes {
@@ -207,6 +227,7 @@ func (s *Server) newClientLocked(poolID string, o ClientOptions) (AppClient, err
 	if o.PreventUserExistenceErrors {
 		in.PreventUserExistenceErrors = "ENABLED"
 	}
+	rotationOption(&in, o)
 	secs := func(d time.Duration) *int64 { v := int64(d / time.Second); return &v }
 	if o.AccessTokenValidity > 0 {
 		in.AccessTokenValidity, in.TokenValidityUnits.AccessToken = secs(o.AccessTokenValidity), "seconds"

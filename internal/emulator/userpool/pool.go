@@ -35,15 +35,13 @@ type schemaWire struct {
 }
 
 type createUserPoolInput struct {
-	PoolName string `json:"PoolName"`
-	Policies *struct {
-		PasswordPolicy *passwordPolicyWire `json:"PasswordPolicy"`
-	} `json:"Policies"`
-	UsernameAttributes     []string     `json:"UsernameAttributes"`
-	AliasAttributes        []string     `json:"AliasAttributes"`
-	AutoVerifiedAttributes []string     `json:"AutoVerifiedAttributes"`
-	MfaConfiguration       string       `json:"MfaConfiguration"`
-	Schema                 []schemaWire `json:"Schema"`
+	PoolName               string        `json:"PoolName"`
+	Policies               *poolPolicies `json:"Policies"`
+	UsernameAttributes     []string      `json:"UsernameAttributes"`
+	AliasAttributes        []string      `json:"AliasAttributes"`
+	AutoVerifiedAttributes []string      `json:"AutoVerifiedAttributes"`
+	MfaConfiguration       string        `json:"MfaConfiguration"`
+	Schema                 []schemaWire  `json:"Schema"`
 	AdminCreateUserConfig  *struct {
 		AllowAdminCreateUserOnly *bool `json:"AllowAdminCreateUserOnly"`
 	} `json:"AdminCreateUserConfig"`
@@ -56,6 +54,13 @@ type createUserPoolInput struct {
 	} `json:"UsernameConfiguration"`
 	DeletionProtection string            `json:"DeletionProtection"`
 	UserPoolTags       map[string]string `json:"UserPoolTags"`
+	UserPoolTier       string            `json:"UserPoolTier"`
+}
+
+// poolPolicies is CreateUserPool's Policies.
+type poolPolicies struct {
+	PasswordPolicy *passwordPolicyWire `json:"PasswordPolicy"`
+	SignInPolicy   *signInPolicyWire   `json:"SignInPolicy"`
 }
 
 func defaultPolicy() passwordPolicy {
@@ -180,6 +185,9 @@ func (s *Server) newPool(in *createUserPoolInput, now time.Time) (*pool, error) 
 			a.MinLength, a.MaxLength = str(c.MinLength), str(c.MaxLength)
 		}
 	}
+	if err := applySignIn(p, in); err != nil {
+		return nil, err
+	}
 	p.fillMaps()
 	return p, nil
 }
@@ -232,6 +240,7 @@ type userPoolWire struct {
 	DeletionProtection     string            `json:"DeletionProtection"`
 	LambdaConfig           struct{}          `json:"LambdaConfig"`
 	UserPoolTags           map[string]string `json:"UserPoolTags,omitempty"`
+	UserPoolTier           string            `json:"UserPoolTier,omitempty"`
 }
 
 func (s *Server) poolWire(p *pool) userPoolWire {
@@ -251,6 +260,7 @@ func (s *Server) poolWire(p *pool) userPoolWire {
 		DeletionProtection:     p.DeletionProtection,
 		UserPoolTags:           p.Tags,
 	}
+	signInWire(p, &w)
 	if p.DeviceTracking {
 		w.DeviceConfiguration = map[string]any{"ChallengeRequiredOnNewDevice": p.DeviceChallengeNew, "DeviceOnlyRememberedOnUserPrompt": p.DeviceOnPrompt}
 	}
@@ -394,6 +404,7 @@ type clientInput struct {
 	PreventUserExistenceErrors      string            `json:"PreventUserExistenceErrors"`
 	EnableTokenRevocation           *bool             `json:"EnableTokenRevocation"`
 	AuthSessionValidity             *int64            `json:"AuthSessionValidity"`
+	RefreshTokenRotation            *rotationWire     `json:"RefreshTokenRotation"`
 }
 
 func unitSeconds(unit string, def string) (int64, bool) {
@@ -493,7 +504,7 @@ func applyClient(p *pool, cl *client, in *clientInput) error {
 		}
 		cl.AuthSessionValidity = *in.AuthSessionValidity
 	}
-	return nil
+	return applyRotation(p, cl, in)
 }
 
 func orDefault(v, d string) string {
@@ -536,7 +547,9 @@ func (cl *client) flowAllowed(flow string) bool {
 	case "CUSTOM_AUTH":
 		return contains(f, "ALLOW_CUSTOM_AUTH") || contains(f, "CUSTOM_AUTH_FLOW_ONLY") || !hasAllow(f)
 	case "REFRESH_TOKEN_AUTH", "REFRESH_TOKEN":
-		return contains(f, "ALLOW_REFRESH_TOKEN_AUTH") || !hasAllow(f)
+		return !cl.RotateRefresh && (contains(f, "ALLOW_REFRESH_TOKEN_AUTH") || !hasAllow(f))
+	case "USER_AUTH":
+		return contains(f, "ALLOW_USER_AUTH")
 	}
 	return false
 }
@@ -577,6 +590,9 @@ func (s *Server) clientWire(p *pool, cl *client) map[string]any {
 	set("AllowedOAuthFlows", cl.AllowedOAuthFlows)
 	set("AllowedOAuthScopes", cl.AllowedOAuthScopes)
 	set("SupportedIdentityProviders", cl.SupportedIdPs)
+	if cl.RotateRefresh {
+		m["RefreshTokenRotation"] = map[string]any{"Feature": "ENABLED", "RetryGracePeriodSeconds": cl.RotateGrace}
+	}
 	if cl.DefaultRedirectURI != "" {
 		m["DefaultRedirectURI"] = cl.DefaultRedirectURI
 	}

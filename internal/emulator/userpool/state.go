@@ -56,6 +56,14 @@ type pool struct {
 	// servers, authorization codes and sign-in sessions (hostedui.go).
 	Hosted *hostedState `json:"hosted,omitempty"`
 
+	// Choice-based sign-in (userauth.go): the first factors USER_AUTH
+	// offers (nil: PASSWORD only), the feature plan ("" is ESSENTIALS),
+	// and the passkey relying party and user-verification requirement.
+	SignInFactors []string `json:"signInFactors,omitempty"`
+	Tier          string   `json:"tier,omitempty"`
+	WebAuthnRPID  string   `json:"webAuthnRpId,omitempty"`
+	WebAuthnUV    string   `json:"webAuthnUv,omitempty"`
+
 	track *tracker // persistence marks and the sorted usernames (persist.go)
 }
 
@@ -101,6 +109,10 @@ type client struct {
 	PreventUserExistence  string            `json:"preventUserExistence"`
 	EnableTokenRevocation bool              `json:"enableTokenRevocation"`
 	AuthSessionValidity   int64             `json:"authSessionValidity"` // minutes
+	// RotateRefresh: GetTokensFromRefreshToken issues a new refresh token
+	// each time; the old one works for RotateGrace seconds more.
+	RotateRefresh bool  `json:"rotateRefresh,omitempty"`
+	RotateGrace   int64 `json:"rotateGrace,omitempty"`
 }
 
 type tokenValidityUnit struct {
@@ -154,6 +166,11 @@ type user struct {
 	// Origins lists the origin_jti of every live sign-in, so that a global
 	// sign-out can revoke them all.
 	Origins map[string]time.Time `json:"origins,omitempty"`
+
+	// Passkeys are the user's WebAuthn credentials; PasskeyReg the
+	// registration StartWebAuthnRegistration began (webauthn.go).
+	Passkeys   []*passkey  `json:"passkeys,omitempty"`
+	PasskeyReg *passkeyReg `json:"passkeyReg,omitempty"`
 }
 
 type otpCode struct {
@@ -186,6 +203,9 @@ type refreshToken struct {
 	DeviceKey string    `json:"deviceKey,omitempty"`
 	Revoked   bool      `json:"revoked,omitempty"`
 	Scope     string    `json:"scope,omitempty"` // OAuth scopes of a hosted-UI sign-in
+	// RotatedAt is when GetTokensFromRefreshToken replaced this token on
+	// a rotating client; it is refused once the grace period has passed.
+	RotatedAt time.Time `json:"rotatedAt,omitempty"`
 }
 
 // authSession is one sign-in in progress between InitiateAuth and the
@@ -218,6 +238,16 @@ type authSession struct {
 	// RememberedDevice: the device proven by device SRP is remembered, so
 	// MFA is skipped.
 	RememberedDevice bool `json:"rememberedDevice,omitempty"`
+	// USER_AUTH (userauth.go): FirstFactor is the passwordless factor of
+	// this step (EMAIL_OTP, SMS_OTP, WEB_AUTHN); CodeExpires when its code
+	// expires; WebAuthn the passkey ceremony's state (JSON); Available the
+	// SELECT_CHALLENGE choices; Passwordless that the first factor was not
+	// a password (no MFA follows).
+	FirstFactor  string    `json:"firstFactor,omitempty"`
+	CodeExpires  time.Time `json:"codeExpires,omitempty"`
+	WebAuthn     string    `json:"webAuthn,omitempty"`
+	Available    []string  `json:"available,omitempty"`
+	Passwordless bool      `json:"passwordless,omitempty"`
 }
 
 type customResult struct {
@@ -291,6 +321,9 @@ func (st *state) checkEntries() error {
 			}
 			if err := firstNil(in+"user "+k+": ", "device", nilKeys(u.Devices)); err != nil {
 				return err
+			}
+			if slices.Contains(u.Passkeys, nil) {
+				return fmt.Errorf("%w: %suser %s: a passkey is null", ErrStateEntry, in, k)
 			}
 		}
 		if err := p.Hosted.checkEntries(in); err != nil {
