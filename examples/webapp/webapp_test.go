@@ -192,23 +192,34 @@ func TestRunFlags(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "127.0.0.1:8080", f.addr)
 
+	base, out, stop := startRun(t, "-addr", "127.0.0.1:0")
+	assert.Contains(t, out.String(), "sign in as alice / ")
+	status, _, body := fetch(t, newClient(), "GET", base+"/", nil)
+	assert.Equal(t, 200, status)
+	assert.Contains(t, body, `id="sign-in-facebook"`)
+	stop()
+}
+
+// startRun runs the command with args until stop, which checks that it
+// ended without error; it returns the app's URL and the command's output.
+func startRun(t *testing.T, args ...string) (base string, out *interop.SyncBuffer, stop func()) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	out := &interop.SyncBuffer{}
+	out = &interop.SyncBuffer{}
 	done := make(chan error, 1)
-	go func() { done <- run(ctx, []string{"-addr", "127.0.0.1:0"}, out) }()
+	go func() { done <- run(ctx, args, out) }()
 	re := regexp.MustCompile(`listening on (http://\S+)`)
 	var m []string
 	require.Eventually(t, func() bool { m = re.FindStringSubmatch(out.String()); return m != nil }, 10*time.Second, 20*time.Millisecond)
-	assert.Contains(t, out.String(), "sign in as alice / ")
-	status, _, body := fetch(t, newClient(), "GET", m[1]+"/", nil)
-	assert.Equal(t, 200, status)
-	assert.Contains(t, body, `id="sign-in-facebook"`)
-	cancel()
-	select {
-	case err := <-done:
-		require.NoError(t, err)
-	case <-time.After(10 * time.Second):
-		t.Fatal("run did not stop")
+	return m[1], out, func() {
+		t.Helper()
+		cancel()
+		select {
+		case err := <-done:
+			require.NoError(t, err)
+		case <-time.After(10 * time.Second):
+			t.Fatal("run did not stop")
+		}
 	}
 }
 
@@ -450,26 +461,13 @@ func TestProviderButtons(t *testing.T) {
 // TestRunProvidersFlag: -providers replaces the buttons, and
 // /login?identity_provider= accepts those names only.
 func TestRunProvidersFlag(t *testing.T) {
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	out := &interop.SyncBuffer{}
-	done := make(chan error, 1)
-	go func() { done <- run(ctx, []string{"-addr", "127.0.0.1:0", "-providers", "Google"}, out) }()
-	re := regexp.MustCompile(`listening on (http://\S+)`)
-	var m []string
-	require.Eventually(t, func() bool { m = re.FindStringSubmatch(out.String()); return m != nil }, 10*time.Second, 20*time.Millisecond)
-	_, _, body := fetch(t, newClient(), "GET", m[1]+"/", nil)
+	base, _, stop := startRun(t, "-addr", "127.0.0.1:0", "-providers", "Google")
+	_, _, body := fetch(t, newClient(), "GET", base+"/", nil)
 	assert.Contains(t, body, `id="sign-in-google"`)
 	assert.NotContains(t, body, `id="sign-in-facebook"`)
-	status, _, _ := fetch(t, newClient(), "GET", m[1]+"/login?identity_provider=Google", nil)
+	status, _, _ := fetch(t, newClient(), "GET", base+"/login?identity_provider=Google", nil)
 	assert.Equal(t, http.StatusFound, status)
-	status, _, _ = fetch(t, newClient(), "GET", m[1]+"/login?identity_provider=Facebook", nil)
+	status, _, _ = fetch(t, newClient(), "GET", base+"/login?identity_provider=Facebook", nil)
 	assert.Equal(t, http.StatusBadRequest, status)
-	cancel()
-	select {
-	case err := <-done:
-		require.NoError(t, err)
-	case <-time.After(10 * time.Second):
-		t.Fatal("run did not stop")
-	}
+	stop()
 }
