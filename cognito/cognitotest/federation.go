@@ -147,6 +147,7 @@ func (s *Server) mountServices() {
 		CustomAuth: func() *userpool.CustomAuthHooks { return s.opts.CustomAuth.internal() },
 		Triggers:   func() *userpool.HostedUITriggers { return s.opts.Triggers.internal() },
 		Social:     facebookProvider{s.fb},
+		Federation: s.fakes,
 	})
 	s.ids = idpool.New(idpool.Config{
 		Region: s.opts.Region, AccountID: AccountID, Now: h.Now, Rand: h.Rand(),

@@ -18,11 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
-	"github.com/cognitokit/cognitokit/internal/emulator/fakeamazon"
-	"github.com/cognitokit/cognitokit/internal/emulator/fakeoauth"
-	"github.com/cognitokit/cognitokit/internal/emulator/fakeoidc"
 	"github.com/cognitokit/cognitokit/internal/emulator/fakesaml"
-	"github.com/cognitokit/cognitokit/internal/emulator/userpool"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -36,67 +32,12 @@ const (
 	fedSAMLUser     = "jane@corp.example"
 )
 
-// testFederation is the fakes mounted under /_test/ on the emulator's
-// host, as the host's mount will do, behind userpool.FederationProviders.
-type testFederation struct {
-	google, apple, oidc *fakeoidc.Provider
-	amazon              *fakeamazon.Fake
-	saml                *fakesaml.IdP
-	mdURL               string
-}
-
-func (f *testFederation) OIDC(typ, issuer string) (userpool.OIDCProvider, error) {
-	switch {
-	case typ == "Google":
-		return userpool.OIDCProvider{AuthorizeURL: "/_test/google/authorize", Provider: f.google}, nil
-	case typ == "SignInWithApple":
-		return userpool.OIDCProvider{AuthorizeURL: "/_test/apple/authorize", Provider: f.apple}, nil
-	case typ == "OIDC" && issuer == f.oidc.Issuer():
-		return userpool.OIDCProvider{AuthorizeURL: "/_test/oidc/authorize", Provider: f.oidc}, nil
-	}
-	return userpool.OIDCProvider{}, userpool.ErrNoFederation
-}
-
-func (f *testFederation) Amazon() (userpool.AmazonProvider, error) {
-	return userpool.AmazonProvider{AuthorizeURL: "/_test/amazon/ap/oa", Provider: f.amazon}, nil
-}
-
-func (f *testFederation) SAMLMetadata(u string) ([]byte, error) {
-	if u != f.mdURL {
-		return nil, userpool.ErrNoFederation
-	}
-	return f.saml.Metadata()
-}
-
-// RegisterIdentityProvider declares each provider the pool adds to its
-// fake, as the host's mount does.
-func (f *testFederation) RegisterIdentityProvider(r userpool.RegisteredProvider) error {
-	c := fakeoauth.Client{ID: r.ClientID, Secret: r.ClientSecret, RedirectURIs: []string{r.RedirectURI}}
-	switch r.Type {
-	case "Google":
-		return f.google.RegisterClient(fakeoidc.Client{Client: c})
-	case "OIDC":
-		return f.oidc.RegisterClient(fakeoidc.Client{Client: c})
-	case "SignInWithApple":
-		blk, _ := pem.Decode([]byte(r.Details["private_key"]))
-		k, err := x509.ParsePKCS8PrivateKey(blk.Bytes)
-		if err != nil {
-			return err
-		}
-		return f.apple.RegisterClient(fakeoidc.Client{Client: c, AppleKey: &fakeoidc.AppleKey{TeamID: r.Details["team_id"],
-			KeyID: r.Details["key_id"], Public: &k.(*ecdsa.PrivateKey).PublicKey}})
-	case "LoginWithAmazon":
-		return f.amazon.RegisterClient(fakeamazon.Client{Client: c, AppID: "amzn1.application.test"})
-	case "SAML":
-		return f.saml.RegisterServiceProvider(r.SAMLEntityID, r.SAMLACSURL)
-	}
-	return nil
-}
-
 // uiFedFixture is a pool whose web client signs in with every provider type.
 type uiFedFixture struct {
 	*fixture
-	fed    *testFederation
+	// saml is the fake IdP of the CorpSAML provider, mounted under
+	// /_emulator/saml/corp-idp/ as CreateSAMLProvider mounts it.
+	saml   *fakesaml.IdP
 	events *[]TriggerEvent
 	mu     *sync.Mutex
 }
@@ -116,29 +57,20 @@ func newUIFedFixture(t *testing.T) *uiFedFixture {
 		SupportedIdentityProviders: []string{"COGNITO", "Google", "SignInWithApple", "LoginWithAmazon", "Corp", "CorpSAML"}},
 		func(o *Options) { o.Triggers = &HostedUITriggers{PostConfirmation: record, PostAuthentication: record} })
 	s := f.s
-	fed := &testFederation{mdURL: "https://idp.corp.example/metadata"}
-	var err error
-	fed.google, err = fakeoidc.New(fakeoidc.Config{Issuer: fakeoidc.GoogleIssuer, Prefix: "/_test/google/", Name: "Google", Now: s.host.Now})
-	require.NoError(t, err)
-	fed.oidc, err = fakeoidc.New(fakeoidc.Config{Issuer: fedOIDCIssuer, Prefix: "/_test/oidc/", Name: "Corp", Now: s.host.Now})
-	require.NoError(t, err)
-	fed.apple, err = fakeoidc.New(fakeoidc.Config{Issuer: fakeoidc.AppleIssuer, Prefix: "/_test/apple/", Name: "Apple", Apple: true, Now: s.host.Now})
-	require.NoError(t, err)
+	// The providers are the emulator's own mounts, the ones identity
+	// pools use: Google, Apple and Amazon under /_emulator/, the OIDC and
+	// SAML providers made as for an identity pool.
+	corp := s.MustCreateOIDCProvider(OIDCProviderOptions{Name: "corp", Issuer: fedOIDCIssuer, ClientIDs: []string{fedOIDCClient}})
+	require.Equal(t, fedOIDCIssuer, corp.Issuer)
+	samlProv := s.MustCreateSAMLProvider("corp-idp")
+	s.MustPutSAMLUser(samlProv.ARN, SAMLUser{NameID: fedSAMLUser, Attributes: map[string][]string{
+		fakesaml.AttrEmail: {fedSAMLUser}, "department": {"R&D"}}})
+	samlIdP, ok := s.fakes.samlByARN(samlProv.ARN)
+	require.True(t, ok)
 	appleKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	require.NoError(t, err)
 	der, err := x509.MarshalPKCS8PrivateKey(appleKey)
 	require.NoError(t, err)
-	fed.amazon, err = fakeamazon.New("/_test/amazon/", s.host.Now, nil)
-	require.NoError(t, err)
-	fed.saml, err = fakesaml.NewIdP(fakesaml.IdPConfig{BaseURL: s.URL, Prefix: "/_test/saml/", Now: s.host.Now})
-	require.NoError(t, err)
-	require.NoError(t, fed.saml.PutUser(fakesaml.User{NameID: fedSAMLUser, Attributes: map[string][]string{
-		fakesaml.AttrEmail: {fedSAMLUser}, "department": {"R&D"}}}))
-	for prefix, h := range map[string]http.Handler{"/_test/google/": fed.google, "/_test/oidc/": fed.oidc,
-		"/_test/apple/": fed.apple, "/_test/amazon/": fed.amazon, "/_test/saml/": fed.saml} {
-		s.host.Handle(prefix, h)
-	}
-	s.up.SetFederation(fed)
 
 	s.MustCreateIdentityProvider(f.pool, IdentityProviderOptions{Type: "Google",
 		Details: map[string]string{"client_id": fedGoogleClient, "client_secret": "g-secret", "authorize_scopes": "openid email profile"}})
@@ -152,9 +84,9 @@ func newUIFedFixture(t *testing.T) *uiFedFixture {
 			"attributes_request_method": "GET", "authorize_scopes": "openid email"},
 		AttributeMapping: map[string]string{"email": "email", "given_name": "given_name"}})
 	s.MustCreateIdentityProvider(f.pool, IdentityProviderOptions{Type: "SAML", Name: "CorpSAML",
-		Details:          map[string]string{"MetadataURL": fed.mdURL, "IDPSignout": "false"},
+		Details:          map[string]string{"MetadataURL": samlProv.MetadataURL, "IDPSignout": "false"},
 		AttributeMapping: map[string]string{"email": fakesaml.AttrEmail, "custom:department": "department"}})
-	return &uiFedFixture{fixture: f, fed: fed, events: &events, mu: &mu}
+	return &uiFedFixture{fixture: f, saml: samlIdP, events: &events, mu: &mu}
 }
 
 // signIn drives the hosted UI through provider and returns the ID
@@ -288,7 +220,7 @@ func TestHostedUIFederatedRefusals(t *testing.T) {
 		a := newAgent(t, f.s.URL)
 		p := a.get(authorizeURL(f.s, f.client.ID, url.Values{"identity_provider": {"CorpSAML"}}))
 		require.Equal(t, http.StatusFound, p.status)
-		resp, err := f.fed.saml.Respond(p.loc, fedSAMLUser)
+		resp, err := f.saml.Respond(p.loc, fedSAMLUser)
 		require.NoError(t, err)
 		assert.Equal(t, f.s.SAMLACSURL(), resp.ACSURL)
 		ok := a.post(resp.ACSURL, url.Values{"SAMLResponse": {resp.SAMLResponse}, "RelayState": {resp.RelayState}})
@@ -304,7 +236,7 @@ func TestHostedUIFederatedRefusals(t *testing.T) {
 
 		// A tampered Response: refused.
 		p3 := a.get(authorizeURL(f.s, f.client.ID, url.Values{"identity_provider": {"CorpSAML"}}))
-		resp3, err := f.fed.saml.Respond(p3.loc, fedSAMLUser)
+		resp3, err := f.saml.Respond(p3.loc, fedSAMLUser)
 		require.NoError(t, err)
 		raw, _ := base64.StdEncoding.DecodeString(resp3.SAMLResponse)
 		forged := strings.Replace(string(raw), fedSAMLUser, "ceo@corp.example", 1)
@@ -314,17 +246,17 @@ func TestHostedUIFederatedRefusals(t *testing.T) {
 		// An unsolicited Response (IdP-initiated, here for another
 		// service provider): refused.
 		other := "urn:amazon:cognito:sp:us-east-1_Other"
-		require.NoError(t, f.fed.saml.RegisterServiceProvider(other, f.s.SAMLACSURL()))
+		require.NoError(t, f.saml.RegisterServiceProvider(other, f.s.SAMLACSURL()))
 		p4 := a.get(authorizeURL(f.s, f.client.ID, url.Values{"identity_provider": {"CorpSAML"}}))
 		relay4, _ := url.Parse(p4.loc)
-		unsolicited, err := f.fed.saml.RespondUnsolicited(other, fedSAMLUser, relay4.Query().Get("RelayState"))
+		unsolicited, err := f.saml.RespondUnsolicited(other, fedSAMLUser, relay4.Query().Get("RelayState"))
 		require.NoError(t, err)
 		wrong := a.post(unsolicited.ACSURL, url.Values{"SAMLResponse": {unsolicited.SAMLResponse}, "RelayState": {unsolicited.RelayState}})
 		assert.Contains(t, errorOf(t, wrong.loc), "InResponseTo")
 	})
 	t.Run("no federation mounted", func(t *testing.T) {
 		f.s.up.SetFederation(nil)
-		defer f.s.up.SetFederation(f.fed)
+		defer f.s.up.SetFederation(f.s.fakes)
 		cb, err := f.s.HostedProviderSignIn(authorizeURL(f.s, f.client.ID, url.Values{"identity_provider": {"Google"}}), "Google", ProviderUser{Subject: "x"})
 		require.NoError(t, err)
 		assert.Contains(t, errorOf(t, cb), "could not reach identity provider Google")

@@ -227,7 +227,10 @@ func (o ResourceServerOptions) internal() userpool.ResourceServerOptions {
 
 // CreateIdentityProvider adds (or replaces) an identity provider of a
 // user pool. A Facebook provider's AppSecret is declared to the fake
-// Facebook.
+// Facebook; the client of a Google, SignInWithApple, LoginWithAmazon or
+// OIDC provider, and a SAML provider's service provider, to the fake
+// mounted under /_emulator/ that plays it (see CreateOIDCProvider and
+// CreateSAMLProvider for OIDC and SAML).
 func (s *Server) CreateIdentityProvider(poolID string, o IdentityProviderOptions) error {
 	return wrap(s.up.AddIdentityProvider(poolID, o.internal()))
 }

@@ -23,7 +23,8 @@ import (
 // Sign in with Apple, Login with Amazon, Twitter, and the OpenID Connect
 // and SAML providers a test creates — and keeps the registry of IAM OIDC
 // and SAML providers the identity pools look up. It is the one place they
-// are mounted; the hosted UI reaches them through Server.fakes.
+// are mounted; the hosted UI reaches them through Server.fakes, which is
+// the user pools' userpool.FederationProviders (providers_hostedui.go).
 //
 // HTTP paths:
 //
@@ -70,6 +71,9 @@ type fakes struct {
 	twitterF                                       *faketwitter.Fake
 	googleErr, appleErr, amazonErr, twitterErr     error
 
+	amazonMu      sync.Mutex
+	amazonClients map[string]AmazonClient // by client ID, as last registered
+
 	mu    sync.RWMutex
 	oidc  map[string]*oidcProvider // by ARN
 	saml  map[string]*samlProvider // by ARN
@@ -92,7 +96,7 @@ type samlProvider struct {
 var _ idpool.Providers = (*fakes)(nil)
 
 func newFakes(h *emulator.Host) *fakes {
-	return &fakes{host: h, oidc: map[string]*oidcProvider{}, saml: map[string]*samlProvider{}, named: map[string]http.Handler{}}
+	return &fakes{host: h, amazonClients: map[string]AmazonClient{}, oidc: map[string]*oidcProvider{}, saml: map[string]*samlProvider{}, named: map[string]http.Handler{}}
 }
 
 // mount registers the fakes' HTTP surfaces on the host.
@@ -328,18 +332,18 @@ type AmazonUser struct {
 	PostalCode string
 }
 
-// PutAmazonClient registers (or replaces) a security profile of the fake
-// Login with Amazon (under /_emulator/amazon/).
+// PutAmazonClient registers (or updates) a security profile of the fake
+// Login with Amazon (under /_emulator/amazon/). A client a user pool's
+// LoginWithAmazon provider already declared keeps its redirect URIs.
 func (s *Server) PutAmazonClient(c AmazonClient) error {
-	a, err := s.fakes.amazon()
-	if err != nil {
-		return err
+	if c.AppID == "" {
+		return fmt.Errorf("%w: an Amazon client needs its application ID", fakeoauth.ErrInvalidRequest)
 	}
 	if len(c.RedirectURIs) == 0 {
 		c.RedirectURIs = []string{s.url() + "/oauth2/idpresponse"}
 	}
-	return a.RegisterClient(fakeamazon.Client{AppID: c.AppID,
-		Client: fakeoauth.Client{ID: c.ClientID, Secret: c.Secret, RedirectURIs: c.RedirectURIs}})
+	c.RedirectURIs = append([]string(nil), c.RedirectURIs...)
+	return s.fakes.registerAmazon(c)
 }
 
 // MustPutAmazonClient is PutAmazonClient for tests and examples: it panics
@@ -608,16 +612,14 @@ type SAMLUser struct {
 	Attributes map[string][]string
 }
 
-// SAMLAssertion plays user signing in at the SAML provider providerARN
-// (from CreateSAMLProvider) and returns the base64 SAMLResponse its IdP
-// posts to AWS (IdP-initiated, signed, valid for crewjam/saml's 90
-// seconds): the value of the login keyed by providerARN.
-func (s *Server) SAMLAssertion(providerARN string, user SAMLUser) (string, error) {
-	s.fakes.mu.RLock()
-	p, ok := s.fakes.saml[providerARN]
-	s.fakes.mu.RUnlock()
+// PutSAMLUser registers (or replaces) user at the fake IdP of the SAML
+// provider providerARN (from CreateSAMLProvider), so that the user can
+// sign in there: through a user pool's hosted UI (HostedProviderSignIn,
+// or a browser on its login page) or with SAMLAssertion.
+func (s *Server) PutSAMLUser(providerARN string, user SAMLUser) error {
+	idp, ok := s.fakes.samlByARN(providerARN)
 	if !ok {
-		return "", fmt.Errorf("cognitotest: no SAML provider %s", providerARN)
+		return fmt.Errorf("cognitotest: no SAML provider %s", providerARN)
 	}
 	attrs := map[string][]string{}
 	for k, v := range user.Attributes {
@@ -626,10 +628,26 @@ func (s *Server) SAMLAssertion(providerARN string, user SAMLUser) (string, error
 	for _, r := range user.Roles {
 		attrs[fakesaml.AttrRole] = append(attrs[fakesaml.AttrRole], r+","+providerARN)
 	}
-	if err := p.idp.PutUser(fakesaml.User{NameID: user.NameID, Attributes: attrs}); err != nil {
+	return idp.PutUser(fakesaml.User{NameID: user.NameID, Attributes: attrs})
+}
+
+// MustPutSAMLUser is PutSAMLUser for tests and examples: it panics on
+// error.
+func (s *Server) MustPutSAMLUser(providerARN string, user SAMLUser) {
+	mustDo(s.PutSAMLUser(providerARN, user))
+}
+
+// SAMLAssertion plays user signing in at the SAML provider providerARN
+// (from CreateSAMLProvider) and returns the base64 SAMLResponse its IdP
+// posts to AWS (IdP-initiated, signed, valid for crewjam/saml's 90
+// seconds): the value of the login keyed by providerARN. The user is
+// registered at the IdP as PutSAMLUser does.
+func (s *Server) SAMLAssertion(providerARN string, user SAMLUser) (string, error) {
+	if err := s.PutSAMLUser(providerARN, user); err != nil {
 		return "", err
 	}
-	resp, err := p.idp.RespondUnsolicited(fakesaml.AWSEntityID, user.NameID, "")
+	idp, _ := s.fakes.samlByARN(providerARN)
+	resp, err := idp.RespondUnsolicited(fakesaml.AWSEntityID, user.NameID, "")
 	if err != nil {
 		return "", err
 	}

@@ -37,6 +37,10 @@ type settings struct {
 	// InsecureCookies drops the Secure flag, for plain http on a
 	// non-loopback address during development only.
 	InsecureCookies bool
+	// Providers are the identity providers the page offers a "Sign in
+	// with …" button for (the app client's SupportedIdentityProviders
+	// other than COGNITO); /login?identity_provider= accepts these only.
+	Providers []string
 }
 
 // app is the web application: websession does the sign-in, the session
@@ -50,6 +54,7 @@ type app struct {
 	idStore *identity.MemoryStore
 	log     *slog.Logger
 	domain  string // the hosted UI's origin, for the CSP
+	buttons []providerButton
 }
 
 func newApp(cfg settings, log *slog.Logger) (*app, error) {
@@ -81,7 +86,7 @@ func newApp(cfg settings, log *slog.Logger) (*app, error) {
 	store := websession.NewMemoryStore()
 	ws, err := websession.New(websession.Config{HostedUI: ui, Verifier: v, Store: store,
 		LogoutURI:         cfg.BaseURL + "/",
-		IdentityProviders: []string{cognito.IdentityProviderFacebook},
+		IdentityProviders: cfg.Providers,
 		InsecureCookies:   cfg.InsecureCookies,
 		Logger:            log,
 	})
@@ -89,7 +94,7 @@ func newApp(cfg settings, log *slog.Logger) (*app, error) {
 		return nil, err
 	}
 	return &app{cfg: cfg, ws: ws, store: store, ids: cognitoidentity.NewFromConfig(cfg.AWS), idStore: &identity.MemoryStore{},
-		log: log, domain: ui.Domain()}, nil
+		log: log, domain: ui.Domain(), buttons: providerButtons(cfg.Providers)}, nil
 }
 
 func (a *app) handler() http.Handler {
@@ -175,12 +180,50 @@ type pageData struct {
 	SignedIn                     bool
 	Username, Email, Sub, Groups string
 	APIResult                    string
+	Providers                    []providerButton
+}
+
+// providerButton is a "Sign in with …" link that skips Cognito's page.
+type providerButton struct {
+	Name  string // the identity provider's name in the user pool
+	Label string // what the button says
+	ID    string // the element ID: "sign-in-" + the name in lower case, letters and digits only
+	Class string // the button's colour
+}
+
+// providerButtons makes the buttons of the providers names.
+func providerButtons(names []string) []providerButton {
+	out := make([]providerButton, 0, len(names))
+	for _, n := range names {
+		b := providerButton{Name: n, Label: n, Class: "plain"}
+		switch n {
+		case cognito.IdentityProviderFacebook:
+			b.Class = "fb"
+		case cognito.IdentityProviderGoogle:
+			b.Class = "google"
+		case "SignInWithApple":
+			b.Label = "Apple"
+		case "LoginWithAmazon":
+			b.Label = "Amazon"
+		}
+		b.ID = "sign-in-" + strings.Map(func(r rune) rune {
+			switch {
+			case r >= 'a' && r <= 'z', r >= '0' && r <= '9':
+				return r
+			case r >= 'A' && r <= 'Z':
+				return r + ('a' - 'A')
+			}
+			return -1
+		}, n)
+		out = append(out, b)
+	}
+	return out
 }
 
 // render shows the home page: who is signed in, if anyone, and the API's
 // answer.
 func (a *app) render(w http.ResponseWriter, r *http.Request, apiResult string) {
-	d := pageData{APIResult: apiResult}
+	d := pageData{APIResult: apiResult, Providers: a.buttons}
 	if c, ok := jwks.ClaimsFromContext(r.Context()); ok {
 		d.SignedIn, d.Username, d.Email, d.Sub, d.Groups = true, c.Username, c.Email, c.Subject, strings.Join(c.Groups, ", ")
 	}
@@ -193,7 +236,7 @@ var pageTmpl = template.Must(template.New("home").Parse(`<!DOCTYPE html>
 <style>body{font-family:system-ui,sans-serif;max-width:640px;margin:40px auto;color:#222}
 .card{border:1px solid #ddd;border-radius:8px;padding:20px;margin-top:16px}
 a.btn,button{display:inline-block;padding:10px 16px;border-radius:6px;border:0;font-size:15px;text-decoration:none;cursor:pointer;margin-right:8px}
-.primary{background:#ec7211;color:#fff}.fb{background:#1877f2;color:#fff}.plain{background:#e4e6eb;color:#222}
+.primary{background:#ec7211;color:#fff}.fb{background:#1877f2;color:#fff}.google{background:#4285f4;color:#fff}.plain{background:#e4e6eb;color:#222}
 pre{background:#f5f5f5;padding:10px;border-radius:6px;white-space:pre-wrap;word-break:break-all}
 dt{font-weight:600;margin-top:6px}</style></head>
 <body><h1>cognitokit web app</h1>
@@ -206,5 +249,6 @@ dt{font-weight:600;margin-top:6px}</style></head>
 </div>
 {{else}}<div class="card"><p id="signed-out">You are not signed in.</p>
 <a class="btn primary" id="sign-in" href="/login">Sign in</a>
-<a class="btn fb" id="sign-in-facebook" href="/login?identity_provider=Facebook">Sign in with Facebook</a></div>
+{{range .Providers}}<a class="btn {{.Class}}" id="{{.ID}}" href="/login?identity_provider={{.Name}}">Sign in with {{.Label}}</a>
+{{end}}</div>
 {{end}}</body></html>`))

@@ -83,3 +83,78 @@ func TestBrowser(t *testing.T) {
 	assert.NotContains(t, b.HTML(), "Facebook_4242")
 	t.Logf("browser screenshots saved in %s", dir)
 }
+
+// TestBrowserFederated signs in through the hosted UI in real headless
+// Chromium with the emulator's fake Google and fake SAML IdP — the
+// providers identity pools use too, mounted under /_emulator/ — and then
+// with a Google login linked to the existing user alice, which signs in
+// as alice. It skips without Chromium, and fails instead under
+// COGNITOKIT_INTEROP=1.
+func TestBrowserFederated(t *testing.T) {
+	ta := startTestApp(t)
+	b := browsertest.Start(t, func(o *browsertest.Options) { o.Timeout = 15 * time.Second })
+	emu := ta.demo.srv.URL
+	signOut := func() {
+		t.Helper()
+		b.Click("#sign-out")
+		b.WaitVisible("#signed-out")
+	}
+	google := func(sub, email string) {
+		t.Helper()
+		b.Navigate(ta.base + "/")
+		b.Click("#sign-in-google")
+		b.WaitURL(emu + "/_emulator/google/authorize?")
+		b.Type("#oidc-sub", sub)
+		b.Type("#oidc-email", email)
+		b.Click("#oidc-allow")
+	}
+
+	// Google: a new user of the pool, in its Google group.
+	google("g-browser-1", "gail@gmail.example")
+	require.Equal(t, "Google_g-browser-1", b.Text("#who"))
+	assert.Equal(t, ta.base+"/", b.Location())
+	assert.Equal(t, "gail@gmail.example", b.Text("#email"))
+	assert.Contains(t, b.Text("#groups"), "_Google")
+	b.Click("#call-api")
+	assert.Contains(t, b.Text("#api-result"), "HTTP 200")
+	b.SaveArtifacts("signed-in-google")
+	signOut()
+
+	// SAML: the fake IdP's login page, then its signed Response posted
+	// to the hosted UI.
+	b.Click("#sign-in-corpsaml")
+	b.WaitURL(emu + "/_emulator/saml/corp-idp/sso?")
+	b.Type("#saml-username", demoSAMLUser)
+	b.SaveArtifacts("saml-login")
+	b.Click("#saml-signin")
+	require.Equal(t, demoSAML+"_"+demoSAMLUser, b.Text("#who"))
+	assert.Equal(t, demoSAMLUser, b.Text("#email"))
+	assert.Contains(t, b.Text("#groups"), "_"+demoSAML)
+	b.SaveArtifacts("signed-in-saml")
+	signOut()
+
+	// A user the IdP does not know is refused on its page.
+	b.Click("#sign-in-corpsaml")
+	b.WaitURL(emu + "/_emulator/saml/corp-idp/sso?")
+	b.Type("#saml-username", "mallory@corp.example")
+	b.Click("#saml-signin")
+	b.WaitVisible("#saml-error")
+	assert.NotContains(t, b.HTML(), `id="who"`)
+
+	// A Google login linked to alice signs in as alice, not as a new
+	// Google user.
+	ta.demo.srv.MustLinkProviderForUser(ta.demo.settings.UserPoolID, "alice", "Google", "g-alice")
+	google("g-alice", "alice@gmail.example")
+	require.Equal(t, "alice", b.Text("#who"))
+	// Cognito writes the provider's mapped attributes to the linked user
+	// at each sign-in.
+	assert.Equal(t, "alice@gmail.example", b.Text("#email"))
+	assert.NotContains(t, b.HTML(), `id="groups"`, "a linked sign-in joins no provider group")
+	b.SaveArtifacts("signed-in-linked-google")
+	signOut()
+
+	// An unlinked Google login is still a user of its own.
+	google("g-browser-2", "gus@gmail.example")
+	require.Equal(t, "Google_g-browser-2", b.Text("#who"))
+	signOut()
+}

@@ -1,17 +1,22 @@
 // Command webapp is a server-side web application that signs people in
-// through Amazon Cognito's hosted UI — with a password or with Facebook —
-// and calls an IAM-protected API Gateway route with the identity pool's
+// through Amazon Cognito's hosted UI — with a password, Facebook, Google or
+// a SAML identity provider — and calls an IAM-protected API Gateway route with the identity pool's
 // temporary credentials for the signed-in user.
 //
 // By default it starts the cognitokit emulator in the same process, set up
 // with a user pool, an app client whose callback and sign-out URLs are
-// this app's, Facebook as an identity provider (through the emulator's fake
-// Facebook), an identity pool with its roles and an API; it prints the
-// app's URL and a demo user's credentials:
+// this app's, Facebook, Google and a SAML IdP ("CorpSAML", whose user is
+// sam@corp.example) as identity providers (played by the emulator's fakes,
+// the ones its identity pools trust too), an identity pool with its roles
+// and an API; it prints the app's URL and a demo user's credentials:
 //
 //	go run ./examples/webapp
 //	webapp: listening on http://127.0.0.1:8080
-//	webapp: sign in as alice / <random password>, or with Facebook
+//	webapp: sign in as alice / <random password>, or with Facebook, Google, CorpSAML …
+//
+// The page has a "Sign in with …" button for each provider the app client
+// supports besides COGNITO (-providers sets them; against AWS the default
+// is Facebook).
 //
 // Against AWS, pass the real settings (the client secret is read from
 // $WEBAPP_CLIENT_SECRET so that it stays out of the process list):
@@ -26,8 +31,8 @@
 // Package websession does the sign-in, the session and the sign-out; the
 // app adds its pages:
 //
-//   - "Sign in" (GET /login) and "Sign in with Facebook"
-//     (/login?identity_provider=Facebook, which skips Cognito's page) are
+//   - "Sign in" (GET /login) and "Sign in with Facebook", "… Google", …
+//     (/login?identity_provider=NAME, which skips Cognito's page) are
 //     websession's LoginHandler: PKCE and a signed state, both sealed in a
 //     short-lived cookie, so a flood of anonymous /login requests stores
 //     nothing on the server.
@@ -84,6 +89,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/config"
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 
 	"github.com/cognitokit/cognitokit/cognito/cognitotest"
 )
@@ -107,8 +113,8 @@ Flags:
 `
 
 type flags struct {
-	addr, baseURL, domain, region, userPoolID, clientID, identityPoolID, apiURL, demoPassword string
-	insecureCookies                                                                           bool
+	addr, baseURL, domain, region, userPoolID, clientID, identityPoolID, apiURL, demoPassword, providers string
+	insecureCookies                                                                                      bool
 }
 
 func parseFlags(args []string) (*flags, error) {
@@ -124,6 +130,7 @@ func parseFlags(args []string) (*flags, error) {
 	fs.StringVar(&f.identityPoolID, "identity-pool-id", "", "identity pool ID")
 	fs.StringVar(&f.apiURL, "api-url", "", "URL of the AWS_IAM-protected API route to POST to")
 	fs.StringVar(&f.demoPassword, "demo-password", "", "password of the emulated demo user alice (default: random)")
+	fs.StringVar(&f.providers, "providers", "", "comma-separated identity providers to show sign-in buttons for, e.g. Facebook,Google,CorpSAML\n(default: the emulated app client's; with -domain, Facebook)")
 	fs.BoolVar(&f.insecureCookies, "insecure-cookies", false, "drop the Secure cookie flag (plain http on a non-loopback host; development only)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -148,6 +155,17 @@ func parseFlags(args []string) (*flags, error) {
 		}
 	}
 	return f, nil
+}
+
+// splitList splits a comma-separated flag value, dropping empty items.
+func splitList(v string) []string {
+	var out []string
+	for _, p := range strings.Split(v, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // helpError is parseFlags' answer to -h: the usage, for stdout.
@@ -186,14 +204,19 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		defer demo.srv.Close()
 		cfg = demo.settings
 		fmt.Fprintf(stdout, "webapp: emulator at %s\n", demo.srv.URL)
-		fmt.Fprintf(stdout, "webapp: sign in as %s / %s, or with Facebook\n", demo.username, demo.password)
+		fmt.Fprintf(stdout, "webapp: sign in as %s / %s, or with %s (the fake providers' pages ask who you are)\n",
+			demo.username, demo.password, strings.Join(demo.settings.Providers, ", "))
 	} else {
 		awsCfg, err := config.LoadDefaultConfig(ctx, config.WithRegion(f.region))
 		if err != nil {
 			return err
 		}
 		cfg = settings{Domain: f.domain, Region: f.region, UserPoolID: f.userPoolID, ClientID: f.clientID,
-			ClientSecret: os.Getenv("WEBAPP_CLIENT_SECRET"), IdentityPoolID: f.identityPoolID, APIURL: f.apiURL, AWS: awsCfg}
+			ClientSecret: os.Getenv("WEBAPP_CLIENT_SECRET"), IdentityPoolID: f.identityPoolID, APIURL: f.apiURL, AWS: awsCfg,
+			Providers: []string{"Facebook"}}
+	}
+	if f.providers != "" {
+		cfg.Providers = splitList(f.providers)
 	}
 	cfg.BaseURL = base
 	cfg.InsecureCookies = f.insecureCookies
@@ -220,6 +243,10 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 // Names of the emulated setup.
 const (
 	demoFacebookApp = "1234567890"
+	demoGoogleApp   = "webapp-demo.apps.googleusercontent.com"
+	demoSAML        = "CorpSAML"         // the user pool's SAML provider
+	demoSAMLUser    = "sam@corp.example" // a user of its IdP
+	samlEmailAttr   = "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress"
 	demoAPIID       = "demoapi"
 	demoAuthRole    = "arn:aws:iam::" + cognitotest.AccountID + ":role/WebAppAuthenticated"
 	demoUnauthRole  = "arn:aws:iam::" + cognitotest.AccountID + ":role/WebAppGuest"
@@ -255,12 +282,43 @@ func startDemo(base, password string) (*demo, error) {
 		AppSecret: randomSecret(24), AttributeMapping: map[string]string{"email": "email", "name": "name"}}); err != nil {
 		return fail(err)
 	}
+	// Google and a SAML IdP, played by the emulator's fakes (the same ones
+	// its identity pools trust).
+	if err := srv.CreateIdentityProvider(pool, cognitotest.IdentityProviderOptions{Type: "Google",
+		Details:          map[string]string{"client_id": demoGoogleApp, "client_secret": randomSecret(24), "authorize_scopes": "openid email profile"},
+		AttributeMapping: map[string]string{"email": "email", "email_verified": "email_verified", "name": "name"}}); err != nil {
+		return fail(err)
+	}
+	idp, err := srv.CreateSAMLProvider("corp-idp")
+	if err != nil {
+		return fail(err)
+	}
+	if err := srv.PutSAMLUser(idp.ARN, cognitotest.SAMLUser{NameID: demoSAMLUser,
+		Attributes: map[string][]string{samlEmailAttr: {demoSAMLUser}}}); err != nil {
+		return fail(err)
+	}
+	if err := srv.CreateIdentityProvider(pool, cognitotest.IdentityProviderOptions{Type: "SAML", Name: demoSAML,
+		Details: map[string]string{"MetadataURL": idp.MetadataURL}, AttributeMapping: map[string]string{"email": samlEmailAttr}}); err != nil {
+		return fail(err)
+	}
 	app, err := srv.CreateUserPoolClient(pool, cognitotest.ClientOptions{Name: "webapp", GenerateSecret: true,
 		CallbackURLs: []string{base + "/callback"}, LogoutURLs: []string{base + "/"},
 		AllowedOAuthFlows: []string{"code"}, AllowedOAuthScopes: []string{"openid", "email", "profile"},
-		SupportedIdentityProviders: []string{"COGNITO", "Facebook"}})
+		SupportedIdentityProviders: []string{"COGNITO", "Facebook", "Google", demoSAML}})
 	if err != nil {
 		return fail(err)
+	}
+	// The buttons are the app client's providers, as Cognito describes it.
+	described, err := cip.NewFromConfig(srv.Config()).DescribeUserPoolClient(context.Background(),
+		&cip.DescribeUserPoolClientInput{UserPoolId: &pool, ClientId: &app.ID})
+	if err != nil {
+		return fail(err)
+	}
+	var providers []string
+	for _, p := range described.UserPoolClient.SupportedIdentityProviders {
+		if p != "COGNITO" {
+			providers = append(providers, p)
+		}
 	}
 	if _, err := srv.CreateUser(pool, "alice", password, map[string]string{"email": "alice@example.com", "name": "Alice"}); err != nil {
 		return fail(err)
@@ -281,6 +339,6 @@ func startDemo(base, password string) (*demo, error) {
 	return &demo{srv: srv, username: "alice", password: password, settings: settings{
 		Domain: srv.HostedUIURL(), Region: srv.Config().Region, UserPoolID: pool, ClientID: app.ID, ClientSecret: app.Secret,
 		IdentityPoolID: idPool, APIURL: srv.APIURL(demoAPIID, "") + "/test", AWS: srv.Config(), Issuer: srv.Issuer(pool),
-		Clock: srv.Now,
+		Clock: srv.Now, Providers: providers,
 	}}, nil
 }

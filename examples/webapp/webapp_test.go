@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
+	"html"
 	"io"
 	"log/slog"
 	"net"
@@ -191,23 +192,34 @@ func TestRunFlags(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "127.0.0.1:8080", f.addr)
 
+	base, out, stop := startRun(t, "-addr", "127.0.0.1:0")
+	assert.Contains(t, out.String(), "sign in as alice / ")
+	status, _, body := fetch(t, newClient(), "GET", base+"/", nil)
+	assert.Equal(t, 200, status)
+	assert.Contains(t, body, `id="sign-in-facebook"`)
+	stop()
+}
+
+// startRun runs the command with args until stop, which checks that it
+// ended without error; it returns the app's URL and the command's output.
+func startRun(t *testing.T, args ...string) (base string, out *interop.SyncBuffer, stop func()) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	out := &interop.SyncBuffer{}
+	out = &interop.SyncBuffer{}
 	done := make(chan error, 1)
-	go func() { done <- run(ctx, []string{"-addr", "127.0.0.1:0"}, out) }()
+	go func() { done <- run(ctx, args, out) }()
 	re := regexp.MustCompile(`listening on (http://\S+)`)
 	var m []string
 	require.Eventually(t, func() bool { m = re.FindStringSubmatch(out.String()); return m != nil }, 10*time.Second, 20*time.Millisecond)
-	assert.Contains(t, out.String(), "sign in as alice / ")
-	status, _, body := fetch(t, newClient(), "GET", m[1]+"/", nil)
-	assert.Equal(t, 200, status)
-	assert.Contains(t, body, `id="sign-in-facebook"`)
-	cancel()
-	select {
-	case err := <-done:
-		require.NoError(t, err)
-	case <-time.After(10 * time.Second):
-		t.Fatal("run did not stop")
+	return m[1], out, func() {
+		t.Helper()
+		cancel()
+		select {
+		case err := <-done:
+			require.NoError(t, err)
+		case <-time.After(10 * time.Second):
+			t.Fatal("run did not stop")
+		}
 	}
 }
 
@@ -392,4 +404,70 @@ func BenchmarkLogin(b *testing.B) {
 			}
 		}
 	})
+}
+
+// TestWebAppGoogleAndSAML signs in through the app's Google and SAML
+// buttons without a browser (cognitotest drives the fakes' pages), and
+// through a Google login linked to alice.
+func TestWebAppGoogleAndSAML(t *testing.T) {
+	ta := startTestApp(t)
+	_, _, home := fetch(t, newClient(), "GET", ta.base+"/", nil)
+	for _, id := range []string{"sign-in-facebook", "sign-in-google", "sign-in-corpsaml"} {
+		assert.Contains(t, home, `id="`+id+`"`, "the client's providers are buttons")
+	}
+	ta.demo.srv.MustLinkProviderForUser(ta.demo.settings.UserPoolID, "alice", "Google", "g-alice")
+	for _, tc := range []struct {
+		name, provider, subject, who string
+	}{
+		{"Google", "Google", "g-10001", "Google_g-10001"},
+		{"SAML", demoSAML, demoSAMLUser, demoSAML + "_" + demoSAMLUser},
+		{"linked Google", "Google", "g-alice", "alice"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := newClient()
+			status, loc, _ := fetch(t, c, "GET", ta.base+"/login?identity_provider="+tc.provider, nil)
+			require.Equal(t, http.StatusFound, status)
+			cb, err := ta.demo.srv.HostedProviderSignIn(loc, tc.provider, cognitotest.ProviderUser{Subject: tc.subject, Email: "u@example.com"})
+			require.NoError(t, err)
+			require.True(t, strings.HasPrefix(cb, ta.base+"/callback?"), cb)
+			fetch(t, c, "GET", cb, nil)
+			_, _, body := fetch(t, c, "GET", ta.base+"/", nil)
+			assert.Contains(t, body, `<b id="who">`+html.EscapeString(tc.who)+`</b>`)
+		})
+	}
+	// A SAML user the IdP does not know gets no further than its page.
+	c := newClient()
+	_, loc, _ := fetch(t, c, "GET", ta.base+"/login?identity_provider="+demoSAML, nil)
+	_, err := ta.demo.srv.HostedProviderSignIn(loc, demoSAML, cognitotest.ProviderUser{Subject: "mallory@corp.example"})
+	assert.Error(t, err)
+}
+
+func TestProviderButtons(t *testing.T) {
+	got := providerButtons([]string{"Facebook", "Google", "SignInWithApple", "LoginWithAmazon", "Corp SAML-2", "<x>"})
+	want := []providerButton{
+		{Name: "Facebook", Label: "Facebook", ID: "sign-in-facebook", Class: "fb"},
+		{Name: "Google", Label: "Google", ID: "sign-in-google", Class: "google"},
+		{Name: "SignInWithApple", Label: "Apple", ID: "sign-in-signinwithapple", Class: "plain"},
+		{Name: "LoginWithAmazon", Label: "Amazon", ID: "sign-in-loginwithamazon", Class: "plain"},
+		{Name: "Corp SAML-2", Label: "Corp SAML-2", ID: "sign-in-corpsaml2", Class: "plain"},
+		{Name: "<x>", Label: "<x>", ID: "sign-in-x", Class: "plain"},
+	}
+	assert.Equal(t, want, got)
+	assert.Empty(t, providerButtons(nil))
+	assert.Equal(t, []string{"Google", "CorpSAML"}, splitList(" Google, ,CorpSAML,"))
+	assert.Nil(t, splitList(""))
+}
+
+// TestRunProvidersFlag: -providers replaces the buttons, and
+// /login?identity_provider= accepts those names only.
+func TestRunProvidersFlag(t *testing.T) {
+	base, _, stop := startRun(t, "-addr", "127.0.0.1:0", "-providers", "Google")
+	_, _, body := fetch(t, newClient(), "GET", base+"/", nil)
+	assert.Contains(t, body, `id="sign-in-google"`)
+	assert.NotContains(t, body, `id="sign-in-facebook"`)
+	status, _, _ := fetch(t, newClient(), "GET", base+"/login?identity_provider=Google", nil)
+	assert.Equal(t, http.StatusFound, status)
+	status, _, _ = fetch(t, newClient(), "GET", base+"/login?identity_provider=Facebook", nil)
+	assert.Equal(t, http.StatusBadRequest, status)
+	stop()
 }

@@ -107,11 +107,12 @@ type AmazonExchanger interface {
 var _ AmazonExchanger = (*fakeamazon.Fake)(nil)
 
 // FederationRegistrar is implemented by FederationProviders that want to
-// be told of each identity provider added with AddIdentityProvider (the
-// Go helper; CreateIdentityProvider by the API is not told, as with the
-// fake Facebook), so that they declare the pool's client and redirect
-// URI, or its SAML service provider, to their fake. It is called without
-// the user-pool lock held.
+// be told of each identity provider, so that they declare the pool's
+// client and redirect URI, or its SAML service provider, to their fake:
+// when AddIdentityProvider (the Go helper) adds it, and again before each
+// sign-in through it, which is when a provider of the
+// CreateIdentityProvider operation is first told. Registration must
+// therefore be idempotent. It is called without the user-pool lock held.
 type FederationRegistrar interface {
 	RegisterIdentityProvider(p RegisteredProvider) error
 }
@@ -197,6 +198,13 @@ func (s *Server) providerRedirect(idp *identityProvider, poolID, base, flowID st
 	fed, err := s.federation()
 	if err != nil {
 		return "", "", err
+	}
+	// Declared again on each sign-in: a provider of the
+	// CreateIdentityProvider operation (run under s.mu) is told here first.
+	if r, ok := fed.(FederationRegistrar); ok {
+		if err := r.RegisterIdentityProvider(registeredProvider(poolID, base, idp)); err != nil {
+			return "", "", err
+		}
 	}
 	redirect := base + "/oauth2/idpresponse"
 	switch {
