@@ -67,9 +67,14 @@
 //     client's AllowedOAuthScopes, PKCE S256 only, identity_provider), the
 //     sign-in page at /login (password, lockout, NEW_PASSWORD_REQUIRED,
 //     TOTP/SMS/e-mail MFA codes, a CSRF cookie, an hour-long session cookie
-//     for single sign-on), Facebook sign-in through the fake Facebook's
-//     consent page and /oauth2/idpresponse (user Facebook_<id> with the
-//     provider's attribute mapping, group <poolId>_Facebook,
+//     for single sign-on), federated sign-in (identity_provider or
+//     idp_identifier: Facebook, Google, SignInWithApple, LoginWithAmazon,
+//     an OIDC provider or a SAML provider) through the fake providers
+//     mounted under /_emulator/ — the same ones identity pools check —,
+//     their consent pages and /oauth2/idpresponse or /saml2/idpresponse
+//     (user <Provider>_<id> with the provider's attribute mapping, the
+//     identities claim, group <poolId>_<Provider>; a provider identity
+//     linked with AdminLinkProviderForUser signs in as its user;
 //     Options.Triggers' PostConfirmation on the first sign-in and
 //     PostAuthentication afterwards), /oauth2/token (authorization_code with
 //     single-use codes valid five minutes, refresh_token, client_credentials
@@ -117,8 +122,9 @@
 // AdminSetUserMFAPreference, ConfirmDevice, UpdateDeviceStatus, GetDevice,
 // ListDevices, ForgetDevice and their Admin device counterparts.
 //
-// Hosted-UI configuration: CreateIdentityProvider (type Facebook),
-// DescribeIdentityProvider, ListIdentityProviders, DeleteIdentityProvider,
+// Hosted-UI configuration: CreateIdentityProvider (Facebook, Google,
+// SignInWithApple, LoginWithAmazon, OIDC, SAML), AdminLinkProviderForUser,
+// AdminDisableProviderForUser, DescribeIdentityProvider, ListIdentityProviders, DeleteIdentityProvider,
 // CreateResourceServer, DescribeResourceServer.
 //
 // # What it checks
@@ -228,8 +234,8 @@
 // WebAuthnConfiguration (an origin must be https on the relying-party ID
 // or a subdomain, or http on localhost); Passkey is a software
 // authenticator for tests. The hosted UI emulates
-// the code flow only (no implicit flow), Facebook as the only identity
-// provider type, and no MFA setup or sign-up pages. MFA_SETUP offers software
+// the code flow only (no implicit flow), no SAML IdP-initiated sign-in or
+// single logout, and no MFA setup or sign-up pages. MFA_SETUP offers software
 // tokens only. In a pool with MFA "ON", a user without a factor but with a
 // phone number gets SMS_MFA; otherwise MFA_SETUP.
 package cognitotest
