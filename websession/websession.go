@@ -356,6 +356,50 @@ func (m *Manager) CallbackHandler() http.Handler {
 	})
 }
 
+// ErrReturnNotAllowed is Establish's error for a return destination that
+// is not among Config.AllowedReturns.
+var ErrReturnNotAllowed = errors.New("websession: return destination not allowed")
+
+// Establish starts a session with tokens the app obtained itself — from a
+// sign-in through the API (cognito.Client.SignIn, e.g. a passkey or an
+// e-mailed code with cognito.FlowUserAuth) rather than the hosted UI. It
+// verifies the ID token with Config.Verifier, stores the tokens under a new
+// session ID, replacing (and forgetting) any session the browser had, and
+// sets the session cookie; it returns the destination to send the browser
+// to: returnTo, which must be allow-listed (ErrReturnNotAllowed), or
+// DefaultReturn when empty. Nothing is written to w on error.
+//
+// Call it only from a POST handler that refuses cross-site requests (by
+// Sec-Fetch-Site or Origin) and that checked the user's proof itself: it
+// signs the browser in as whoever the tokens belong to, so a handler
+// reachable cross-site would let another site sign a visitor in to an
+// account of its choosing (login CSRF).
+func (m *Manager) Establish(w http.ResponseWriter, r *http.Request, tokens *cognito.Tokens, returnTo string) (string, error) {
+	if tokens == nil || tokens.IDToken == "" {
+		return "", fmt.Errorf("websession: Establish: %w", cognito.ErrNoStoredTokens)
+	}
+	if returnTo == "" {
+		returnTo = m.cfg.DefaultReturn
+	} else if !m.states.Allowed(returnTo) {
+		return "", ErrReturnNotAllowed
+	}
+	if _, err := m.cfg.Verifier.Verify(r.Context(), tokens.IDToken); err != nil {
+		return "", fmt.Errorf("websession: Establish: ID token: %w", err)
+	}
+	id, err := newSessionID()
+	if err != nil {
+		return "", fmt.Errorf("websession: Establish: session ID: %w", err)
+	}
+	if err := m.cfg.Store.Save(r.Context(), id, tokens); err != nil {
+		return "", fmt.Errorf("websession: Establish: store: %w", err)
+	}
+	if old, ok := m.sessionID(r); ok {
+		m.forget(r.Context(), old)
+	}
+	m.setCookie(w, m.cookie, id, m.cfg.SessionTTL)
+	return returnTo, nil
+}
+
 // LogoutHandler signs the browser out: it deletes the session, revokes its
 // refresh token, clears the cookie and sends the browser to Cognito's
 // /logout (with LogoutURI) or to DefaultReturn. Serve it for POST: a
