@@ -55,6 +55,10 @@ type app struct {
 	log     *slog.Logger
 	domain  string // the hosted UI's origin, for the CSP
 	buttons []providerButton
+	// users signs in through the API (passkeys, e-mailed codes) and
+	// registers passkeys; pending holds USER_AUTH sign-ins between steps.
+	users   *cognito.Client
+	pending *pendingSignIns
 }
 
 func newApp(cfg settings, log *slog.Logger) (*app, error) {
@@ -66,7 +70,9 @@ func newApp(cfg settings, log *slog.Logger) (*app, error) {
 	}
 	ui, err := cognito.NewHostedUI(cfg.Domain, cfg.ClientID, cfg.BaseURL+"/callback", func(o *cognito.HostedUIOptions) {
 		o.ClientSecret = cfg.ClientSecret
-		o.Scopes = []string{"openid", "email", "profile"}
+		// aws.cognito.signin.user.admin lets the access token register
+		// passkeys (StartWebAuthnRegistration); the app client must allow it.
+		o.Scopes = []string{"openid", "email", "profile", "aws.cognito.signin.user.admin"}
 		o.Clock = cfg.Clock
 	})
 	if err != nil {
@@ -94,7 +100,11 @@ func newApp(cfg settings, log *slog.Logger) (*app, error) {
 		return nil, err
 	}
 	return &app{cfg: cfg, ws: ws, store: store, ids: cognitoidentity.NewFromConfig(cfg.AWS), idStore: &identity.MemoryStore{},
-		log: log, domain: ui.Domain(), buttons: providerButtons(cfg.Providers)}, nil
+		log: log, domain: ui.Domain(), buttons: providerButtons(cfg.Providers),
+		users: cognito.New(cfg.AWS, cfg.UserPoolID, cfg.ClientID, func(o *cognito.Options) {
+			o.ClientSecret = cfg.ClientSecret
+		}),
+		pending: newPendingSignIns(maxPendingSignIns, pendingSignInTTL, cfg.Clock)}, nil
 }
 
 func (a *app) handler() http.Handler {
@@ -104,13 +114,21 @@ func (a *app) handler() http.Handler {
 	mux.Handle("GET /callback", a.ws.CallbackHandler())
 	mux.Handle("POST /call", a.ws.Require(http.HandlerFunc(a.call)))
 	mux.Handle("POST /logout", a.ws.LogoutHandler())
+	mux.HandleFunc("GET /passkey.js", passkeyJS)
+	mux.Handle("POST /passkey/register/options", a.ws.Require(http.HandlerFunc(a.passkeyRegisterOptions)))
+	mux.Handle("POST /passkey/register", a.ws.Require(http.HandlerFunc(a.passkeyRegister)))
+	mux.HandleFunc("POST /signin/passkey/options", a.passkeySignInOptions)
+	mux.HandleFunc("POST /signin/passkey", a.passkeySignIn)
+	mux.HandleFunc("POST /signin/email", a.emailCodeStart)
+	mux.HandleFunc("POST /signin/email/code", a.emailCode)
 	return securityHeaders(sameOriginPosts(mux, a.cfg.BaseURL), a.domain)
 }
 
-// securityHeaders sets a strict CSP; forms may post here and be
+// securityHeaders sets a strict CSP: the page's one script (/passkey.js)
+// and its fetches come from this origin only; forms may post here and be
 // redirected to the hosted UI (sign-out).
 func securityHeaders(h http.Handler, hostedUI string) http.Handler {
-	csp := "default-src 'none'; style-src 'unsafe-inline'; form-action 'self' " + hostedUI + "; frame-ancestors 'none'"
+	csp := "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'unsafe-inline'; form-action 'self' " + hostedUI + "; frame-ancestors 'none'"
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("X-Frame-Options", "DENY")
 		w.Header().Set("X-Content-Type-Options", "nosniff")
@@ -181,6 +199,11 @@ type pageData struct {
 	Username, Email, Sub, Groups string
 	APIResult                    string
 	Providers                    []providerButton
+	// Error is a failed sign-in's message; CodeForm asks for the code
+	// e-mailed to CodeSentTo.
+	Error      string
+	CodeForm   bool
+	CodeSentTo string
 }
 
 // providerButton is a "Sign in with …" link that skips Cognito's page.
@@ -223,11 +246,18 @@ func providerButtons(names []string) []providerButton {
 // render shows the home page: who is signed in, if anyone, and the API's
 // answer.
 func (a *app) render(w http.ResponseWriter, r *http.Request, apiResult string) {
-	d := pageData{APIResult: apiResult, Providers: a.buttons}
+	a.renderPage(w, r, http.StatusOK, pageData{APIResult: apiResult})
+}
+
+// renderPage shows the page with d, adding the provider buttons and the
+// signed-in user's claims.
+func (a *app) renderPage(w http.ResponseWriter, r *http.Request, status int, d pageData) {
+	d.Providers = a.buttons
 	if c, ok := jwks.ClaimsFromContext(r.Context()); ok {
 		d.SignedIn, d.Username, d.Email, d.Sub, d.Groups = true, c.Username, c.Email, c.Subject, strings.Join(c.Groups, ", ")
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
 	_ = pageTmpl.Execute(w, d)
 }
 
@@ -245,10 +275,18 @@ dt{font-weight:600;margin-top:6px}</style></head>
 <dl><dt>E-mail</dt><dd id="email">{{.Email}}</dd><dt>sub</dt><dd id="sub">{{.Sub}}</dd>{{if .Groups}}<dt>Groups</dt><dd id="groups">{{.Groups}}</dd>{{end}}</dl>
 <form method="post" action="/call" style="display:inline"><button class="primary" id="call-api" type="submit">Call the API</button></form>
 <form method="post" action="/logout" style="display:inline"><button class="plain" id="sign-out" type="submit">Sign out</button></form>
+<button class="plain" id="register-passkey" type="button">Register a passkey</button>
+<p id="passkey-status" role="status"></p>
 {{if .APIResult}}<h3>API answer</h3><pre id="api-result">{{.APIResult}}</pre>{{end}}
 </div>
+{{else if .CodeForm}}{{template "code" .}}
 {{else}}<div class="card"><p id="signed-out">You are not signed in.</p>
+{{if .Error}}<p id="signin-error" style="color:#b00">{{.Error}}</p>{{end}}
 <a class="btn primary" id="sign-in" href="/login">Sign in</a>
 {{range .Providers}}<a class="btn {{.Class}}" id="{{.ID}}" href="/login?identity_provider={{.Name}}">Sign in with {{.Label}}</a>
-{{end}}</div>
-{{end}}</body></html>`))
+{{end}}
+<form method="post" action="/signin/email" style="margin-top:16px"><label>Username <input id="pl-username" name="username" autocomplete="username webauthn" required></label>
+<button class="primary" id="sign-in-passkey" type="button">Sign in with a passkey</button>
+<button class="plain" id="email-code" type="submit">E-mail me a code</button></form>
+<p id="passkey-status" role="status"></p></div>
+{{end}}<script src="/passkey.js"></script></body></html>`))

@@ -1,6 +1,7 @@
 // Command webapp is a server-side web application that signs people in
 // through Amazon Cognito's hosted UI — with a password, Facebook, Google or
-// a SAML identity provider — and calls an IAM-protected API Gateway route with the identity pool's
+// a SAML identity provider — or through Cognito's API with a passkey or an
+// e-mailed code, and calls an IAM-protected API Gateway route with the identity pool's
 // temporary credentials for the signed-in user.
 //
 // By default it starts the cognitokit emulator in the same process, set up
@@ -11,7 +12,7 @@
 // and an API; it prints the app's URL and a demo user's credentials:
 //
 //	go run ./examples/webapp
-//	webapp: listening on http://127.0.0.1:8080
+//	webapp: listening on http://localhost:8080
 //	webapp: sign in as alice / <random password>, or with Facebook, Google, CorpSAML …
 //
 // The page has a "Sign in with …" button for each provider the app client
@@ -47,6 +48,20 @@
 //   - "Sign out" (LogoutHandler) revokes the refresh token, forgets the
 //     session, clears the cookie and goes through the hosted UI's /logout,
 //     which ends its own session and comes back to the sign-out URL "/".
+//   - A signed-in user may "Register a passkey" (WebAuthn, through the
+//     page's /passkey.js and StartWebAuthnRegistration with the session's
+//     access token, so the app client must allow the
+//     aws.cognito.signin.user.admin scope). Signed out, "Sign in with a
+//     passkey" and "E-mail me a code" take a username and sign in with
+//     USER_AUTH (the app client must allow ALLOW_USER_AUTH, the pool those
+//     first factors, and for passkeys its relying-party ID must be the app's
+//     host); the pending challenge waits on the server in a bounded,
+//     expiring map, and websession's Manager.Establish turns the tokens into
+//     a session. See passwordless.go.
+//
+// Browsers take no IP address as a passkey's relying party, so the
+// emulated app on a loopback address is served as http://localhost:PORT
+// (the pool's relying-party ID is localhost).
 //
 // # Why the session is an opaque ID
 //
@@ -83,6 +98,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/signal"
 	"strings"
@@ -194,6 +210,11 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	base := strings.TrimRight(f.baseURL, "/")
 	if base == "" {
 		base = "http://" + l.Addr().String()
+		// Browsers take no IP address as a passkey's relying party: the
+		// emulated app on a loopback address is served as localhost.
+		if a, ok := l.Addr().(*net.TCPAddr); ok && a.IP.IsLoopback() && f.domain == "" {
+			base = fmt.Sprintf("http://localhost:%d", a.Port)
+		}
 	}
 	var cfg settings
 	if f.domain == "" {
@@ -274,7 +295,18 @@ func startDemo(base, password string) (*demo, error) {
 	}
 	srv := cognitotest.NewServer()
 	fail := func(err error) (*demo, error) { srv.Close(); return nil, err }
-	pool, err := srv.CreateUserPool(cognitotest.PoolOptions{Name: "webapp"})
+	// Passwordless sign-in: passkeys, whose relying party is the app's
+	// host (a domain name or localhost, as browsers require), and e-mailed
+	// codes, besides the password.
+	u, err := url.Parse(base)
+	if err != nil {
+		return fail(err)
+	}
+	po := cognitotest.PoolOptions{Name: "webapp", SignInFactors: []string{"PASSWORD", "EMAIL_OTP", "WEB_AUTHN"}}
+	if net.ParseIP(u.Hostname()) == nil {
+		po.WebAuthnRelyingPartyID = u.Hostname()
+	}
+	pool, err := srv.CreateUserPool(po)
 	if err != nil {
 		return fail(err)
 	}
@@ -303,8 +335,9 @@ func startDemo(base, password string) (*demo, error) {
 	}
 	app, err := srv.CreateUserPoolClient(pool, cognitotest.ClientOptions{Name: "webapp", GenerateSecret: true,
 		CallbackURLs: []string{base + "/callback"}, LogoutURLs: []string{base + "/"},
-		AllowedOAuthFlows: []string{"code"}, AllowedOAuthScopes: []string{"openid", "email", "profile"},
-		SupportedIdentityProviders: []string{"COGNITO", "Facebook", "Google", demoSAML}})
+		AllowedOAuthFlows: []string{"code"}, AllowedOAuthScopes: []string{"openid", "email", "profile", "aws.cognito.signin.user.admin"},
+		SupportedIdentityProviders: []string{"COGNITO", "Facebook", "Google", demoSAML},
+		ExplicitAuthFlows:          []string{"ALLOW_USER_AUTH", "ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"}})
 	if err != nil {
 		return fail(err)
 	}

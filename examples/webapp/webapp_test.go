@@ -32,11 +32,16 @@ type testApp struct {
 }
 
 // startTestApp serves the app on a free loopback port with its emulator.
-func startTestApp(t *testing.T) *testApp {
+func startTestApp(t *testing.T) *testApp { t.Helper(); return startTestAppAs(t, "127.0.0.1") }
+
+// startTestAppAs is startTestApp with the app's URL naming host ("localhost"
+// for passkeys, whose relying party cannot be an IP address); it listens
+// on 127.0.0.1 either way.
+func startTestAppAs(t *testing.T, host string) *testApp {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
-	base := "http://" + l.Addr().String()
+	base := "http://" + net.JoinHostPort(host, strings.TrimPrefix(l.Addr().String(), "127.0.0.1:"))
 	d, err := startDemo(base, "")
 	require.NoError(t, err)
 	t.Cleanup(d.srv.Close)
