@@ -114,7 +114,6 @@ func (a *app) handler() http.Handler {
 	mux.Handle("GET /callback", a.ws.CallbackHandler())
 	mux.Handle("POST /call", a.ws.Require(http.HandlerFunc(a.call)))
 	mux.Handle("POST /logout", a.ws.LogoutHandler())
-	mux.HandleFunc("GET /passkey.js", passkeyJS)
 	mux.Handle("POST /passkey/register/options", a.ws.Require(http.HandlerFunc(a.passkeyRegisterOptions)))
 	mux.Handle("POST /passkey/register", a.ws.Require(http.HandlerFunc(a.passkeyRegister)))
 	mux.HandleFunc("POST /signin/passkey/options", a.passkeySignInOptions)
@@ -124,11 +123,11 @@ func (a *app) handler() http.Handler {
 	return securityHeaders(sameOriginPosts(mux, a.cfg.BaseURL), a.domain)
 }
 
-// securityHeaders sets a strict CSP: the page's one script (/passkey.js)
-// and its fetches come from this origin only; forms may post here and be
-// redirected to the hosted UI (sign-out).
+// securityHeaders sets a strict CSP: the page's one inline script is
+// allowed by its hash, and its fetches go to this origin only; forms may
+// post here and be redirected to the hosted UI (sign-out).
 func securityHeaders(h http.Handler, hostedUI string) http.Handler {
-	csp := "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'unsafe-inline'; form-action 'self' " + hostedUI + "; frame-ancestors 'none'"
+	csp := "default-src 'none'; script-src " + scriptCSP + "; connect-src 'self'; style-src 'unsafe-inline'; form-action 'self' " + hostedUI + "; frame-ancestors 'none'"
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("X-Frame-Options", "DENY")
 		w.Header().Set("X-Content-Type-Options", "nosniff")
@@ -204,6 +203,7 @@ type pageData struct {
 	Error      string
 	CodeForm   bool
 	CodeSentTo string
+	Script     template.JS // passkeyScript
 }
 
 // providerButton is a "Sign in with …" link that skips Cognito's page.
@@ -252,7 +252,7 @@ func (a *app) render(w http.ResponseWriter, r *http.Request, apiResult string) {
 // renderPage shows the page with d, adding the provider buttons and the
 // signed-in user's claims.
 func (a *app) renderPage(w http.ResponseWriter, r *http.Request, status int, d pageData) {
-	d.Providers = a.buttons
+	d.Providers, d.Script = a.buttons, template.JS(passkeyScript)
 	if c, ok := jwks.ClaimsFromContext(r.Context()); ok {
 		d.SignedIn, d.Username, d.Email, d.Sub, d.Groups = true, c.Username, c.Email, c.Subject, strings.Join(c.Groups, ", ")
 	}
@@ -289,4 +289,4 @@ dt{font-weight:600;margin-top:6px}</style></head>
 <button class="primary" id="sign-in-passkey" type="button">Sign in with a passkey</button>
 <button class="plain" id="email-code" type="submit">E-mail me a code</button></form>
 <p id="passkey-status" role="status"></p></div>
-{{end}}<script src="/passkey.js"></script></body></html>`))
+{{end}}<script>{{.Script}}</script></body></html>`))

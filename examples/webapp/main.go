@@ -49,7 +49,7 @@
 //     session, clears the cookie and goes through the hosted UI's /logout,
 //     which ends its own session and comes back to the sign-out URL "/".
 //   - A signed-in user may "Register a passkey" (WebAuthn, through the
-//     page's /passkey.js and StartWebAuthnRegistration with the session's
+//     page's script and StartWebAuthnRegistration with the session's
 //     access token, so the app client must allow the
 //     aws.cognito.signin.user.admin scope). Signed out, "Sign in with a
 //     passkey" and "E-mail me a code" take a username and sign in with

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -20,7 +21,7 @@ import (
 // Passwordless sign-in and passkeys, through Cognito's API (USER_AUTH)
 // rather than the hosted UI:
 //
-//   - A signed-in user registers a passkey: /passkey.js asks
+//   - A signed-in user registers a passkey: the page's script asks
 //     POST /passkey/register/options for creation options (the server calls
 //     StartWebAuthnRegistration with the user's access token, which needs
 //     the aws.cognito.signin.user.admin scope), hands them to
@@ -338,24 +339,26 @@ func (a *app) passkeyRegister(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]string{"status": "registered"})
 }
 
-// passkeyJS is the page's script (served as /passkey.js, so that the CSP
-// allows scripts from 'self' only). It uses the WebAuthn Level 3 JSON
-// helpers when the browser has them, and converts base64url by hand
-// otherwise.
-func passkeyJS(w http.ResponseWriter, _ *http.Request) {
-	w.Header().Set("Content-Type", "text/javascript; charset=utf-8")
-	_, _ = io.WriteString(w, passkeyScript)
-}
+// scriptCSP is the CSP source of the page's one script, passkeyScript,
+// inlined at the end of the page (so that it runs as the page is parsed,
+// with no extra request) and allowed by its SHA-256 only.
+var scriptCSP = func() string {
+	sum := sha256.Sum256([]byte(passkeyScript))
+	return "'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) + "'"
+}()
 
 var _ = template.Must(pageTmpl.New("code").Parse(`{{define "code"}}<div class="card">
 <p id="code-sent">We e-mailed a sign-in code to <b>{{.CodeSentTo}}</b>.</p>
 <form method="post" action="/signin/email/code"><label>Code <input id="code" name="code" inputmode="numeric" autocomplete="one-time-code" required></label>
 <button class="primary" id="code-submit" type="submit">Sign in</button></form></div>{{end}}`))
 
+// passkeyScript is the page's script: passkey registration and sign-in.
+// It uses the WebAuthn Level 3 JSON helpers when the browser has them, and
+// converts base64url by hand otherwise.
 const passkeyScript = `(function () {
   'use strict';
   const status = document.getElementById('passkey-status');
-  const say = (m) => { if (status) { status.textContent = m; } };
+  const say = (m, state) => { if (status) { status.textContent = m; status.dataset.state = state || 'busy'; } };
   const dec = (s) => {
     s = s.replace(/-/g, '+').replace(/_/g, '/');
     while (s.length % 4) { s += '='; }
@@ -405,10 +408,9 @@ const passkeyScript = `(function () {
         const opts = await post('/passkey/register/options', {});
         const cred = await navigator.credentials.create({ publicKey: creationOptions(opts) });
         await post('/passkey/register', credentialJSON(cred));
-        say('Passkey registered.');
-        register.dataset.done = '1';
+        say('Passkey registered.', 'done');
       } catch (e) {
-        say('Passkey registration failed: ' + e.message);
+        say('Passkey registration failed: ' + e.message, 'failed');
       }
     });
   }
@@ -423,9 +425,10 @@ const passkeyScript = `(function () {
         const done = await post('/signin/passkey', credentialJSON(cred));
         window.location.assign(done.redirect);
       } catch (e) {
-        say('Passkey sign-in failed: ' + e.message);
+        say('Passkey sign-in failed: ' + e.message, 'failed');
       }
     });
   }
+  document.body.dataset.passkeyReady = '1';
 })();
 `

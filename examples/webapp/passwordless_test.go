@@ -172,3 +172,18 @@ func TestPendingSignInsBounded(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, 3, p.len(), "the expired one made room first")
 }
+
+// TestPageScriptAllowedByHash: the page's inline script is exactly the one
+// whose hash the CSP allows, and no other inline script is.
+func TestPageScriptAllowedByHash(t *testing.T) {
+	ta := startTestApp(t)
+	resp, err := newClient().Get(ta.base + "/")
+	require.NoError(t, err)
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	csp := resp.Header.Get("Content-Security-Policy")
+	assert.Contains(t, csp, "script-src "+scriptCSP+";")
+	assert.NotContains(t, csp, "unsafe-inline'; connect", "no inline scripts but the hashed one")
+	assert.Contains(t, string(body), "<script>"+passkeyScript+"</script>", "the hashed bytes, unchanged")
+	assert.Equal(t, 1, strings.Count(string(body), "<script"))
+}
