@@ -158,15 +158,17 @@ func (a *app) startUserAuth(w http.ResponseWriter, r *http.Request, username str
 }
 
 // takePending returns this browser's pending challenge, clearing its
-// cookie.
+// cookie; without one it answers that the sign-in has expired.
 func (a *app) takePending(w http.ResponseWriter, r *http.Request, want cognito.ChallengeName) (*cognito.Challenge, bool) {
+	var ch *cognito.Challenge
 	c, err := r.Cookie(pendingCookie)
-	if err != nil {
-		return nil, false
+	ok := err == nil
+	if ok {
+		a.setPendingCookie(w, "", -1)
+		ch, ok = a.pending.take(c.Value)
 	}
-	a.setPendingCookie(w, "", -1)
-	ch, ok := a.pending.take(c.Value)
 	if !ok || ch.Name != want {
+		a.signInError(w, r, http.StatusBadRequest, "This sign-in has expired. Please start again.")
 		return nil, false
 	}
 	return ch, true
@@ -254,7 +256,6 @@ func (a *app) passkeySignIn(w http.ResponseWriter, r *http.Request) {
 	}
 	ch, ok := a.takePending(w, r, cognito.ChallengeWebAuthn)
 	if !ok {
-		a.signInError(w, r, http.StatusBadRequest, "This sign-in has expired. Please start again.")
 		return
 	}
 	res, err := ch.AnswerWebAuthn(r.Context(), b)
@@ -278,7 +279,6 @@ func (a *app) emailCode(w http.ResponseWriter, r *http.Request) {
 	code := strings.TrimSpace(r.PostFormValue("code"))
 	ch, ok := a.takePending(w, r, cognito.ChallengeEmailOTP)
 	if !ok {
-		a.signInError(w, r, http.StatusBadRequest, "This sign-in has expired. Please start again.")
 		return
 	}
 	res, err := ch.AnswerEmailOTP(r.Context(), code)
