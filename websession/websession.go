@@ -33,6 +33,10 @@
 //     cognito.Session for calls made on the user's behalf.
 //   - Logout deletes the server-side session, revokes the refresh token and
 //     ends the hosted UI's own session through Cognito's /logout.
+//   - Establish turns tokens from a sign-in the app ran through Cognito's
+//     API (a passkey or an e-mailed code with cognito.FlowUserAuth) into
+//     the same kind of session, from a POST handler that refuses
+//     cross-site requests.
 package websession
 
 import (

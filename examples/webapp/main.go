@@ -138,7 +138,7 @@ func parseFlags(args []string) (*flags, error) {
 	fs := flag.NewFlagSet("webapp", flag.ContinueOnError)
 	fs.SetOutput(io.Discard) // run prints the usage for -h; errors come back
 	fs.StringVar(&f.addr, "addr", "127.0.0.1:8080", "listen address (use port 0 for a free port)")
-	fs.StringVar(&f.baseURL, "base-url", "", "the app's public URL for callbacks (default http://ADDR)")
+	fs.StringVar(&f.baseURL, "base-url", "", "the app's public URL for callbacks (default http://ADDR; http://localhost:PORT for the emulated app on a loopback ADDR, as passkeys need a host name)")
 	fs.StringVar(&f.domain, "domain", "", "hosted-UI domain, e.g. https://myapp.auth.eu-west-1.amazoncognito.com (empty: run the emulator)")
 	fs.StringVar(&f.region, "region", "", "AWS region of the pools")
 	fs.StringVar(&f.userPoolID, "user-pool-id", "", "user pool ID")
