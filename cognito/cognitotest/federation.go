@@ -152,6 +152,7 @@ func (s *Server) mountServices() {
 	s.ids = idpool.New(idpool.Config{
 		Region: s.opts.Region, AccountID: AccountID, Now: h.Now, Rand: h.Rand(),
 		Facebook: s.fb, Providers: s.fakes, OnChange: h.PersistOrLog, VerifyUserPoolToken: s.verifyLogin,
+		UserPoolIssuer: s.url,
 	})
 	s.ids.Register(h)
 	s.mountIAMAndSTS()

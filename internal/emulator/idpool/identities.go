@@ -87,8 +87,8 @@ func (s *Service) verifyLoginLocked(p *Pool, key, tok string) (login, error) {
 		}
 		return login{key: key, subject: c.Sub, identityID: c.Sub}, nil
 
-	case strings.HasPrefix(key, "cognito-idp."):
-		name := trimProviderName(key)
+	case strings.HasPrefix(key, "cognito-idp.") || s.isLocalIssuerKey(key):
+		name := s.userPoolProviderName(p, key)
 		var prov *UserPoolProvider
 		for i := range p.CognitoIdentityProviders {
 			if p.CognitoIdentityProviders[i].ProviderName == name {
@@ -135,6 +135,42 @@ func (s *Service) verifyLoginLocked(p *Pool, key, tok string) (login, error) {
 	default:
 		return s.verifyFederatedLocked(p, key, tok)
 	}
+}
+
+// isLocalIssuerKey reports whether key is the emulator's user-pool issuer
+// without its scheme followed by a pool ID ("127.0.0.1:PORT/{poolId}").
+func (s *Service) isLocalIssuerKey(key string) bool {
+	if s.cfg.UserPoolIssuer == nil {
+		return false
+	}
+	base := schemeless(s.cfg.UserPoolIssuer())
+	rest, ok := strings.CutPrefix(key, base+"/")
+	return ok && base != "" && rest != "" && !strings.Contains(rest, "/")
+}
+
+// userPoolProviderName is the provider name a user-pool Logins key stands
+// for: "cognito-idp.{region}.amazonaws.com/{poolId}" as given, or, for a
+// local issuer key, the name of p's provider of that pool (the key itself
+// when p has none, which then is not supported).
+func (s *Service) userPoolProviderName(p *Pool, key string) string {
+	if strings.HasPrefix(key, "cognito-idp.") {
+		return trimProviderName(key)
+	}
+	poolID := key[strings.LastIndex(key, "/")+1:]
+	for _, prov := range p.CognitoIdentityProviders {
+		if strings.HasSuffix(prov.ProviderName, ".amazonaws.com/"+poolID) {
+			return prov.ProviderName
+		}
+	}
+	return key
+}
+
+// schemeless is an URL without its scheme, as Amplify strips it.
+func schemeless(u string) string {
+	if i := strings.Index(u, "://"); i >= 0 {
+		u = u[i+3:]
+	}
+	return strings.TrimSuffix(u, "/")
 }
 
 func openIDReason(err error) string {

@@ -71,6 +71,14 @@ type Config struct {
 	// VerifyUserPoolToken checks user-pool logins. Without it, user-pool
 	// logins are refused.
 	VerifyUserPoolToken UserPoolVerifier
+	// UserPoolIssuer, when set, returns the base URL of the emulator's user
+	// pools: their ID tokens' iss is it followed by "/{userPoolId}". A
+	// Logins key that is such an issuer without its scheme
+	// ("127.0.0.1:PORT/{userPoolId}", the key AWS Amplify derives from an
+	// ID token's iss) names the pool's provider
+	// "cognito-idp.{region}.amazonaws.com/{userPoolId}", as the Cognito
+	// issuer's key does.
+	UserPoolIssuer func() string
 	// Facebook checks graph.facebook.com logins. Without it, they are
 	// refused.
 	Facebook Facebook

@@ -1,0 +1,59 @@
+package cognitotest
+
+import (
+	"strings"
+	"testing"
+
+	ci "github.com/aws/aws-sdk-go-v2/service/cognitoidentity"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// amplifyLoginsKey is the Logins key AWS Amplify derives from an ID
+// token: its iss without the scheme.
+func amplifyLoginsKey(t *testing.T, idToken string) string {
+	t.Helper()
+	iss := decodeClaims(t, idToken)["iss"].(string)
+	_, rest, ok := strings.Cut(iss, "://")
+	require.True(t, ok, iss)
+	return rest
+}
+
+// TestIdentityPoolAcceptsAmplifyIssuerKey: Amplify builds the Logins key
+// from the ID token's iss ("127.0.0.1:PORT/<pool>" for the emulator); the
+// identity pool takes it as the pool's provider, and the identity is the
+// one the Cognito-form key gets.
+func TestIdentityPoolAcceptsAmplifyIssuerKey(t *testing.T) {
+	f := newFedFixture(t)
+	tok := mustTokens(t, f.fixture, "alice")
+	key := amplifyLoginsKey(t, *tok.IdToken)
+	require.Equal(t, strings.TrimPrefix(f.s.URL, "http://")+"/"+f.pool, key)
+
+	_, identityID, err := f.credentialsFor(t, map[string]string{key: *tok.IdToken})
+	require.NoError(t, err)
+	_, same, err := f.credentialsFor(t, map[string]string{f.s.IdentityProviderName(f.pool): *tok.IdToken})
+	require.NoError(t, err)
+	assert.Equal(t, identityID, same, "both keys name the same provider")
+
+	d, err := f.ids.DescribeIdentity(ctx(), &ci.DescribeIdentityInput{IdentityId: &identityID})
+	require.NoError(t, err)
+	assert.Equal(t, []string{f.s.IdentityProviderName(f.pool)}, d.Logins)
+
+	tests := []struct{ name, key, code string }{
+		{"another host", "127.0.0.2:1/" + f.pool, "NotAuthorizedException"},
+		{"another pool", strings.TrimPrefix(f.s.URL, "http://") + "/us-east-1_nothere", "NotAuthorizedException"},
+		{"with scheme", f.s.URL + "/" + f.pool, "NotAuthorizedException"},
+		{"extra path", strings.TrimPrefix(f.s.URL, "http://") + "/x/" + f.pool, "NotAuthorizedException"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, _, err := f.credentialsFor(t, map[string]string{tc.key: *tok.IdToken})
+			requireCode(t, err, tc.code)
+			assert.Contains(t, message(err), "not from a supported provider")
+		})
+	}
+
+	// The key names the provider; the token must still be valid for it.
+	_, _, err = f.credentialsFor(t, map[string]string{key: *tok.AccessToken})
+	requireCode(t, err, "NotAuthorizedException")
+}
