@@ -148,6 +148,8 @@ func (s *Server) mountServices() {
 		Triggers:   func() *userpool.HostedUITriggers { return s.opts.Triggers.internal() },
 		Social:     facebookProvider{s.fb},
 		Federation: s.fakes,
+
+		CognitoIssuer: s.opts.CognitoIssuer,
 	})
 	s.ids = idpool.New(idpool.Config{
 		Region: s.opts.Region, AccountID: AccountID, Now: h.Now, Rand: h.Rand(),

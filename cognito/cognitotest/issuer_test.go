@@ -1,10 +1,12 @@
 package cognitotest
 
 import (
+	"net/http"
 	"strings"
 	"testing"
 
 	ci "github.com/aws/aws-sdk-go-v2/service/cognitoidentity"
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -56,4 +58,41 @@ func TestIdentityPoolAcceptsAmplifyIssuerKey(t *testing.T) {
 	// The key names the provider; the token must still be valid for it.
 	_, _, err = f.credentialsFor(t, map[string]string{key: *tok.AccessToken})
 	requireCode(t, err, "NotAuthorizedException")
+}
+
+// TestCognitoIssuerOption: with Options.CognitoIssuer the tokens carry
+// Cognito's issuer; the server's own operations, the identity pool (under
+// the Cognito-form key, which is also what Amplify derives from that iss)
+// and COGNITO_USER_POOLS routes accept them; a token of a server without
+// the option is still refused by it.
+func TestCognitoIssuerOption(t *testing.T) {
+	f := newFedFixture(t, func(o *Options) { o.CognitoIssuer = true })
+	tok := mustTokens(t, f.fixture, "alice")
+	want := "https://cognito-idp.us-east-1.amazonaws.com/" + f.pool
+	assert.Equal(t, want, f.s.Issuer(f.pool))
+	assert.Equal(t, f.s.URL+"/"+f.pool+"/.well-known/jwks.json", f.s.JWKSURL(f.pool))
+	for _, raw := range []string{*tok.IdToken, *tok.AccessToken} {
+		assert.Equal(t, want, decodeClaims(t, raw)["iss"])
+		require.NoError(t, verifyRS256(fetchJWKS(t, f.s.JWKSURL(f.pool)), raw))
+	}
+
+	_, err := f.c.GetUser(ctx(), &cip.GetUserInput{AccessToken: tok.AccessToken})
+	require.NoError(t, err)
+
+	key := amplifyLoginsKey(t, *tok.IdToken)
+	require.Equal(t, f.s.IdentityProviderName(f.pool), key)
+	_, _, err = f.credentialsFor(t, map[string]string{key: *tok.IdToken})
+	require.NoError(t, err)
+
+	status, body := callAPI(t, http.DefaultClient, "GET", f.s.APIURL("demoapi", "")+"/claims", *tok.IdToken)
+	require.Equal(t, 200, status, body)
+
+	// A server without the option refuses the other's tokens, and vice versa.
+	plain := newFedFixture(t)
+	ptok := mustTokens(t, plain.fixture, "alice")
+	assert.Equal(t, plain.s.URL+"/"+plain.pool, decodeClaims(t, *ptok.IdToken)["iss"])
+	_, err = plain.c.GetUser(ctx(), &cip.GetUserInput{AccessToken: tok.AccessToken})
+	requireCode(t, err, "NotAuthorizedException")
+	status, _ = callAPI(t, http.DefaultClient, "GET", f.s.APIURL("demoapi", "")+"/claims", *ptok.IdToken)
+	assert.Equal(t, 401, status)
 }

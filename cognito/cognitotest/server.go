@@ -70,6 +70,14 @@ type Options struct {
 	// post-confirmation and post-authentication Lambda triggers for
 	// hosted-UI sign-ins (see HostedUITriggers).
 	Triggers *HostedUITriggers
+	// CognitoIssuer makes the tokens carry Cognito's own issuer,
+	// "https://cognito-idp.{region}.amazonaws.com/{poolId}", instead of URL +
+	// "/" + poolID, for verifiers that accept no other (aws-jwt-verify's
+	// CognitoJwtVerifier). The keys and OpenID discovery stay at the server
+	// (JWKSURL); give them to the verifier (jwks.Options.Endpoint accepts
+	// this issuer with the endpoint's keys). Identity pools and the API
+	// Gateway accept these tokens as they accept the others.
+	CognitoIssuer bool
 }
 
 // Server is an emulated Amazon Cognito (user pools with their hosted UI,
@@ -244,9 +252,10 @@ func (s *Server) Now() time.Time { return s.host.Now() }
 // tokens, codes, sessions and lockouts expire on this clock.
 func (s *Server) Advance(d time.Duration) { s.host.Advance(d) }
 
-// Issuer returns the `iss` of the tokens the pool signs: URL + "/" + poolID.
-func (s *Server) Issuer(poolID string) string { return s.url() + "/" + poolID }
+// Issuer returns the `iss` of the tokens the pool signs: URL + "/" + poolID,
+// or Cognito's issuer with Options.CognitoIssuer.
+func (s *Server) Issuer(poolID string) string { return s.up.Issuer(poolID) }
 
-// JWKSURL returns the pool's JWKS address: Issuer(poolID) +
-// "/.well-known/jwks.json".
-func (s *Server) JWKSURL(poolID string) string { return s.Issuer(poolID) + "/.well-known/jwks.json" }
+// JWKSURL returns the pool's JWKS address: URL + "/" + poolID +
+// "/.well-known/jwks.json" (whatever the issuer).
+func (s *Server) JWKSURL(poolID string) string { return s.up.JWKSURL(poolID) }

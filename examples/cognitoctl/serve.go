@@ -33,6 +33,7 @@ func runServe(ctx context.Context, env *cliEnv, args []string) error {
 	verbose := fs.Bool("v", false, "log one line per request to stderr (never secrets)")
 	allowUnsigned := fs.Bool("allow-unsigned", false, "accept admin operations without a SigV4 Authorization header (e.g. from curl)")
 	var corsOrigins originList
+	cognitoIssuer := fs.Bool("cognito-issuer", false, "sign tokens with Cognito's issuer https://cognito-idp.REGION.amazonaws.com/POOL (for verifiers that accept no other); keys and discovery stay at this server")
 	fs.Var(&corsOrigins, "cors-origin", "a browser origin (scheme://host[:port]) besides the loopback ones that may call the public operations (repeatable)")
 	if err := parseFlagsNoArgs(fs, args); err != nil {
 		return err
@@ -46,6 +47,7 @@ func runServe(ctx context.Context, env *cliEnv, args []string) error {
 		o.StatePath = *statePath
 		o.AllowUnsigned = *allowUnsigned
 		o.CORSOrigins = corsOrigins
+		o.CognitoIssuer = *cognitoIssuer
 		if *verbose {
 			o.Logf = func(format string, args ...any) { fmt.Fprintf(env.stderr, format+"\n", args...) }
 		}
@@ -75,6 +77,9 @@ func runServe(ctx context.Context, env *cliEnv, args []string) error {
 	fmt.Fprintf(env.stdout, "listening on %s\n", url)
 	printSeeded(env.stdout, cfg)
 	fmt.Fprintf(env.stdout, "export AWS_ENDPOINT_URL=%s\n", url)
+	if *cognitoIssuer {
+		fmt.Fprintf(env.stdout, "tokens carry Cognito's issuer; keys at %s/POOL/.well-known/jwks.json\n", url)
+	}
 	select {
 	case err := <-done:
 		return exitf(1, "serve: %v", err)

@@ -467,7 +467,7 @@ func (s *Server) clientAccessToken(p *pool, cl *client, scope string, now time.T
 	ttl := cl.validity("access")
 	tok, err := s.signJWT(p, map[string]any{
 		"sub": cl.ID, "token_use": "access", "scope": scope, "auth_time": now.Unix(),
-		"iss": s.urlLocked() + "/" + p.ID, "exp": now.Add(ttl).Unix(), "iat": now.Unix(),
+		"iss": s.Issuer(p.ID), "exp": now.Add(ttl).Unix(), "iat": now.Unix(),
 		"version": 2, "jti": s.uuid(), "client_id": cl.ID,
 	})
 	return tok, ttl, err

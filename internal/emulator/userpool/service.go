@@ -28,6 +28,13 @@ type Options struct {
 	// (Google, Sign in with Apple, Login with Amazon, OIDC, SAML); nil
 	// until SetFederation. See FederationProviders.
 	Federation FederationProviders
+	// CognitoIssuer makes the pools' tokens carry Cognito's own issuer,
+	// "https://cognito-idp.{region}.amazonaws.com/{poolId}", instead of the
+	// server's URL, for verifiers that accept no other (aws-jwt-verify's
+	// CognitoJwtVerifier). The keys and OpenID discovery are still served
+	// by the server (see Server.JWKSURL); what trusts Cognito's issuer must
+	// be told to fetch them there.
+	CognitoIssuer bool
 
 	// Region and Rand are the host's (set by New).
 	Region string

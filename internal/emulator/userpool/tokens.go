@@ -225,7 +225,7 @@ func (s *Server) issueTokens(p *pool, cl *client, u *user, now time.Time, rt *re
 		origin = s.uuid()
 	}
 	eventID := s.uuid()
-	iss := s.urlLocked() + "/" + p.ID
+	iss := s.Issuer(p.ID)
 	accessTTL, idTTL := cl.validity("access"), cl.validity("id")
 	var groups []string
 	for _, g := range p.sortedGroups(u.Groups) {
@@ -521,10 +521,9 @@ func serveOpenID(s *Server, w http.ResponseWriter, r *http.Request) {
 		writeError(w, errorf("ResourceNotFoundException", "User pool %s does not exist.", r.PathValue("pool")), http.StatusNotFound)
 		return
 	}
-	iss := base + "/" + p.ID
 	writeJSONPlain(w, map[string]any{
-		"issuer":                                iss,
-		"jwks_uri":                              iss + "/.well-known/jwks.json",
+		"issuer":                                s.Issuer(p.ID),
+		"jwks_uri":                              s.JWKSURL(p.ID),
 		"authorization_endpoint":                base + "/oauth2/authorize",
 		"token_endpoint":                        base + "/oauth2/token",
 		"userinfo_endpoint":                     base + "/oauth2/userInfo",
@@ -550,8 +549,7 @@ func writeJSONPlain(w http.ResponseWriter, v any) {
 // beside the user pools (identity pools' Logins maps, API Gateway's
 // COGNITO_USER_POOLS authorizers): the RS256 signature by poolID's key
 // (when poolID is not empty, the token must be that pool's), iss equal to
-// the pool's issuer at this server, token_use ("id" or "access"; empty
-// accepts both) and expiry on the server clock; when checkRevoked, also
+// Issuer(pool), token_use ("id" or "access"; empty accepts both) and expiry on the server clock; when checkRevoked, also
 // that the sign-in it came from has not been signed out or revoked and that
 // the user still exists and is enabled. It returns the token's claims.
 // Errors are *APIError NotAuthorizedException with Cognito-like messages.
@@ -571,7 +569,7 @@ func (s *Server) VerifyToken(poolID, token, use string, checkRevoked bool) (map[
 	if poolID != "" && p.ID != poolID {
 		return nil, errNotAuthorized("Invalid login token. Issuer mismatch.")
 	}
-	if cl.Iss != s.urlLocked()+"/"+p.ID {
+	if cl.Iss != s.Issuer(p.ID) {
 		return nil, errNotAuthorized("Invalid login token. Issuer mismatch.")
 	}
 	if now.Unix() >= cl.Exp {

@@ -1,0 +1,4 @@
+package jwks
+
+// AWSJWTVerifyScript is awsJWTVerifyScript for the external tests.
+const AWSJWTVerifyScript = awsJWTVerifyScript
