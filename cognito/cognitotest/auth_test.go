@@ -166,8 +166,8 @@ func TestTokens(t *testing.T) {
 
 	set := fetchJWKS(t, f.s.JWKSURL(f.pool))
 	set2 := fetchJWKS(t, f.s.JWKSURL(pool2))
-	require.Len(t, set, 1)
-	require.Len(t, set2, 1)
+	require.Len(t, set, 2, "one key for ID tokens, one for access tokens")
+	require.Len(t, set2, 2)
 	for kid := range set {
 		assert.NotContains(t, set2, kid, "every pool has its own key")
 	}

@@ -42,10 +42,15 @@ type pool struct {
 	Users   map[string]*user   `json:"users"` // by username (lower-cased unless CaseSensitive)
 	Groups  map[string]*group  `json:"groups"`
 
-	// KeyDER is the pool's RSA signing key (PKCS#1 DER), created lazily.
-	KeyDER []byte          `json:"key,omitempty"`
-	Kid    string          `json:"kid,omitempty"`
-	rsaKey *rsa.PrivateKey `json:"-"`
+	// KeyDER is the RSA key (PKCS#1 DER) that signs the pool's ID tokens,
+	// AccessKeyDER the one that signs its access tokens (Cognito's JWKS has
+	// one of each); both are created lazily (keys.go).
+	KeyDER       []byte          `json:"key,omitempty"`
+	Kid          string          `json:"kid,omitempty"`
+	rsaKey       *rsa.PrivateKey `json:"-"`
+	AccessKeyDER []byte          `json:"accessKey,omitempty"`
+	AccessKid    string          `json:"accessKid,omitempty"`
+	accessKey    *rsa.PrivateKey `json:"-"`
 
 	Refresh  map[string]*refreshToken `json:"refresh"`  // by SHA-256 of the token
 	Revoked  map[string]time.Time     `json:"revoked"`  // origin_jti -> when it may be forgotten

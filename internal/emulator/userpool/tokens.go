@@ -4,44 +4,14 @@ import (
 	"crypto"
 	"crypto/rsa"
 	"crypto/sha256"
-	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
-	"io"
 	"math/big"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
 )
-
-// GenerateKey makes a pool's signing key. Tests may replace it to reuse
-// pre-generated keys; the product always generates a fresh key per pool.
-var GenerateKey = func(r io.Reader) (*rsa.PrivateKey, error) { return rsa.GenerateKey(r, 2048) }
-
-// signingKey returns the pool's RSA key, generating it on first use
-// (RSA-2048 generation is slow, and many test pools never sign a token).
-func (s *Server) signingKey(p *pool) (*rsa.PrivateKey, error) {
-	if p.rsaKey != nil {
-		return p.rsaKey, nil
-	}
-	if len(p.KeyDER) > 0 {
-		k, err := x509.ParsePKCS1PrivateKey(p.KeyDER)
-		if err != nil {
-			return nil, errorf("InternalErrorException", "cognitotest: stored key of pool %s is corrupt", p.ID)
-		}
-		p.rsaKey = k
-		return k, nil
-	}
-	k, err := GenerateKey(s.opts.Rand)
-	if err != nil {
-		return nil, errorf("InternalErrorException", "cognitotest: generate key: %v", err)
-	}
-	p.rsaKey = k
-	p.KeyDER = x509.MarshalPKCS1PrivateKey(k)
-	p.Kid = thumbprint(&k.PublicKey)
-	return k, nil
-}
 
 func b64(b []byte) string { return base64.RawURLEncoding.EncodeToString(b) }
 
@@ -56,12 +26,16 @@ func thumbprint(pub *rsa.PublicKey) string {
 	return b64(h[:])
 }
 
+// signJWT signs claims with the pool's key for their token_use.
 func (s *Server) signJWT(p *pool, claims map[string]any) (string, error) {
-	k, err := s.signingKey(p)
+	idKey, accessKey, err := s.poolKeys(p)
 	if err != nil {
 		return "", err
 	}
-	return signRS256(k, p.Kid, claims)
+	if claims["token_use"] == "access" {
+		return signRS256(accessKey, p.AccessKid, claims)
+	}
+	return signRS256(idKey, p.Kid, claims)
 }
 
 // signRS256 signs claims as a compact JWS with key k. It reads no state, so
@@ -122,15 +96,15 @@ func (s *Server) verifyJWT(raw, use string) (*pool, *tokenClaims, error) {
 		return nil, nil, errInvalidAccessToken
 	}
 	p, ok := s.st.Pools[cl.Iss[i+1:]]
-	if !ok || p.Kid == "" || hdr.Kid != p.Kid {
+	if !ok {
 		return nil, nil, errInvalidAccessToken
 	}
-	k, err := s.signingKey(p)
-	if err != nil {
-		return nil, nil, err
+	k := p.verificationKey(hdr.Kid)
+	if k == nil {
+		return nil, nil, errInvalidAccessToken
 	}
 	sum := sha256.Sum256([]byte(parts[0] + "." + parts[1]))
-	if rsa.VerifyPKCS1v15(&k.PublicKey, crypto.SHA256, sum[:], sig) != nil {
+	if rsa.VerifyPKCS1v15(k, crypto.SHA256, sum[:], sig) != nil {
 		return nil, nil, errInvalidAccessToken
 	}
 	if cl.TokenUse != use {
@@ -304,13 +278,13 @@ func (s *Server) issueTokens(p *pool, cl *client, u *user, now time.Time, rt *re
 		res.RefreshToken = tok
 		s.prune(p, u, now)
 	}
-	k, err := s.signingKey(p)
+	idKey, accessKey, err := s.poolKeys(p)
 	if err != nil {
 		return nil, err
 	}
-	kid := p.Kid
+	idKid, accessKid := p.Kid, p.AccessKid
 	sign := func() {
-		if res.AccessToken, err = signRS256(k, kid, access); err != nil {
+		if res.AccessToken, err = signRS256(accessKey, accessKid, access); err != nil {
 			return
 		}
 		if oa != nil {
@@ -320,7 +294,7 @@ func (s *Server) issueTokens(p *pool, cl *client, u *user, now time.Time, rt *re
 				id["nonce"] = oa.Nonce
 			}
 		}
-		res.IdToken, err = signRS256(k, kid, id)
+		res.IdToken, err = signRS256(idKey, idKid, id)
 	}
 	if unlocked {
 		s.unlocked(sign)
@@ -495,9 +469,9 @@ func serveJWKS(s *Server, w http.ResponseWriter, r *http.Request) {
 		writeError(w, errorf("ResourceNotFoundException", "User pool %s does not exist.", r.PathValue("pool")), http.StatusNotFound)
 		return
 	}
-	fresh := len(p.KeyDER) == 0
-	k, err := s.signingKey(p)
-	kid := p.Kid
+	fresh := len(p.KeyDER) == 0 || len(p.AccessKeyDER) == 0
+	idKey, accessKey, err := s.poolKeys(p)
+	kids := [2]string{p.Kid, p.AccessKid}
 	if err == nil && fresh {
 		err = s.unlockSave()
 	} else {
@@ -507,9 +481,13 @@ func serveJWKS(s *Server, w http.ResponseWriter, r *http.Request) {
 		writeError(w, errorf("InternalErrorException", "cognitotest: %v", err), 500)
 		return
 	}
-	n, e := jwkFields(&k.PublicKey)
+	keys := make([]any, 0, 2)
+	for i, k := range []*rsa.PrivateKey{idKey, accessKey} {
+		n, e := jwkFields(&k.PublicKey)
+		keys = append(keys, map[string]string{"alg": "RS256", "e": e, "kid": kids[i], "kty": "RSA", "n": n, "use": "sig"})
+	}
 	w.Header().Set("Cache-Control", "max-age=300")
-	writeJSONPlain(w, map[string]any{"keys": []any{map[string]string{"alg": "RS256", "e": e, "kid": kid, "kty": "RSA", "n": n, "use": "sig"}}})
+	writeJSONPlain(w, map[string]any{"keys": keys})
 }
 
 func serveOpenID(s *Server, w http.ResponseWriter, r *http.Request) {
