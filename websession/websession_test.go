@@ -58,7 +58,7 @@ func newApp(t *testing.T) *app {
 	t.Cleanup(a.web.Close)
 	a.pool = a.srv.MustCreateUserPool(cognitotest.PoolOptions{})
 	a.client = a.srv.MustCreateUserPoolClient(a.pool, cognitotest.ClientOptions{Name: "web", CallbackURLs: []string{a.web.URL + "/callback"},
-		LogoutURLs: []string{a.web.URL + "/"}, AllowedOAuthFlows: []string{"code"}, AllowedOAuthScopes: []string{"openid", "email"}})
+		LogoutURLs: []string{a.web.URL + "/"}, AllowedOAuthFlows: []string{"code"}, AllowedOAuthScopes: []string{"openid", "email", "aws.cognito.signin.user.admin"}})
 	a.srv.MustCreateUser(a.pool, "alice", "Correct-Horse-9!", map[string]string{"email": "alice@example.com"})
 	ui, err := cognito.NewHostedUI(a.srv.HostedUIURL(), a.client.ID, a.web.URL+"/callback", func(o *cognito.HostedUIOptions) {
 		o.Clock = a.srv.Now

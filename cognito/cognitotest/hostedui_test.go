@@ -446,7 +446,9 @@ func TestHostedUINewPasswordAndTOTP(t *testing.T) {
 		TemporaryPassword: aws.String("Temp-Passw0rd!"), MessageAction: types.MessageActionTypeSuppress})
 	require.NoError(t, err)
 	a := newAgent(t, f.s.URL)
-	p := passwordLogin(t, a, authorizeURL(f.s, f.client.ID, nil), "bob", "Temp-Passw0rd!")
+	// The access token is used for self-service operations: it needs
+	// aws.cognito.signin.user.admin.
+	p := passwordLogin(t, a, authorizeURL(f.s, f.client.ID, url.Values{"scope": {"openid aws.cognito.signin.user.admin"}}), "bob", "Temp-Passw0rd!")
 	require.Contains(t, p.body, `id="newPassword"`)
 	bad := a.submit(p, url.Values{"new_password": {"short"}, "confirm_password": {"short"}})
 	assert.Contains(t, html.UnescapeString(bad.body), "Password did not conform with policy")

@@ -342,7 +342,8 @@ func TestSecurityReview13_CodeReplayRevokesTokens(t *testing.T) {
 	f := newUIFixture(t, PoolOptions{})
 	a := newAgent(t, f.s.URL)
 	signIn := func() (code string, tok map[string]any) {
-		code = callbackCode(t, passwordLogin(t, a, authorizeURL(f.s, f.client.ID, url.Values{"prompt": {"login"}}), "alice", testPassword))
+		code = callbackCode(t, passwordLogin(t, a, authorizeURL(f.s, f.client.ID, url.Values{"prompt": {"login"},
+			"scope": {"openid aws.cognito.signin.user.admin"}}), "alice", testPassword))
 		status, tok := tokenCall(t, f.s, exchangeForm(f.client.ID, code, uiVerifier), "")
 		require.Equal(t, 200, status, tok)
 		return code, tok

@@ -923,7 +923,7 @@ func serveUserInfo(s *Server, w http.ResponseWriter, r *http.Request) {
 	}
 	l := s.lock()
 	defer l.release()
-	p, u, cl, err := s.authAccess(strings.TrimSpace(tok), s.now())
+	p, u, cl, err := s.authBearer(strings.TrimSpace(tok), s.now())
 	var info map[string]any
 	if err == nil {
 		if !hasScope(cl.Scope, "openid") && !hasScope(cl.Scope, "aws.cognito.signin.user.admin") {

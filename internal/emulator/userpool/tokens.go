@@ -113,10 +113,33 @@ func (s *Server) verifyJWT(raw, use string) (*pool, *tokenClaims, error) {
 	return p, &cl, nil
 }
 
-// authAccess authenticates an operation by its AccessToken: a valid
-// signature, not expired, not revoked, and a user that still exists and
-// is enabled.
+// selfServiceScope is the scope an access token needs for the operations
+// a user calls with it (GetUser, ChangePassword, GlobalSignOut, ...).
+const selfServiceScope = "aws.cognito.signin.user.admin"
+
+// errMissingScopes is Cognito's answer to a self-service operation called
+// with an access token without selfServiceScope (a hosted-UI token granted
+// only openid, email, ...).
+var errMissingScopes = &APIError{Code: "NotAuthorizedException", Message: "Access Token does not have required scopes"}
+
+// authAccess authenticates a self-service operation by its AccessToken:
+// authBearer's checks, and the token's scopes include
+// aws.cognito.signin.user.admin, as Cognito requires.
 func (s *Server) authAccess(raw string, now time.Time) (*pool, *user, *tokenClaims, error) {
+	p, u, cl, err := s.authBearer(raw, now)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if !hasScope(cl.Scope, selfServiceScope) {
+		return nil, nil, nil, errMissingScopes
+	}
+	return p, u, cl, nil
+}
+
+// authBearer authenticates a request by an access token, whatever its
+// scopes: a valid signature, not expired, not revoked, and a user that
+// still exists and is enabled.
+func (s *Server) authBearer(raw string, now time.Time) (*pool, *user, *tokenClaims, error) {
 	if raw == "" {
 		return nil, nil, nil, required("accessToken", "")
 	}
@@ -165,7 +188,7 @@ type deviceMetadata struct {
 // It signs the tokens with s.mu released (see unlocked), after its state
 // changes: callers return its result without touching the state again.
 func (s *Server) issue(p *pool, cl *client, u *user, now time.Time, rt *refreshToken, deviceKey string) (*authResult, error) {
-	return s.issueTokens(p, cl, u, now, rt, deviceKey, nil, true)
+	return s.issueTokens(p, cl, u, now, rt, deviceKey, nil, false)
 }
 
 // oauthIssue holds what a hosted-UI (OAuth 2.0) sign-in adds to the
@@ -180,12 +203,14 @@ type oauthIssue struct {
 // the access token carries oa.Scope (or the refresh token's scope), the ID
 // token the nonce, at_hash and, for federated users, identities.
 func (s *Server) issueOAuth(p *pool, cl *client, u *user, now time.Time, rt *refreshToken, deviceKey string, oa *oauthIssue) (*authResult, error) {
-	return s.issueTokens(p, cl, u, now, rt, deviceKey, oa, false)
+	return s.issueTokens(p, cl, u, now, rt, deviceKey, oa, true)
 }
 
-// issueTokens is issue and issueOAuth; unlocked signs with s.mu released.
-func (s *Server) issueTokens(p *pool, cl *client, u *user, now time.Time, rt *refreshToken, deviceKey string, oa *oauthIssue, unlocked bool) (*authResult, error) {
-	scope := "aws.cognito.signin.user.admin"
+// issueTokens is issue and issueOAuth (hosted): the hosted UI's access
+// tokens carry "version": 2, as Cognito's do, and are signed with s.mu
+// held; the API's are signed with s.mu released.
+func (s *Server) issueTokens(p *pool, cl *client, u *user, now time.Time, rt *refreshToken, deviceKey string, oa *oauthIssue, hosted bool) (*authResult, error) {
+	scope := selfServiceScope
 	if oa != nil && oa.Scope != "" {
 		scope = oa.Scope
 	} else if rt != nil && rt.Scope != "" {
@@ -234,6 +259,9 @@ func (s *Server) issueTokens(p *pool, cl *client, u *user, now time.Time, rt *re
 	if deviceKey != "" {
 		access["device_key"] = deviceKey
 	}
+	if hosted {
+		access["version"] = 2
+	}
 	for n, v := range u.Attrs {
 		if n == "sub" || (len(cl.ReadAttributes) > 0 && !contains(cl.ReadAttributes, n)) {
 			continue
@@ -251,6 +279,10 @@ func (s *Server) issueTokens(p *pool, cl *client, u *user, now time.Time, rt *re
 			} else {
 				id[n] = v
 			}
+		case "address":
+			// Cognito stores a string; the ID token carries the OpenID
+			// Connect address object (Core section 5.1.1).
+			id[n] = map[string]any{"formatted": v}
 		case "updated_at":
 			if x, err := strconv.ParseInt(v, 10, 64); err == nil {
 				id[n] = x
@@ -296,7 +328,7 @@ func (s *Server) issueTokens(p *pool, cl *client, u *user, now time.Time, rt *re
 		}
 		res.IdToken, err = signRS256(idKey, idKid, id)
 	}
-	if unlocked {
+	if !hosted {
 		s.unlocked(sign)
 	} else {
 		sign()
