@@ -150,6 +150,7 @@ func (s *Server) mountServices() {
 		Federation: s.fakes,
 
 		CognitoIssuer: s.opts.CognitoIssuer,
+		NegativeSalts: s.opts.NegativeSRPSalts,
 	})
 	s.ids = idpool.New(idpool.Config{
 		Region: s.opts.Region, AccountID: AccountID, Now: h.Now, Rand: h.Rand(),

@@ -78,6 +78,11 @@ type Options struct {
 	// this issuer with the endpoint's keys). Identity pools and the API
 	// Gateway accept these tokens as they accept the others.
 	CognitoIssuer bool
+	// NegativeSRPSalts makes every SRP SALT the server sends negative (a
+	// leading "-" in its hex form, as Cognito's salts, read as signed
+	// integers, sometimes are), to test that a client handles them. By
+	// default salts are positive, as nearly all of real Cognito's are.
+	NegativeSRPSalts bool
 }
 
 // Server is an emulated Amazon Cognito (user pools with their hosted UI,

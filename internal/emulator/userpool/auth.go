@@ -318,7 +318,7 @@ func (s *Server) startSRP(p *pool, cl *client, u *user, name, srpA string, base 
 			return nil, errUserNotFound
 		}
 		// Answer a plausible challenge that can never verify.
-		salt, _ = srp.NewSalt(s.opts.Rand)
+		salt, _ = s.newSalt()
 		verifier = new(big.Int).SetBytes(s.randBytes(384))
 		base.Fake = true
 	} else {

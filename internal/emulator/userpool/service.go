@@ -35,6 +35,11 @@ type Options struct {
 	// by the server (see Server.JWKSURL); what trusts Cognito's issuer must
 	// be told to fetch them there.
 	CognitoIssuer bool
+	// NegativeSalts makes every SRP salt the pools draw negative (read as
+	// a signed integer, as Cognito's are), for tests of clients that must
+	// handle that sign. By default salts are positive: real Cognito rarely
+	// sends a negative one.
+	NegativeSalts bool
 
 	// Region and Rand are the host's (set by New).
 	Region string

@@ -72,7 +72,7 @@ func (s *Server) mustUser(p *pool, name string) (*user, error) {
 
 // setPassword stores a fresh salt and SRP verifier for pw.
 func (s *Server) setPassword(p *pool, u *user, pw string) error {
-	salt, err := srp.NewSalt(s.opts.Rand)
+	salt, err := s.newSalt()
 	if err != nil {
 		return errorf("InternalErrorException", "cognitotest: salt: %v", err)
 	}
@@ -86,7 +86,7 @@ func (s *Server) setPassword(p *pool, u *user, pw string) error {
 // the pool and the user's uniqueness are checked again, so that the
 // caller's addUser stays atomic with the check.
 func (s *Server) setNewUserPassword(p *pool, u *user, pw string) error {
-	salt, err := srp.NewSalt(s.opts.Rand)
+	salt, err := s.newSalt()
 	if err != nil {
 		return errorf("InternalErrorException", "cognitotest: salt: %v", err)
 	}
@@ -123,7 +123,7 @@ func (s *Server) setExistingPassword(p *pool, u *user, pw string) error {
 // computed with s.mu released; it fails when the pool or the user is gone
 // afterwards.
 func (s *Server) hashUnlocked(p *pool, u *user, pw string) (salt, verifier string, err error) {
-	sb, err := srp.NewSalt(s.opts.Rand)
+	sb, err := s.newSalt()
 	if err != nil {
 		return "", "", errorf("InternalErrorException", "cognitotest: salt: %v", err)
 	}
