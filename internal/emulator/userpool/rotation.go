@@ -121,7 +121,7 @@ func opGetTokensFromRefreshToken(s *Server, c *call) (any, error) {
 // rotate mints the refresh token that replaces rt (same sign-in, full
 // validity from now) and starts rt's grace period, if not started.
 func (s *Server) rotate(p *pool, cl *client, u *user, rt *refreshToken, now time.Time) string {
-	tok := b64(s.randBytes(48))
+	tok := s.newRefreshToken()
 	next := *rt
 	next.Expires, next.RotatedAt = now.Add(cl.validity("refresh")), time.Time{}
 	p.Refresh[hashToken(tok)] = &next

@@ -295,7 +295,7 @@ func (s *Server) issueTokens(p *pool, cl *client, u *user, now time.Time, rt *re
 	}
 	res := &authResult{ExpiresIn: int64(accessTTL / time.Second), TokenType: "Bearer"}
 	if rt == nil {
-		tok := b64(s.randBytes(48))
+		tok := s.newRefreshToken()
 		exp := now.Add(cl.validity("refresh"))
 		p.touchRefresh(hashToken(tok))
 		p.Refresh[hashToken(tok)] = &refreshToken{Username: u.Username, Sub: u.Sub, ClientID: cl.ID,
