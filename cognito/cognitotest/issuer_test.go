@@ -58,6 +58,17 @@ func TestIdentityPoolAcceptsAmplifyIssuerKey(t *testing.T) {
 	// The key names the provider; the token must still be valid for it.
 	_, _, err = f.credentialsFor(t, map[string]string{key: *tok.AccessToken})
 	requireCode(t, err, "NotAuthorizedException")
+
+	// UnlinkIdentity takes the key too; a key of another host is not linked.
+	logins := map[string]string{key: *tok.IdToken}
+	_, err = f.ids.UnlinkIdentity(ctx(), &ci.UnlinkIdentityInput{IdentityId: &identityID, Logins: logins,
+		LoginsToRemove: []string{"127.0.0.2:1/" + f.pool}})
+	requireCode(t, err, "InvalidParameterException")
+	_, err = f.ids.UnlinkIdentity(ctx(), &ci.UnlinkIdentityInput{IdentityId: &identityID, Logins: logins, LoginsToRemove: []string{key}})
+	require.NoError(t, err)
+	d, err = f.ids.DescribeIdentity(ctx(), &ci.DescribeIdentityInput{IdentityId: &identityID})
+	require.NoError(t, err)
+	assert.Empty(t, d.Logins)
 }
 
 // TestCognitoIssuerOption: with Options.CognitoIssuer the tokens carry

@@ -727,11 +727,14 @@ func (s *Service) unlinkIdentity(body []byte) (any, error) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	ident, _, _, err := s.authorizeLocked(in.IdentityId, in.Logins)
+	ident, p, _, err := s.authorizeLocked(in.IdentityId, in.Logins)
 	if err != nil {
 		return nil, err
 	}
 	for _, k := range in.LoginsToRemove {
+		if s.isLocalIssuerKey(k) {
+			k = s.userPoolProviderName(p, k)
+		}
 		k = trimProviderName(k)
 		if _, ok := ident.Logins[k]; !ok {
 			return nil, invalidParam("Login %s is not linked to identity %s.", k, ident.ID)
