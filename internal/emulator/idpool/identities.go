@@ -1,6 +1,7 @@
 package idpool
 
 import (
+	"crypto/subtle"
 	"encoding/base64"
 	"fmt"
 	"io"
@@ -89,27 +90,45 @@ func (s *Service) verifyLoginLocked(p *Pool, key, tok string) (login, error) {
 
 	case strings.HasPrefix(key, "cognito-idp.") || s.isLocalIssuerKey(key):
 		name := s.userPoolProviderName(p, key)
-		var prov *UserPoolProvider
+		var entries []*UserPoolProvider
 		for i := range p.CognitoIdentityProviders {
 			if p.CognitoIdentityProviders[i].ProviderName == name {
-				prov = &p.CognitoIdentityProviders[i]
-				break
+				entries = append(entries, &p.CognitoIdentityProviders[i])
 			}
 		}
-		if prov == nil {
+		if len(entries) == 0 {
 			return login{}, errUnsupported
 		}
 		if s.cfg.VerifyUserPoolToken == nil {
 			return login{}, notAuthorized("Invalid login token. The emulator has no user pools to check it against.")
 		}
-		c, err := s.cfg.VerifyUserPoolToken(name, tok, prov.ServerSideTokenCheck)
+		// A pool may list several app clients of one user pool: the
+		// token's audience picks the entry, whose ServerSideTokenCheck
+		// applies, as in Cognito. When the entries disagree on it, the
+		// token is read first and checked with the server once its entry
+		// is known.
+		check, mixed := entries[0].ServerSideTokenCheck, false
+		for _, e := range entries[1:] {
+			mixed = mixed || e.ServerSideTokenCheck != check
+		}
+		c, err := s.cfg.VerifyUserPoolToken(name, tok, check && !mixed)
 		if err != nil {
 			return login{}, notAuthorized("%s", err.Error())
 		}
-		// Cognito checks the audience against every provider entry with this
-		// name; one entry per name is all the emulator keeps.
-		if c.Audience != prov.ClientID {
+		var prov *UserPoolProvider
+		for _, e := range entries {
+			if subtle.ConstantTimeCompare([]byte(c.Audience), []byte(e.ClientID)) == 1 {
+				prov = e
+				break
+			}
+		}
+		if prov == nil {
 			return login{}, notAuthorized("Invalid login token. Incorrect token audience.")
+		}
+		if mixed && prov.ServerSideTokenCheck {
+			if c, err = s.cfg.VerifyUserPoolToken(name, tok, true); err != nil {
+				return login{}, notAuthorized("%s", err.Error())
+			}
 		}
 		return login{key: name, subject: c.Sub, roles: c.Roles, audience: c.Audience, claims: c.Claims, preferredRole: c.PreferredRole}, nil
 

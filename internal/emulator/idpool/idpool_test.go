@@ -592,3 +592,34 @@ func TestConcurrentGetId(t *testing.T) {
 		assert.Equal(t, ids[0], id, "one identity per subject, even under concurrency")
 	}
 }
+
+// TestUserPoolLoginsSeveralClients: a pool listing two app clients of one
+// user pool takes both clients' tokens, each under its own entry's
+// ServerSideTokenCheck (the emulator used to check only the first entry).
+func TestUserPoolLoginsSeveralClients(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	pool := e.pool(t, func(in *ci.CreateIdentityPoolInput) {
+		in.CognitoIdentityProviders = append(in.CognitoIdentityProviders, citypes.CognitoIdentityProvider{
+			ProviderName: aws.String(upProvider), ClientId: aws.String("mobileclient"), ServerSideTokenCheck: aws.Bool(false)})
+	})
+	logins := func(tok string) map[string]string { return map[string]string{upProvider: tok} }
+	for _, tc := range []struct {
+		name, tok, wantCode string
+	}{
+		{"first client", "id|alice|" + upClient, ""},
+		{"second client", "id|bob|mobileclient", ""},
+		{"first client's revoked token: its entry checks with the server", "revoked:id|carol|" + upClient, "NotAuthorizedException"},
+		{"second client's revoked token: its entry does not", "revoked:id|dave|mobileclient", ""},
+		{"a client the pool does not list", "id|erin|otherclient", "NotAuthorizedException"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := e.ci.GetId(ctx, &ci.GetIdInput{IdentityPoolId: &pool, Logins: logins(tc.tok)})
+			if tc.wantCode == "" {
+				require.NoError(t, err)
+				return
+			}
+			assert.Equal(t, tc.wantCode, code(t, err))
+		})
+	}
+}
