@@ -151,6 +151,7 @@ func (s *Server) mountServices() {
 
 		CognitoIssuer: s.opts.CognitoIssuer,
 		NegativeSalts: s.opts.NegativeSRPSalts,
+		Functions:     &s.functions,
 	})
 	s.ids = idpool.New(idpool.Config{
 		Region: s.opts.Region, AccountID: AccountID, Now: h.Now, Rand: h.Rand(),

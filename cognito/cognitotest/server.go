@@ -83,6 +83,14 @@ type Options struct {
 	// integers, sometimes are), to test that a client handles them. By
 	// default salts are positive, as nearly all of real Cognito's are.
 	NegativeSRPSalts bool
+	// FunctionTimeout bounds every Lambda trigger invocation (see
+	// RegisterFunction); a function that takes longer fails the operation
+	// with UnexpectedLambdaException, as in Cognito. Default 5 seconds,
+	// Cognito's limit.
+	FunctionTimeout time.Duration
+	// FunctionOutput receives the standard output and error of the Lambda
+	// programs AddFunction starts (their logs); nil discards them.
+	FunctionOutput io.Writer
 }
 
 // Server is an emulated Amazon Cognito (user pools with their hosted UI,
@@ -111,6 +119,8 @@ type Server struct {
 	gw  *apigw.Gateway
 	// fakes are the other fake identity providers (providers.go).
 	fakes *fakes
+	// functions are the Lambda triggers' functions (functions.go).
+	functions functionSet
 
 	closeOne sync.Once
 }
@@ -186,6 +196,9 @@ func (s *Server) Close() {
 	s.closeOne.Do(func() {
 		if s.ts != nil {
 			s.ts.Close()
+		}
+		if err := s.functions.close(); err != nil {
+			s.host.Logf("%v", err)
 		}
 		if err := s.host.Close(); err != nil {
 			s.host.Logf("cognitotest: close the state file: %v", err)

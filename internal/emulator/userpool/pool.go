@@ -55,6 +55,7 @@ type createUserPoolInput struct {
 	DeletionProtection string            `json:"DeletionProtection"`
 	UserPoolTags       map[string]string `json:"UserPoolTags"`
 	UserPoolTier       string            `json:"UserPoolTier"`
+	LambdaConfig       *lambdaConfig     `json:"LambdaConfig"`
 }
 
 // poolPolicies is CreateUserPool's Policies.
@@ -188,6 +189,13 @@ func (s *Server) newPool(in *createUserPoolInput, now time.Time) (*pool, error) 
 	if err := applySignIn(p, in); err != nil {
 		return nil, err
 	}
+	if err := in.LambdaConfig.validate(); err != nil {
+		return nil, err
+	}
+	if !in.LambdaConfig.empty() {
+		lc := *in.LambdaConfig
+		p.Lambda = &lc
+	}
 	p.fillMaps()
 	return p, nil
 }
@@ -238,7 +246,7 @@ type userPoolWire struct {
 	DeviceConfiguration    any               `json:"DeviceConfiguration,omitempty"`
 	UsernameConfiguration  any               `json:"UsernameConfiguration"`
 	DeletionProtection     string            `json:"DeletionProtection"`
-	LambdaConfig           struct{}          `json:"LambdaConfig"`
+	LambdaConfig           any               `json:"LambdaConfig"`
 	UserPoolTags           map[string]string `json:"UserPoolTags,omitempty"`
 	UserPoolTier           string            `json:"UserPoolTier,omitempty"`
 }
@@ -259,6 +267,7 @@ func (s *Server) poolWire(p *pool) userPoolWire {
 		UsernameConfiguration:  map[string]any{"CaseSensitive": p.CaseSensitive},
 		DeletionProtection:     p.DeletionProtection,
 		UserPoolTags:           p.Tags,
+		LambdaConfig:           p.Lambda.wire(),
 	}
 	signInWire(p, &w)
 	if p.DeviceTracking {
@@ -370,7 +379,7 @@ func opListUserPools(s *Server, c *call) (any, error) {
 	sort.Strings(ids)
 	return listPage(ids, in.MaxResults, in.NextToken, "UserPools", "NextToken", func(id string) any {
 		p := s.st.Pools[id]
-		return map[string]any{"Id": p.ID, "Name": p.Name, "LambdaConfig": struct{}{},
+		return map[string]any{"Id": p.ID, "Name": p.Name, "LambdaConfig": p.Lambda.wire(),
 			"CreationDate": ep(p.Created), "LastModifiedDate": ep(p.Modified)}
 	})
 }

@@ -3,7 +3,8 @@ package userpool
 // UpdateUserPool, as Cognito has it: the settings it takes replace the
 // pool's, and a setting left out goes back to its default (the password
 // and sign-in policies, MFA, auto-verified attributes, admin-only sign-up,
-// device tracking, deletion protection, tags; the tier stays unless given).
+// device tracking, deletion protection, tags, LambdaConfig; the tier stays
+// unless given).
 // What UpdateUserPool cannot change stays: the ID, the username and alias
 // attributes, case sensitivity and the schema.
 
@@ -38,6 +39,7 @@ func opUpdateUserPool(s *Server, c *call) (any, error) {
 	p.AdminCreateOnly, p.DeletionProtection, p.Tags = np.AdminCreateOnly, np.DeletionProtection, np.Tags
 	p.DeviceTracking, p.DeviceChallengeNew, p.DeviceOnPrompt = np.DeviceTracking, np.DeviceChallengeNew, np.DeviceOnPrompt
 	p.Tier, p.SignInFactors = np.Tier, np.SignInFactors
+	p.Lambda = np.Lambda
 	p.Modified = c.now
 	return map[string]any{}, nil
 }

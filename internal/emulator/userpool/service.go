@@ -40,6 +40,11 @@ type Options struct {
 	// handle that sign. By default salts are positive: real Cognito rarely
 	// sends a negative one.
 	NegativeSalts bool
+	// Functions invokes the Lambda triggers the pools' LambdaConfig names,
+	// by function ARN (a *lambdafn.Registry). Nil: no function exists, and
+	// a configured trigger fails as Cognito's does for a missing function
+	// (UnexpectedLambdaException).
+	Functions Functions
 
 	// Region and Rand are the host's (set by New).
 	Region string

@@ -69,6 +69,10 @@ type pool struct {
 	WebAuthnRPID  string   `json:"webAuthnRpId,omitempty"`
 	WebAuthnUV    string   `json:"webAuthnUv,omitempty"`
 
+	// Lambda is the pool's LambdaConfig as sent (lambdaconfig.go); nil:
+	// no triggers.
+	Lambda *lambdaConfig `json:"lambda,omitempty"`
+
 	track *tracker // persistence marks and the sorted usernames (persist.go)
 }
 

@@ -1,0 +1,107 @@
+package cognitotest
+
+import (
+	"context"
+	"fmt"
+	"sync"
+
+	"github.com/cognitokit/cognitokit/internal/emulator/lambdafn"
+)
+
+// Lambda triggers: a pool's LambdaConfig (CreateUserPool, UpdateUserPool,
+// Terraform) names function ARNs; the server invokes whatever is
+// registered under each ARN, with Cognito's event for the trigger source,
+// within five seconds (Options.FunctionTimeout).
+
+// RegisterFunction registers a Go Lambda handler under a function ARN
+// (arn:aws:lambda:REGION:ACCOUNT:function:NAME). handler is any function
+// that github.com/aws/aws-lambda-go/lambda.NewHandler accepts, typically
+// taking and returning one of the events.CognitoEventUserPools… types: the
+// server marshals Cognito's event to JSON and decodes the answer, exactly
+// as Lambda would, so what passes here passes in Lambda. Registering an
+// ARN again replaces its function.
+func (s *Server) RegisterFunction(arn string, handler any) error {
+	r, err := s.functions.registry(s)
+	if err != nil {
+		return err
+	}
+	return r.RegisterHandler(arn, handler)
+}
+
+// MustRegisterFunction is RegisterFunction that panics on error.
+func (s *Server) MustRegisterFunction(arn string, handler any) {
+	mustDo(s.RegisterFunction(arn, handler))
+}
+
+// AddFunction registers a function given as "ARN=PATH" (a compiled Lambda
+// program, such as a Go `bootstrap`, started unmodified with
+// AWS_LAMBDA_RUNTIME_API pointing at a Lambda Runtime API the server
+// serves for it, and AWS_ENDPOINT_URL at the server) or "ARN=URL" (a
+// Lambda Invoke API endpoint, such as `sam local start-lambda`'s) — the
+// form of `cognitoctl serve -function`. Add programs after Start (or
+// SetURL) so that they learn the server's URL.
+func (s *Server) AddFunction(spec string) error {
+	sp, err := lambdafn.ParseSpec(spec)
+	if err != nil {
+		return err
+	}
+	r, err := s.functions.registry(s)
+	if err != nil {
+		return err
+	}
+	return r.Add(sp)
+}
+
+// MustAddFunction is AddFunction that panics on error.
+func (s *Server) MustAddFunction(spec string) { mustDo(s.AddFunction(spec)) }
+
+// functionSet is the server's Lambda functions, created at the first
+// registration (so that programs get the server's URL then). It is the
+// user pools' userpool.Functions.
+type functionSet struct {
+	mu  sync.Mutex
+	reg *lambdafn.Registry
+}
+
+func (f *functionSet) registry(s *Server) (*lambdafn.Registry, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.reg == nil {
+		f.reg = lambdafn.New(func(o *lambdafn.Options) {
+			o.Region = s.opts.Region
+			o.Timeout = s.opts.FunctionTimeout
+			o.Output = s.opts.FunctionOutput
+			if s.URL != "" {
+				o.Env = []string{"AWS_ENDPOINT_URL=" + s.URL}
+			}
+		})
+	}
+	return f.reg, nil
+}
+
+// InvokeJSON invokes the function registered under arn; an unknown ARN
+// fails as Lambda's ResourceNotFoundException.
+func (f *functionSet) InvokeJSON(ctx context.Context, arn string, event, out any) error {
+	f.mu.Lock()
+	r := f.reg
+	f.mu.Unlock()
+	if r == nil {
+		return &lambdafn.InvokeError{ARN: arn, Code: "ResourceNotFoundException", Err: lambdafn.ErrFunctionNotFound}
+	}
+	return r.InvokeJSON(ctx, arn, event, out)
+}
+
+// close stops the programs the functions started.
+func (f *functionSet) close() error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.reg == nil {
+		return nil
+	}
+	err := f.reg.Close()
+	f.reg = nil
+	if err != nil {
+		return fmt.Errorf("cognitotest: stop the Lambda functions: %w", err)
+	}
+	return nil
+}
