@@ -753,7 +753,7 @@ func (s *Server) oauthClient(r *http.Request) (*pool, *client, *oauthErr) {
 		return nil, nil, oerr("invalid_client", "")
 	}
 	if cl.Secret != "" {
-		if secret == "" || !ctEqual(cl.Secret, secret) {
+		if !matchSecret(cl, secret) {
 			return nil, nil, oerr("invalid_client", "")
 		}
 	} else if secret != "" {

@@ -122,6 +122,9 @@ type client struct {
 	// each time; the old one works for RotateGrace seconds more.
 	RotateRefresh bool  `json:"rotateRefresh,omitempty"`
 	RotateGrace   int64 `json:"rotateGrace,omitempty"`
+	// Secrets are the client's secrets when it has had more than one
+	// (clientsecrets.go); Secret is then the first.
+	Secrets []clientSecret `json:"secrets,omitempty"`
 }
 
 type tokenValidityUnit struct {

@@ -453,7 +453,7 @@ func checkSecretHash(cl *client, given string, usernames ...string) error {
 	}
 	ok := false
 	for _, n := range usernames {
-		if n != "" && ctEqual(srp.SecretHash(n, cl.ID, cl.Secret), given) {
+		if n != "" && matchSecretHash(cl, n, given) {
 			ok = true
 		}
 	}
