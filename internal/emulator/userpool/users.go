@@ -301,6 +301,9 @@ func (u *user) putMFASettings(out map[string]any) map[string]any {
 	if len(list) > 0 {
 		out["UserMFASettingList"] = list
 	}
+	if l := legacyMFAOptions(u); l != nil {
+		out["MFAOptions"] = l
+	}
 	return out
 }
 
@@ -965,13 +968,9 @@ func opAdminDeleteUserAttributes(s *Server, c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	for _, n := range in.UserAttributeNames {
-		if n == "sub" || p.schemaAttr(n) == nil {
-			return nil, errInvalidParam("Invalid attribute name %s", n)
-		}
-		delete(u.Attrs, n)
+	if err := deleteAttributes(p, u, in.UserAttributeNames, nil, true, c.now); err != nil {
+		return nil, err
 	}
-	u.Modified = c.now
 	return map[string]any{}, nil
 }
 
