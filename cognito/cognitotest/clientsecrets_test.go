@@ -181,7 +181,7 @@ func TestClientSecretEveryCheck(t *testing.T) {
 			n++
 			name := "user" + strconv.Itoa(n)
 			_, err := f.c.SignUp(ctx(), &cip.SignUpInput{ClientId: &f.client.ID, Username: &name, Password: aws.String(testPassword),
-				SecretHash: aws.String(srp.SecretHash(name, f.client.ID, secret)),
+				SecretHash:     aws.String(srp.SecretHash(name, f.client.ID, secret)),
 				UserAttributes: []types.AttributeType{attr("email", name+"@example.com")}})
 			return code(err)
 		}},
