@@ -183,6 +183,9 @@ type user struct {
 	// registration StartWebAuthnRegistration began (webauthn.go).
 	Passkeys   []*passkey  `json:"passkeys,omitempty"`
 	PasskeyReg *passkeyReg `json:"passkeyReg,omitempty"`
+
+	// Events is the user's auth-event history, oldest first (authevents.go).
+	Events []authEvent `json:"events,omitempty"`
 }
 
 type otpCode struct {

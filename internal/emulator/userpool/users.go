@@ -585,6 +585,7 @@ func opSignUp(s *Server, c *call) (any, error) {
 	}
 	u.Status = statusUnconfirmed
 	p.addUser(u)
+	s.recordEvent(p, u, c, eventSignUp, eventPass)
 	out := map[string]any{"UserConfirmed": false, "UserSub": u.Sub}
 	if a := verificationTarget(p, u); a != "" {
 		out["CodeDeliveryDetails"] = s.sendCode(p, u, a, KindSignUp, c.now)
@@ -633,6 +634,7 @@ func opResendConfirmationCode(s *Server, c *call) (any, error) {
 	if a == "" {
 		return nil, errInvalidParam("Auto verification not turned on.")
 	}
+	s.recordEvent(p, u, c, eventResendCode, eventPass)
 	return map[string]any{"CodeDeliveryDetails": s.sendCode(p, u, a, KindSignUp, c.now)}, nil
 }
 
@@ -646,6 +648,7 @@ func opForgotPassword(s *Server, c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	s.recordEvent(p, u, c, eventForgotPassword, eventPass)
 	return map[string]any{"CodeDeliveryDetails": details}, nil
 }
 
@@ -699,12 +702,14 @@ func opChangePassword(s *Server, c *call) (any, error) {
 	}
 	if !ok || u.Salt != salt || u.Verifier != verifier {
 		s.noteFailure(u, c.now)
+		s.recordEvent(p, u, c, eventPasswordChange, eventFail, passwordFail)
 		return nil, errIncorrectPassword
 	}
 	u.FailedLogins = 0
 	if err := s.setExistingPassword(p, u, in.ProposedPassword); err != nil {
 		return nil, err
 	}
+	s.recordEvent(p, u, c, eventPasswordChange, eventPass, passwordOK)
 	u.Modified = c.now
 	return map[string]any{}, nil
 }
