@@ -65,7 +65,7 @@ func TestAuthEventsRecorded(t *testing.T) {
 		summaries(listEvents(t, f, "alice", 0, nil).AuthEvents))
 
 	_, err = f.c.SignUp(ctx(), &cip.SignUpInput{ClientId: &f.client.ID, Username: aws.String("bob"), Password: aws.String(testPassword),
-		UserAttributes: []types.AttributeType{attr("email", "bob@example.com")},
+		UserAttributes:  []types.AttributeType{attr("email", "bob@example.com")},
 		UserContextData: &types.UserContextDataType{IpAddress: aws.String("203.0.113.9")}})
 	require.NoError(t, err)
 	_, err = f.c.ResendConfirmationCode(ctx(), &cip.ResendConfirmationCodeInput{ClientId: &f.client.ID, Username: aws.String("bob")})
