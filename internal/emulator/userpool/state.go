@@ -73,6 +73,9 @@ type pool struct {
 	// no triggers.
 	Lambda *lambdaConfig `json:"lambda,omitempty"`
 
+	// Risk is the pool's risk configuration (riskconfig.go).
+	Risk *riskConfig `json:"risk,omitempty"`
+
 	track *tracker // persistence marks and the sorted usernames (persist.go)
 }
 
@@ -125,6 +128,8 @@ type client struct {
 	// Secrets are the client's secrets when it has had more than one
 	// (clientsecrets.go); Secret is then the first.
 	Secrets []clientSecret `json:"secrets,omitempty"`
+	// Risk is the client's own risk configuration (riskconfig.go).
+	Risk *riskConfig `json:"risk,omitempty"`
 }
 
 type tokenValidityUnit struct {
