@@ -136,7 +136,8 @@ func deviceName(ua string) string {
 		}
 	}
 	for _, o := range []struct{ token, name string }{{"Windows", "Windows"}, {"Android", "Android"}, {"iPhone", "iOS"},
-		{"iPad", "iOS"}, {"Mac OS X", "Mac OS X"}, {"Linux", "Linux"}} {
+		{"iPad", "iOS"}, {"Mac OS X", "Mac OS X"}, {"Linux", "Linux"},
+		{"os/windows", "Windows"}, {"os/macos", "Mac OS X"}, {"os/linux", "Linux"}} { // AWS SDKs
 		if strings.Contains(ua, o.token) {
 			return app + ", " + o.name
 		}
