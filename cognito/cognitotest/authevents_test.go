@@ -162,7 +162,7 @@ func TestAuthEventFeedback(t *testing.T) {
 	_, err = f.c.AdminUpdateAuthEventFeedback(ctx(), &cip.AdminUpdateAuthEventFeedbackInput{UserPoolId: &f.pool, Username: aws.String("alice"),
 		EventId: failed, FeedbackValue: types.FeedbackValueTypeInvalid})
 	require.NoError(t, err)
-	token, err := f.s.up.AuthEventFeedbackToken(f.pool, "alice", *passed)
+	token, err := f.s.AuthEventFeedbackToken(f.pool, "alice", *passed)
 	require.NoError(t, err)
 	_, err = f.c.UpdateAuthEventFeedback(ctx(), &cip.UpdateAuthEventFeedbackInput{UserPoolId: &f.pool, Username: aws.String("alice"),
 		EventId: passed, FeedbackToken: &token, FeedbackValue: types.FeedbackValueTypeValid})
@@ -176,8 +176,11 @@ func TestAuthEventFeedback(t *testing.T) {
 	assert.Equal(t, types.FeedbackValueTypeValid, ev[1].EventFeedback.FeedbackValue)
 	assert.Equal(t, "User", *ev[1].EventFeedback.Provider)
 
-	other, err := f.s.up.AuthEventFeedbackToken(f.pool, "alice", *failed)
-	require.NoError(t, err)
+	other := f.s.MustAuthEventFeedbackToken(f.pool, "alice", *failed)
+	_, err = f.s.AuthEventFeedbackToken(f.pool, "alice", "no-such-event")
+	require.Error(t, err)
+	_, err = f.s.AuthEventFeedbackToken(f.pool, "nobody", *failed)
+	require.Error(t, err)
 	plain := setup(t, PoolOptions{}, ClientOptions{})
 	refused := []struct {
 		name string
