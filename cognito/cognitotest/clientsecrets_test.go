@@ -163,11 +163,12 @@ func TestClientSecretRules(t *testing.T) {
 
 // TestClientSecretEveryCheck: each place that checks a client secret
 // (SECRET_HASH of sign-up, forgot password and the admin sign-in; the
-// ClientSecret of RevokeToken; the hosted UI's token endpoint, by HTTP
+// ClientSecret of RevokeToken and GetTokensFromRefreshToken; the hosted
+// UI's token endpoint, by HTTP
 // Basic and in the form) takes either of two secrets and refuses a
 // deleted one.
 func TestClientSecretEveryCheck(t *testing.T) {
-	f := secretsFixture(t)
+	f := setup(t, PoolOptions{}, ClientOptions{GenerateSecret: true, RotateRefreshTokens: true})
 	first := f.client.Secret
 	d, err := addSecret(t, f, "")
 	require.NoError(t, err)
@@ -199,6 +200,13 @@ func TestClientSecretEveryCheck(t *testing.T) {
 			f.client.Secret = second // valid throughout, for the sign-in
 			tok := mustTokens(t, f, "alice").RefreshToken
 			_, err := f.c.RevokeToken(ctx(), &cip.RevokeTokenInput{ClientId: &f.client.ID, ClientSecret: &secret, Token: tok})
+			return code(err)
+		}},
+		{"GetTokensFromRefreshToken", func(secret string) string {
+			f.client.Secret = second
+			tok := mustTokens(t, f, "alice").RefreshToken
+			_, err := f.c.GetTokensFromRefreshToken(ctx(), &cip.GetTokensFromRefreshTokenInput{ClientId: &f.client.ID,
+				ClientSecret: &secret, RefreshToken: tok})
 			return code(err)
 		}},
 		{"oauth2/token Basic", func(secret string) string {
