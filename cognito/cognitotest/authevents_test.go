@@ -217,3 +217,16 @@ func TestAuthEventFeedback(t *testing.T) {
 	assert.Equal(t, types.FeedbackValueTypeValid, listEvents(t, f, "alice", 0, nil).AuthEvents[1].EventFeedback.FeedbackValue,
 		"a refused feedback changes nothing")
 }
+
+// TestAuthEventsHostedUI: the hosted UI's password sign-ins are recorded
+// too, failed and passed, with the browser's device.
+func TestAuthEventsHostedUI(t *testing.T) {
+	f := newUIFixture(t, PoolOptions{Tier: "PLUS"})
+	a := newAgent(t, f.s.URL)
+	page := passwordLogin(t, a, authorizeURL(f.s, f.client.ID, nil), "alice", "Wr0ng-password")
+	require.Equal(t, 200, page.status)
+	hostedTokens(t, f, "openid")
+	ev := listEvents(t, f.fixture, "alice", 0, nil).AuthEvents
+	assert.Equal(t, []string{"SignIn Pass Password:Success", "SignIn Fail Password:Failure"}, summaries(ev))
+	assert.Equal(t, "127.0.0.1", *ev[0].EventContextData.IpAddress)
+}

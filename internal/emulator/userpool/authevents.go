@@ -24,7 +24,9 @@ import (
 // threat protection; the emulator stores no UserPoolAddOns, so that is a
 // pool on the PLUS feature plan, which threat protection needs. Other
 // pools answer UserPoolAddOnNotEnabledException. The emulator computes no
-// risk: every event is NoRisk. Hosted-UI sign-ins are not recorded.
+// risk: every event is NoRisk. Hosted-UI sign-ins with a password are
+// recorded (passed or failed; an MFA step there is not itemized), those
+// through an identity provider are not.
 
 // maxAuthEvents is how many events are kept per user (the newest).
 const maxAuthEvents = 100
