@@ -74,8 +74,12 @@ func (s *Server) authClient(c *call, in *authInput, admin bool) (*pool, *client,
 	return s.clientByID(in.ClientId)
 }
 
-func opInitiateAuth(s *Server, c *call) (any, error)      { return s.initiate(c, false) }
-func opAdminInitiateAuth(s *Server, c *call) (any, error) { return s.initiate(c, true) }
+func opInitiateAuth(s *Server, c *call) (any, error) {
+	return s.signInEvents(c, false)(s.initiate(c, false))
+}
+func opAdminInitiateAuth(s *Server, c *call) (any, error) {
+	return s.signInEvents(c, true)(s.initiate(c, true))
+}
 
 func (s *Server) initiate(c *call, admin bool) (any, error) {
 	var in authInput
@@ -477,9 +481,11 @@ func (s *Server) finish(p *pool, cl *client, u *user, base *authSession, now tim
 // ---------------------------------------------------------------------------
 // RespondToAuthChallenge.
 
-func opRespondToAuthChallenge(s *Server, c *call) (any, error) { return s.respond(c, false) }
+func opRespondToAuthChallenge(s *Server, c *call) (any, error) {
+	return s.signInEvents(c, false)(s.respond(c, false))
+}
 func opAdminRespondToAuthChallenge(s *Server, c *call) (any, error) {
-	return s.respond(c, true)
+	return s.signInEvents(c, true)(s.respond(c, true))
 }
 
 var challengeNames = []string{"PASSWORD_VERIFIER", "NEW_PASSWORD_REQUIRED", "SMS_MFA", "EMAIL_OTP",

@@ -431,6 +431,9 @@ func (s *Server) act(w http.ResponseWriter, r *http.Request, out loginOutcome) {
 		redirectError(w, r, f.req, oerr("access_denied", "User is disabled or no longer exists."))
 		return
 	}
+	if f.provider == "COGNITO" {
+		s.recordEvent(p, u, &call{r: r, now: now}, eventSignIn, eventPass, passwordOK)
+	}
 	sid := b64(s.randBytes(32))
 	p.hosted().Sessions[hashToken(sid)] = &uiSession{Username: u.Username, Sub: u.Sub, Provider: f.provider, Expires: now.Add(HostedSessionLifetime)}
 	loc := s.newCodeLocked(p, f.req, u, now)
@@ -506,6 +509,7 @@ func (s *Server) loginStep(r *http.Request, csrf string) loginOutcome {
 		}
 		if !passwordMatches(p, u, pw) {
 			s.noteFailure(u, now)
+			s.recordEvent(p, u, &call{r: r, now: now}, eventSignIn, eventFail, passwordFail)
 			return fail(apiMessage(errIncorrectPassword))
 		}
 		u.FailedLogins, u.LockedUntil = 0, time.Time{}
@@ -753,7 +757,7 @@ func (s *Server) oauthClient(r *http.Request) (*pool, *client, *oauthErr) {
 		return nil, nil, oerr("invalid_client", "")
 	}
 	if cl.Secret != "" {
-		if secret == "" || !ctEqual(cl.Secret, secret) {
+		if !matchSecret(cl, secret) {
 			return nil, nil, oerr("invalid_client", "")
 		}
 	} else if secret != "" {

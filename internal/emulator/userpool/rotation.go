@@ -1,7 +1,6 @@
 package userpool
 
 import (
-	"crypto/subtle"
 	"time"
 )
 
@@ -93,7 +92,7 @@ func opGetTokensFromRefreshToken(s *Server, c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if cl.Secret != "" && (in.ClientSecret == "" || subtle.ConstantTimeCompare([]byte(cl.Secret), []byte(in.ClientSecret)) != 1) {
+	if cl.Secret != "" && !matchSecret(cl, in.ClientSecret) {
 		return nil, errNotAuthorized("Unable to verify secret for client " + cl.ID)
 	} else if cl.Secret == "" && in.ClientSecret != "" {
 		return nil, errNotAuthorized("Client " + cl.ID + " has no secret.")

@@ -73,6 +73,9 @@ type pool struct {
 	// no triggers.
 	Lambda *lambdaConfig `json:"lambda,omitempty"`
 
+	// Risk is the pool's risk configuration (riskconfig.go).
+	Risk *riskConfig `json:"risk,omitempty"`
+
 	track *tracker // persistence marks and the sorted usernames (persist.go)
 }
 
@@ -122,6 +125,11 @@ type client struct {
 	// each time; the old one works for RotateGrace seconds more.
 	RotateRefresh bool  `json:"rotateRefresh,omitempty"`
 	RotateGrace   int64 `json:"rotateGrace,omitempty"`
+	// Secrets are the client's secrets when it has had more than one
+	// (clientsecrets.go); Secret is then the first.
+	Secrets []clientSecret `json:"secrets,omitempty"`
+	// Risk is the client's own risk configuration (riskconfig.go).
+	Risk *riskConfig `json:"risk,omitempty"`
 }
 
 type tokenValidityUnit struct {
@@ -180,6 +188,9 @@ type user struct {
 	// registration StartWebAuthnRegistration began (webauthn.go).
 	Passkeys   []*passkey  `json:"passkeys,omitempty"`
 	PasskeyReg *passkeyReg `json:"passkeyReg,omitempty"`
+
+	// Events is the user's auth-event history, oldest first (authevents.go).
+	Events []authEvent `json:"events,omitempty"`
 }
 
 type otpCode struct {

@@ -470,7 +470,7 @@ func opRevokeToken(s *Server, c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if cl.Secret != "" && !ctEqual(cl.Secret, in.ClientSecret) {
+	if cl.Secret != "" && !matchSecret(cl, in.ClientSecret) {
 		return nil, errNotAuthorized("Client is configured with secret but the secret was not received or is wrong")
 	}
 	if !cl.EnableTokenRevocation {

@@ -301,6 +301,9 @@ func (u *user) putMFASettings(out map[string]any) map[string]any {
 	if len(list) > 0 {
 		out["UserMFASettingList"] = list
 	}
+	if l := legacyMFAOptions(u); l != nil {
+		out["MFAOptions"] = l
+	}
 	return out
 }
 
@@ -453,7 +456,7 @@ func checkSecretHash(cl *client, given string, usernames ...string) error {
 	}
 	ok := false
 	for _, n := range usernames {
-		if n != "" && ctEqual(srp.SecretHash(n, cl.ID, cl.Secret), given) {
+		if n != "" && matchSecretHash(cl, n, given) {
 			ok = true
 		}
 	}
@@ -582,6 +585,7 @@ func opSignUp(s *Server, c *call) (any, error) {
 	}
 	u.Status = statusUnconfirmed
 	p.addUser(u)
+	s.recordEvent(p, u, c, eventSignUp, eventPass)
 	out := map[string]any{"UserConfirmed": false, "UserSub": u.Sub}
 	if a := verificationTarget(p, u); a != "" {
 		out["CodeDeliveryDetails"] = s.sendCode(p, u, a, KindSignUp, c.now)
@@ -630,6 +634,7 @@ func opResendConfirmationCode(s *Server, c *call) (any, error) {
 	if a == "" {
 		return nil, errInvalidParam("Auto verification not turned on.")
 	}
+	s.recordEvent(p, u, c, eventResendCode, eventPass)
 	return map[string]any{"CodeDeliveryDetails": s.sendCode(p, u, a, KindSignUp, c.now)}, nil
 }
 
@@ -643,6 +648,7 @@ func opForgotPassword(s *Server, c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	s.recordEvent(p, u, c, eventForgotPassword, eventPass)
 	return map[string]any{"CodeDeliveryDetails": details}, nil
 }
 
@@ -696,12 +702,14 @@ func opChangePassword(s *Server, c *call) (any, error) {
 	}
 	if !ok || u.Salt != salt || u.Verifier != verifier {
 		s.noteFailure(u, c.now)
+		s.recordEvent(p, u, c, eventPasswordChange, eventFail, passwordFail)
 		return nil, errIncorrectPassword
 	}
 	u.FailedLogins = 0
 	if err := s.setExistingPassword(p, u, in.ProposedPassword); err != nil {
 		return nil, err
 	}
+	s.recordEvent(p, u, c, eventPasswordChange, eventPass, passwordOK)
 	u.Modified = c.now
 	return map[string]any{}, nil
 }
@@ -965,13 +973,9 @@ func opAdminDeleteUserAttributes(s *Server, c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	for _, n := range in.UserAttributeNames {
-		if n == "sub" || p.schemaAttr(n) == nil {
-			return nil, errInvalidParam("Invalid attribute name %s", n)
-		}
-		delete(u.Attrs, n)
+	if err := deleteAttributes(p, u, in.UserAttributeNames, nil, true, c.now); err != nil {
+		return nil, err
 	}
-	u.Modified = c.now
 	return map[string]any{}, nil
 }
 
