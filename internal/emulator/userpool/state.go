@@ -61,6 +61,11 @@ type pool struct {
 	// servers, authorization codes and sign-in sessions (hostedui.go).
 	Hosted *hostedState `json:"hosted,omitempty"`
 
+	// Extras holds configuration stored and returned as Cognito does: UI
+	// customization, managed-login branding, terms, log delivery and user
+	// import jobs (extras.go).
+	Extras *extras `json:"extras,omitempty"`
+
 	// Choice-based sign-in (userauth.go): the first factors USER_AUTH
 	// offers (nil: PASSWORD only), the feature plan ("" is ESSENTIALS),
 	// and the passkey relying party and user-verification requirement.

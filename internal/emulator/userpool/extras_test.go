@@ -1,0 +1,196 @@
+package userpool
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// opCase is one call of a table-driven test of the extras: the operation,
+// its input, and the error code expected ("" for success).
+type opCase struct {
+	name string
+	op   string
+	in   map[string]any
+	code string
+	// check, when set, looks at a successful answer.
+	check func(t *testing.T, out map[string]any)
+}
+
+// runCases runs cases in order on e (later cases may rely on earlier
+// ones). A top-level string input equal to a key of ids (optional) is
+// replaced, when its case runs, by the value the key points to then (an
+// ID an earlier case learnt).
+func (e *unlockedEnv) runCases(t *testing.T, cases []opCase, ids ...map[string]*string) {
+	t.Helper()
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			e.t = t
+			in := map[string]any{}
+			for k, v := range tc.in {
+				if s, ok := v.(string); ok && len(ids) > 0 && ids[0][s] != nil {
+					v = *ids[0][s]
+				}
+				in[k] = v
+			}
+			out, errType := e.call(tc.op, in)
+			if tc.code == "" {
+				require.Empty(t, errType, "%s", tc.op)
+				if tc.check != nil {
+					tc.check(t, out)
+				}
+				return
+			}
+			code, _, _ := strings.Cut(errType, ":")
+			assert.Equal(t, tc.code, code, "%s answered %q", tc.op, errType)
+		})
+	}
+}
+
+// ok runs an operation that must succeed.
+func (e *unlockedEnv) ok(op string, in map[string]any) map[string]any {
+	e.t.Helper()
+	out, errType := e.call(op, in)
+	require.Empty(e.t, errType, "%s", op)
+	return out
+}
+
+// obj returns the member key of m as an object.
+func obj(t *testing.T, m map[string]any, key string) map[string]any {
+	t.Helper()
+	v, ok := m[key].(map[string]any)
+	require.True(t, ok, "%s is not an object in %v", key, m)
+	return v
+}
+
+func TestLogDeliveryConfiguration(t *testing.T) {
+	e := newUnlockedEnv(t)
+	plus, err := e.s.CreatePool(PoolOptions{Tier: "PLUS"})
+	require.NoError(t, err)
+	cw := map[string]any{"LogGroupArn": "arn:aws:logs:us-east-1:123456789012:log-group:cognito"}
+	fh := map[string]any{"StreamArn": "arn:aws:firehose:us-east-1:123456789012:deliverystream/auth"}
+	s3 := map[string]any{"BucketArn": "arn:aws:s3:::auth-logs"}
+	set := func(pool string, confs ...map[string]any) map[string]any {
+		if confs == nil {
+			confs = []map[string]any{}
+		}
+		return map[string]any{"UserPoolId": pool, "LogConfigurations": confs}
+	}
+	notif := map[string]any{"EventSource": "userNotification", "LogLevel": "ERROR", "CloudWatchLogsConfiguration": cw}
+	e.runCases(t, []opCase{
+		{name: "unset answers an empty list", op: "GetLogDeliveryConfiguration", in: map[string]any{"UserPoolId": e.pool},
+			check: func(t *testing.T, out map[string]any) {
+				c := obj(t, out, "LogDeliveryConfiguration")
+				assert.Equal(t, e.pool, c["UserPoolId"])
+				assert.Equal(t, []any{}, c["LogConfigurations"])
+			}},
+		{name: "notifications to CloudWatch", op: "SetLogDeliveryConfiguration", in: set(e.pool, notif),
+			check: func(t *testing.T, out map[string]any) {
+				c := obj(t, out, "LogDeliveryConfiguration")
+				assert.Equal(t, []any{notif}, c["LogConfigurations"])
+			}},
+		{name: "stored", op: "GetLogDeliveryConfiguration", in: map[string]any{"UserPoolId": e.pool},
+			check: func(t *testing.T, out map[string]any) {
+				assert.Equal(t, []any{notif}, obj(t, out, "LogDeliveryConfiguration")["LogConfigurations"])
+			}},
+		{name: "notifications at INFO", op: "SetLogDeliveryConfiguration", code: "InvalidParameterException",
+			in: set(e.pool, map[string]any{"EventSource": "userNotification", "LogLevel": "INFO", "CloudWatchLogsConfiguration": cw})},
+		{name: "notifications to S3", op: "SetLogDeliveryConfiguration", code: "InvalidParameterException",
+			in: set(e.pool, map[string]any{"EventSource": "userNotification", "LogLevel": "ERROR", "S3Configuration": s3})},
+		{name: "two destinations", op: "SetLogDeliveryConfiguration", code: "InvalidParameterException",
+			in: set(e.pool, map[string]any{"EventSource": "userNotification", "LogLevel": "ERROR", "CloudWatchLogsConfiguration": cw, "S3Configuration": s3})},
+		{name: "no destination", op: "SetLogDeliveryConfiguration", code: "InvalidParameterException",
+			in: set(e.pool, map[string]any{"EventSource": "userNotification", "LogLevel": "ERROR"})},
+		{name: "log group ARN of another service", op: "SetLogDeliveryConfiguration", code: "InvalidParameterException",
+			in: set(e.pool, map[string]any{"EventSource": "userNotification", "LogLevel": "ERROR",
+				"CloudWatchLogsConfiguration": map[string]any{"LogGroupArn": "arn:aws:s3:us-east-1:123456789012:bucket/x"}})},
+		{name: "event source twice", op: "SetLogDeliveryConfiguration", code: "InvalidParameterException", in: set(e.pool, notif, notif)},
+		{name: "user activity below PLUS", op: "SetLogDeliveryConfiguration", code: "FeatureUnavailableInTierException",
+			in: set(e.pool, map[string]any{"EventSource": "userAuthEvents", "LogLevel": "INFO", "FirehoseConfiguration": fh})},
+		{name: "user activity on PLUS", op: "SetLogDeliveryConfiguration",
+			in: set(plus, notif, map[string]any{"EventSource": "userAuthEvents", "LogLevel": "INFO", "FirehoseConfiguration": fh})},
+		{name: "user activity at ERROR", op: "SetLogDeliveryConfiguration", code: "InvalidParameterException",
+			in: set(plus, map[string]any{"EventSource": "userAuthEvents", "LogLevel": "ERROR", "S3Configuration": s3})},
+		{name: "unknown level (model)", op: "SetLogDeliveryConfiguration", code: "InvalidParameterException",
+			in: set(e.pool, map[string]any{"EventSource": "userNotification", "LogLevel": "DEBUG", "CloudWatchLogsConfiguration": cw})},
+		{name: "unknown pool", op: "GetLogDeliveryConfiguration", code: "ResourceNotFoundException", in: map[string]any{"UserPoolId": "us-east-1_nope"}},
+		{name: "a refused change keeps what is stored", op: "GetLogDeliveryConfiguration", in: map[string]any{"UserPoolId": e.pool},
+			check: func(t *testing.T, out map[string]any) {
+				assert.Equal(t, []any{notif}, obj(t, out, "LogDeliveryConfiguration")["LogConfigurations"])
+			}},
+		{name: "an empty list clears", op: "SetLogDeliveryConfiguration", in: set(e.pool),
+			check: func(t *testing.T, out map[string]any) {
+				assert.Equal(t, []any{}, obj(t, out, "LogDeliveryConfiguration")["LogConfigurations"])
+			}},
+	})
+}
+
+func TestTerms(t *testing.T) {
+	e := newUnlockedEnv(t)
+	other, err := e.s.NewClient(e.pool, ClientOptions{})
+	require.NoError(t, err)
+	links := map[string]any{"cognito:default": "https://example.com/terms", "cognito:french": "https://example.com/fr/terms"}
+	create := func(client, name string, links any) map[string]any {
+		m := map[string]any{"UserPoolId": e.pool, "ClientId": client, "TermsName": name, "TermsSource": "LINK", "Enforcement": "NONE"}
+		if links != nil {
+			m["Links"] = links
+		}
+		return m
+	}
+	var id, otherID string
+	e.runCases(t, []opCase{
+		{name: "create", op: "CreateTerms", in: create(e.cl.ID, "terms-of-use", links), check: func(t *testing.T, out map[string]any) {
+			tm := obj(t, out, "Terms")
+			id, _ = tm["TermsId"].(string)
+			assert.Regexp(t, `^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`, id)
+			assert.Equal(t, e.cl.ID, tm["ClientId"])
+			assert.Equal(t, links, tm["Links"])
+			for _, k := range []string{"UserPoolId", "TermsName", "TermsSource", "Enforcement", "CreationDate", "LastModifiedDate"} {
+				assert.Contains(t, tm, k)
+			}
+		}},
+		{name: "the same name twice for a client", op: "CreateTerms", in: create(e.cl.ID, "terms-of-use", links), code: "TermsExistsException"},
+		{name: "the same name for another client", op: "CreateTerms", in: create(other.ID, "terms-of-use", links),
+			check: func(t *testing.T, out map[string]any) { otherID, _ = obj(t, out, "Terms")["TermsId"].(string) }},
+		{name: "privacy policy beside terms of use", op: "CreateTerms", in: create(e.cl.ID, "privacy-policy", links)},
+		{name: "unknown client", op: "CreateTerms", in: create("nosuchclient", "privacy-policy", links), code: "ResourceNotFoundException"},
+		{name: "no links", op: "CreateTerms", in: create(other.ID, "privacy-policy", nil), code: "InvalidParameterException"},
+		{name: "a link that is no URL", op: "CreateTerms", in: create(other.ID, "privacy-policy", map[string]any{"cognito:default": "not-a-url"}), code: "InvalidParameterException"},
+		{name: "unknown language (model)", op: "CreateTerms", in: create(other.ID, "privacy-policy", map[string]any{"cognito:klingon": "https://example.com"}), code: "InvalidParameterException"},
+		{name: "unknown name (model)", op: "CreateTerms", in: create(other.ID, "cookie-policy", links), code: "InvalidParameterException"},
+		{name: "describe", op: "DescribeTerms", in: map[string]any{"UserPoolId": e.pool, "TermsId": "ID"}},
+		{name: "describe unknown", op: "DescribeTerms", in: map[string]any{"UserPoolId": e.pool, "TermsId": "11111111-1111-4111-8111-111111111111"}, code: "ResourceNotFoundException"},
+		{name: "rename onto an existing name", op: "UpdateTerms", in: map[string]any{"UserPoolId": e.pool, "TermsId": "ID", "TermsName": "privacy-policy"}, code: "TermsExistsException"},
+		{name: "update links", op: "UpdateTerms", in: map[string]any{"UserPoolId": e.pool, "TermsId": "ID", "Links": map[string]any{"cognito:default": "https://example.com/v2"}},
+			check: func(t *testing.T, out map[string]any) {
+				assert.Equal(t, map[string]any{"cognito:default": "https://example.com/v2"}, obj(t, out, "Terms")["Links"])
+				assert.Equal(t, "terms-of-use", obj(t, out, "Terms")["TermsName"])
+			}},
+		{name: "update with a bad link", op: "UpdateTerms", in: map[string]any{"UserPoolId": e.pool, "TermsId": "ID", "Links": map[string]any{"cognito:default": "ftp:/x"}}, code: "InvalidParameterException"},
+		{name: "list pages", op: "ListTerms", in: map[string]any{"UserPoolId": e.pool, "MaxResults": 2}, check: func(t *testing.T, out map[string]any) {
+			assert.Len(t, out["Terms"], 2)
+			require.NotEmpty(t, out["NextToken"])
+			first := out["Terms"].([]any)[0].(map[string]any)
+			assert.ElementsMatch(t, []string{"TermsId", "TermsName", "Enforcement", "CreationDate", "LastModifiedDate"}, keys(first))
+			rest := e.ok("ListTerms", map[string]any{"UserPoolId": e.pool, "MaxResults": 2, "NextToken": out["NextToken"]})
+			assert.Len(t, rest["Terms"], 1)
+			assert.NotContains(t, rest, "NextToken")
+		}},
+		{name: "list with a forged token", op: "ListTerms", in: map[string]any{"UserPoolId": e.pool, "NextToken": "99"}, code: "InvalidParameterException"},
+		{name: "delete", op: "DeleteTerms", in: map[string]any{"UserPoolId": e.pool, "TermsId": "ID"}},
+		{name: "deleted", op: "DescribeTerms", in: map[string]any{"UserPoolId": e.pool, "TermsId": "ID"}, code: "ResourceNotFoundException"},
+		{name: "delete again", op: "DeleteTerms", in: map[string]any{"UserPoolId": e.pool, "TermsId": "ID"}, code: "ResourceNotFoundException"},
+		{name: "deleting the client deletes its terms", op: "DeleteUserPoolClient", in: map[string]any{"UserPoolId": e.pool, "ClientId": other.ID}},
+		{name: "the client's terms are gone", op: "DescribeTerms", in: map[string]any{"UserPoolId": e.pool, "TermsId": "OTHER"}, code: "ResourceNotFoundException"},
+	}, map[string]*string{"ID": &id, "OTHER": &otherID})
+}
+
+func keys(m map[string]any) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}
