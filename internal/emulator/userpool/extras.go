@@ -10,8 +10,9 @@ import "time"
 // every change is saved with the pool. Entries are values, not pointers,
 // so a state file cannot hold a null one.
 type extras struct {
-	Terms       []termsDoc  `json:"terms,omitempty"`
-	LogDelivery []logConfig `json:"logDelivery,omitempty"`
+	UICustom    []uiCustomization `json:"uiCustom,omitempty"`
+	Terms       []termsDoc        `json:"terms,omitempty"`
+	LogDelivery []logConfig       `json:"logDelivery,omitempty"`
 }
 
 // ext returns p's extras, creating them.

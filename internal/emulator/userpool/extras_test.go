@@ -1,6 +1,13 @@
 package userpool
 
 import (
+	"bytes"
+	"image"
+	"image/jpeg"
+	"image/png"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -193,4 +200,134 @@ func keys(m map[string]any) []string {
 		out = append(out, k)
 	}
 	return out
+}
+
+// testImage encodes a 2×2 image as PNG or JPEG.
+func testImage(t *testing.T, format string) []byte {
+	t.Helper()
+	img := image.NewRGBA(image.Rect(0, 0, 2, 2))
+	var b bytes.Buffer
+	if format == "png" {
+		require.NoError(t, png.Encode(&b, img))
+	} else {
+		require.NoError(t, jpeg.Encode(&b, img, nil))
+	}
+	return b.Bytes()
+}
+
+// get fetches path from e's host.
+func (e *unlockedEnv) get(path string) *httptest.ResponseRecorder {
+	rec := httptest.NewRecorder()
+	e.host.Handler().ServeHTTP(rec, httptest.NewRequest("GET", path, nil))
+	return rec
+}
+
+func TestUICustomization(t *testing.T) {
+	e := newUnlockedEnv(t)
+	cl2, err := e.s.NewClient(e.pool, ClientOptions{CallbackURLs: []string{"https://app.example.com/cb"},
+		AllowedOAuthFlows: []string{"code"}, AllowedOAuthScopes: []string{"openid"}})
+	require.NoError(t, err)
+	pngFile, jpgFile := testImage(t, "png"), testImage(t, "jpeg")
+	const allCSS = ".submitButton-customizable { background-color: #123456; }\n.logo-customizable{max-width:60%}"
+	const clientCSS = "/* client */ .banner-customizable, .label-customizable:not(x) { color: red }"
+	set := func(client, css string, img []byte) map[string]any {
+		m := map[string]any{"UserPoolId": e.pool, "CSS": css}
+		if client != "" {
+			m["ClientId"] = client
+		}
+		if img != nil {
+			m["ImageFile"] = img
+		}
+		return m
+	}
+	get := func(client string) map[string]any {
+		m := map[string]any{"UserPoolId": e.pool}
+		if client != "" {
+			m["ClientId"] = client
+		}
+		return m
+	}
+	var imageURL string
+	e.runCases(t, []opCase{
+		{name: "nothing set", op: "GetUICustomization", in: get(""), check: func(t *testing.T, out map[string]any) {
+			assert.Equal(t, map[string]any{"UserPoolId": e.pool, "ClientId": "ALL"}, obj(t, out, "UICustomization"))
+		}},
+		{name: "pool-wide CSS and logo", op: "SetUICustomization", in: set("ALL", allCSS, pngFile), check: func(t *testing.T, out map[string]any) {
+			u := obj(t, out, "UICustomization")
+			assert.Equal(t, "ALL", u["ClientId"])
+			assert.Equal(t, allCSS, u["CSS"])
+			assert.Regexp(t, `^[0-9]{14}$`, u["CSSVersion"])
+			assert.Contains(t, u, "CreationDate")
+			assert.Contains(t, u, "LastModifiedDate")
+			imageURL, _ = u["ImageUrl"].(string)
+			assert.Regexp(t, `/ui-assets/`+e.pool+`/ALL/[0-9]+/image\.png$`, imageURL)
+		}},
+		{name: "a client without its own gets the pool's", op: "GetUICustomization", in: get(e.cl.ID), check: func(t *testing.T, out map[string]any) {
+			assert.Equal(t, allCSS, obj(t, out, "UICustomization")["CSS"])
+			assert.Equal(t, "ALL", obj(t, out, "UICustomization")["ClientId"])
+		}},
+		{name: "client CSS with a JPEG logo", op: "SetUICustomization", in: set(cl2.ID, "/* client */ .banner-customizable, .label-customizable { color: red }", jpgFile)},
+		{name: "the client's own wins", op: "GetUICustomization", in: get(cl2.ID), check: func(t *testing.T, out map[string]any) {
+			u := obj(t, out, "UICustomization")
+			assert.Equal(t, cl2.ID, u["ClientId"])
+			assert.Contains(t, u["ImageUrl"], "/image.jpg")
+		}},
+		{name: "a class Cognito does not let you style", op: "SetUICustomization", in: set("ALL", ".modal { color: red }", nil), code: "InvalidParameterException"},
+		{name: "a pseudo-class Cognito does not list", op: "SetUICustomization", in: set("ALL", clientCSS, nil), code: "InvalidParameterException"},
+		{name: "url()", op: "SetUICustomization", in: set("ALL", ".background-customizable { background: URL(https://evil.example/x) }", nil), code: "InvalidParameterException"},
+		{name: "markup", op: "SetUICustomization", in: set("ALL", ".background-customizable { color: red } </style><script>", nil), code: "InvalidParameterException"},
+		{name: "an at-rule", op: "SetUICustomization", in: set("ALL", "@import 'x.css';", nil), code: "InvalidParameterException"},
+		{name: "an unclosed rule", op: "SetUICustomization", in: set("ALL", ".background-customizable { color: red", nil), code: "InvalidParameterException"},
+		{name: "a declaration without a value", op: "SetUICustomization", in: set("ALL", ".background-customizable { color }", nil), code: "InvalidParameterException"},
+		{name: "an image that is not PNG or JPEG", op: "SetUICustomization", in: set("ALL", "", []byte("GIF89a....")), code: "InvalidParameterException"},
+		{name: "unknown client", op: "SetUICustomization", in: set("nosuchclient", allCSS, nil), code: "ResourceNotFoundException"},
+		{name: "unknown client on get", op: "GetUICustomization", in: get("nosuchclient"), code: "ResourceNotFoundException"},
+		{name: "unknown pool", op: "GetUICustomization", in: map[string]any{"UserPoolId": "us-east-1_nope"}, code: "ResourceNotFoundException"},
+		{name: "refused changes kept the pool's", op: "GetUICustomization", in: get("ALL"), check: func(t *testing.T, out map[string]any) {
+			assert.Equal(t, allCSS, obj(t, out, "UICustomization")["CSS"])
+		}},
+	})
+
+	t.Run("the logo is served at ImageUrl", func(t *testing.T) {
+		u, err := url.Parse(imageURL)
+		require.NoError(t, err)
+		rec := e.get(u.Path)
+		require.Equal(t, http.StatusOK, rec.Code)
+		assert.Equal(t, "image/png", rec.Header().Get("Content-Type"))
+		assert.Equal(t, pngFile, rec.Body.Bytes())
+		assert.Equal(t, http.StatusNotFound, e.get(strings.Replace(u.Path, "/ALL/", "/"+e.cl.ID+"/", 1)).Code)
+		assert.Equal(t, http.StatusNotFound, e.get(strings.Replace(u.Path, "image.png", "image.jpg", 1)).Code)
+	})
+
+	t.Run("the hosted UI applies the client's style", func(t *testing.T) {
+		e.t = t
+		css := ".submitButton-customizable { background-color: #abcdef }"
+		e.ok("SetUICustomization", set(cl2.ID, css, pngFile))
+		rec := e.get("/login?" + url.Values{"client_id": {cl2.ID}, "response_type": {"code"},
+			"redirect_uri": {"https://app.example.com/cb"}}.Encode())
+		require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+		body := rec.Body.String()
+		assert.Contains(t, body, "<style>"+css+"</style>")
+		assert.Contains(t, body, `class="logo-customizable" src="/ui-assets/`+e.pool+`/`+cl2.ID+`/`)
+		assert.Contains(t, body, "submitButton-customizable")
+		assert.Contains(t, rec.Header().Get("Content-Security-Policy"), "img-src 'self'")
+	})
+
+	t.Run("neither CSS nor image removes the customization", func(t *testing.T) {
+		e.t = t
+		e.ok("SetUICustomization", set(cl2.ID, "", nil))
+		out := e.ok("GetUICustomization", get(cl2.ID))
+		assert.Equal(t, "ALL", obj(t, out, "UICustomization")["ClientId"])
+	})
+
+	t.Run("a deleted client's customization goes with it", func(t *testing.T) {
+		e.t = t
+		e.ok("SetUICustomization", set(e.cl.ID, allCSS, nil))
+		e.ok("DeleteUserPoolClient", map[string]any{"UserPoolId": e.pool, "ClientId": e.cl.ID})
+		e.s.mu.Lock()
+		defer e.s.mu.Unlock()
+		p := e.s.st.Pools[e.pool]
+		assert.Equal(t, "ALL", p.uiCustomFor(e.cl.ID).ClientID, "the pool's applies")
+		assert.Len(t, p.liveUICustom(), 1)
+	})
 }

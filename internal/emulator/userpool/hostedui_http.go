@@ -79,18 +79,20 @@ input[type=text],input[type=password]{width:100%;box-sizing:border-box;padding:8
 .btn{display:block;width:100%;margin-top:18px;padding:10px;font-size:15px;border:0;border-radius:3px;cursor:pointer;text-align:center;text-decoration:none}
 .primary{background:#ec7211;color:#fff}.fb{background:#1877f2;color:#fff;margin-top:0}
 .err{background:#fdecea;color:#b00020;padding:8px;border-radius:3px;font-size:14px;margin-bottom:8px}
-.or{text-align:center;color:#999;font-size:12px;margin:14px 0}</style></head>
-<body><div class="modal">
-<h1>{{.Title}}</h1><div class="sub">cognitokit emulator · user pool {{.PoolID}}</div>
-{{if .Error}}<div class="err" id="loginErrorMessage" role="alert">{{.Error}}</div>{{end}}
+.or{text-align:center;color:#999;font-size:12px;margin:14px 0}</style>{{if .CSS}}
+<style>{{.CSS}}</style>{{end}}</head>
+<body><div class="modal background-customizable">
+{{if .Logo}}<div class="banner-customizable"><img class="logo-customizable" src="{{.Logo}}" alt="logo"></div>{{end}}
+<h1>{{.Title}}</h1><div class="sub textDescription-customizable">cognitokit emulator · user pool {{.PoolID}}</div>
+{{if .Error}}<div class="err errorMessage-customizable" id="loginErrorMessage" role="alert">{{.Error}}</div>{{end}}
 {{if .Fatal}}<p id="errorCode">{{.Fatal}}</p>{{else}}
-{{range .Providers}}<a class="btn fb" id="{{.ID}}" href="{{.URL}}">Continue with {{.Name}}</a><div class="or">or</div>{{end}}
+{{range .Providers}}<a class="btn fb idpButton-customizable" id="{{.ID}}" href="{{.URL}}">Continue with {{.Name}}</a><div class="or">or</div>{{end}}
 <form method="post" action="{{.Action}}" id="{{.FormID}}">
 <input type="hidden" name="_csrf" value="{{.CSRF}}">{{if .Flow}}<input type="hidden" name="_flow" value="{{.Flow}}">{{end}}
 {{if eq .Step "login"}}
-<label for="signInFormUsername">Username</label><input type="text" id="signInFormUsername" name="username" autocomplete="username" value="{{.Username}}" autofocus>
-<label for="signInFormPassword">Password</label><input type="password" id="signInFormPassword" name="password" autocomplete="current-password">
-<button class="btn primary" type="submit" id="signInSubmitButton" name="signInSubmitButton">Sign in</button>
+<label class="label-customizable" for="signInFormUsername">Username</label><input class="inputField-customizable" type="text" id="signInFormUsername" name="username" autocomplete="username" value="{{.Username}}" autofocus>
+<label class="label-customizable" for="signInFormPassword">Password</label><input class="inputField-customizable" type="password" id="signInFormPassword" name="password" autocomplete="current-password">
+<button class="btn primary submitButton-customizable" type="submit" id="signInSubmitButton" name="signInSubmitButton">Sign in</button>
 {{else if eq .Step "new_password"}}
 <p>Please enter a new password.</p>
 <label for="newPassword">New password</label><input type="password" id="newPassword" name="new_password" autocomplete="new-password">
@@ -113,6 +115,10 @@ type pageData struct {
 	Step, Username, Prompt      string
 	Required                    []string
 	Providers                   []pageProvider
+	// CSS and Logo are the pool's or client's UI customization
+	// (uicustom.go).
+	CSS  template.CSS
+	Logo string
 }
 
 func renderPage(w http.ResponseWriter, status int, d pageData) {
@@ -121,7 +127,7 @@ func renderPage(w http.ResponseWriter, status int, d pageData) {
 	h.Set("Cache-Control", "no-store")
 	h.Set("X-Frame-Options", "DENY")
 	// No form-action: the sign-in form's answer redirects to the app.
-	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'")
+	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; frame-ancestors 'none'")
 	w.WriteHeader(status)
 	_ = pageTmpl.Execute(w, d)
 }
@@ -323,6 +329,7 @@ func (s *Server) csrfToken(w http.ResponseWriter, r *http.Request) string {
 func (s *Server) loginPage(p *pool, cl *client, r *http.Request, csrf string) pageData {
 	d := pageData{Title: "Sign in with your username and password", PoolID: p.ID, Action: "/login?" + r.URL.RawQuery,
 		FormID: "signInForm", CSRF: csrf, Step: "login"}
+	d.CSS, d.Logo = p.hostedUIStyle(cl.ID)
 	q := r.URL.Query()
 	if q.Get("identity_provider") == "" {
 		names := make([]string, 0)
