@@ -11,6 +11,7 @@ import "time"
 // so a state file cannot hold a null one.
 type extras struct {
 	UICustom    []uiCustomization `json:"uiCustom,omitempty"`
+	Brandings   []branding        `json:"brandings,omitempty"`
 	Terms       []termsDoc        `json:"terms,omitempty"`
 	LogDelivery []logConfig       `json:"logDelivery,omitempty"`
 }

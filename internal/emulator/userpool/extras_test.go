@@ -331,3 +331,104 @@ func TestUICustomization(t *testing.T) {
 		assert.Len(t, p.liveUICustom(), 1)
 	})
 }
+
+func TestManagedLoginBranding(t *testing.T) {
+	e := newUnlockedEnv(t)
+	cl2, err := e.s.NewClient(e.pool, ClientOptions{})
+	require.NoError(t, err)
+	pngFile := testImage(t, "png")
+	svg := []byte(`<svg xmlns="http://www.w3.org/2000/svg" width="1" height="1"/>`)
+	settings := map[string]any{"categories": map[string]any{"global": map[string]any{"colorSchemeMode": "DARK"}}}
+	logo := map[string]any{"Category": "PAGE_HEADER_LOGO", "ColorMode": "LIGHT", "Extension": "PNG", "Bytes": pngFile}
+	create := func(client string, kv ...any) map[string]any {
+		m := map[string]any{"UserPoolId": e.pool, "ClientId": client}
+		for i := 0; i < len(kv); i += 2 {
+			m[kv[i].(string)] = kv[i+1]
+		}
+		return m
+	}
+	byID := func(kv ...any) map[string]any {
+		m := map[string]any{"UserPoolId": e.pool, "ManagedLoginBrandingId": "ID"}
+		for i := 0; i < len(kv); i += 2 {
+			m[kv[i].(string)] = kv[i+1]
+		}
+		return m
+	}
+	var id, id2 string
+	style := func(t *testing.T, out map[string]any) map[string]any { return obj(t, out, "ManagedLoginBranding") }
+	e.runCases(t, []opCase{
+		{name: "create with settings and a logo", op: "CreateManagedLoginBranding", in: create(e.cl.ID, "Settings", settings, "Assets", []any{logo}),
+			check: func(t *testing.T, out map[string]any) {
+				b := style(t, out)
+				id, _ = b["ManagedLoginBrandingId"].(string)
+				assert.Regexp(t, `^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`, id)
+				assert.Equal(t, settings, b["Settings"])
+				assert.Equal(t, false, b["UseCognitoProvidedValues"])
+				assert.NotContains(t, b, "ClientId", "the output shape has no ClientId")
+				require.Len(t, b["Assets"], 1)
+				assert.Contains(t, b, "CreationDate")
+			}},
+		{name: "a second style for the client", op: "CreateManagedLoginBranding", in: create(e.cl.ID, "UseCognitoProvidedValues", true), code: "ManagedLoginBrandingExistsException"},
+		{name: "Cognito's values and settings at once", op: "CreateManagedLoginBranding", in: create(cl2.ID, "UseCognitoProvidedValues", true, "Settings", settings), code: "InvalidParameterException"},
+		{name: "settings that are no object", op: "CreateManagedLoginBranding", in: create(cl2.ID, "Settings", []any{1}), code: "InvalidParameterException"},
+		{name: "an unknown settings section", op: "CreateManagedLoginBranding", in: create(cl2.ID, "Settings", map[string]any{"colours": 1}), code: "InvalidParameterException"},
+		{name: "an asset whose bytes are not its extension", op: "CreateManagedLoginBranding",
+			in: create(cl2.ID, "Assets", []any{map[string]any{"Category": "FORM_LOGO", "ColorMode": "DARK", "Extension": "JPEG", "Bytes": pngFile}}), code: "InvalidParameterException"},
+		{name: "an asset without bytes", op: "CreateManagedLoginBranding",
+			in: create(cl2.ID, "Assets", []any{map[string]any{"Category": "FORM_LOGO", "ColorMode": "DARK", "Extension": "PNG"}}), code: "InvalidParameterException"},
+		{name: "an ICO favicon that is SVG", op: "CreateManagedLoginBranding",
+			in: create(cl2.ID, "Assets", []any{map[string]any{"Category": "FAVICON_ICO", "ColorMode": "DYNAMIC", "Extension": "SVG", "Bytes": svg}}), code: "InvalidParameterException"},
+		{name: "two assets for one category and mode", op: "CreateManagedLoginBranding", in: create(cl2.ID, "Assets", []any{logo, logo}), code: "InvalidParameterException"},
+		{name: "an unknown category (model)", op: "CreateManagedLoginBranding",
+			in: create(cl2.ID, "Assets", []any{map[string]any{"Category": "BANNER", "ColorMode": "DARK", "Extension": "PNG", "Bytes": pngFile}}), code: "InvalidParameterException"},
+		{name: "unknown client", op: "CreateManagedLoginBranding", in: create("nosuchclient", "UseCognitoProvidedValues", true), code: "ResourceNotFoundException"},
+		{name: "Cognito's values for the other client", op: "CreateManagedLoginBranding", in: create(cl2.ID, "UseCognitoProvidedValues", true),
+			check: func(t *testing.T, out map[string]any) {
+				b := style(t, out)
+				id2, _ = b["ManagedLoginBrandingId"].(string)
+				assert.Equal(t, true, b["UseCognitoProvidedValues"])
+				assert.NotContains(t, b, "Settings")
+				assert.Equal(t, []any{}, b["Assets"])
+			}},
+		{name: "describe: only what was customized", op: "DescribeManagedLoginBranding", in: byID(), check: func(t *testing.T, out map[string]any) {
+			assert.Equal(t, settings, style(t, out)["Settings"])
+		}},
+		{name: "describe merged with Cognito's defaults", op: "DescribeManagedLoginBranding", in: byID("ReturnMergedResources", true),
+			check: func(t *testing.T, out map[string]any) {
+				s := style(t, out)["Settings"].(map[string]any)
+				global := s["categories"].(map[string]any)["global"].(map[string]any)
+				assert.Equal(t, "DARK", global["colorSchemeMode"], "the style's own value")
+				assert.Equal(t, "REGULAR", global["spacingDensity"], "a default")
+				assert.Contains(t, s, "components")
+			}},
+		{name: "describe by client", op: "DescribeManagedLoginBrandingByClient", in: create(cl2.ID), check: func(t *testing.T, out map[string]any) {
+			assert.Equal(t, id2, style(t, out)["ManagedLoginBrandingId"])
+		}},
+		{name: "describe unknown", op: "DescribeManagedLoginBranding", in: map[string]any{"UserPoolId": e.pool, "ManagedLoginBrandingId": "11111111-1111-4111-8111-111111111111"}, code: "ResourceNotFoundException"},
+		{name: "describe by unknown client", op: "DescribeManagedLoginBrandingByClient", in: create("nosuchclient"), code: "ResourceNotFoundException"},
+		{name: "update merges settings and assets", op: "UpdateManagedLoginBranding",
+			in: byID("Settings", map[string]any{"categories": map[string]any{"global": map[string]any{"spacingDensity": "COMPACT"}}},
+				"Assets", []any{map[string]any{"Category": "FAVICON_SVG", "ColorMode": "DYNAMIC", "Extension": "SVG", "Bytes": svg}}),
+			check: func(t *testing.T, out map[string]any) {
+				b := style(t, out)
+				global := b["Settings"].(map[string]any)["categories"].(map[string]any)["global"].(map[string]any)
+				assert.Equal(t, map[string]any{"colorSchemeMode": "DARK", "spacingDensity": "COMPACT"}, global)
+				assert.Len(t, b["Assets"], 2, "the logo stays beside the new favicon")
+			}},
+		{name: "update without an ID", op: "UpdateManagedLoginBranding", in: map[string]any{"UserPoolId": e.pool, "UseCognitoProvidedValues": true}, code: "InvalidParameterException"},
+		{name: "update with Cognito's values and assets", op: "UpdateManagedLoginBranding", in: byID("UseCognitoProvidedValues", true, "Assets", []any{logo}), code: "InvalidParameterException"},
+		{name: "a refused update changes nothing", op: "DescribeManagedLoginBranding", in: byID(), check: func(t *testing.T, out map[string]any) {
+			assert.Len(t, style(t, out)["Assets"], 2)
+		}},
+		{name: "back to Cognito's values", op: "UpdateManagedLoginBranding", in: byID("UseCognitoProvidedValues", true), check: func(t *testing.T, out map[string]any) {
+			b := style(t, out)
+			assert.Equal(t, true, b["UseCognitoProvidedValues"])
+			assert.NotContains(t, b, "Settings")
+			assert.Equal(t, []any{}, b["Assets"])
+		}},
+		{name: "delete", op: "DeleteManagedLoginBranding", in: byID()},
+		{name: "deleted", op: "DescribeManagedLoginBranding", in: byID(), code: "ResourceNotFoundException"},
+		{name: "delete again", op: "DeleteManagedLoginBranding", in: byID(), code: "ResourceNotFoundException"},
+		{name: "a new style once the old is gone", op: "CreateManagedLoginBranding", in: create(e.cl.ID, "UseCognitoProvidedValues", true)},
+	}, map[string]*string{"ID": &id})
+}
