@@ -14,6 +14,7 @@ type extras struct {
 	Brandings   []branding        `json:"brandings,omitempty"`
 	Terms       []termsDoc        `json:"terms,omitempty"`
 	LogDelivery []logConfig       `json:"logDelivery,omitempty"`
+	ImportJobs  []importJob       `json:"importJobs,omitempty"`
 }
 
 // ext returns p's extras, creating them.

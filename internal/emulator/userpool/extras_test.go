@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -431,4 +432,54 @@ func TestManagedLoginBranding(t *testing.T) {
 		{name: "delete again", op: "DeleteManagedLoginBranding", in: byID(), code: "ResourceNotFoundException"},
 		{name: "a new style once the old is gone", op: "CreateManagedLoginBranding", in: create(e.cl.ID, "UseCognitoProvidedValues", true)},
 	}, map[string]*string{"ID": &id})
+}
+
+// TestExtrasPersist: UI customization, branding, terms, log delivery and
+// import jobs are saved with the pool and read back as they were.
+func TestExtrasPersist(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "state")
+	e := newPersistEnv(t, path)
+	pool := map[string]any{"UserPoolId": e.pool}
+	with := func(kv ...any) map[string]any {
+		m := map[string]any{"UserPoolId": e.pool}
+		for i := 0; i < len(kv); i += 2 {
+			m[kv[i].(string)] = kv[i+1]
+		}
+		return m
+	}
+	e.ok("SetUICustomization", with("ClientId", e.cl.ID, "CSS", ".label-customizable{color:red}", "ImageFile", testImage(t, "png")))
+	b := obj(t, e.ok("CreateManagedLoginBranding", with("ClientId", e.cl.ID, "Settings",
+		map[string]any{"components": map[string]any{"form": map[string]any{"borderRadius": 2}}})), "ManagedLoginBranding")
+	tm := obj(t, e.ok("CreateTerms", with("ClientId", e.cl.ID, "TermsName", "privacy-policy", "TermsSource", "LINK",
+		"Enforcement", "NONE", "Links", map[string]any{"cognito:default": "https://example.com/p"})), "Terms")
+	e.ok("SetLogDeliveryConfiguration", with("LogConfigurations", []any{map[string]any{"EventSource": "userNotification",
+		"LogLevel": "ERROR", "CloudWatchLogsConfiguration": map[string]any{"LogGroupArn": "arn:aws:logs:us-east-1:123456789012:log-group:g"}}}))
+	j := e.runImport(e.pool, "cognito:username,cognito:mfa_enabled,email,email_verified\nbob,FALSE,bob@example.com,TRUE\n")
+	require.Equal(t, "Succeeded", j["Status"])
+	waiting, _ := e.createJob(e.pool)
+
+	reads := []struct {
+		op string
+		in map[string]any
+	}{
+		{"GetUICustomization", with("ClientId", e.cl.ID)},
+		{"DescribeManagedLoginBranding", with("ManagedLoginBrandingId", b["ManagedLoginBrandingId"])},
+		{"DescribeTerms", with("TermsId", tm["TermsId"])},
+		{"GetLogDeliveryConfiguration", pool},
+		{"DescribeUserImportJob", with("JobId", j["JobId"])},
+		{"DescribeUserImportJob", with("JobId", waiting)},
+		{"AdminGetUser", with("Username", "bob")},
+	}
+	before := make([]map[string]any, len(reads))
+	for i, r := range reads {
+		before[i] = e.ok(r.op, r.in)
+	}
+	want := stateJSON(t, e.s)
+	got := reloaded(t, e, path)
+	assert.JSONEq(t, want, got)
+	e2 := openPersistEnv(t, path)
+	for i, r := range reads {
+		e2.t = t
+		assert.Equal(t, before[i], e2.ok(r.op, r.in), r.op)
+	}
 }
