@@ -201,6 +201,17 @@ func (p *pool) brandingByID(id string) (*branding, error) {
 	return nil, errBrandingNotFound(id)
 }
 
+// poolBranding decodes an input naming a pool and a style ID and finds
+// both.
+func (s *Server) poolBranding(c *call, in *brandingInput) (*pool, *branding, error) {
+	p, err := s.decodePool(c, in)
+	if err != nil {
+		return nil, nil, err
+	}
+	b, err := p.brandingByID(in.ManagedLoginBrandingId)
+	return p, b, err
+}
+
 func brandingWire(p *pool, b *branding, merged bool) (map[string]any, error) {
 	m := map[string]any{"ManagedLoginBrandingId": b.ID, "UserPoolId": p.ID, "UseCognitoProvidedValues": b.Cognito,
 		"CreationDate": ep(b.Created), "LastModifiedDate": ep(b.Modified)}
@@ -270,11 +281,7 @@ func opCreateManagedLoginBranding(s *Server, c *call) (any, error) {
 
 func opDescribeManagedLoginBranding(s *Server, c *call) (any, error) {
 	var in brandingInput
-	p, err := s.decodePool(c, &in)
-	if err != nil {
-		return nil, err
-	}
-	b, err := p.brandingByID(in.ManagedLoginBrandingId)
+	p, b, err := s.poolBranding(c, &in)
 	if err != nil {
 		return nil, err
 	}
@@ -299,11 +306,7 @@ func opDescribeManagedLoginBrandingByClient(s *Server, c *call) (any, error) {
 
 func opUpdateManagedLoginBranding(s *Server, c *call) (any, error) {
 	var in brandingInput
-	p, err := s.decodePool(c, &in)
-	if err != nil {
-		return nil, err
-	}
-	b, err := p.brandingByID(in.ManagedLoginBrandingId)
+	p, b, err := s.poolBranding(c, &in)
 	if err != nil {
 		return nil, err
 	}
@@ -348,11 +351,8 @@ func opUpdateManagedLoginBranding(s *Server, c *call) (any, error) {
 
 func opDeleteManagedLoginBranding(s *Server, c *call) (any, error) {
 	var in brandingInput
-	p, err := s.decodePool(c, &in)
+	p, _, err := s.poolBranding(c, &in)
 	if err != nil {
-		return nil, err
-	}
-	if _, err := p.brandingByID(in.ManagedLoginBrandingId); err != nil {
 		return nil, err
 	}
 	p.Extras.Brandings = slices.DeleteFunc(p.Extras.Brandings, func(b branding) bool { return b.ID == in.ManagedLoginBrandingId })

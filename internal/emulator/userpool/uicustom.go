@@ -145,25 +145,25 @@ func uiImageURLPath(poolID string, u *uiCustomization) string {
 	return "/ui-assets/" + poolID + "/" + u.ClientID + "/" + u.Version + "/image." + ext
 }
 
-// uiClient checks the ClientId of a UI customization input: "ALL" (the
-// default when empty) or an app client of p.
-func (s *Server) uiClient(p *pool, id string) (string, error) {
-	if id == "" || id == uiAll {
-		return uiAll, nil
+// decodeUI decodes a UI customization input and finds its pool and its
+// ClientId: "ALL" (the default when empty) or an app client of the pool.
+func (s *Server) decodeUI(c *call, in *uiCustomInput) (*pool, string, error) {
+	p, err := s.decodePool(c, in)
+	if err != nil {
+		return nil, "", err
 	}
-	if _, err := s.client(p, id); err != nil {
-		return "", err
+	if in.ClientId == "" || in.ClientId == uiAll {
+		return p, uiAll, nil
 	}
-	return id, nil
+	if _, err := s.client(p, in.ClientId); err != nil {
+		return nil, "", err
+	}
+	return p, in.ClientId, nil
 }
 
 func opSetUICustomization(s *Server, c *call) (any, error) {
 	var in uiCustomInput
-	p, err := s.decodePool(c, &in)
-	if err != nil {
-		return nil, err
-	}
-	id, err := s.uiClient(p, in.ClientId)
+	p, id, err := s.decodeUI(c, &in)
 	if err != nil {
 		return nil, err
 	}
@@ -205,11 +205,7 @@ func uiVersion(now time.Time) string { return now.UTC().Format("20060102150405")
 
 func opGetUICustomization(s *Server, c *call) (any, error) {
 	var in uiCustomInput
-	p, err := s.decodePool(c, &in)
-	if err != nil {
-		return nil, err
-	}
-	id, err := s.uiClient(p, in.ClientId)
+	p, id, err := s.decodeUI(c, &in)
 	if err != nil {
 		return nil, err
 	}
