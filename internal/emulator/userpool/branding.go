@@ -212,6 +212,19 @@ func (s *Server) poolBranding(c *call, in *brandingInput) (*pool, *branding, err
 	return p, b, err
 }
 
+// clientBranding decodes an input naming a pool and one of its app
+// clients, finds both, and returns the client's style (nil if none).
+func (s *Server) clientBranding(c *call, in *brandingInput) (*pool, *branding, error) {
+	if err := c.decode(in); err != nil {
+		return nil, nil, err
+	}
+	p, _, err := s.clientIn(in.UserPoolId, in.ClientId)
+	if err != nil {
+		return nil, nil, err
+	}
+	return p, p.brandingWhere(func(b *branding) bool { return b.ClientID == in.ClientId }), nil
+}
+
 func brandingWire(p *pool, b *branding, merged bool) (map[string]any, error) {
 	m := map[string]any{"ManagedLoginBrandingId": b.ID, "UserPoolId": p.ID, "UseCognitoProvidedValues": b.Cognito,
 		"CreationDate": ep(b.Created), "LastModifiedDate": ep(b.Modified)}
@@ -255,18 +268,15 @@ func encodeSettings(m map[string]any) (json.RawMessage, error) {
 
 func opCreateManagedLoginBranding(s *Server, c *call) (any, error) {
 	var in brandingInput
-	p, err := s.decodePool(c, &in)
+	p, old, err := s.clientBranding(c, &in)
 	if err != nil {
-		return nil, err
-	}
-	if _, err := s.client(p, in.ClientId); err != nil {
 		return nil, err
 	}
 	settings, err := checkBrandingInput(&in)
 	if err != nil {
 		return nil, err
 	}
-	if p.brandingWhere(func(b *branding) bool { return b.ClientID == in.ClientId }) != nil {
+	if old != nil {
 		return nil, errorf("ManagedLoginBrandingExistsException", "A managed login branding style already exists for app client %s.", in.ClientId)
 	}
 	raw, err := encodeSettings(settings)
@@ -290,14 +300,10 @@ func opDescribeManagedLoginBranding(s *Server, c *call) (any, error) {
 
 func opDescribeManagedLoginBrandingByClient(s *Server, c *call) (any, error) {
 	var in brandingInput
-	p, err := s.decodePool(c, &in)
+	p, b, err := s.clientBranding(c, &in)
 	if err != nil {
 		return nil, err
 	}
-	if _, err := s.client(p, in.ClientId); err != nil {
-		return nil, err
-	}
-	b := p.brandingWhere(func(b *branding) bool { return b.ClientID == in.ClientId })
 	if b == nil {
 		return nil, errorf("ResourceNotFoundException", "App client %s has no managed login branding style.", in.ClientId)
 	}
