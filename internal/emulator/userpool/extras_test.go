@@ -454,7 +454,7 @@ func TestExtrasPersist(t *testing.T) {
 		"Enforcement", "NONE", "Links", map[string]any{"cognito:default": "https://example.com/p"})), "Terms")
 	e.ok("SetLogDeliveryConfiguration", with("LogConfigurations", []any{map[string]any{"EventSource": "userNotification",
 		"LogLevel": "ERROR", "CloudWatchLogsConfiguration": map[string]any{"LogGroupArn": "arn:aws:logs:us-east-1:123456789012:log-group:g"}}}))
-	j := e.runImport(e.pool, "cognito:username,cognito:mfa_enabled,email,email_verified\nbob,FALSE,bob@example.com,TRUE\n")
+	j := e.runImport(e.pool, e.csvFile(e.pool, []map[string]string{person("bob")}))
 	require.Equal(t, "Succeeded", j["Status"])
 	waiting, _ := e.createJob(e.pool)
 

@@ -7,6 +7,7 @@ import (
 	"io"
 	"math/big"
 	"net/http"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -14,13 +15,16 @@ import (
 
 // User import jobs (GetCSVHeader, CreateUserImportJob, DescribeUserImportJob,
 // ListUserImportJobs, StartUserImportJob, StopUserImportJob), as Cognito
-// runs them: a job is Created with a pre-signed URL that takes the CSV file
-// by HTTP PUT (the emulator serves it, as S3 does for Cognito); once
-// started it is Pending, then InProgress while a background run imports
-// the rows in chunks, and ends Succeeded, Failed or — after
-// StopUserImportJob — Stopped. Imported users are RESET_REQUIRED with no
-// usable password: they set one with ForgotPassword and
-// ConfirmForgotPassword.
+// runs them (its developer guide, "Importing users into user pools from a
+// CSV file"): a job is Created with a pre-signed URL, valid 15 minutes,
+// that takes the CSV file by HTTP PUT (the emulator serves it, as S3 does
+// for Cognito); once started it is Pending, then InProgress while a
+// background run imports the rows in chunks, and ends Succeeded, Failed or
+// — after StopUserImportJob — Stopped. A job not started within a day
+// expires. The file must have every column of GetCSVHeader; a row whose
+// user exists is skipped, one that breaks the rules fails. Imported users
+// are RESET_REQUIRED with no usable password: they set one with
+// ForgotPassword and ConfirmForgotPassword.
 
 // Import job statuses.
 const (
@@ -42,6 +46,12 @@ const (
 	// importJobTTL is how long a job may wait in Created before it
 	// expires, as Cognito's jobs do.
 	importJobTTL = 24 * time.Hour
+	// importURLTTL is how long the pre-signed URL takes uploads.
+	importURLTTL = 15 * time.Minute
+	// maxImportRows and maxImportRowBytes are Cognito's limits on the
+	// rows of a file and on the length of one.
+	maxImportRows     = 500000
+	maxImportRowBytes = 16000
 	// importChunk is how many rows a run imports per hold of the lock.
 	importChunk = 200
 	// importPath is where the pre-signed URLs point.
@@ -190,9 +200,9 @@ func opListUserImportJobs(s *Server, c *call) (any, error) {
 		return nil, err
 	}
 	s.resumeImports(p)
-	var jobs []*importJob
+	var jobs []*importJob // the last created first, as Cognito lists them
 	if p.Extras != nil {
-		for i := range p.Extras.ImportJobs {
+		for i := len(p.Extras.ImportJobs) - 1; i >= 0; i-- {
 			jobs = append(jobs, &p.Extras.ImportJobs[i])
 		}
 	}
@@ -215,7 +225,13 @@ func opStartUserImportJob(s *Server, c *call) (any, error) {
 		return nil, err
 	}
 	if st := j.status(c.now); st != jobCreated {
+		if st == jobExpired {
+			j.Status, j.CSV = jobExpired, "" // Cognito deletes an expired job's data
+		}
 		return nil, errorf("PreconditionNotMetException", "Import job %s cannot be started: its status is %s.", j.ID, st)
+	}
+	if len(p.AutoVerifiedAttributes) == 0 {
+		return nil, errorf("PreconditionNotMetException", "The user pool has no auto-verified attributes (email or phone_number): the import job cannot start.")
 	}
 	j.Status, j.Started = jobPending, c.now
 	s.startRun(p, j)
@@ -262,6 +278,11 @@ func serveImportUpload(s *Server, w http.ResponseWriter, r *http.Request) {
 	if st := j.status(s.now()); st != jobCreated {
 		l.unlock()
 		writeS3Error(w, http.StatusForbidden, "AccessDenied", "The import job takes no more uploads: its status is "+st+".")
+		return
+	}
+	if s.now().Sub(j.Created) > importURLTTL {
+		l.unlock()
+		writeS3Error(w, http.StatusForbidden, "AccessDenied", "Request has expired")
 		return
 	}
 	j.CSV, j.Uploaded = string(body), true
@@ -389,7 +410,7 @@ func (s *Server) importChunk(p *pool, j *importJob, header []string, rows []impo
 	case j.Status == jobStopping:
 		j.Skipped += int64(len(rows) - min(j.Next, len(rows)))
 		j.Next = len(rows)
-		return end(jobStopped, "The user import job has been stopped.")
+		return end(jobStopped, "The Import Job was stopped by the developer.")
 	case j.Status != jobPending && j.Status != jobInProgress:
 		return true
 	case !j.Uploaded:
@@ -406,17 +427,22 @@ func (s *Server) importChunk(p *pool, j *importJob, header []string, rows []impo
 	}
 	stop := min(j.Next+importChunk, len(rows))
 	for ; j.Next < stop; j.Next++ {
-		if err := s.importRow(p, header, rows[j.Next], now); err != nil {
+		// Cognito logs each line by number only: no user data.
+		switch err := s.importRow(p, header, rows[j.Next], now); {
+		case errors.Is(err, errUserExists):
+			j.Skipped++
+			s.logf("cognitotest: import job %s: [SKIPPED] Line Number %d - The user already exists.", j.ID, rows[j.Next].line)
+		case err != nil:
 			j.Failed++
-			s.logf("cognitotest: import job %s: line %d: %s", j.ID, rows[j.Next].line, apiMessage(err))
-			continue
+			s.logf("cognitotest: import job %s: [FAILED] Line Number %d - %s", j.ID, rows[j.Next].line, apiMessage(err))
+		default:
+			j.Imported++
 		}
-		j.Imported++
 	}
 	if j.Next < len(rows) {
 		return false
 	}
-	if j.Imported == 0 && j.Failed > 0 {
+	if j.Imported == 0 && j.Failed+j.Skipped > 0 {
 		return end(jobFailed, "Too many users have failed or been skipped during the import.")
 	}
 	return end(jobSucceeded, "Import Job Completed Successfully.")
@@ -444,6 +470,7 @@ func parseImportCSV(text string) ([]string, []importRow, error) {
 	}
 	var rows []importRow
 	for guard := strings.Count(text, "\n") + 1; guard > 0; guard-- {
+		start := r.InputOffset()
 		rec, err := r.Read()
 		if errors.Is(err, io.EOF) {
 			break
@@ -455,14 +482,26 @@ func parseImportCSV(text string) ([]string, []importRow, error) {
 		} else if len(rec) > 0 {
 			line, _ = r.FieldPos(0)
 		}
+		if err == nil && r.InputOffset()-start > maxImportRowBytes+2 {
+			err = errInvalidParam("The row is longer than %d characters.", maxImportRowBytes)
+		}
+		for i := range rec {
+			rec[i] = strings.TrimSpace(rec[i]) // Cognito trims values
+		}
 		rows = append(rows, importRow{line: line, fields: rec, err: err})
+		if len(rows) > maxImportRows {
+			return nil, nil, fmt.Errorf("The CSV file has more than %d users.", maxImportRows)
+		}
+	}
+	for i := range header {
+		header[i] = strings.TrimSpace(header[i])
 	}
 	return header, rows, nil
 }
 
 // checkImportHeader refuses a header with a column the pool does not have,
-// a column given twice, or without cognito:username, cognito:mfa_enabled
-// and the pool's required attributes.
+// a column given twice, or without one of GetCSVHeader's columns (Cognito:
+// "All columns in the header must be present").
 func (p *pool) checkImportHeader(header []string) error {
 	known := p.csvHeader()
 	seen := map[string]bool{}
@@ -475,7 +514,7 @@ func (p *pool) checkImportHeader(header []string) error {
 		}
 		seen[h] = true
 	}
-	for _, need := range append([]string{"cognito:username", "cognito:mfa_enabled"}, p.requiredAttrs()...) {
+	for _, need := range known {
 		if !seen[need] {
 			return fmt.Errorf("The CSV header lacks the column %s.", need)
 		}
@@ -494,17 +533,68 @@ func csvBool(col, v string) (bool, error) {
 	return false, errInvalidParam("%s must be TRUE or FALSE.", col)
 }
 
+var (
+	birthdateRe = regexp.MustCompile(`^(0[1-9]|1[0-2])/(0[1-9]|[12][0-9]|3[01])/[0-9]{4}$`)
+	epochRe     = regexp.MustCompile(`^[0-9]{1,12}$`)
+)
+
+// checkImportedUser applies the rules Cognito's developer guide gives for
+// a row beyond the schema: birthdate as mm/dd/yyyy, updated_at in epoch
+// seconds, a verified attribute's value present, at least one
+// auto-verified attribute verified (each of them when the pool has one),
+// and cognito:mfa_enabled agreeing with the pool's MFA (blank: the pool's).
+// It returns whether the user has MFA on.
+func (p *pool) checkImportedUser(m map[string]string, mfaCell string) (bool, error) {
+	if v := m["birthdate"]; v != "" && !birthdateRe.MatchString(v) {
+		return false, errInvalidParam("birthdate must be in the format mm/dd/yyyy.")
+	}
+	if v := m["updated_at"]; v != "" && !epochRe.MatchString(v) {
+		return false, errInvalidParam("updated_at must be epoch time in seconds.")
+	}
+	verified := 0
+	for _, a := range []string{"email", "phone_number"} {
+		if m[a+"_verified"] != "true" {
+			continue
+		}
+		if m[a] == "" {
+			return false, errInvalidParam("%s_verified is TRUE but %s is empty.", a, a)
+		}
+		if contains(p.AutoVerifiedAttributes, a) {
+			verified++
+		}
+	}
+	if verified == 0 || (len(p.AutoVerifiedAttributes) == 1 && verified != 1) {
+		return false, errInvalidParam("The User Record does not set any of the auto verified attributes to true. (Example: email_verified to true).")
+	}
+	mfa, err := csvBool("cognito:mfa_enabled", mfaCell)
+	if err != nil {
+		return false, err
+	}
+	switch {
+	case mfaCell == "":
+		mfa = p.MFA == "ON"
+	case p.MFA == "ON" && !mfa:
+		return false, errInvalidParam("cognito:mfa_enabled must be TRUE or blank: the user pool requires MFA.")
+	case p.MFA == "OFF" && mfa:
+		return false, errInvalidParam("cognito:mfa_enabled must be FALSE or blank: MFA is off in the user pool.")
+	}
+	return mfa, nil
+}
+
 // importRow creates the user of one row as RESET_REQUIRED, with a random
 // SRP verifier that no password matches.
 func (s *Server) importRow(p *pool, header []string, row importRow, now time.Time) error {
+	var ae *APIError
+	if errors.As(row.err, &ae) {
+		return ae
+	}
 	if row.err != nil {
 		return errInvalidParam("The line cannot be read as CSV.")
 	}
 	if len(row.fields) != len(header) {
 		return errInvalidParam("The line has %d fields; the header has %d.", len(row.fields), len(header))
 	}
-	var username string
-	var mfa bool
+	var username, mfaCell string
 	var attrs []attributeType
 	for i, col := range header {
 		v := row.fields[i]
@@ -513,11 +603,7 @@ func (s *Server) importRow(p *pool, header []string, row importRow, now time.Tim
 			username = v
 			continue
 		case "cognito:mfa_enabled":
-			b, err := csvBool(col, v)
-			if err != nil {
-				return err
-			}
-			mfa = b
+			mfaCell = v
 			continue
 		case "email_verified", "phone_number_verified":
 			if v == "" {
@@ -545,8 +631,9 @@ func (s *Server) importRow(p *pool, header []string, row importRow, now time.Tim
 			return errInvalidParam("Attributes did not conform to the schema: %s: The attribute is required", a)
 		}
 	}
-	if mfa && m["phone_number"] == "" {
-		return errInvalidParam("cognito:mfa_enabled is TRUE but the user has no phone_number.")
+	mfa, err := p.checkImportedUser(m, mfaCell)
+	if err != nil {
+		return err
 	}
 	u, err := s.newUser(p, username, m, now)
 	if err != nil {
@@ -557,7 +644,9 @@ func (s *Server) importRow(p *pool, header []string, row importRow, now time.Tim
 		return errorf("InternalErrorException", "cognitotest: salt: %v", err)
 	}
 	u.Salt, u.Verifier = salt.Text(16), new(big.Int).SetBytes(s.randBytes(384)).Text(16)
-	u.Status, u.SMSEnabled = statusReset, mfa
+	// MFA on: SMS when the user has a phone number; without one the user
+	// must set a factor up (Cognito imports such users too).
+	u.Status, u.SMSEnabled = statusReset, mfa && m["phone_number"] != ""
 	p.addUser(u)
 	return nil
 }

@@ -2,7 +2,6 @@ package userpool
 
 import (
 	"fmt"
-	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -13,18 +12,21 @@ import (
 func BenchmarkUserImport(b *testing.B) {
 	t := &testing.T{}
 	e := newUnlockedEnv(t)
-	var csv strings.Builder
-	csv.WriteString("cognito:username,cognito:mfa_enabled,email,email_verified,name\n")
-	for i := range 1000 {
-		fmt.Fprintf(&csv, "user%d,FALSE,user%d@example.com,TRUE,User %d\n", i, i, i)
+	e.t = t
+	pool0, err := e.s.CreatePool(PoolOptions{})
+	require.NoError(b, err)
+	rows := make([]map[string]string, 1000)
+	for i := range rows {
+		rows[i] = person(fmt.Sprintf("user%d", i))
 	}
+	file := e.csvFile(pool0, rows)
 	b.ReportAllocs()
 	for b.Loop() {
 		b.StopTimer()
 		pool, err := e.s.CreatePool(PoolOptions{})
 		require.NoError(b, err)
 		b.StartTimer()
-		j := e.runImport(pool, csv.String())
+		j := e.runImport(pool, file)
 		if j["Status"] != "Succeeded" || j["ImportedUsers"] != float64(1000) {
 			b.Fatalf("job: %v", j)
 		}

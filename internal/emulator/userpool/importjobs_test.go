@@ -1,6 +1,7 @@
 package userpool
 
 import (
+	"encoding/csv"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -69,6 +70,41 @@ func (e *unlockedEnv) runImport(pool, csv string) map[string]any {
 	return e.waitJob(pool, id)
 }
 
+// csvFile is a file with every column GetCSVHeader lists for pool and one
+// row per map (column → value; other cells empty), then the raw lines.
+func (e *unlockedEnv) csvFile(pool string, rows []map[string]string, raw ...string) string {
+	e.t.Helper()
+	var header []string
+	for _, h := range e.ok("GetCSVHeader", map[string]any{"UserPoolId": pool})["CSVHeader"].([]any) {
+		header = append(header, h.(string))
+	}
+	var b strings.Builder
+	w := csv.NewWriter(&b)
+	require.NoError(e.t, w.Write(header))
+	for _, r := range rows {
+		line := make([]string, len(header))
+		for i, h := range header {
+			line[i] = r[h]
+		}
+		require.NoError(e.t, w.Write(line))
+	}
+	w.Flush()
+	for _, l := range raw {
+		b.WriteString(l + "\n")
+	}
+	return b.String()
+}
+
+// person is a row for csvFile: a user with a verified e-mail address and
+// the given other columns (pairs).
+func person(name string, kv ...string) map[string]string {
+	m := map[string]string{"cognito:username": name, "name": name, "email": name + "@example.com", "email_verified": "TRUE"}
+	for i := 0; i < len(kv); i += 2 {
+		m[kv[i]] = kv[i+1]
+	}
+	return m
+}
+
 func importPool(t *testing.T, e *unlockedEnv) string {
 	pool, err := e.s.CreatePool(PoolOptions{CustomAttributes: []string{"tier"}, RequiredAttributes: []string{"name"}})
 	require.NoError(t, err)
@@ -93,22 +129,27 @@ func TestGetCSVHeader(t *testing.T) {
 func TestUserImportJobRows(t *testing.T) {
 	e := newUnlockedEnv(t)
 	pool := importPool(t, e)
-	csv := "\ufeffcognito:username,name,email,email_verified,phone_number,phone_number_verified,cognito:mfa_enabled,custom:tier\n" +
-		"bob,Bob,bob@example.com,TRUE,,,FALSE,gold\n" +
-		"carol,Carol,carol@example.com,true,+15555550100,TRUE,TRUE,\n" +
-		"alice,Alice,alice@example.com,TRUE,,,FALSE,\n" + // exists
-		"dave,Dave,not-an-email,TRUE,,,FALSE,\n" +
-		"erin,Erin,erin@example.com,TRUE,,,TRUE,\n" + // MFA without a phone
-		"frank,,frank@example.com,TRUE,,,FALSE,\n" + // name is required
-		"grace,Grace,grace@example.com,TRUE,,,maybe,\n" +
-		"heidi,Heidi,heidi@example.com\n" + // too few fields
-		",Nobody,nobody@example.com,TRUE,,,FALSE,\n" +
-		"\"ivan,Ivan\n" // unterminated quote
-	j := e.runImport(pool, csv)
+	file := "\ufeff" + e.csvFile(pool, []map[string]string{
+		person("bob", "name", "  Bob  ", "cognito:mfa_enabled", "FALSE", "custom:tier", "gold"),
+		person("carol", "phone_number", "+15555550100", "phone_number_verified", "true"),
+		person("leo", "birthdate", "02/01/1985", "updated_at", "1471453471"),
+		person("alice"),                                 // exists: skipped
+		person("dave", "email", "not-an-email"),         // the schema refuses it
+		person("erin", "cognito:mfa_enabled", "TRUE"),   // MFA is off in the pool
+		person("frank", "name", ""),                     // name is required
+		person("grace", "cognito:mfa_enabled", "maybe"), // not a boolean
+		person("judy", "email_verified", "FALSE"),       // the pool's one auto-verified attribute unverified
+		person("kim", "birthdate", "1985-02-01"),        // not mm/dd/yyyy
+		person("mallory", "email", ""),                  // verified but empty
+		person("nobody", "cognito:username", ""),        // no username
+		person("oscar", "updated_at", "yesterday"),      // not epoch seconds
+		person("peggy", "cognito:username", "peg gy"),   // a space in the username
+	}, "heidi,Heidi", "ivan,"+strings.Repeat("x", maxImportRowBytes), "\"unterminated,Ivan")
+	j := e.runImport(pool, file)
 	assert.Equal(t, "Succeeded", j["Status"])
-	assert.EqualValues(t, 2, j["ImportedUsers"])
-	assert.EqualValues(t, 8, j["FailedUsers"])
-	assert.EqualValues(t, 0, j["SkippedUsers"])
+	assert.EqualValues(t, 3, j["ImportedUsers"])
+	assert.EqualValues(t, 1, j["SkippedUsers"])
+	assert.EqualValues(t, 13, j["FailedUsers"])
 	assert.Contains(t, j, "CompletionDate")
 	assert.NotEmpty(t, j["CompletionMessage"])
 	assert.Equal(t, testRoleArn, j["CloudWatchLogsRoleArn"])
@@ -120,11 +161,11 @@ func TestUserImportJobRows(t *testing.T) {
 		attrs[a.(map[string]any)["Name"].(string)] = a.(map[string]any)["Value"]
 	}
 	assert.Equal(t, "gold", attrs["custom:tier"])
+	assert.Equal(t, "Bob", attrs["name"], "values are trimmed")
 	assert.Equal(t, "true", attrs["email_verified"])
 	assert.NotEmpty(t, attrs["sub"])
-	carol := e.ok("AdminGetUser", map[string]any{"UserPoolId": pool, "Username": "carol"})
-	assert.Contains(t, carol["UserMFASettingList"], "SMS_MFA")
-	for _, gone := range []string{"dave", "erin", "frank", "grace", "heidi"} {
+	assert.NotContains(t, attrs, "phone_number", "empty cells set nothing")
+	for _, gone := range []string{"dave", "erin", "frank", "grace", "judy", "kim", "mallory", "oscar", "heidi", "ivan"} {
 		_, errType := e.call("AdminGetUser", map[string]any{"UserPoolId": pool, "Username": gone})
 		assert.True(t, strings.HasPrefix(errType, "UserNotFoundException"), "%s: %s", gone, errType)
 	}
@@ -141,17 +182,38 @@ func TestUserImportJobRows(t *testing.T) {
 	})
 }
 
+// TestUserImportMFA: cognito:mfa_enabled must agree with a pool that
+// requires MFA; blank takes the pool's requirement.
+func TestUserImportMFA(t *testing.T) {
+	e := newUnlockedEnv(t)
+	pool, err := e.s.CreatePool(PoolOptions{MFA: "ON", AutoVerifiedAttributes: []string{"email", "phone_number"}})
+	require.NoError(t, err)
+	j := e.runImport(pool, e.csvFile(pool, []map[string]string{
+		person("rita", "phone_number", "+15555550101", "phone_number_verified", "TRUE"),
+		person("sam", "phone_number", "+15555550102", "cognito:mfa_enabled", "FALSE"),
+		{"cognito:username": "tom", "phone_number": "+15555550103", "phone_number_verified": "TRUE", "cognito:mfa_enabled": "TRUE"},
+	}))
+	assert.EqualValues(t, 2, j["ImportedUsers"])
+	assert.EqualValues(t, 1, j["FailedUsers"])
+	for _, name := range []string{"rita", "tom"} {
+		u := e.ok("AdminGetUser", map[string]any{"UserPoolId": pool, "Username": name})
+		assert.Contains(t, u["UserMFASettingList"], "SMS_MFA", name)
+	}
+}
+
 func TestUserImportJobFailures(t *testing.T) {
 	e := newUnlockedEnv(t)
 	pool := importPool(t, e)
+	good := e.csvFile(pool, []map[string]string{person("bob")})
+	header, row, _ := strings.Cut(good, "\n")
+	row = strings.TrimSuffix(row, "\n")
 	for _, tc := range []struct{ name, csv string }{
-		{"a column the pool lacks", "cognito:username,cognito:mfa_enabled,name,favourite_colour\nbob,FALSE,Bob,blue\n"},
-		{"a column twice", "cognito:username,cognito:mfa_enabled,name,name\nbob,FALSE,Bob,Bob\n"},
-		{"no cognito:mfa_enabled", "cognito:username,name\nbob,Bob\n"},
-		{"no column for a required attribute", "cognito:username,cognito:mfa_enabled,email\nbob,FALSE,bob@example.com\n"},
+		{"a column the pool lacks", header + ",favourite_colour\n" + row + ",blue\n"},
+		{"a column twice", header + ",name\n" + row + ",bob\n"},
+		{"a column missing", strings.Replace(header, ",cognito:mfa_enabled", "", 1) + "\n" + strings.Replace(row, ",,", ",", 1) + "\n"},
 		{"an empty file", ""},
 		{"an unreadable header", "\"cognito:username,name\n"},
-		{"every row fails", "cognito:username,cognito:mfa_enabled,name\nalice,FALSE,Alice\n"},
+		{"every row skipped or failed", e.csvFile(pool, []map[string]string{person("alice"), person("bad", "email", "x")})},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			e.t = t
@@ -167,12 +229,26 @@ func TestUserImportJobFailures(t *testing.T) {
 		e.ok("StartUserImportJob", map[string]any{"UserPoolId": pool, "JobId": id})
 		assert.Equal(t, "Failed", e.waitJob(pool, id)["Status"])
 	})
+	t.Run("a pool without auto-verified attributes", func(t *testing.T) {
+		e.t = t
+		none, err := e.s.CreatePool(PoolOptions{AutoVerifiedAttributes: []string{}})
+		require.NoError(t, err)
+		id, path := e.createJob(none)
+		require.Equal(t, http.StatusOK, e.put(path, good).Code)
+		_, errType := e.call("StartUserImportJob", map[string]any{"UserPoolId": none, "JobId": id})
+		assert.True(t, strings.HasPrefix(errType, "PreconditionNotMetException"), errType)
+		assert.Equal(t, "Created", e.job(none, id)["Status"])
+	})
+	t.Run("the file is good but for each case's one fault", func(t *testing.T) {
+		e.t = t
+		assert.Equal(t, "Succeeded", e.runImport(pool, good)["Status"])
+	})
 }
 
 func TestUserImportJobLifecycle(t *testing.T) {
 	e := newUnlockedEnv(t)
 	pool := importPool(t, e)
-	const csv = "cognito:username,cognito:mfa_enabled,name,email,email_verified\nbob,FALSE,Bob,bob@example.com,TRUE\n"
+	csv := e.csvFile(pool, []map[string]string{person("bob")})
 	code := func(op string, in map[string]any) string {
 		_, errType := e.call(op, in)
 		c, _, _ := strings.Cut(errType, ":")
@@ -227,10 +303,10 @@ func TestUserImportJobLifecycle(t *testing.T) {
 		e.t = t
 		out := e.ok("ListUserImportJobs", map[string]any{"UserPoolId": pool, "MaxResults": 1})
 		require.Len(t, out["UserImportJobs"], 1)
-		assert.Equal(t, doneID, out["UserImportJobs"].([]any)[0].(map[string]any)["JobId"])
+		assert.Equal(t, created, out["UserImportJobs"].([]any)[0].(map[string]any)["JobId"], "the last created first")
 		next := e.ok("ListUserImportJobs", map[string]any{"UserPoolId": pool, "MaxResults": 1, "PaginationToken": out["PaginationToken"]})
 		require.Len(t, next["UserImportJobs"], 1)
-		assert.Equal(t, created, next["UserImportJobs"].([]any)[0].(map[string]any)["JobId"])
+		assert.Equal(t, doneID, next["UserImportJobs"].([]any)[0].(map[string]any)["JobId"])
 		assert.NotContains(t, next, "PaginationToken")
 		empty, err := e.s.CreatePool(PoolOptions{})
 		require.NoError(t, err)
@@ -243,7 +319,7 @@ func TestUserImportJobLifecycle(t *testing.T) {
 		testImportStart = func() { <-release }
 		defer func() { testImportStart = nil }()
 		id, path := e.createJob(pool)
-		require.Equal(t, http.StatusOK, e.put(path, csv+"carl,FALSE,Carl,carl@example.com,TRUE\n").Code)
+		require.Equal(t, http.StatusOK, e.put(path, e.csvFile(pool, []map[string]string{person("carl"), person("cora")})).Code)
 		e.ok("StartUserImportJob", ref(id))
 		out := e.ok("StopUserImportJob", ref(id))
 		assert.Equal(t, "Stopping", obj(t, out, "UserImportJob")["Status"])
@@ -251,10 +327,21 @@ func TestUserImportJobLifecycle(t *testing.T) {
 		close(release)
 		j := e.waitJob(pool, id)
 		assert.Equal(t, "Stopped", j["Status"])
+		assert.Equal(t, "The Import Job was stopped by the developer.", j["CompletionMessage"])
 		assert.EqualValues(t, 2, j["SkippedUsers"])
 		assert.EqualValues(t, 0, j["ImportedUsers"])
 		_, errType := e.call("AdminGetUser", map[string]any{"UserPoolId": pool, "Username": "carl"})
 		assert.True(t, strings.HasPrefix(errType, "UserNotFoundException"), errType)
+	})
+
+	t.Run("the pre-signed URL lasts 15 minutes", func(t *testing.T) {
+		e.t = t
+		id, path := e.createJob(pool)
+		e.host.Advance(importURLTTL + time.Second)
+		rec := e.put(path, csv)
+		assert.Equal(t, http.StatusForbidden, rec.Code)
+		assert.Contains(t, rec.Body.String(), "Request has expired")
+		assert.Equal(t, "Created", e.job(pool, id)["Status"])
 	})
 
 	t.Run("a job not started within a day expires", func(t *testing.T) {
@@ -272,7 +359,7 @@ func TestUserImportJobResumesAfterRestart(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "state")
 	e := newPersistEnv(t, path)
 	id, upload := e.createJob(e.pool)
-	require.Equal(t, http.StatusOK, e.put(upload, "cognito:username,cognito:mfa_enabled,email,email_verified\nbob,FALSE,bob@example.com,TRUE\n").Code)
+	require.Equal(t, http.StatusOK, e.put(upload, e.csvFile(e.pool, []map[string]string{person("bob")})).Code)
 	release := make(chan struct{})
 	testImportStart = func() { <-release }
 	e.ok("StartUserImportJob", map[string]any{"UserPoolId": e.pool, "JobId": id})
