@@ -37,13 +37,15 @@ type uiCustomInput struct {
 
 func (in *uiCustomInput) poolID() string { return in.UserPoolId }
 
-// uiClasses are the selectors Cognito's classic hosted UI lets CSS style.
+// uiClasses are the selectors Cognito's classic hosted UI lets CSS style
+// (the developer guide, "Customizing hosted UI (classic) branding").
 var uiClasses = []string{
 	".background-customizable", ".banner-customizable", ".errorMessage-customizable",
-	".idpButton-customizable", ".idpButton-customizable:hover", ".inputField-customizable",
-	".inputField-customizable:focus", ".label-customizable", ".legalText-customizable",
-	".logo-customizable", ".submitButton-customizable", ".submitButton-customizable:hover",
-	".textDescription-customizable",
+	".idpButton-customizable", ".idpButton-customizable:hover", ".idpDescription-customizable",
+	".inputField-customizable", ".inputField-customizable:focus", ".label-customizable",
+	".legalText-customizable", ".logo-customizable", ".passwordCheck-valid-customizable",
+	".passwordCheck-notValid-customizable", ".redirect-customizable", ".socialButton-customizable",
+	".submitButton-customizable", ".submitButton-customizable:hover", ".textDescription-customizable",
 }
 
 var (
