@@ -337,6 +337,17 @@ func TestUICustomization(t *testing.T) {
 		assert.Contains(t, rec.Header().Get("Content-Security-Policy"), "img-src 'self'")
 	})
 
+	t.Run("a stored sheet that could close the style element is not applied", func(t *testing.T) {
+		e.t = t
+		e.s.mu.Lock()
+		e.s.st.Pools[e.pool].uiCustomFor(cl2.ID).CSS = ".label-customizable { color: red } </style><script>alert(1)</script>"
+		e.s.mu.Unlock()
+		rec := e.get("/login?" + url.Values{"client_id": {cl2.ID}, "response_type": {"code"},
+			"redirect_uri": {"https://app.example.com/cb"}}.Encode())
+		require.Equal(t, http.StatusOK, rec.Code)
+		assert.NotContains(t, rec.Body.String(), "<script>")
+	})
+
 	t.Run("neither CSS nor image removes the customization", func(t *testing.T) {
 		e.t = t
 		e.ok("SetUICustomization", set(cl2.ID, "", nil))

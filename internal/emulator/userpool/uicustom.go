@@ -240,8 +240,9 @@ func serveUIImage(s *Server, w http.ResponseWriter, r *http.Request) {
 }
 
 // hostedUIStyle returns the CSS and the logo URL path the hosted UI's pages
-// apply for clientID (s.mu held). The CSS passed checkCSS, so it is safe
-// inside a style element.
+// apply for clientID (s.mu held). The CSS is checked again (a state file
+// may have been edited by hand), so what goes inside the style element
+// cannot close it.
 func (p *pool) hostedUIStyle(clientID string) (css template.CSS, logo string) {
 	u := p.uiCustomFor(clientID)
 	if u == nil {
@@ -249,6 +250,9 @@ func (p *pool) hostedUIStyle(clientID string) (css template.CSS, logo string) {
 	}
 	if len(u.Image) > 0 {
 		logo = uiImageURLPath(p.ID, u)
+	}
+	if checkCSS(u.CSS) != nil {
+		return "", logo
 	}
 	return template.CSS(u.CSS), logo // #nosec G203 -- checked by checkCSS
 }
