@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cognitokit/cognitokit/internal/emulator/triggers"
 	"github.com/cognitokit/cognitokit/internal/srp"
 )
 
@@ -111,7 +112,7 @@ func (s *Server) initiate(c *call, admin bool) (any, error) {
 		ap = map[string]string{}
 	}
 	if flow == "REFRESH_TOKEN_AUTH" || flow == "REFRESH_TOKEN" {
-		return s.refreshFlow(p, cl, ap, c.now)
+		return s.refreshFlow(c, p, cl, ap)
 	}
 	name := ap["USERNAME"]
 	if name == "" {
@@ -125,7 +126,7 @@ func (s *Server) initiate(c *call, admin bool) (any, error) {
 	if err := checkSecretHash(cl, ap["SECRET_HASH"], name, realName); err != nil {
 		return nil, err
 	}
-	base := &authSession{ClientID: cl.ID, Admin: admin, DeviceKey: ap["DEVICE_KEY"]}
+	base := &authSession{ClientID: cl.ID, Admin: admin, DeviceKey: ap["DEVICE_KEY"], req: c}
 	switch flow {
 	case "USER_AUTH":
 		if u == nil && cl.PreventUserExistence == "ENABLED" {
@@ -235,7 +236,8 @@ func userCanSignIn(u *user) error {
 	return nil
 }
 
-func (s *Server) refreshFlow(p *pool, cl *client, ap map[string]string, now time.Time) (any, error) {
+func (s *Server) refreshFlow(c *call, p *pool, cl *client, ap map[string]string) (any, error) {
+	now := c.now
 	tok := ap["REFRESH_TOKEN"]
 	if tok == "" {
 		return nil, errInvalidParam("Missing required parameter REFRESH_TOKEN")
@@ -253,7 +255,7 @@ func (s *Server) refreshFlow(p *pool, cl *client, ap map[string]string, now time
 	if unknownDevice(u, ap["DEVICE_KEY"]) {
 		return nil, errDeviceNotFound()
 	}
-	res, err := s.issue(p, cl, u, now, rt, "")
+	res, err := s.issue(p, cl, u, now, rt, "", &tokenTrigger{c: c, source: triggers.SourceTokenRefresh})
 	if err != nil {
 		return nil, err
 	}
@@ -267,6 +269,7 @@ func (s *Server) newSession(p *pool, cl *client, base *authSession, challenge st
 	ns.Challenge = challenge
 	ns.Expires = now.Add(time.Duration(cl.AuthSessionValidity) * time.Minute)
 	ns.Failures = 0
+	ns.req, ns.meta = nil, nil
 	p.Sessions[ns.ID] = &ns
 	// forget expired sessions
 	for id, o := range p.Sessions {
@@ -470,7 +473,7 @@ func (s *Server) finish(p *pool, cl *client, u *user, base *authSession, now tim
 		deviceKey = d.Key
 		meta = &deviceMetadata{DeviceKey: d.Key, DeviceGroupKey: d.GroupKey}
 	}
-	res, err := s.issue(p, cl, u, now, nil, deviceKey)
+	res, err := s.issue(p, cl, u, now, nil, deviceKey, &tokenTrigger{c: base.req, source: signInTokenSource(base), meta: base.meta})
 	if err != nil {
 		return nil, err
 	}
@@ -526,6 +529,7 @@ func (s *Server) respond(c *call, admin bool) (any, error) {
 		return nil, errSessionExpired
 	}
 	delete(p.Sessions, sess.ID) // single use
+	sess.req, sess.meta = c, in.ClientMetadata
 	if (sess.FirstFactor == "EMAIL_OTP" || sess.FirstFactor == "SMS_OTP") && c.now.After(sess.CodeExpires) {
 		return nil, errExpiredCode
 	}
@@ -648,6 +652,7 @@ func (s *Server) respond(c *call, admin bool) (any, error) {
 		}
 		u.Salt, u.Verifier = salt, verifier
 		u.Status, u.TempUntil, u.Modified = statusConfirmed, time.Time{}, c.now
+		base.NewPassword = true
 		return s.afterNewPassword(p, cl, u, base, c.now)
 
 	case "SMS_MFA", "EMAIL_OTP":

@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/cognitokit/cognitokit/internal/emulator/triggers"
 )
 
 // This file is the hosted UI's state and Go helpers: identity providers,
@@ -462,14 +464,24 @@ func (u *user) refreshAttrs(attrs map[string]string, now time.Time) {
 	}
 }
 
-// clientAccessToken signs a client_credentials access token.
-func (s *Server) clientAccessToken(p *pool, cl *client, scope string, now time.Time) (string, time.Duration, error) {
+// clientAccessToken signs a client_credentials access token, after the
+// pool's pre token generation trigger when it is version V3_0
+// (TokenGeneration_ClientCredentials; the request c is its context).
+func (s *Server) clientAccessToken(c *call, p *pool, cl *client, scope string, now time.Time) (string, time.Duration, error) {
+	o, err := s.preToken(&tokenTrigger{c: c, source: triggers.SourceTokenClientCredentials}, p, cl, nil, nil, scope)
+	if err != nil {
+		return "", 0, err
+	}
 	ttl := cl.validity("access")
-	tok, err := s.signJWT(p, map[string]any{
+	claims := map[string]any{
 		"sub": cl.ID, "token_use": "access", "scope": scope, "auth_time": now.Unix(),
 		"iss": s.Issuer(p.ID), "exp": now.Add(ttl).Unix(), "iat": now.Unix(),
 		"version": 2, "jti": s.uuid(), "client_id": cl.ID,
-	})
+	}
+	if o != nil {
+		o.ApplyAccess(claims)
+	}
+	tok, err := s.signJWT(p, claims)
 	return tok, ttl, err
 }
 

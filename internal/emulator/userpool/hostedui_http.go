@@ -9,6 +9,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/cognitokit/cognitokit/internal/emulator/triggers"
 )
 
 // The hosted UI's HTTP endpoints, as Cognito's managed login serves them
@@ -858,9 +860,10 @@ func (s *Server) tokenGrant(r *http.Request) (map[string]any, *oauthErr) {
 		if u == nil || !u.Enabled {
 			return nil, oerr("invalid_grant", "")
 		}
-		res, err := s.issueOAuth(p, cl, u, now, nil, "", &oauthIssue{Scope: ac.Req.Scope, Nonce: ac.Req.Nonce})
+		res, err := s.issueOAuth(p, cl, u, now, nil, "", &oauthIssue{Scope: ac.Req.Scope, Nonce: ac.Req.Nonce},
+			&tokenTrigger{c: &call{r: r, now: now}, source: triggers.SourceTokenHostedAuth})
 		if err != nil {
-			return nil, oerr("server_error", "")
+			return nil, tokenError(err)
 		}
 		// Remembered until it expires, so that a replay revokes these tokens.
 		ac.Used, ac.Origin = true, p.Refresh[hashToken(res.RefreshToken)].OriginJTI
@@ -880,9 +883,9 @@ func (s *Server) tokenGrant(r *http.Request) (map[string]any, *oauthErr) {
 		if err != nil || !u.Enabled {
 			return nil, oerr("invalid_grant", "")
 		}
-		res, err := s.issueOAuth(p, cl, u, now, rt, "", &oauthIssue{})
+		res, err := s.issueOAuth(p, cl, u, now, rt, "", &oauthIssue{}, &tokenTrigger{c: &call{r: r, now: now}, source: triggers.SourceTokenRefresh})
 		if err != nil {
-			return nil, oerr("server_error", "")
+			return nil, tokenError(err)
 		}
 		out := map[string]any{"access_token": res.AccessToken, "expires_in": res.ExpiresIn, "token_type": "Bearer"}
 		if rt.Scope == "" || hasScope(rt.Scope, "openid") {
@@ -909,9 +912,9 @@ func (s *Server) tokenGrant(r *http.Request) (map[string]any, *oauthErr) {
 				return nil, oerr("invalid_scope", "")
 			}
 		}
-		tok, ttl, err := s.clientAccessToken(p, cl, strings.Join(req, " "), now)
+		tok, ttl, err := s.clientAccessToken(&call{r: r, now: now}, p, cl, strings.Join(req, " "), now)
 		if err != nil {
-			return nil, oerr("server_error", "")
+			return nil, tokenError(err)
 		}
 		return map[string]any{"access_token": tok, "expires_in": int64(ttl / time.Second), "token_type": "Bearer"}, nil
 	}

@@ -2,6 +2,8 @@ package userpool
 
 import (
 	"time"
+
+	"github.com/cognitokit/cognitokit/internal/emulator/triggers"
 )
 
 // Refresh-token rotation.
@@ -107,7 +109,7 @@ func opGetTokensFromRefreshToken(s *Server, c *call) (any, error) {
 	if unknownDevice(u, in.DeviceKey) {
 		return nil, errDeviceNotFound()
 	}
-	res, err := s.issue(p, cl, u, c.now, rt, "")
+	res, err := s.issue(p, cl, u, c.now, rt, "", &tokenTrigger{c: c, source: triggers.SourceTokenRefresh, meta: in.ClientMetadata})
 	if err != nil {
 		return nil, err
 	}

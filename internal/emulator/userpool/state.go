@@ -273,6 +273,16 @@ type authSession struct {
 	WebAuthn     string    `json:"webAuthn,omitempty"`
 	Available    []string  `json:"available,omitempty"`
 	Passwordless bool      `json:"passwordless,omitempty"`
+	// NewPassword: NEW_PASSWORD_REQUIRED was answered in this sign-in
+	// (pre token generation's TokenGeneration_NewPasswordChallenge).
+	NewPassword bool `json:"newPassword,omitempty"`
+
+	// req and meta are the request of the step in progress and the
+	// ClientMetadata it passes to the triggers (RespondToAuthChallenge's;
+	// InitiateAuth passes none to the triggers after pre authentication).
+	// They are set for each request and never stored with a session.
+	req  *call
+	meta map[string]string
 }
 
 type customResult struct {

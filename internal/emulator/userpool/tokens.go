@@ -187,8 +187,11 @@ type deviceMetadata struct {
 //
 // It signs the tokens with s.mu released (see unlocked), after its state
 // changes: callers return its result without touching the state again.
-func (s *Server) issue(p *pool, cl *client, u *user, now time.Time, rt *refreshToken, deviceKey string) (*authResult, error) {
-	return s.issueTokens(p, cl, u, now, rt, deviceKey, nil, false)
+//
+// tt fires the pool's pre token generation trigger (nil: none), with
+// s.mu released, before anything is stored (see preToken).
+func (s *Server) issue(p *pool, cl *client, u *user, now time.Time, rt *refreshToken, deviceKey string, tt *tokenTrigger) (*authResult, error) {
+	return s.issueTokens(p, cl, u, now, rt, deviceKey, nil, false, tt)
 }
 
 // oauthIssue holds what a hosted-UI (OAuth 2.0) sign-in adds to the
@@ -202,19 +205,26 @@ type oauthIssue struct {
 // issueOAuth is issue for the hosted UI's token endpoint (oa may be nil):
 // the access token carries oa.Scope (or the refresh token's scope), the ID
 // token the nonce, at_hash and, for federated users, identities.
-func (s *Server) issueOAuth(p *pool, cl *client, u *user, now time.Time, rt *refreshToken, deviceKey string, oa *oauthIssue) (*authResult, error) {
-	return s.issueTokens(p, cl, u, now, rt, deviceKey, oa, true)
+func (s *Server) issueOAuth(p *pool, cl *client, u *user, now time.Time, rt *refreshToken, deviceKey string, oa *oauthIssue, tt *tokenTrigger) (*authResult, error) {
+	return s.issueTokens(p, cl, u, now, rt, deviceKey, oa, true, tt)
 }
 
 // issueTokens is issue and issueOAuth (hosted): the hosted UI's access
 // tokens carry "version": 2, as Cognito's do, and are signed with s.mu
-// held; the API's are signed with s.mu released.
-func (s *Server) issueTokens(p *pool, cl *client, u *user, now time.Time, rt *refreshToken, deviceKey string, oa *oauthIssue, hosted bool) (*authResult, error) {
+// held; the API's are signed with s.mu released. The pre token generation
+// trigger (tt) runs first, with s.mu released, so that a failing trigger
+// leaves nothing stored; its overrides are applied to the claims before
+// they are signed.
+func (s *Server) issueTokens(p *pool, cl *client, u *user, now time.Time, rt *refreshToken, deviceKey string, oa *oauthIssue, hosted bool, tt *tokenTrigger) (*authResult, error) {
 	scope := selfServiceScope
 	if oa != nil && oa.Scope != "" {
 		scope = oa.Scope
 	} else if rt != nil && rt.Scope != "" {
 		scope = rt.Scope
+	}
+	overrides, err := s.preToken(tt, p, cl, u, rt, scope)
+	if err != nil {
+		return nil, err
 	}
 	authTime := now.Unix()
 	origin := ""
@@ -226,10 +236,7 @@ func (s *Server) issueTokens(p *pool, cl *client, u *user, now time.Time, rt *re
 	eventID := s.uuid()
 	iss := s.Issuer(p.ID)
 	accessTTL, idTTL := cl.validity("access"), cl.validity("id")
-	var groups []string
-	for _, g := range p.sortedGroups(u.Groups) {
-		groups = append(groups, g.Name)
-	}
+	groups, roles, preferred := claimGroups(p, u)
 	access := map[string]any{
 		"sub": u.Sub, "iss": iss, "client_id": cl.ID, "origin_jti": origin, "event_id": eventID,
 		"token_use": "access", "scope": scope, "auth_time": authTime,
@@ -243,14 +250,8 @@ func (s *Server) issueTokens(p *pool, cl *client, u *user, now time.Time, rt *re
 	if len(groups) > 0 {
 		access["cognito:groups"] = groups
 		id["cognito:groups"] = groups
-		if g := p.Groups[groups[0]]; g.RoleArn != "" {
-			id["cognito:preferred_role"] = g.RoleArn
-		}
-		var roles []string
-		for _, n := range groups {
-			if r := p.Groups[n].RoleArn; r != "" {
-				roles = append(roles, r)
-			}
+		if preferred != "" {
+			id["cognito:preferred_role"] = preferred
 		}
 		if len(roles) > 0 {
 			id["cognito:roles"] = roles
@@ -292,6 +293,10 @@ func (s *Server) issueTokens(p *pool, cl *client, u *user, now time.Time, rt *re
 		default:
 			id[n] = v
 		}
+	}
+	if overrides != nil {
+		overrides.ApplyID(id)
+		overrides.ApplyAccess(access)
 	}
 	res := &authResult{ExpiresIn: int64(accessTTL / time.Second), TokenType: "Bearer"}
 	if rt == nil {
