@@ -127,6 +127,15 @@ func (s *Server) initiate(c *call, admin bool) (any, error) {
 		return nil, err
 	}
 	base := &authSession{ClientID: cl.ID, Admin: admin, DeviceKey: ap["DEVICE_KEY"], req: c}
+	// Pre authentication, before any credential is checked (InitiateAuth's
+	// ClientMetadata is its validationData); the user is looked up again
+	// after it ran.
+	if err := s.preAuthentication(c, p, cl, u, name, in.ClientMetadata); err != nil {
+		return nil, err
+	}
+	if u != nil {
+		u = p.sameUser(u.Username, u.Sub)
+	}
 	switch flow {
 	case "USER_AUTH":
 		if u == nil && cl.PreventUserExistence == "ENABLED" {
@@ -458,10 +467,15 @@ func (s *Server) mfaChallenge(p *pool, cl *client, u *user, base *authSession, k
 	return &authOutput{ChallengeName: kind, Session: sess.ID, ChallengeParameters: params}, nil
 }
 
-// finish issues tokens and, in a pool that tracks devices, a new device.
+// finish runs the post authentication trigger, then issues tokens and, in
+// a pool that tracks devices, a new device.
 func (s *Server) finish(p *pool, cl *client, u *user, base *authSession, now time.Time) (any, error) {
 	if base.AuthTime == 0 {
 		base.AuthTime = now.Unix()
+	}
+	known := u.Devices[base.DeviceKey] != nil && base.DeviceDone
+	if err := s.postAuthentication(p, cl, u, base, !known && p.DeviceTracking); err != nil {
+		return nil, err
 	}
 	deviceKey := ""
 	var meta *deviceMetadata

@@ -378,9 +378,10 @@ func serveLoginPage(s *Server, w http.ResponseWriter, r *http.Request) {
 type loginOutcome struct {
 	page     *pageData // show this page
 	status   int
-	redirect string        // or redirect here
-	trigger  *TriggerEvent // after running this trigger
-	finish   *finishInfo   // then issue a code
+	redirect string          // or redirect here
+	trigger  *TriggerEvent   // after running this trigger
+	postAuth *hostedPostAuth // and, for a PostAuthentication trigger, this function
+	finish   *finishInfo     // then issue a code
 }
 
 type finishInfo struct {
@@ -421,6 +422,12 @@ func (s *Server) act(w http.ResponseWriter, r *http.Request, out loginOutcome) {
 		return
 	}
 	f := out.finish
+	if out.trigger != nil && out.trigger.TriggerSource == TriggerPostAuthentication {
+		if err := out.postAuth.run(r.Context(), s); err != nil {
+			redirectError(w, r, f.req, oerr("invalid_request", apiMessage(err)))
+			return
+		}
+	}
 	if out.trigger != nil {
 		if err := s.runTrigger(r, out.trigger); err != nil {
 			redirectError(w, r, f.req, oerr("invalid_request", out.trigger.TriggerSource+" failed with error "+err.Error()+"."))
@@ -510,6 +517,12 @@ func (s *Server) loginStep(r *http.Request, csrf string) loginOutcome {
 			return fail("Username and password are required.")
 		}
 		u = p.findUser(name)
+		if err := s.preAuthentication(&call{r: r, now: now}, p, cl, u, name, nil); err != nil {
+			return fail(apiMessage(err))
+		}
+		if u != nil {
+			u = p.sameUser(u.Username, u.Sub) // looked up again after the trigger
+		}
 		if u == nil {
 			return fail(apiMessage(s.unknownUser(cl)))
 		}
@@ -666,7 +679,9 @@ func (s *Server) showFlow(p *pool, u *user, flow *uiFlow, page pageData, errMsg 
 func (s *Server) hostedDone(p *pool, cl *client, u *user, req authRequest, provider string) loginOutcome {
 	ev := &TriggerEvent{TriggerSource: TriggerPostAuthentication, UserPoolID: p.ID, ClientID: cl.ID, Username: u.Username,
 		Attributes: copyAttrs(u.Attrs), Provider: provider}
-	return loginOutcome{trigger: ev, finish: &finishInfo{poolID: p.ID, username: u.Username, sub: u.Sub, provider: provider, req: req}}
+	pa := &hostedPostAuth{}
+	pa.arn, pa.ev = s.postAuthEvent(nil, p, cl, u, false, nil)
+	return loginOutcome{trigger: ev, postAuth: pa, finish: &finishInfo{poolID: p.ID, username: u.Username, sub: u.Sub, provider: provider, req: req}}
 }
 
 // ---------------------------------------------------------------------------
