@@ -170,8 +170,10 @@
 //     claims, AmbiguousRoleResolution) decide an identity's role, and the
 //     OpenID tokens' key is served at IdentityPoolJWKSURL.
 //
-// CUSTOM_AUTH runs the Go functions of Options.CustomAuth in place of the
-// Define/Create/Verify auth challenge Lambda triggers.
+// CUSTOM_AUTH runs the Define/Create/Verify auth challenge functions the
+// pool's LambdaConfig names (see RegisterFunction), or, in a pool without
+// them, the Go functions of Options.CustomAuth in their place, through the
+// same trigger mechanism.
 //
 // # Time, randomness, persistence
 //

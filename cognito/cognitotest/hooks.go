@@ -12,9 +12,15 @@ import (
 // from the challenges answered so far; Create makes a CUSTOM_CHALLENGE;
 // Verify judges an answer.
 //
-// The hooks run while the server's state lock is held: they must not call
-// back into the Server. An error from a hook answers
-// UserLambdaValidationException, as a failing Lambda does.
+// The hooks are used in pools whose LambdaConfig names no
+// DefineAuthChallenge function (a pool that does runs its functions, see
+// RegisterFunction). They run as those functions do, with Cognito's events
+// behind the scenes and without the server's state lock held, so they may
+// call the Server. Unlike Cognito's functions, they are given the
+// ClientMetadata of InitiateAuth as well as RespondToAuthChallenge's. An
+// error from a hook answers UserLambdaValidationException, as a failing
+// Lambda does; a Define that neither issues tokens, fails nor names a
+// challenge, InvalidLambdaResponseException.
 type CustomAuthHooks struct {
 	// Define plays DefineAuthChallenge: called at the start and after
 	// every answered challenge.

@@ -47,9 +47,10 @@ type Options struct {
 	// query), status and duration; never a secret, password, code or token.
 	Logf func(format string, args ...any)
 	// CustomAuth holds the Go functions that play the part of Cognito's
-	// Define/Create/Verify auth challenge Lambda triggers for CUSTOM_AUTH.
-	// Without it, CUSTOM_AUTH answers InvalidParameterException as Cognito
-	// does for a pool with no triggers.
+	// Define/Create/Verify auth challenge Lambda triggers for CUSTOM_AUTH
+	// in pools whose LambdaConfig names none. Without either, CUSTOM_AUTH
+	// answers InvalidParameterException as Cognito does for a pool with no
+	// triggers.
 	CustomAuth *CustomAuthHooks
 	// AllowUnsigned accepts operations that need IAM credentials in
 	// Cognito (the Admin* operations, pool and client management, ListUsers,
