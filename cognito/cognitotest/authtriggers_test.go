@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
@@ -221,4 +222,23 @@ func TestHostedUIAuthenticationTriggers(t *testing.T) {
 	mu.Lock()
 	assert.Len(t, hooked, 1, "the hook does not run after the function failed")
 	mu.Unlock()
+}
+
+// TestAuthenticationTriggerTimeout: a function slower than the timeout
+// fails the sign-in with UnexpectedLambdaException, and the server keeps
+// serving (the next sign-in, with a prompt function, works).
+func TestAuthenticationTriggerTimeout(t *testing.T) {
+	f := setup(t, PoolOptions{}, ClientOptions{}, func(o *Options) { o.FunctionTimeout = 100 * time.Millisecond })
+	rec := withTriggers(t, f, authConfig, nil)
+	rec.reset(func(ev map[string]any) (any, error) {
+		if ev["triggerSource"] == "PreAuthentication_Authentication" {
+			time.Sleep(time.Second)
+		}
+		return nil, nil
+	})
+	_, err := passwordSignIn(f, "alice", testPassword)
+	requireCode(t, err, "UnexpectedLambdaException")
+	assert.Equal(t, "PreAuthentication invocation failed due to error Socket timeout while invoking Lambda function.", message(err))
+	rec.reset(nil)
+	mustTokens(t, f, "alice")
 }

@@ -1,6 +1,8 @@
 package cognitotest
 
 import (
+	"encoding/json"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -9,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/cognitokit/cognitokit/internal/interop"
 	"github.com/cognitokit/cognitokit/internal/srp"
 )
 
@@ -221,4 +224,71 @@ func TestCustomAuthLambdaOverHooks(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, types.ChallengeNameTypeCustomChallenge, out.ChallengeName, "the pool's functions")
 	assert.Equal(t, 1, hookCalls, "the hooks are not called")
+}
+
+// jsCustomAuth signs in with amazon-cognito-identity-js's CUSTOM_AUTH
+// (initiateAuth without a password, authenticateUser for password first),
+// answering each custom challenge with the next of answers.
+const jsCustomAuth = `
+import pkg from 'amazon-cognito-identity-js';
+const { CognitoUserPool, CognitoUser, AuthenticationDetails } = pkg;
+const pool = new CognitoUserPool({ UserPoolId: process.env.POOL, ClientId: process.env.CLIENT, endpoint: process.env.ENDPOINT });
+function run(passwordFirst, answers) {
+  return new Promise((resolve) => {
+    const u = new CognitoUser({ Username: 'alice', Pool: pool });
+    u.setAuthenticationFlowType('CUSTOM_AUTH');
+    const questions = [];
+    const cb = {
+      onSuccess: (s) => resolve({ ok: true, questions, tenant: s.getIdToken().payload.tenant }),
+      onFailure: (e) => resolve({ ok: false, questions, code: e.code, message: e.message }),
+      customChallenge: (p) => { questions.push(p.question); u.sendCustomChallengeAnswer(answers.shift(), cb, { source: 'js' }); },
+    };
+    const details = new AuthenticationDetails({ Username: 'alice', Password: passwordFirst ? process.env.PASSWORD : undefined });
+    if (passwordFirst) u.authenticateUser(details, cb); else u.initiateAuth(details, cb);
+  });
+}
+const out = {};
+out.right = await run(false, ['42']);
+out.retry = await run(false, ['1', '42']);
+out.passwordFirst = await run(true, ['42']);
+out.fail = await run(false, ['0', '0', '0']);
+console.log(JSON.stringify(out));
+`
+
+// TestInteropAmazonCognitoIdentityJSCustomAuth: the official JS SDK's
+// custom authentication against the pool's auth-challenge functions, with
+// a pre token generation function whose claim reaches the SDK's ID token.
+func TestInteropAmazonCognitoIdentityJSCustomAuth(t *testing.T) {
+	dir := interop.NPMInstall(t, "amazon-cognito-identity-js@6")
+	f := setup(t, PoolOptions{}, ClientOptions{})
+	lc := customConfig
+	lc.PreTokenGenerationConfig = &types.PreTokenGenerationVersionConfigType{LambdaArn: aws.String(recARN),
+		LambdaVersion: types.PreTokenGenerationLambdaVersionTypeV20}
+	rec := withTriggers(t, f, lc, nil)
+	rec.reset(func(ev map[string]any) (any, error) {
+		if strings.HasPrefix(ev["triggerSource"].(string), "TokenGeneration_") {
+			return preTokenAnswer(ev)
+		}
+		return quizFunctions(ev)
+	})
+	out, err := interop.Node(t, dir, jsCustomAuth, "POOL="+f.pool, "CLIENT="+f.client.ID, "ENDPOINT="+f.s.URL+"/", "PASSWORD="+testPassword)
+	require.NoError(t, err)
+	var res map[string]struct {
+		OK        bool     `json:"ok"`
+		Questions []string `json:"questions"`
+		Tenant    string   `json:"tenant"`
+		Code      string   `json:"code"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(strings.TrimSpace(out)), &res), out)
+	for _, name := range []string{"right", "retry", "passwordFirst"} {
+		assert.True(t, res[name].OK, "%s: %+v", name, res[name])
+		assert.Equal(t, "acme", res[name].Tenant, name)
+	}
+	assert.Equal(t, []string{"6*7", "6*7"}, res["retry"].Questions)
+	assert.False(t, res["fail"].OK)
+	assert.Equal(t, "NotAuthorizedException", res["fail"].Code)
+	for _, ev := range rec.of("VerifyAuthChallengeResponse_Authentication") {
+		assert.Equal(t, map[string]any{"source": "js"}, request(t, ev)["clientMetadata"])
+	}
+	assert.NotEmpty(t, rec.of("TokenGeneration_Authentication"))
 }

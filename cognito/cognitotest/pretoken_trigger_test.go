@@ -298,3 +298,39 @@ func TestPreTokenGenerationFailure(t *testing.T) {
 	assert.NotEmpty(t, tok.IdToken)
 	assert.Len(t, rec.of("TokenGeneration_Authentication"), 1, "V1_0 when only PreTokenGeneration is set")
 }
+
+// TestTriggersRunUnlocked: a function may call the emulator back (it runs
+// with the state lock released), and what it changes meanwhile is
+// honoured: a user it deletes gets no tokens.
+func TestTriggersRunUnlocked(t *testing.T) {
+	for _, src := range []string{"PreAuthentication_Authentication", "PostAuthentication_Authentication", "TokenGeneration_Authentication"} {
+		t.Run(src, func(t *testing.T) {
+			f := setup(t, PoolOptions{}, ClientOptions{})
+			lc := authConfig
+			lc.PreTokenGeneration = aws.String(recARN)
+			rec := withTriggers(t, f, lc, nil)
+			rec.reset(func(ev map[string]any) (any, error) {
+				if ev["triggerSource"] != src {
+					return nil, nil
+				}
+				_, err := f.c.AdminUpdateUserAttributes(ctx(), &cip.AdminUpdateUserAttributesInput{UserPoolId: &f.pool,
+					Username: aws.String("alice"), UserAttributes: []types.AttributeType{{Name: aws.String("name"), Value: aws.String("Alice")}}})
+				return nil, err
+			})
+			tok := mustTokens(t, f, "alice")
+			assert.Equal(t, "Alice", decodeClaims(t, *tok.IdToken)["name"], "the change made by %s is in the tokens", src)
+
+			rec.reset(func(ev map[string]any) (any, error) {
+				if ev["triggerSource"] == src {
+					_, err := f.c.AdminDeleteUser(ctx(), &cip.AdminDeleteUserInput{UserPoolId: &f.pool, Username: aws.String("alice")})
+					return nil, err
+				}
+				return nil, nil
+			})
+			out, err := passwordSignIn(f, "alice", testPassword)
+			require.Error(t, err)
+			assert.Nil(t, out)
+			assert.Contains(t, []string{"UserNotFoundException", "NotAuthorizedException"}, code(err))
+		})
+	}
+}
