@@ -51,6 +51,18 @@ func quizFunctions(ev map[string]any) (any, error) {
 	return nil, nil
 }
 
+// passwordFirstStart starts a CUSTOM_AUTH sign-in of alice with
+// CHALLENGE_NAME=SRP_A (password first).
+func passwordFirstStart(t *testing.T, f *fixture) (*srp.Client, *cip.InitiateAuthOutput) {
+	t.Helper()
+	sc, err := srp.NewClient(nil)
+	require.NoError(t, err)
+	ch, err := f.c.InitiateAuth(ctx(), &cip.InitiateAuthInput{AuthFlow: types.AuthFlowTypeCustomAuth, ClientId: &f.client.ID,
+		AuthParameters: map[string]string{"USERNAME": "alice", "CHALLENGE_NAME": "SRP_A", "SRP_A": sc.SRPA()}})
+	require.NoError(t, err)
+	return sc, ch
+}
+
 func customAnswer(f *fixture, session *string, answer string, meta map[string]string) (*cip.RespondToAuthChallengeOutput, error) {
 	return f.c.RespondToAuthChallenge(ctx(), &cip.RespondToAuthChallengeInput{ClientId: &f.client.ID, ClientMetadata: meta,
 		ChallengeName: types.ChallengeNameTypeCustomChallenge, Session: session,
@@ -112,11 +124,7 @@ func TestCustomAuthLambdaTriggers(t *testing.T) {
 	})
 	t.Run("password first (SRP_A), then the challenge", func(t *testing.T) {
 		rec.reset(quizFunctions)
-		sc, err := srp.NewClient(nil)
-		require.NoError(t, err)
-		ch, err := f.c.InitiateAuth(ctx(), &cip.InitiateAuthInput{AuthFlow: types.AuthFlowTypeCustomAuth, ClientId: &f.client.ID,
-			AuthParameters: map[string]string{"USERNAME": "alice", "CHALLENGE_NAME": "SRP_A", "SRP_A": sc.SRPA()}})
-		require.NoError(t, err)
+		sc, ch := passwordFirstStart(t, f)
 		require.Equal(t, types.ChallengeNameTypePasswordVerifier, ch.ChallengeName)
 		assert.Equal(t, []any{map[string]any{"challengeName": "SRP_A", "challengeResult": true, "challengeMetadata": ""}},
 			request(t, rec.one(t, "DefineAuthChallenge_Authentication"))["session"])
@@ -133,12 +141,8 @@ func TestCustomAuthLambdaTriggers(t *testing.T) {
 	})
 	t.Run("wrong password: Define is not asked again", func(t *testing.T) {
 		rec.reset(quizFunctions)
-		sc, err := srp.NewClient(nil)
-		require.NoError(t, err)
-		ch, err := f.c.InitiateAuth(ctx(), &cip.InitiateAuthInput{AuthFlow: types.AuthFlowTypeCustomAuth, ClientId: &f.client.ID,
-			AuthParameters: map[string]string{"USERNAME": "alice", "CHALLENGE_NAME": "SRP_A", "SRP_A": sc.SRPA()}})
-		require.NoError(t, err)
-		_, err = srpAnswer(t, f, sc, ch, "Wrong0Passw!", f.s.Now(), nil)
+		sc, ch := passwordFirstStart(t, f)
+		_, err := srpAnswer(t, f, sc, ch, "Wrong0Passw!", f.s.Now(), nil)
 		requireCode(t, err, "NotAuthorizedException")
 		assert.Len(t, rec.of("DefineAuthChallenge_Authentication"), 1)
 	})

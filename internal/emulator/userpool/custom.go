@@ -148,14 +148,19 @@ func (s *Server) customAuthFunctions(p *pool, meta map[string]string) (customFun
 		define: hookDefineARN, create: hookCreateARN, verify: hookVerifyARN}, nil
 }
 
-// run invokes one of the functions with s.mu released (Server.invoke).
-func (f customFunctions) run(s *Server, c *call, fn func(ctx context.Context, inv triggers.Invoker) error) error {
-	return s.invoke(c, func(ctx context.Context, fns Functions) error {
+// run invokes one of the functions for the sign-in of u that base holds,
+// with s.mu released (Server.invoke), and checks the sign-in again
+// afterwards.
+func (f customFunctions) run(s *Server, p *pool, cl *client, u *user, base *authSession, fn func(ctx context.Context, inv triggers.Invoker) error) error {
+	if err := s.invoke(base.req, func(ctx context.Context, fns Functions) error {
 		if f.inv != nil {
 			return fn(ctx, f.inv)
 		}
 		return fn(ctx, fns)
-	})
+	}); err != nil {
+		return err
+	}
+	return s.stillSignedIn(p, cl, u, base)
 }
 
 // customStep verifies answer (when the session holds a challenge), then
@@ -180,13 +185,10 @@ func (s *Server) customStep(p *pool, cl *client, u *user, base *authSession, ans
 		}
 		ev := triggers.NewVerifyAuthChallengeEvent(s.caller(p, c, cl.ID, u.Username), triggerAttributes(u), base.Private, answer, false, base.meta)
 		var ok bool
-		if err := fx.run(s, c, func(ctx context.Context, inv triggers.Invoker) (err error) {
+		if err := fx.run(s, p, cl, u, base, func(ctx context.Context, inv triggers.Invoker) (err error) {
 			ok, err = triggers.InvokeVerifyAuthChallenge(ctx, inv, fx.verify, ev)
 			return err
 		}); err != nil {
-			return nil, err
-		}
-		if err := s.stillSignedIn(p, cl, u, base); err != nil {
 			return nil, err
 		}
 		base.addCustom(customResult{ChallengeName: "CUSTOM_CHALLENGE", ChallengeResult: ok, Metadata: base.Meta})
@@ -201,13 +203,10 @@ func (s *Server) customStep(p *pool, cl *client, u *user, base *authSession, ans
 	}
 	dev := triggers.NewDefineAuthChallengeEvent(s.caller(p, c, cl.ID, u.Username), triggerAttributes(u), challengeSession(base.Custom), false, base.meta)
 	var d events.CognitoEventUserPoolsDefineAuthChallengeResponse
-	if err := fx.run(s, c, func(ctx context.Context, inv triggers.Invoker) (err error) {
+	if err := fx.run(s, p, cl, u, base, func(ctx context.Context, inv triggers.Invoker) (err error) {
 		d, err = triggers.InvokeDefineAuthChallenge(ctx, inv, fx.define, dev)
 		return err
 	}); err != nil {
-		return nil, err
-	}
-	if err := s.stillSignedIn(p, cl, u, base); err != nil {
 		return nil, err
 	}
 	switch {
@@ -233,13 +232,10 @@ func (s *Server) customStep(p *pool, cl *client, u *user, base *authSession, ans
 	cev := triggers.NewCreateAuthChallengeEvent(s.caller(p, c, cl.ID, u.Username), triggerAttributes(u), "CUSTOM_CHALLENGE",
 		challengeSession(base.Custom), base.meta)
 	var cr events.CognitoEventUserPoolsCreateAuthChallengeResponse
-	if err := fx.run(s, c, func(ctx context.Context, inv triggers.Invoker) (err error) {
+	if err := fx.run(s, p, cl, u, base, func(ctx context.Context, inv triggers.Invoker) (err error) {
 		cr, err = triggers.InvokeCreateAuthChallenge(ctx, inv, fx.create, cev)
 		return err
 	}); err != nil {
-		return nil, err
-	}
-	if err := s.stillSignedIn(p, cl, u, base); err != nil {
 		return nil, err
 	}
 	b := *base
