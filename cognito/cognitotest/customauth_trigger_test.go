@@ -197,6 +197,55 @@ func TestCustomAuthLambdaTriggers(t *testing.T) {
 	})
 }
 
+// TestCustomAuthLambdaUnknownUser: with PreventUserExistenceErrors, an
+// unknown user's custom sign-in runs the functions with userNotFound and
+// is refused as a wrong answer would be, whatever Define decides; without
+// it, UserNotFoundException and no function runs.
+func TestCustomAuthLambdaUnknownUser(t *testing.T) {
+	f := setup(t, PoolOptions{}, ClientOptions{PreventUserExistenceErrors: true})
+	rec := withTriggers(t, f, customConfig, nil)
+	rec.reset(quizFunctions)
+	ch, err := f.c.InitiateAuth(ctx(), &cip.InitiateAuthInput{AuthFlow: types.AuthFlowTypeCustomAuth, ClientId: &f.client.ID,
+		AuthParameters: map[string]string{"USERNAME": "ghost"}})
+	require.NoError(t, err)
+	require.Equal(t, types.ChallengeNameTypeCustomChallenge, ch.ChallengeName, "a plausible challenge")
+	assert.Equal(t, "ghost", ch.ChallengeParameters["USERNAME"])
+	def := rec.one(t, "DefineAuthChallenge_Authentication")
+	assertHeader(t, def, "1", "DefineAuthChallenge_Authentication", f.pool, "ghost", f.client.ID)
+	assert.Equal(t, true, request(t, def)["userNotFound"])
+	assert.Equal(t, map[string]any{}, request(t, def)["userAttributes"])
+
+	rec.reset(quizFunctions)
+	_, err = f.c.RespondToAuthChallenge(ctx(), &cip.RespondToAuthChallengeInput{ClientId: &f.client.ID,
+		ChallengeName: types.ChallengeNameTypeCustomChallenge, Session: ch.Session,
+		ChallengeResponses: map[string]string{"USERNAME": "ghost", "ANSWER": "42"}})
+	requireCode(t, err, "NotAuthorizedException")
+	assert.Equal(t, "Incorrect username or password.", message(err))
+	assert.Equal(t, true, request(t, rec.one(t, "VerifyAuthChallengeResponse_Authentication"))["userNotFound"])
+	assert.Len(t, rec.of("DefineAuthChallenge_Authentication"), 1, "Define decided to issue tokens: refused")
+	assert.Empty(t, rec.of("PostAuthentication_Authentication"))
+
+	t.Run("password first", func(t *testing.T) {
+		rec.reset(quizFunctions)
+		sc, err := srp.NewClient(nil)
+		require.NoError(t, err)
+		ch, err := f.c.InitiateAuth(ctx(), &cip.InitiateAuthInput{AuthFlow: types.AuthFlowTypeCustomAuth, ClientId: &f.client.ID,
+			AuthParameters: map[string]string{"USERNAME": "ghost", "CHALLENGE_NAME": "SRP_A", "SRP_A": sc.SRPA()}})
+		require.NoError(t, err)
+		require.Equal(t, types.ChallengeNameTypePasswordVerifier, ch.ChallengeName)
+		_, err = srpAnswer(t, f, sc, ch, testPassword, f.s.Now(), nil)
+		requireCode(t, err, "NotAuthorizedException")
+	})
+	t.Run("without PreventUserExistenceErrors", func(t *testing.T) {
+		g := setup(t, PoolOptions{}, ClientOptions{})
+		grec := withTriggers(t, g, customConfig, nil)
+		_, err := g.c.InitiateAuth(ctx(), &cip.InitiateAuthInput{AuthFlow: types.AuthFlowTypeCustomAuth, ClientId: &g.client.ID,
+			AuthParameters: map[string]string{"USERNAME": "ghost"}})
+		requireCode(t, err, "UserNotFoundException")
+		assert.Empty(t, grec.sources())
+	})
+}
+
 // TestCustomAuthLambdaOverHooks: a pool whose LambdaConfig names the
 // auth-challenge functions uses them, not Options.CustomAuth; a pool
 // without them still runs the hooks.

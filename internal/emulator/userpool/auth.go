@@ -151,19 +151,25 @@ func (s *Server) initiate(c *call, admin bool) (any, error) {
 		}
 		return s.startSRP(p, cl, u, name, ap["SRP_A"], base, c.now)
 	case "CUSTOM_AUTH":
-		if u == nil {
+		if u == nil && (cl.PreventUserExistence != "ENABLED" || p.functionARN(triggers.DefineAuthChallenge) == "") {
 			return nil, s.unknownUser(cl)
 		}
-		if err := userCanSignIn(u); err != nil {
-			return nil, err
+		if u == nil {
+			// The pool's functions run with userNotFound and the sign-in
+			// can never succeed (customStep).
+			base.Username, base.CustomFlow, base.Fake = name, true, true
+		} else {
+			if err := userCanSignIn(u); err != nil {
+				return nil, err
+			}
+			base.Username, base.Sub, base.CustomFlow = u.Username, u.Sub, true
 		}
-		base.Username, base.Sub, base.CustomFlow = u.Username, u.Sub, true
 		if ap["CHALLENGE_NAME"] == "SRP_A" {
 			if ap["SRP_A"] == "" {
 				return nil, errInvalidParam("Missing required parameter SRP_A")
 			}
 			base.SRPA = ap["SRP_A"]
-		} else if unknownDevice(u, base.DeviceKey) {
+		} else if u != nil && unknownDevice(u, base.DeviceKey) {
 			return nil, errDeviceNotFound()
 		}
 		return s.customStep(p, cl, u, base, "", in.ClientMetadata, c.now)
@@ -560,6 +566,9 @@ func (s *Server) respond(c *call, admin bool) (any, error) {
 	if sess.Fake {
 		if err := checkSecretHash(cl, r["SECRET_HASH"], name, sess.Username); err != nil {
 			return nil, err
+		}
+		if sess.CustomFlow && in.ChallengeName == "CUSTOM_CHALLENGE" {
+			return s.customStep(p, cl, nil, sess, r["ANSWER"], in.ClientMetadata, c.now)
 		}
 		return nil, errIncorrectPassword
 	}

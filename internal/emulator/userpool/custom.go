@@ -148,9 +148,9 @@ func (s *Server) customAuthFunctions(p *pool, meta map[string]string) (customFun
 		define: hookDefineARN, create: hookCreateARN, verify: hookVerifyARN}, nil
 }
 
-// run invokes one of the functions for the sign-in of u that base holds,
-// with s.mu released (Server.invoke), and checks the sign-in again
-// afterwards.
+// run invokes one of the functions for the sign-in of u that base holds
+// (u nil: an unknown user's), with s.mu released (Server.invoke), and
+// checks the sign-in again afterwards.
 func (f customFunctions) run(s *Server, p *pool, cl *client, u *user, base *authSession, fn func(ctx context.Context, inv triggers.Invoker) error) error {
 	if err := s.invoke(base.req, func(ctx context.Context, fns Functions) error {
 		if f.inv != nil {
@@ -159,6 +159,9 @@ func (f customFunctions) run(s *Server, p *pool, cl *client, u *user, base *auth
 		return fn(ctx, fns)
 	}); err != nil {
 		return err
+	}
+	if u == nil {
+		return s.clientStill(p, cl)
 	}
 	return s.stillSignedIn(p, cl, u, base)
 }
@@ -170,12 +173,22 @@ func (f customFunctions) run(s *Server, p *pool, cl *client, u *user, base *auth
 // s.mu released, and the sign-in is checked again after each. meta is the
 // request's ClientMetadata; the functions get RespondToAuthChallenge's
 // (base.meta), not InitiateAuth's, as Cognito passes it.
+//
+// u is nil for a username that is no user's, in a client that prevents
+// user-existence errors: the functions are told userNotFound, and the
+// sign-in fails at the end whatever they decide, as with Cognito.
 func (s *Server) customStep(p *pool, cl *client, u *user, base *authSession, answer string, meta map[string]string, now time.Time) (any, error) {
 	fx, err := s.customAuthFunctions(p, meta)
 	if err != nil {
 		return nil, err
 	}
 	c := base.req
+	notFound := u == nil
+	username, attrs := base.Username, triggers.Attributes{}
+	if u != nil {
+		username, attrs = u.Username, triggerAttributes(u)
+	}
+	caller := s.caller(p, c, cl.ID, username)
 	if base.Challenge == "CUSTOM_CHALLENGE" {
 		if answer == "" {
 			return nil, errInvalidParam("Missing required parameter ANSWER")
@@ -183,7 +196,7 @@ func (s *Server) customStep(p *pool, cl *client, u *user, base *authSession, ans
 		if fx.verify == "" {
 			return nil, errNoCustomAuth
 		}
-		ev := triggers.NewVerifyAuthChallengeEvent(s.caller(p, c, cl.ID, u.Username), triggerAttributes(u), base.Private, answer, false, base.meta)
+		ev := triggers.NewVerifyAuthChallengeEvent(caller, attrs, base.Private, answer, notFound, base.meta)
 		var ok bool
 		if err := fx.run(s, p, cl, u, base, func(ctx context.Context, inv triggers.Invoker) (err error) {
 			ok, err = triggers.InvokeVerifyAuthChallenge(ctx, inv, fx.verify, ev)
@@ -201,7 +214,7 @@ func (s *Server) customStep(p *pool, cl *client, u *user, base *authSession, ans
 	if len(base.Custom) >= maxCustomRounds {
 		return nil, errIncorrectPassword
 	}
-	dev := triggers.NewDefineAuthChallengeEvent(s.caller(p, c, cl.ID, u.Username), triggerAttributes(u), challengeSession(base.Custom), false, base.meta)
+	dev := triggers.NewDefineAuthChallengeEvent(caller, attrs, challengeSession(base.Custom), notFound, base.meta)
 	var d events.CognitoEventUserPoolsDefineAuthChallengeResponse
 	if err := fx.run(s, p, cl, u, base, func(ctx context.Context, inv triggers.Invoker) (err error) {
 		d, err = triggers.InvokeDefineAuthChallenge(ctx, inv, fx.define, dev)
@@ -210,7 +223,7 @@ func (s *Server) customStep(p *pool, cl *client, u *user, base *authSession, ans
 		return nil, err
 	}
 	switch {
-	case d.FailAuthentication:
+	case d.FailAuthentication, d.IssueTokens && notFound:
 		return nil, errIncorrectPassword
 	case d.IssueTokens:
 		// Cognito lets Define issue tokens at any point; so do we.
@@ -223,14 +236,13 @@ func (s *Server) customStep(p *pool, cl *client, u *user, base *authSession, ans
 			return nil, errorf("UserLambdaValidationException", "DefineAuthChallenge returned PASSWORD_VERIFIER, but the client did not start with SRP_A.")
 		}
 		b := *base
-		return s.startSRP(p, cl, u, u.Username, b.SRPA, &b, now)
+		return s.startSRP(p, cl, u, username, b.SRPA, &b, now)
 	case d.ChallengeName != "CUSTOM_CHALLENGE":
 		return nil, errorf("UserLambdaValidationException", "DefineAuthChallenge returned unsupported challenge %q.", d.ChallengeName)
 	case fx.create == "":
 		return nil, errNoCustomAuth
 	}
-	cev := triggers.NewCreateAuthChallengeEvent(s.caller(p, c, cl.ID, u.Username), triggerAttributes(u), "CUSTOM_CHALLENGE",
-		challengeSession(base.Custom), base.meta)
+	cev := triggers.NewCreateAuthChallengeEvent(caller, attrs, "CUSTOM_CHALLENGE", challengeSession(base.Custom), base.meta)
 	var cr events.CognitoEventUserPoolsCreateAuthChallengeResponse
 	if err := fx.run(s, p, cl, u, base, func(ctx context.Context, inv triggers.Invoker) (err error) {
 		cr, err = triggers.InvokeCreateAuthChallenge(ctx, inv, fx.create, cev)
@@ -242,7 +254,7 @@ func (s *Server) customStep(p *pool, cl *client, u *user, base *authSession, ans
 	b.Private, b.Meta = copyAttrs(cr.PrivateChallengeParameters), cr.ChallengeMetadata
 	sess := s.newSession(p, cl, &b, "CUSTOM_CHALLENGE", now)
 	params := copyAttrs(cr.PublicChallengeParameters)
-	params["USERNAME"] = u.Username
+	params["USERNAME"] = username
 	return &authOutput{ChallengeName: "CUSTOM_CHALLENGE", Session: sess.ID, ChallengeParameters: params}, nil
 }
 
