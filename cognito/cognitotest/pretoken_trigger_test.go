@@ -139,6 +139,7 @@ func TestPreTokenGenerationSources(t *testing.T) {
 			AuthParameters: map[string]string{"REFRESH_TOKEN": *tok.RefreshToken}, ClientMetadata: meta})
 		require.NoError(t, err)
 		ev := rec.one(t, "TokenGeneration_RefreshTokens")
+		assertSameShape(t, referenceEvent(t, "TokenGeneration_Authentication_V2"), ev, "", "clientMetadata")
 		assertHeader(t, ev, "2", "TokenGeneration_RefreshTokens", f.pool, "alice", f.client.ID)
 		assert.Empty(t, request(t, ev)["clientMetadata"], "InitiateAuth passes none")
 		assert.Equal(t, "acme", claim(t, verifiedClaims(t, f.s, f.pool, f.client.ID, *out.AuthenticationResult.IdToken, jwks.TokenUseID), "tenant"))
@@ -198,6 +199,7 @@ func TestPreTokenGenerationSources(t *testing.T) {
 				"PASSWORD_CLAIM_SECRET_BLOCK": p["SECRET_BLOCK"], "PASSWORD_CLAIM_SIGNATURE": sig, "TIMESTAMP": ts}})
 		require.NoError(t, err)
 		ev := rec.one(t, "TokenGeneration_AuthenticateDevice")
+		assertSameShape(t, referenceEvent(t, "TokenGeneration_Authentication_V2"), ev, "")
 		assertHeader(t, ev, "2", "TokenGeneration_AuthenticateDevice", d.pool, "alice", d.client.ID)
 		assert.Equal(t, map[string]any{"source": "web"}, request(t, ev)["clientMetadata"])
 		access := verifiedClaims(t, d.s, d.pool, d.client.ID, *out.AuthenticationResult.AccessToken, jwks.TokenUseAccess)
@@ -331,6 +333,37 @@ func TestTriggersRunUnlocked(t *testing.T) {
 			require.Error(t, err)
 			assert.Nil(t, out)
 			assert.Contains(t, []string{"UserNotFoundException", "NotAuthorizedException"}, code(err))
+		})
+	}
+}
+
+// BenchmarkSignInPreTokenTrigger measures a USER_PASSWORD_AUTH sign-in
+// without and with a pre token generation function (a Go handler invoked
+// through JSON, as Lambda would): the trigger's cost is the difference.
+func BenchmarkSignInPreTokenTrigger(b *testing.B) {
+	for _, withFn := range []bool{false, true} {
+		name := "no trigger"
+		if withFn {
+			name = "V2_0 trigger"
+		}
+		b.Run(name, func(b *testing.B) {
+			f := setup(b, PoolOptions{}, ClientOptions{})
+			if withFn {
+				rec := withTriggers(b, f, preTokenConfig(types.PreTokenGenerationLambdaVersionTypeV20), nil)
+				rec.reset(func(ev map[string]any) (any, error) {
+					rec.mu.Lock()
+					rec.events = nil // keep memory flat
+					rec.mu.Unlock()
+					return preTokenAnswer(ev)
+				})
+			}
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				if _, err := passwordSignIn(f, "alice", testPassword); err != nil {
+					b.Fatal(err)
+				}
+			}
 		})
 	}
 }
