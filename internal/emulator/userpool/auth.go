@@ -770,8 +770,12 @@ func cutPrefix(s, prefix string) (string, bool) {
 	return "", false
 }
 
-// putBack re-stores a session after a validation error the user can fix.
-func (s *Server) putBack(p *pool, sess *authSession) { p.Sessions[sess.ID] = sess }
+// putBack re-stores a session after a validation error the user can fix
+// (without the request that used it).
+func (s *Server) putBack(p *pool, sess *authSession) {
+	sess.req, sess.meta = nil, nil
+	p.Sessions[sess.ID] = sess
+}
 
 // keepForRetry counts a refused challenge answer against sess and keeps
 // the session for another answer while fewer than maxChallengeFailures
