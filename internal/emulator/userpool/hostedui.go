@@ -150,12 +150,19 @@ type identityProvider struct {
 	// and scopes (kept above for Facebook's sake), secrets included.
 	Details     map[string]string `json:"details,omitempty"`
 	Identifiers []string          `json:"idpIdentifiers,omitempty"`
+	// Created and Modified are its CreationDate and LastModifiedDate
+	// (zero for a provider of an older state file).
+	Created  time.Time `json:"created,omitzero"`
+	Modified time.Time `json:"modified,omitzero"`
 }
 
 type resourceServer struct {
 	Identifier string   `json:"identifier"`
 	Name       string   `json:"name"`
 	Scopes     []string `json:"scopes"`
+	// Descriptions are the scopes' ScopeDescription, by scope name (a
+	// scope without one is described by its name).
+	Descriptions map[string]string `json:"descriptions,omitempty"`
 }
 
 // authRequest is a validated /oauth2/authorize request.

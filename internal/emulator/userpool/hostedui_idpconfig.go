@@ -183,6 +183,9 @@ func checkDetails(typ, name string, d map[string]string) error {
 				return errInvalidParam("identity provider %s: %s must be true or false", name, k)
 			}
 		}
+		if v := d["RequestSigningAlgorithm"]; v != "" && v != "rsa-sha256" {
+			return errInvalidParam("identity provider %s: RequestSigningAlgorithm must be rsa-sha256", name)
+		}
 		if d["EncryptedResponses"] == "true" {
 			return errInvalidParam("identity provider %s: encrypted SAML responses are not emulated", name)
 		}

@@ -41,8 +41,10 @@ func idpWire(poolID string, idp *identityProvider) map[string]any {
 	if ids == nil {
 		ids = []string{}
 	}
-	return map[string]any{"UserPoolId": poolID, "ProviderName": idp.Name, "ProviderType": idp.Type,
+	m := map[string]any{"UserPoolId": poolID, "ProviderName": idp.Name, "ProviderType": idp.Type,
 		"ProviderDetails": idp.wireDetails(), "AttributeMapping": mapping, "IdpIdentifiers": ids}
+	idpDates(m, idp)
+	return m
 }
 
 func opCreateIdentityProvider(s *Server, c *call) (any, error) {
@@ -60,6 +62,7 @@ func opCreateIdentityProvider(s *Server, c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	idp.Created, idp.Modified = c.now, c.now
 	// The fake Facebook is not told the secret here (its lock is never
 	// taken under s.mu): it checks secrets only of apps declared with
 	// AddIdentityProvider or fakefb's PutApp.
@@ -132,7 +135,7 @@ func (in *resourceServerInput) poolID() string { return in.UserPoolId }
 func resourceServerWire(poolID string, rs *resourceServer) map[string]any {
 	scopes := make([]map[string]string, 0, len(rs.Scopes))
 	for _, sc := range rs.Scopes {
-		scopes = append(scopes, map[string]string{"ScopeName": sc, "ScopeDescription": sc})
+		scopes = append(scopes, map[string]string{"ScopeName": sc, "ScopeDescription": orDefault(rs.Descriptions[sc], sc)})
 	}
 	return map[string]any{"UserPoolId": poolID, "Identifier": rs.Identifier, "Name": rs.Name, "Scopes": scopes}
 }
@@ -152,12 +155,9 @@ func opCreateResourceServer(s *Server, c *call) (any, error) {
 	if _, dup := p.hosted().ResourceServers[in.Identifier]; dup {
 		return nil, errInvalidParam("%s already exists in user pool %s.", in.Identifier, p.ID)
 	}
-	rs := &resourceServer{Identifier: in.Identifier, Name: in.Name}
-	for _, sc := range in.Scopes {
-		if !scopeNameRe.MatchString(sc.ScopeName) || strings.Contains(sc.ScopeName, "/") {
-			return nil, errInvalidParam("Invalid scope name %q.", sc.ScopeName)
-		}
-		rs.Scopes = append(rs.Scopes, sc.ScopeName)
+	rs, err := newResourceServer(&in)
+	if err != nil {
+		return nil, err
 	}
 	p.hosted().ResourceServers[rs.Identifier] = rs
 	return map[string]any{"ResourceServer": resourceServerWire(p.ID, rs)}, nil

@@ -94,6 +94,9 @@ func (s *Server) newPool(in *createUserPoolInput, now time.Time) (*pool, error) 
 			return nil, errInvalidParam("Invalid AutoVerifiedAttributes value %q.", a)
 		}
 	}
+	if err := checkTags(in.UserPoolTags); err != nil {
+		return nil, err
+	}
 	mfa := in.MfaConfiguration
 	switch mfa {
 	case "":
@@ -285,6 +288,7 @@ func (s *Server) poolWire(p *pool) userPoolWire {
 			}
 			m["StringAttributeConstraints"] = c
 		}
+		numberConstraintsWire(m, a)
 		w.SchemaAttributes = append(w.SchemaAttributes, m)
 	}
 	return w

@@ -51,6 +51,10 @@ type pool struct {
 	AccessKeyDER []byte          `json:"accessKey,omitempty"`
 	AccessKid    string          `json:"accessKid,omitempty"`
 	accessKey    *rsa.PrivateKey `json:"-"`
+	// SAMLKeyDER and SAMLCertDER are the pool's SAML signing key (PKCS#1
+	// DER) and its certificate (DER), made on first use (signingcert.go).
+	SAMLKeyDER  []byte `json:"samlKey,omitempty"`
+	SAMLCertDER []byte `json:"samlCert,omitempty"`
 
 	Refresh  map[string]*refreshToken `json:"refresh"`  // by SHA-256 of the token
 	Revoked  map[string]time.Time     `json:"revoked"`  // origin_jti -> when it may be forgotten
@@ -92,6 +96,8 @@ type schemaAttribute struct {
 	DeveloperOnly bool   `json:"developerOnly,omitempty"`
 	MinLength     string `json:"minLength,omitempty"`
 	MaxLength     string `json:"maxLength,omitempty"`
+	MinValue      string `json:"minValue,omitempty"` // Number attributes (ops_schema.go)
+	MaxValue      string `json:"maxValue,omitempty"`
 }
 
 type passwordPolicy struct {
