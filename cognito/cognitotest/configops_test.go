@@ -1,10 +1,15 @@
 package cognitotest
 
 import (
+	"crypto"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/sha256"
 	"crypto/x509"
 	"encoding/base64"
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -134,6 +139,56 @@ func TestHostedUIAfterIdentityProviderUpdate(t *testing.T) {
 	p := newAgent(t, f.s.URL).get(authorizeURL(f.s, f.client.ID, url.Values{"idp_identifier": {"corp.example"}}))
 	assert.Equal(t, http.StatusBadRequest, p.status)
 	assert.Contains(t, p.body, "idp_identifier corp.example names no identity provider", "the old identifier names no provider")
+}
+
+// TestHostedUISignedSAMLRequests: with RequestSigningAlgorithm rsa-sha256
+// the pool signs its AuthnRequests (HTTP-Redirect binding) with the key of
+// GetSigningCertificate's certificate, and the sign-in completes.
+func TestHostedUISignedSAMLRequests(t *testing.T) {
+	f := newUIFedFixture(t)
+	authz := authorizeURL(f.s, f.client.ID, url.Values{"identity_provider": {"CorpSAML"}})
+	p := newAgent(t, f.s.URL).get(authz)
+	require.Equal(t, http.StatusFound, p.status, p.body)
+	assert.NotContains(t, p.loc, "Signature=", "unsigned by default")
+
+	_, err := f.c.UpdateIdentityProvider(ctx(), &cip.UpdateIdentityProviderInput{UserPoolId: &f.pool, ProviderName: aws.String("CorpSAML"),
+		ProviderDetails: map[string]string{"RequestSigningAlgorithm": "rsa-sha256"}})
+	require.NoError(t, err)
+	sc, err := f.c.GetSigningCertificate(ctx(), &cip.GetSigningCertificateInput{UserPoolId: &f.pool})
+	require.NoError(t, err)
+	cert := parseCert(t, aws.ToString(sc.Certificate))
+
+	p = newAgent(t, f.s.URL).get(authz)
+	require.Equal(t, http.StatusFound, p.status, p.body)
+	_, query, _ := strings.Cut(p.loc, "?")
+	raw := map[string]string{}
+	for _, part := range strings.Split(query, "&") {
+		k, _, _ := strings.Cut(part, "=")
+		raw[k] = part
+	}
+	q, err := url.ParseQuery(query)
+	require.NoError(t, err)
+	assert.Equal(t, "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256", q.Get("SigAlg"))
+	sig, err := base64.StdEncoding.DecodeString(q.Get("Signature"))
+	require.NoError(t, err)
+	sum := sha256.Sum256([]byte(raw["SAMLRequest"] + "&" + raw["RelayState"] + "&" + raw["SigAlg"]))
+	require.NoError(t, rsa.VerifyPKCS1v15(cert.PublicKey.(*rsa.PublicKey), crypto.SHA256, sum[:], sig),
+		"signed with the certificate's key")
+
+	// The identity provider, told the certificate, verifies the signature:
+	// the pool's passes, one made with another key does not.
+	a := newAgent(t, f.s.URL)
+	assert.Equal(t, http.StatusOK, a.get(p.loc).status)
+	other, err := rsa.GenerateKey(rand.Reader, 2048)
+	require.NoError(t, err)
+	forged, err := rsa.SignPKCS1v15(nil, other, crypto.SHA256, sum[:])
+	require.NoError(t, err)
+	bad := a.get(strings.Replace(p.loc, url.QueryEscape(q.Get("Signature")), url.QueryEscape(base64.StdEncoding.EncodeToString(forged)), 1))
+	assert.Equal(t, http.StatusBadRequest, bad.status)
+	assert.Contains(t, bad.body, "signature")
+
+	id := f.signIn(t, url.Values{"identity_provider": {"CorpSAML"}}, "CorpSAML", ProviderUser{Subject: fedSAMLUser})
+	assert.Equal(t, "CorpSAML_"+fedSAMLUser, id["cognito:username"], "the identity provider accepts the signed request")
 }
 
 // TestClientCredentialsAfterResourceServerChanges: the scopes an update

@@ -122,7 +122,7 @@ func (f *fakes) RegisterIdentityProvider(r userpool.RegisteredProvider) error {
 		defer f.mu.RUnlock()
 		for _, s := range f.saml {
 			if s.info.MetadataURL == r.Details["MetadataURL"] {
-				return s.idp.RegisterServiceProvider(r.SAMLEntityID, r.SAMLACSURL)
+				return s.idp.RegisterSigningServiceProvider(r.SAMLEntityID, r.SAMLSigningCertificate, r.SAMLACSURL)
 			}
 		}
 	}

@@ -200,6 +200,18 @@ func (p *IdP) Metadata() ([]byte, error) {
 // "urn:amazon:cognito:sp:<pool ID>") and the exact ACS URLs responses may
 // be posted to (the first is the default).
 func (p *IdP) RegisterServiceProvider(entityID string, acsURLs ...string) error {
+	return p.RegisterSigningServiceProvider(entityID, nil, acsURLs...)
+}
+
+// RegisterSigningServiceProvider is RegisterServiceProvider for an SP
+// that signs its AuthnRequests with the key of signingCert (DER): its
+// metadata then lists the certificate for signing, and the IdP verifies
+// the signature of each signed AuthnRequest with it, refusing one that
+// does not verify. Unsigned requests are still accepted (the metadata does
+// not say AuthnRequestsSigned): the login page posts the request it shows
+// back to the IdP without the redirect's signature. A nil signingCert
+// registers an SP that does not sign.
+func (p *IdP) RegisterSigningServiceProvider(entityID string, signingCert []byte, acsURLs ...string) error {
 	if entityID == "" || len(acsURLs) == 0 {
 		return errors.New("fakesaml: a service provider needs an entity ID and an ACS URL")
 	}
@@ -217,6 +229,14 @@ func (p *IdP) RegisterServiceProvider(entityID string, acsURLs ...string) error 
 			ProtocolSupportEnumeration: "urn:oasis:names:tc:SAML:2.0:protocol"}},
 		AssertionConsumerServices: acs,
 	}}}
+	if signingCert != nil {
+		if _, err := x509.ParseCertificate(signingCert); err != nil {
+			return fmt.Errorf("fakesaml: the SP's signing certificate: %w", err)
+		}
+		d := &ed.SPSSODescriptors[0]
+		d.KeyDescriptors = []saml.KeyDescriptor{{Use: "signing", KeyInfo: saml.KeyInfo{X509Data: saml.X509Data{
+			X509Certificates: []saml.X509Certificate{{Data: base64.StdEncoding.EncodeToString(signingCert)}}}}}}
+	}
 	p.mu.Lock()
 	p.sps[entityID] = ed
 	p.mu.Unlock()

@@ -134,6 +134,11 @@ type RegisteredProvider struct {
 	// SAMLEntityID and SAMLACSURL are the pool's SAML service provider:
 	// urn:amazon:cognito:sp:<poolId> and <emulator URL>/saml2/idpresponse.
 	SAMLEntityID, SAMLACSURL string
+	// SAMLSigningCertificate is the pool's signing certificate (DER, as
+	// GetSigningCertificate gives it) when the SAML provider's
+	// RequestSigningAlgorithm is rsa-sha256: the pool signs its
+	// AuthnRequests with its key. Nil when the requests are not signed.
+	SAMLSigningCertificate []byte
 }
 
 // String hides the client secret and the private key.
@@ -193,8 +198,9 @@ func isOIDCType(t string) bool { return t == typeGoogle || t == typeApple || t =
 
 // providerRedirect is where /oauth2/authorize sends the browser for a
 // provider other than Facebook. flowID is the state (RelayState for
-// SAML); s.mu is not held. For SAML, requestID is the AuthnRequest's ID.
-func (s *Server) providerRedirect(idp *identityProvider, poolID, base, flowID string, flow uiFlow) (loc, requestID string, err error) {
+// SAML); s.mu is not held. For SAML, requestID is the AuthnRequest's ID,
+// signed by signer when not nil.
+func (s *Server) providerRedirect(idp *identityProvider, poolID, base, flowID string, flow uiFlow, signer *samlSigner) (loc, requestID string, err error) {
 	fed, err := s.federation()
 	if err != nil {
 		return "", "", err
@@ -202,7 +208,11 @@ func (s *Server) providerRedirect(idp *identityProvider, poolID, base, flowID st
 	// Declared again on each sign-in: a provider of the
 	// CreateIdentityProvider operation (run under s.mu) is told here first.
 	if r, ok := fed.(FederationRegistrar); ok {
-		if err := r.RegisterIdentityProvider(registeredProvider(poolID, base, idp)); err != nil {
+		reg := registeredProvider(poolID, base, idp)
+		if signer != nil {
+			reg.SAMLSigningCertificate = signer.cert
+		}
+		if err := r.RegisterIdentityProvider(reg); err != nil {
 			return "", "", err
 		}
 	}
@@ -239,7 +249,11 @@ func (s *Server) providerRedirect(idp *identityProvider, poolID, base, flowID st
 		if err != nil {
 			return "", "", err
 		}
-		return sp.AuthnRequestURL(flowID)
+		loc, requestID, err := sp.AuthnRequestURL(flowID)
+		if err == nil && signer != nil {
+			loc, err = signRedirect(loc, signer.key)
+		}
+		return loc, requestID, err
 	}
 	return "", "", fmt.Errorf("userpool: provider type %s has no redirect", idp.Type)
 }
@@ -301,11 +315,12 @@ func (s *Server) startProviderFlow(l *heldLock, w http.ResponseWriter, r *http.R
 	h.Flows[hashToken(flowID)] = flow
 	base, poolID, idpCopy := s.urlLocked(), p.ID, *idp
 	snapshot := *flow
-	if err := l.save(); err != nil {
+	signer, kerr := s.samlRequestSigner(p, idp, now) // signingcert.go
+	if err := l.save(); err != nil || kerr != nil {
 		renderError(w, oerr("server_error", "could not persist state"))
 		return
 	}
-	loc, requestID, err := s.providerRedirect(&idpCopy, poolID, base, flowID, snapshot)
+	loc, requestID, err := s.providerRedirect(&idpCopy, poolID, base, flowID, snapshot, signer)
 	if err != nil {
 		redirectError(w, r, req, oerr("invalid_request", "could not reach identity provider "+idp.Name+": "+err.Error()))
 		return
