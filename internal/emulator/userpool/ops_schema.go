@@ -167,3 +167,40 @@ func numberConstraintsWire(m map[string]any, a schemaAttribute) {
 	}
 	m["NumberAttributeConstraints"] = c
 }
+
+// checkValue checks a value given to the attribute against the
+// constraints of its schema entry: the length bounds of a String
+// attribute, and for a Number attribute an integer within its bounds. An
+// empty value (the attribute removed) always passes.
+//
+// The attribute-write path (checkAttrs, users.go) does not call it yet:
+// it checks that an attribute exists, is not developer-only for a user and
+// is mutable, not its constraints.
+func (a *schemaAttribute) checkValue(v string) error {
+	if v == "" {
+		return nil
+	}
+	const pre = "Attributes did not conform to the schema: "
+	switch a.Type {
+	case "String":
+		n := int64(len([]rune(v)))
+		if lo, err := strconv.ParseInt(a.MinLength, 10, 64); err == nil && n < lo {
+			return errInvalidParam(pre+"%s: String must be no shorter than %d characters", a.Name, lo)
+		}
+		if hi, err := strconv.ParseInt(a.MaxLength, 10, 64); err == nil && n > hi {
+			return errInvalidParam(pre+"%s: String must be no longer than %d characters", a.Name, hi)
+		}
+	case "Number":
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return errInvalidParam(pre+"%s: Number must be an integer", a.Name)
+		}
+		if lo, err := strconv.ParseInt(a.MinValue, 10, 64); err == nil && n < lo {
+			return errInvalidParam(pre+"%s: Number must be no less than %d", a.Name, lo)
+		}
+		if hi, err := strconv.ParseInt(a.MaxValue, 10, 64); err == nil && n > hi {
+			return errInvalidParam(pre+"%s: Number must be no greater than %d", a.Name, hi)
+		}
+	}
+	return nil
+}

@@ -52,14 +52,24 @@ func checkTags(tags map[string]string) error {
 		return errInvalidParam("A resource may have at most %d tags; %d were given.", MaxTags, len(tags))
 	}
 	for _, k := range sortedKeys(tags) {
+		if err := checkTagKey(k); err != nil {
+			return err
+		}
 		switch {
-		case k == "" || len([]rune(k)) > 128:
-			return errInvalidParam("Tag key %q must have between 1 and 128 characters.", k)
 		case strings.HasPrefix(strings.ToLower(k), "aws:"):
 			return errInvalidParam("Tag keys starting with aws: are reserved for AWS use: %s", k)
 		case len([]rune(tags[k])) > 256:
 			return errInvalidParam("The value of tag %s must have at most 256 characters.", k)
 		}
+	}
+	return nil
+}
+
+// checkTagKey refuses a tag key that is empty or longer than 128
+// characters.
+func checkTagKey(k string) error {
+	if k == "" || len([]rune(k)) > 128 {
+		return errInvalidParam("Tag key %q must have between 1 and 128 characters.", k)
 	}
 	return nil
 }
@@ -113,8 +123,8 @@ func opUntagResource(s *Server, c *call) (any, error) {
 		return nil, errInvalidParam("1 validation error detected: Value null at 'tagKeys' failed to satisfy constraint: Member must not be null")
 	}
 	for _, k := range in.TagKeys {
-		if k == "" || len([]rune(k)) > 128 {
-			return nil, errInvalidParam("Tag key %q must have between 1 and 128 characters.", k)
+		if err := checkTagKey(k); err != nil {
+			return nil, err
 		}
 	}
 	for _, k := range in.TagKeys {

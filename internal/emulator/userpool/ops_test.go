@@ -24,6 +24,36 @@ func errType(et string) string {
 	return code
 }
 
+// input is base with the keys and values of kv (key, value, key, …) set.
+func input(base map[string]any, kv ...any) map[string]any {
+	m := map[string]any{}
+	for k, v := range base {
+		m[k] = v
+	}
+	for i := 0; i+1 < len(kv); i += 2 {
+		m[kv[i].(string)] = kv[i+1]
+	}
+	return m
+}
+
+// refusal is a call that must fail with the error type want.
+type refusal struct {
+	name, op string
+	in       map[string]any
+	want     string
+}
+
+// refuses runs each refusal as a subtest.
+func (e *unlockedEnv) refuses(t *testing.T, cases []refusal) {
+	t.Helper()
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, et := e.call(tc.op, tc.in)
+			assert.Equal(t, tc.want, errType(et), et)
+		})
+	}
+}
+
 // claimsOf decodes a JWT's payload.
 func claimsOf(t *testing.T, tok string) map[string]any {
 	t.Helper()
@@ -47,13 +77,7 @@ const (
 func TestUpdateGroup(t *testing.T) {
 	e := newUnlockedEnv(t)
 	pool := map[string]any{"UserPoolId": e.pool}
-	with := func(kv ...any) map[string]any {
-		m := map[string]any{"UserPoolId": e.pool}
-		for i := 0; i < len(kv); i += 2 {
-			m[kv[i].(string)] = kv[i+1]
-		}
-		return m
-	}
+	with := func(kv ...any) map[string]any { return input(map[string]any{"UserPoolId": e.pool}, kv...) }
 	e.ok("CreateGroup", with("GroupName", "admins", "Description", "the admins", "RoleArn", roleA, "Precedence", 5))
 	e.ok("CreateGroup", with("GroupName", "staff", "RoleArn", roleB, "Precedence", 1))
 	for _, g := range []string{"admins", "staff"} {
@@ -86,22 +110,13 @@ func TestUpdateGroup(t *testing.T) {
 	assert.Equal(t, []any{roleA, roleC}, claims["cognito:roles"])
 	assert.Equal(t, []any{"admins", "staff"}, claims["cognito:groups"])
 
-	for _, tc := range []struct {
-		name string
-		in   map[string]any
-		want string
-	}{
-		{"unknown group", with("GroupName", "nobody", "Precedence", 2), "ResourceNotFoundException"},
-		{"unknown pool", map[string]any{"UserPoolId": "us-east-1_nothere", "GroupName": "admins"}, "ResourceNotFoundException"},
-		{"negative precedence", with("GroupName", "admins", "Precedence", -1), "InvalidParameterException"},
-		{"no group name", with("Description", "x"), "InvalidParameterException"},
-		{"role not an ARN", with("GroupName", "admins", "RoleArn", "not-an-arn-but-long-enough"), "InvalidParameterException"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			_, et := e.call("UpdateGroup", tc.in)
-			assert.Equal(t, tc.want, errType(et), et)
-		})
-	}
+	e.refuses(t, []refusal{
+		{"unknown group", "UpdateGroup", with("GroupName", "nobody", "Precedence", 2), "ResourceNotFoundException"},
+		{"unknown pool", "UpdateGroup", map[string]any{"UserPoolId": "us-east-1_nothere", "GroupName": "admins"}, "ResourceNotFoundException"},
+		{"negative precedence", "UpdateGroup", with("GroupName", "admins", "Precedence", -1), "InvalidParameterException"},
+		{"no group name", "UpdateGroup", with("Description", "x"), "InvalidParameterException"},
+		{"role not an ARN", "UpdateGroup", with("GroupName", "admins", "RoleArn", "not-an-arn-but-long-enough"), "InvalidParameterException"},
+	})
 	assert.EqualValues(t, 0, e.ok("GetGroup", with("GroupName", "admins"))["Group"].(map[string]any)["Precedence"], "a refused update changed nothing")
 }
 
@@ -122,11 +137,7 @@ func scopes(names ...string) []map[string]string {
 func TestResourceServerOps(t *testing.T) {
 	e := newUnlockedEnv(t)
 	rs := func(id string, kv ...any) map[string]any {
-		m := map[string]any{"UserPoolId": e.pool, "Identifier": id}
-		for i := 0; i < len(kv); i += 2 {
-			m[kv[i].(string)] = kv[i+1]
-		}
-		return m
+		return input(map[string]any{"UserPoolId": e.pool, "Identifier": id}, kv...)
 	}
 	for i := range 3 {
 		e.ok("CreateResourceServer", rs(fmt.Sprintf("api%d", i), "Name", fmt.Sprintf("API %d", i), "Scopes", scopes("read", "write")))
@@ -167,11 +178,7 @@ func TestResourceServerOps(t *testing.T) {
 	all := e.ok("ListResourceServers", map[string]any{"UserPoolId": e.pool, "MaxResults": 50})
 	assert.Len(t, all["ResourceServers"], 2)
 
-	for _, tc := range []struct {
-		name, op string
-		in       map[string]any
-		want     string
-	}{
+	e.refuses(t, []refusal{
 		{"update unknown", "UpdateResourceServer", rs("nope", "Name", "x"), "ResourceNotFoundException"},
 		{"update without name", "UpdateResourceServer", rs("api0"), "InvalidParameterException"},
 		{"update duplicate scope", "UpdateResourceServer", rs("api0", "Name", "x", "Scopes", scopes("read", "read")), "InvalidParameterException"},
@@ -181,12 +188,7 @@ func TestResourceServerOps(t *testing.T) {
 		{"list bad token", "ListResourceServers", map[string]any{"UserPoolId": e.pool, "NextToken": "zzz"}, "InvalidParameterException"},
 		{"list too many", "ListResourceServers", map[string]any{"UserPoolId": e.pool, "MaxResults": 51}, "InvalidParameterException"},
 		{"list unknown pool", "ListResourceServers", map[string]any{"UserPoolId": "us-east-1_nothere"}, "ResourceNotFoundException"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			_, et := e.call(tc.op, tc.in)
-			assert.Equal(t, tc.want, errType(et), et)
-		})
-	}
+	})
 	assert.Equal(t, want, e.ok("DescribeResourceServer", rs("api0"))["ResourceServer"], "refused updates changed nothing")
 }
 
@@ -230,11 +232,7 @@ func TestTagOps(t *testing.T) {
 		fiftyOne[k] = v
 	}
 	other := strings.Replace(arn, e.s.opts.Region, "eu-west-3", 1)
-	for _, tc := range []struct {
-		name, op string
-		in       map[string]any
-		want     string
-	}{
+	e.refuses(t, []refusal{
 		{"a 51st tag", "TagResource", map[string]any{"ResourceArn": arn, "Tags": map[string]string{"one-more": "v"}}, "InvalidParameterException"},
 		{"reserved prefix", "TagResource", map[string]any{"ResourceArn": e.s.poolARN(e.pool), "Tags": map[string]string{"aws:owner": "me"}}, "InvalidParameterException"},
 		{"value too long", "TagResource", map[string]any{"ResourceArn": e.s.poolARN(e.pool), "Tags": map[string]string{"k": strings.Repeat("v", 257)}}, "InvalidParameterException"},
@@ -247,12 +245,7 @@ func TestTagOps(t *testing.T) {
 		{"no keys", "UntagResource", map[string]any{"ResourceArn": arn}, "InvalidParameterException"},
 		{"create with 51", "CreateUserPool", map[string]any{"PoolName": "big", "UserPoolTags": fiftyOne}, "InvalidParameterException"},
 		{"update with 51", "UpdateUserPool", map[string]any{"UserPoolId": id, "UserPoolTags": fiftyOne}, "InvalidParameterException"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			_, et := e.call(tc.op, tc.in)
-			assert.Equal(t, tc.want, errType(et), et)
-		})
-	}
+	})
 	assert.Len(t, tags(), MaxTags, "refused calls changed nothing")
 }
 
@@ -351,11 +344,7 @@ func TestAddCustomAttributes(t *testing.T) {
 func TestUpdateIdentityProvider(t *testing.T) {
 	e := newUnlockedEnv(t)
 	idp := func(name string, kv ...any) map[string]any {
-		m := map[string]any{"UserPoolId": e.pool, "ProviderName": name}
-		for i := 0; i < len(kv); i += 2 {
-			m[kv[i].(string)] = kv[i+1]
-		}
-		return m
+		return input(map[string]any{"UserPoolId": e.pool, "ProviderName": name}, kv...)
 	}
 	created := e.ok("CreateIdentityProvider", idp("Corp", "ProviderType", "OIDC", "IdpIdentifiers", []string{"corp.example"},
 		"ProviderDetails", map[string]string{"client_id": "c1", "client_secret": "s1", "oidc_issuer": "https://idp.corp.example",
@@ -389,11 +378,7 @@ func TestUpdateIdentityProvider(t *testing.T) {
 	assert.Equal(t, out, got, "found by any identifier, without regard to case")
 	assert.Equal(t, out, e.ok("DescribeIdentityProvider", idp("Corp"))["IdentityProvider"])
 
-	for _, tc := range []struct {
-		name, op string
-		in       map[string]any
-		want     string
-	}{
+	e.refuses(t, []refusal{
 		{"unknown provider", "UpdateIdentityProvider", idp("Nobody", "AttributeMapping", map[string]string{"email": "email"}), "ResourceNotFoundException"},
 		{"unknown pool", "UpdateIdentityProvider", map[string]any{"UserPoolId": "us-east-1_nothere", "ProviderName": "Corp"}, "ResourceNotFoundException"},
 		{"issuer not a URL", "UpdateIdentityProvider", idp("Corp", "ProviderDetails", map[string]string{"oidc_issuer": "ftp:/x"}), "InvalidParameterException"},
@@ -404,12 +389,7 @@ func TestUpdateIdentityProvider(t *testing.T) {
 		{"unknown identifier", "GetIdentityProviderByIdentifier", map[string]any{"UserPoolId": e.pool, "IdpIdentifier": "nobody.example"}, "ResourceNotFoundException"},
 		{"identifier in unknown pool", "GetIdentityProviderByIdentifier", map[string]any{"UserPoolId": "us-east-1_nothere", "IdpIdentifier": "corp.example"}, "ResourceNotFoundException"},
 		{"no identifier", "GetIdentityProviderByIdentifier", map[string]any{"UserPoolId": e.pool}, "InvalidParameterException"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			_, et := e.call(tc.op, tc.in)
-			assert.Equal(t, tc.want, errType(et), et)
-		})
-	}
+	})
 	assert.Equal(t, out, e.ok("DescribeIdentityProvider", idp("Corp"))["IdentityProvider"], "refused updates changed nothing")
 }
 
@@ -473,19 +453,10 @@ func TestGetSigningCertificate(t *testing.T) {
 	_, err = signRedirect("https://idp.example/sso", key)
 	assert.Error(t, err)
 
-	for _, tc := range []struct {
-		name string
-		in   map[string]any
-		want string
-	}{
-		{"unknown pool", map[string]any{"UserPoolId": "us-east-1_nothere"}, "ResourceNotFoundException"},
-		{"no pool", map[string]any{}, "InvalidParameterException"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			_, et := e.call("GetSigningCertificate", tc.in)
-			assert.Equal(t, tc.want, errType(et), et)
-		})
-	}
+	e.refuses(t, []refusal{
+		{"unknown pool", "GetSigningCertificate", map[string]any{"UserPoolId": "us-east-1_nothere"}, "ResourceNotFoundException"},
+		{"no pool", "GetSigningCertificate", map[string]any{}, "InvalidParameterException"},
+	})
 }
 
 // verifyRedirect checks the HTTP-Redirect binding signature of a URL
@@ -521,13 +492,7 @@ func verifyRedirect(loc string, cert *x509.Certificate) error {
 func TestPersistConfigOps(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "state")
 	e := newPersistEnv(t, path)
-	with := func(kv ...any) map[string]any {
-		m := map[string]any{"UserPoolId": e.pool}
-		for i := 0; i < len(kv); i += 2 {
-			m[kv[i].(string)] = kv[i+1]
-		}
-		return m
-	}
+	with := func(kv ...any) map[string]any { return input(map[string]any{"UserPoolId": e.pool}, kv...) }
 	e.ok("CreateGroup", with("GroupName", "admins"))
 	e.ok("UpdateGroup", with("GroupName", "admins", "RoleArn", roleA, "Precedence", 3, "Description", "d"))
 	e.ok("CreateResourceServer", with("Identifier", "api", "Name", "API", "Scopes", scopes("read")))
@@ -552,4 +517,39 @@ func TestPersistConfigOps(t *testing.T) {
 	e = openPersistEnv(t, path)
 	assert.Equal(t, cert.Raw, signingCert(t, e, pool).Raw, "the same certificate after a restart")
 	assert.Equal(t, map[string]any{"env": "dev"}, e.ok("ListTagsForResource", map[string]any{"ResourceArn": e.s.poolARN(pool)})["Tags"])
+}
+
+// TestSchemaAttributeCheckValue: a value is checked against the
+// constraints AddCustomAttributes stored.
+func TestSchemaAttributeCheckValue(t *testing.T) {
+	tier := schemaAttribute{Name: "custom:tier", Type: "String", MinLength: "2", MaxLength: "4"}
+	age := schemaAttribute{Name: "custom:age", Type: "Number", MinValue: "0", MaxValue: "150"}
+	free := schemaAttribute{Name: "custom:any", Type: "Number"}
+	for _, tc := range []struct {
+		name string
+		a    schemaAttribute
+		v    string
+		ok   bool
+	}{
+		{"string within", tier, "gold", true},
+		{"string too short", tier, "g", false},
+		{"string too long", tier, "golden", false},
+		{"runes, not bytes", tier, "äöü", true},
+		{"empty removes", tier, "", true},
+		{"number within", age, "42", true},
+		{"number below", age, "-1", false},
+		{"number above", age, "151", false},
+		{"not a number", age, "forty", false},
+		{"number without bounds", free, "-99999", true},
+		{"decimal", free, "1.5", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := tc.a.checkValue(tc.v)
+			if tc.ok {
+				assert.NoError(t, err)
+				return
+			}
+			assert.Equal(t, "InvalidParameterException", errCode(err), "%v", err)
+		})
+	}
 }
