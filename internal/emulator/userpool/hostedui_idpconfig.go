@@ -125,6 +125,10 @@ func (s *Server) putIdPLocked(p *pool, o IdentityProviderOptions, replace bool) 
 		}
 		idp.AttributeMapping[attr] = field
 	}
+	idp.Created, idp.Modified = s.now(), s.now()
+	if prev := p.hosted().IdPs[o.Name]; prev != nil && !prev.Created.IsZero() {
+		idp.Created = prev.Created // replaced: created when it first was
+	}
 	p.hosted().IdPs[o.Name] = idp
 	return idp, nil
 }

@@ -62,7 +62,6 @@ func opCreateIdentityProvider(s *Server, c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	idp.Created, idp.Modified = c.now, c.now
 	// The fake Facebook is not told the secret here (its lock is never
 	// taken under s.mu): it checks secrets only of apps declared with
 	// AddIdentityProvider or fakefb's PutApp.

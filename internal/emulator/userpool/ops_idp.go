@@ -89,7 +89,6 @@ func opUpdateIdentityProvider(s *Server, c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	idp.Created, idp.Modified = old.Created, c.now
 	return map[string]any{"IdentityProvider": idpWire(p.ID, idp)}, nil
 }
 

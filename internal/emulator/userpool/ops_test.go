@@ -553,3 +553,21 @@ func TestSchemaAttributeCheckValue(t *testing.T) {
 		})
 	}
 }
+
+// TestIdentityProviderDates: a provider has a CreationDate from when it
+// was first made, however it was made, and a LastModifiedDate from its
+// last change.
+func TestIdentityProviderDates(t *testing.T) {
+	e := newUnlockedEnv(t)
+	o := IdentityProviderOptions{Type: "Google", Details: map[string]string{"client_id": "g", "client_secret": "s"}}
+	require.NoError(t, e.s.AddIdentityProvider(e.pool, o))
+	first := e.ok("DescribeIdentityProvider", map[string]any{"UserPoolId": e.pool, "ProviderName": "Google"})["IdentityProvider"].(map[string]any)
+	require.Contains(t, first, "CreationDate")
+	assert.Equal(t, first["CreationDate"], first["LastModifiedDate"])
+	e.host.Advance(time.Hour)
+	o.Details["client_secret"] = "s2"
+	require.NoError(t, e.s.AddIdentityProvider(e.pool, o))
+	again := e.ok("DescribeIdentityProvider", map[string]any{"UserPoolId": e.pool, "ProviderName": "Google"})["IdentityProvider"].(map[string]any)
+	assert.Equal(t, first["CreationDate"], again["CreationDate"], "replaced, not made anew")
+	assert.InDelta(t, first["LastModifiedDate"].(float64)+3600, again["LastModifiedDate"], 1)
+}
