@@ -316,8 +316,12 @@ func (s *Server) startProviderFlow(l *heldLock, w http.ResponseWriter, r *http.R
 	base, poolID, idpCopy := s.urlLocked(), p.ID, *idp
 	snapshot := *flow
 	signer, kerr := s.samlRequestSigner(p, idp, now) // signingcert.go
-	if err := l.save(); err != nil || kerr != nil {
+	if err := l.save(); err != nil {
 		renderError(w, oerr("server_error", "could not persist state"))
+		return
+	}
+	if kerr != nil {
+		renderError(w, oerr("server_error", "could not sign the SAML request"))
 		return
 	}
 	loc, requestID, err := s.providerRedirect(&idpCopy, poolID, base, flowID, snapshot, signer)
