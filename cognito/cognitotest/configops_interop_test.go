@@ -17,7 +17,8 @@ import (
 // servers, AddCustomAttributes, UpdateIdentityProvider,
 // GetIdentityProviderByIdentifier, GetSigningCertificate) against the
 // emulator; every answer parses, fits its output shape in botocore's
-// model, and each refusal is the error Cognito answers.
+// model, and each refusal is the error Cognito answers, one the
+// operation declares.
 func TestInteropBoto3ConfigOps(t *testing.T) {
 	py := interop.Python(t, "boto3")
 	s := newServer(t)
@@ -40,6 +41,7 @@ func TestInteropBoto3ConfigOps(t *testing.T) {
 		ByIdentifier    string            `json:"by_identifier"`
 		CertBytes       int               `json:"certificate_der_bytes"`
 		Errors          map[string]string `json:"errors"`
+		Undeclared      []string          `json:"undeclared_errors"`
 		ShapeProblems   []string          `json:"shape_problems"`
 		Checked         []string          `json:"checked"`
 	}
@@ -63,10 +65,14 @@ func TestInteropBoto3ConfigOps(t *testing.T) {
 	assert.Equal(t, "Corp", out.ByIdentifier)
 	assert.Greater(t, out.CertBytes, 500)
 	assert.Equal(t, map[string]string{
-		"unknown arn":             "ResourceNotFoundException",
-		"duplicate attribute":     "InvalidParameterException",
-		"unknown identifier":      "ResourceNotFoundException",
-		"unknown group":           "ResourceNotFoundException",
-		"unknown resource server": "ResourceNotFoundException",
+		"unknown arn":                    "ResourceNotFoundException",
+		"duplicate attribute":            "InvalidParameterException",
+		"unknown identifier":             "ResourceNotFoundException",
+		"unknown group":                  "ResourceNotFoundException",
+		"unknown resource server":        "ResourceNotFoundException",
+		"identifier of another provider": "InvalidParameterException",
+		"a 51st tag":                     "InvalidParameterException",
+		"unknown pool certificate":       "ResourceNotFoundException",
 	}, out.Errors)
+	assert.Empty(t, out.Undeclared, "every error is one its operation declares in the model")
 }

@@ -54,11 +54,20 @@ def after_call(http_response, model, **_):
 c.meta.events.register('after-call.cognito-idp', after_call)
 
 
+undeclared = []
+
+
 def code(fn, **kw):
+    """The error code of a call that must fail; one its operation does not
+    declare in the model is reported in undeclared."""
     try:
         fn(**kw)
     except botocore.exceptions.ClientError as e:
-        return e.response['Error']['Code']
+        got = e.response['Error']['Code']
+        op = c.meta.method_to_api_mapping[fn.__name__]
+        if got not in [s.name for s in model.operation_model(op).error_shapes]:
+            undeclared.append('%s: %s' % (op, got))
+        return got
     return 'no error'
 
 
@@ -106,6 +115,8 @@ out['idp_scopes'] = idp['ProviderDetails']['authorize_scopes']
 out['idp_client'] = idp['ProviderDetails']['client_id']
 out['by_identifier'] = c.get_identity_provider_by_identifier(UserPoolId=pid, IdpIdentifier='corp.example')['IdentityProvider']['ProviderName']
 
+c.create_identity_provider(UserPoolId=pid, ProviderName='Other', ProviderType='Google',
+                           ProviderDetails={'client_id': 'g', 'client_secret': 'gs', 'authorize_scopes': 'openid'})
 cert = c.get_signing_certificate(UserPoolId=pid)['Certificate']
 out['certificate_der_bytes'] = len(base64.b64decode(cert, validate=True))
 
@@ -116,7 +127,12 @@ out['errors'] = {
     'unknown identifier': code(c.get_identity_provider_by_identifier, UserPoolId=pid, IdpIdentifier='else.example'),
     'unknown group': code(c.update_group, UserPoolId=pid, GroupName='nobody', Description='x'),
     'unknown resource server': code(c.delete_resource_server, UserPoolId=pid, Identifier='nope'),
+    'identifier of another provider': code(c.update_identity_provider, UserPoolId=pid, ProviderName='Other',
+                                           IdpIdentifiers=['corp.example']),
+    'a 51st tag': code(c.tag_resource, ResourceArn=arn, Tags={'k%02d' % i: 'v' for i in range(51)}),
+    'unknown pool certificate': code(c.get_signing_certificate, UserPoolId='us-east-1_nothere'),
 }
+out['undeclared_errors'] = undeclared
 out['shape_problems'] = problems
 out['checked'] = sorted(raw)
 print(json.dumps(out))

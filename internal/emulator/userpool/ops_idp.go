@@ -86,6 +86,11 @@ func opUpdateIdentityProvider(s *Server, c *call) (any, error) {
 	}
 	o := IdentityProviderOptions{Name: old.Name, Type: old.Type, AttributeMapping: mapping, IdpIdentifiers: ids, Details: d}
 	idp, err := s.putIdPLocked(p, o, true)
+	if errCode(err) == "DuplicateProviderException" {
+		// Not an error UpdateIdentityProvider declares: an IdP identifier
+		// of another provider is a bad parameter here.
+		return nil, errInvalidParam("%s", apiMessage(err))
+	}
 	if err != nil {
 		return nil, err
 	}

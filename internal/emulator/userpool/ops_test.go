@@ -385,7 +385,7 @@ func TestUpdateIdentityProvider(t *testing.T) {
 		{"client_id removed", "UpdateIdentityProvider", idp("Corp", "ProviderDetails", map[string]string{"client_id": ""}), "InvalidParameterException"},
 		{"scopes without openid", "UpdateIdentityProvider", idp("Corp", "ProviderDetails", map[string]string{"authorize_scopes": "email"}), "InvalidParameterException"},
 		{"mapping to no attribute", "UpdateIdentityProvider", idp("Corp", "AttributeMapping", map[string]string{"custom:nothere": "x"}), "InvalidParameterException"},
-		{"identifier of another", "UpdateIdentityProvider", idp("Corp", "IdpIdentifiers", []string{"Other.Example"}), "DuplicateProviderException"},
+		{"identifier of another", "UpdateIdentityProvider", idp("Corp", "IdpIdentifiers", []string{"Other.Example"}), "InvalidParameterException"},
 		{"unknown identifier", "GetIdentityProviderByIdentifier", map[string]any{"UserPoolId": e.pool, "IdpIdentifier": "nobody.example"}, "ResourceNotFoundException"},
 		{"identifier in unknown pool", "GetIdentityProviderByIdentifier", map[string]any{"UserPoolId": "us-east-1_nothere", "IdpIdentifier": "corp.example"}, "ResourceNotFoundException"},
 		{"no identifier", "GetIdentityProviderByIdentifier", map[string]any{"UserPoolId": e.pool}, "InvalidParameterException"},
@@ -570,4 +570,24 @@ func TestIdentityProviderDates(t *testing.T) {
 	again := e.ok("DescribeIdentityProvider", map[string]any{"UserPoolId": e.pool, "ProviderName": "Google"})["IdentityProvider"].(map[string]any)
 	assert.Equal(t, first["CreationDate"], again["CreationDate"], "replaced, not made anew")
 	assert.InDelta(t, first["LastModifiedDate"].(float64)+3600, again["LastModifiedDate"], 1)
+}
+
+// TestUpdateIdentityProviderUndeclaredDuplicateError is the regression
+// test of an update taking another provider's IdP identifier: it answered
+// DuplicateProviderException, which UpdateIdentityProvider does not
+// declare in the model (CreateIdentityProvider does); it answers
+// InvalidParameterException.
+func TestUpdateIdentityProviderUndeclaredDuplicateError(t *testing.T) {
+	e := newUnlockedEnv(t)
+	for _, name := range []string{"Alpha", "Beta"} {
+		e.ok("CreateIdentityProvider", map[string]any{"UserPoolId": e.pool, "ProviderName": name, "ProviderType": "Google",
+			"IdpIdentifiers":  []string{strings.ToLower(name) + ".example"},
+			"ProviderDetails": map[string]string{"client_id": "g" + name, "client_secret": "s", "authorize_scopes": "openid"}})
+	}
+	_, et := e.call("UpdateIdentityProvider", map[string]any{"UserPoolId": e.pool, "ProviderName": "Beta", "IdpIdentifiers": []string{"alpha.example"}})
+	assert.Equal(t, "InvalidParameterException", errType(et), et)
+	_, et = e.call("CreateIdentityProvider", map[string]any{"UserPoolId": e.pool, "ProviderName": "Gamma", "ProviderType": "Google",
+		"IdpIdentifiers":  []string{"alpha.example"},
+		"ProviderDetails": map[string]string{"client_id": "gGamma", "client_secret": "s", "authorize_scopes": "openid"}})
+	assert.Equal(t, "DuplicateProviderException", errType(et), "CreateIdentityProvider declares it")
 }
