@@ -80,11 +80,12 @@ func opGetSigningCertificate(s *Server, c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	_, cert, err := s.samlSigningKey(p, c.now)
-	if err != nil {
-		return nil, err
+	if len(p.SAMLCertDER) == 0 {
+		if _, _, err := s.samlSigningKey(p, c.now); err != nil {
+			return nil, err
+		}
 	}
-	return map[string]any{"Certificate": base64.StdEncoding.EncodeToString(cert.Raw)}, nil
+	return map[string]any{"Certificate": base64.StdEncoding.EncodeToString(p.SAMLCertDER)}, nil
 }
 
 // samlSigner is what signs a pool's AuthnRequests: its key, and its
