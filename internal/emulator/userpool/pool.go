@@ -20,6 +20,7 @@ type passwordPolicyWire struct {
 	RequireNumbers                *bool  `json:"RequireNumbers,omitempty"`
 	RequireSymbols                *bool  `json:"RequireSymbols,omitempty"`
 	TemporaryPasswordValidityDays *int32 `json:"TemporaryPasswordValidityDays,omitempty"`
+	PasswordHistorySize           *int32 `json:"PasswordHistorySize,omitempty"`
 }
 
 type schemaWire struct {
@@ -32,6 +33,10 @@ type schemaWire struct {
 		MinLength *string `json:"MinLength,omitempty"`
 		MaxLength *string `json:"MaxLength,omitempty"`
 	} `json:"StringAttributeConstraints,omitempty"`
+	NumberAttributeConstraints *struct {
+		MinValue *string `json:"MinValue,omitempty"`
+		MaxValue *string `json:"MaxValue,omitempty"`
+	} `json:"NumberAttributeConstraints,omitempty"`
 }
 
 type createUserPoolInput struct {
@@ -43,7 +48,8 @@ type createUserPoolInput struct {
 	MfaConfiguration       string        `json:"MfaConfiguration"`
 	Schema                 []schemaWire  `json:"Schema"`
 	AdminCreateUserConfig  *struct {
-		AllowAdminCreateUserOnly *bool `json:"AllowAdminCreateUserOnly"`
+		AllowAdminCreateUserOnly *bool            `json:"AllowAdminCreateUserOnly"`
+		InviteMessageTemplate    *messageTemplate `json:"InviteMessageTemplate"`
 	} `json:"AdminCreateUserConfig"`
 	DeviceConfiguration *struct {
 		ChallengeRequiredOnNewDevice     *bool `json:"ChallengeRequiredOnNewDevice"`
@@ -56,6 +62,7 @@ type createUserPoolInput struct {
 	UserPoolTags       map[string]string `json:"UserPoolTags"`
 	UserPoolTier       string            `json:"UserPoolTier"`
 	LambdaConfig       *lambdaConfig     `json:"LambdaConfig"`
+	poolSettings
 }
 
 // poolPolicies is CreateUserPool's Policies.
@@ -138,10 +145,26 @@ func (s *Server) newPool(in *createUserPoolInput, now time.Time) (*pool, error) 
 		pp.RequireLowercase = w.RequireLowercase != nil && *w.RequireLowercase
 		pp.RequireNumbers = w.RequireNumbers != nil && *w.RequireNumbers
 		pp.RequireSymbols = w.RequireSymbols != nil && *w.RequireSymbols
+		if h := w.PasswordHistorySize; h != nil {
+			if *h < 0 || *h > 24 {
+				return nil, errInvalidParam("Password policy PasswordHistorySize must be between 0 and 24.")
+			}
+			pp.HistorySize = h
+		}
 		p.Policy = pp
 	}
 	if in.AdminCreateUserConfig != nil && in.AdminCreateUserConfig.AllowAdminCreateUserOnly != nil {
 		p.AdminCreateOnly = *in.AdminCreateUserConfig.AllowAdminCreateUserOnly
+	}
+	if in.AdminCreateUserConfig != nil {
+		if err := checkInvite(in.AdminCreateUserConfig.InviteMessageTemplate); err != nil {
+			return nil, err
+		}
+		p.Invite = in.AdminCreateUserConfig.InviteMessageTemplate
+	}
+	p.Settings = in.poolSettings
+	if err := p.Settings.normalize(p.AutoVerifiedAttributes); err != nil {
+		return nil, err
 	}
 	if d := in.DeviceConfiguration; d != nil {
 		p.DeviceTracking = true
@@ -152,7 +175,7 @@ func (s *Server) newPool(in *createUserPoolInput, now time.Time) (*pool, error) 
 		p.CaseSensitive = *in.UsernameConfiguration.CaseSensitive
 	}
 	for _, n := range standardAttributes {
-		p.Schema = append(p.Schema, schemaAttribute{Name: n, Type: stdType(n), Mutable: n != "sub", Required: n == "sub"})
+		p.Schema = append(p.Schema, standardAttribute(n))
 	}
 	for _, w := range in.Schema {
 		if w.Name == "" {
@@ -187,6 +210,9 @@ func (s *Server) newPool(in *createUserPoolInput, now time.Time) (*pool, error) 
 		}
 		if c := w.StringAttributeConstraints; c != nil {
 			a.MinLength, a.MaxLength = str(c.MinLength), str(c.MaxLength)
+		}
+		if c := w.NumberAttributeConstraints; c != nil {
+			a.MinValue, a.MaxValue = str(c.MinValue), str(c.MaxValue)
 		}
 	}
 	if err := applySignIn(p, in); err != nil {
@@ -252,46 +278,86 @@ type userPoolWire struct {
 	LambdaConfig           any               `json:"LambdaConfig"`
 	UserPoolTags           map[string]string `json:"UserPoolTags,omitempty"`
 	UserPoolTier           string            `json:"UserPoolTier,omitempty"`
+	Domain                 string            `json:"Domain,omitempty"`
+	CustomDomain           string            `json:"CustomDomain,omitempty"`
+	poolSettings
 }
 
 func (s *Server) poolWire(p *pool) userPoolWire {
 	pp := p.Policy
+	ppw := map[string]any{
+		"MinimumLength": pp.MinimumLength, "RequireUppercase": pp.RequireUppercase,
+		"RequireLowercase": pp.RequireLowercase, "RequireNumbers": pp.RequireNumbers,
+		"RequireSymbols": pp.RequireSymbols, "TemporaryPasswordValidityDays": pp.TemporaryPasswordValidityDays}
+	if pp.HistorySize != nil {
+		ppw["PasswordHistorySize"] = *pp.HistorySize
+	}
+	acu := map[string]any{"AllowAdminCreateUserOnly": p.AdminCreateOnly, "UnusedAccountValidityDays": pp.TemporaryPasswordValidityDays}
+	if p.Invite != nil {
+		acu["InviteMessageTemplate"] = p.Invite
+	}
 	w := userPoolWire{
-		Id: p.ID, Name: p.Name, Arn: "arn:aws:cognito-idp:" + s.opts.Region + ":123456789012:userpool/" + p.ID,
+		Id: p.ID, Name: p.Name, Arn: "arn:aws:cognito-idp:" + s.opts.Region + ":" + accountID + ":userpool/" + p.ID,
 		CreationDate: ep(p.Created), LastModifiedDate: ep(p.Modified),
-		Policies: map[string]any{"PasswordPolicy": map[string]any{
-			"MinimumLength": pp.MinimumLength, "RequireUppercase": pp.RequireUppercase,
-			"RequireLowercase": pp.RequireLowercase, "RequireNumbers": pp.RequireNumbers,
-			"RequireSymbols": pp.RequireSymbols, "TemporaryPasswordValidityDays": pp.TemporaryPasswordValidityDays}},
+		Policies:           map[string]any{"PasswordPolicy": ppw},
 		UsernameAttributes: p.UsernameAttributes, AliasAttributes: p.AliasAttributes,
 		AutoVerifiedAttributes: p.AutoVerifiedAttributes, MfaConfiguration: p.MFA,
 		EstimatedNumberOfUsers: len(p.Users),
-		AdminCreateUserConfig:  map[string]any{"AllowAdminCreateUserOnly": p.AdminCreateOnly, "UnusedAccountValidityDays": pp.TemporaryPasswordValidityDays},
+		AdminCreateUserConfig:  acu,
 		UsernameConfiguration:  map[string]any{"CaseSensitive": p.CaseSensitive},
 		DeletionProtection:     p.DeletionProtection,
 		UserPoolTags:           p.Tags,
 		LambdaConfig:           p.Lambda.wire(),
+		poolSettings:           p.Settings,
+	}
+	// A pool from an older state file gets the defaults it lacks (on a
+	// copy: what is stored stays as it is).
+	if t := w.VerificationMessageTemplate; t != nil {
+		c := *t
+		w.VerificationMessageTemplate = &c
+	}
+	_ = w.poolSettings.normalize(p.AutoVerifiedAttributes)
+	if p.Domain != nil {
+		w.Domain = p.Domain.Domain
+	}
+	if p.CustomDomain != nil {
+		w.CustomDomain = p.CustomDomain.Domain
 	}
 	signInWire(p, &w)
 	if p.DeviceTracking {
 		w.DeviceConfiguration = map[string]any{"ChallengeRequiredOnNewDevice": p.DeviceChallengeNew, "DeviceOnlyRememberedOnUserPrompt": p.DeviceOnPrompt}
 	}
 	for _, a := range p.Schema {
-		m := map[string]any{"Name": a.Name, "AttributeDataType": a.Type, "Mutable": a.Mutable, "Required": a.Required, "DeveloperOnlyAttribute": a.DeveloperOnly}
-		if a.Type == "String" {
-			c := map[string]any{"MinLength": "0", "MaxLength": "2048"}
-			if a.MinLength != "" {
-				c["MinLength"] = a.MinLength
-			}
-			if a.MaxLength != "" {
-				c["MaxLength"] = a.MaxLength
-			}
-			m["StringAttributeConstraints"] = c
-		}
-		numberConstraintsWire(m, a)
-		w.SchemaAttributes = append(w.SchemaAttributes, m)
+		w.SchemaAttributes = append(w.SchemaAttributes, a.wire())
 	}
 	return w
+}
+
+// standardAttribute is a standard attribute as a new pool has it.
+func standardAttribute(n string) schemaAttribute {
+	return schemaAttribute{Name: n, Type: stdType(n), Mutable: n != "sub", Required: n == "sub"}
+}
+
+// wire is the attribute as DescribeUserPool's SchemaAttributes has it,
+// with Cognito's constraints for the standard attributes: strings of 0 to
+// 2048 characters, except sub (1 to 2048) and birthdate (exactly 10);
+// updated_at a number from 0; booleans without constraints.
+func (a schemaAttribute) wire() map[string]any {
+	m := map[string]any{"Name": a.Name, "AttributeDataType": a.Type, "Mutable": a.Mutable, "Required": a.Required, "DeveloperOnlyAttribute": a.DeveloperOnly}
+	switch a.Type {
+	case "String":
+		lo, hi := "0", "2048"
+		switch a.Name {
+		case "sub":
+			lo = "1"
+		case "birthdate":
+			lo, hi = "10", "10"
+		}
+		m["StringAttributeConstraints"] = map[string]any{"MinLength": orDefault(a.MinLength, lo), "MaxLength": orDefault(a.MaxLength, hi)}
+	case "Number":
+		numberConstraintsWire(m, a)
+	}
+	return m
 }
 
 func (s *Server) pool(id string) (*pool, error) {
@@ -455,15 +521,9 @@ func applyClient(p *pool, cl *client, in *clientInput) error {
 	}
 	access, id, refresh := int64(60), int64(60), int64(30)
 	units := tokenValidityUnit{AccessToken: "minutes", IdToken: "minutes", RefreshToken: "days"}
-	if in.AccessTokenValidity != nil {
-		access, units.AccessToken = *in.AccessTokenValidity, orDefault(u.AccessToken, "hours")
-	}
-	if in.IdTokenValidity != nil {
-		id, units.IdToken = *in.IdTokenValidity, orDefault(u.IdToken, "hours")
-	}
-	if in.RefreshTokenValidity != nil {
-		refresh, units.RefreshToken = *in.RefreshTokenValidity, orDefault(u.RefreshToken, "days")
-	}
+	access, units.AccessToken = validityIn(in.AccessTokenValidity, u.AccessToken, "hours", access, units.AccessToken)
+	id, units.IdToken = validityIn(in.IdTokenValidity, u.IdToken, "hours", id, units.IdToken)
+	refresh, units.RefreshToken = validityIn(in.RefreshTokenValidity, u.RefreshToken, "days", refresh, units.RefreshToken)
 	cl.Units = units
 	cl.AccessValidity, cl.IDValidity, cl.RefreshValidity = access, id, refresh
 	if d := cl.validity("access"); d < 5*time.Minute || d > 24*time.Hour {
@@ -518,6 +578,25 @@ func applyClient(p *pool, cl *client, in *clientInput) error {
 		cl.AuthSessionValidity = *in.AuthSessionValidity
 	}
 	return applyRotation(p, cl, in)
+}
+
+// validityIn is a token lifetime and its unit from an app client's
+// input: v in unit (default defUnit) when given; else the default lifetime
+// (def in dUnit) expressed in the unit the input names, as Cognito keeps
+// the unit it is given; else the default as it is.
+func validityIn(v *int64, unit, defUnit string, def int64, dUnit string) (int64, string) {
+	if v != nil {
+		return *v, orDefault(unit, defUnit)
+	}
+	if unit == "" || unit == dUnit {
+		return def, dUnit
+	}
+	secs, _ := unitSeconds(dUnit, "")
+	per, ok := unitSeconds(unit, "")
+	if !ok || def*secs%per != 0 {
+		return def, dUnit
+	}
+	return def * secs / per, unit
 }
 
 func orDefault(v, d string) string {

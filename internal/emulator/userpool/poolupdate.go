@@ -3,8 +3,9 @@ package userpool
 // UpdateUserPool, as Cognito has it: the settings it takes replace the
 // pool's, and a setting left out goes back to its default (the password
 // and sign-in policies, MFA, auto-verified attributes, admin-only sign-up,
-// device tracking, deletion protection, tags, LambdaConfig; the tier stays
-// unless given).
+// device tracking, deletion protection, tags, LambdaConfig, the messages
+// and configuration blocks of poolSettings and the invitation template; the
+// tier stays unless given).
 // What UpdateUserPool cannot change stays: the ID, the username and alias
 // attributes, case sensitivity and the schema.
 
@@ -40,6 +41,7 @@ func opUpdateUserPool(s *Server, c *call) (any, error) {
 	p.DeviceTracking, p.DeviceChallengeNew, p.DeviceOnPrompt = np.DeviceTracking, np.DeviceChallengeNew, np.DeviceOnPrompt
 	p.Tier, p.SignInFactors = np.Tier, np.SignInFactors
 	p.Lambda = np.Lambda
+	p.Settings, p.Invite = np.Settings, np.Invite
 	p.Modified = c.now
 	return map[string]any{}, nil
 }

@@ -118,7 +118,7 @@ func New(host *emulator.Host, o Options) *Server {
 	sorted := append([]pathRoute(nil), paths...)
 	sort.Slice(sorted, func(i, j int) bool { return sorted[i].pattern < sorted[j].pattern })
 	for _, p := range sorted {
-		fn := p.fn
+		fn := domainGate(p.fn)
 		host.Handle(p.pattern, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { fn(s, w, r) }))
 	}
 	host.AddSection(emulator.PoolsSection, s.persistence())

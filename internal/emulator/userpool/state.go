@@ -37,6 +37,11 @@ type pool struct {
 	DeviceOnPrompt         bool              `json:"deviceOnPrompt,omitempty"`
 	DeviceTracking         bool              `json:"deviceTracking,omitempty"`
 	Tags                   map[string]string `json:"tags,omitempty"`
+	// Settings are the messages and configuration blocks DescribeUserPool
+	// returns as given (poolsettings.go); Invite is AdminCreateUserConfig's
+	// InviteMessageTemplate.
+	Settings poolSettings     `json:"settings"`
+	Invite   *messageTemplate `json:"invite,omitempty"`
 
 	Clients map[string]*client `json:"clients"`
 	Users   map[string]*user   `json:"users"` // by username (lower-cased unless CaseSensitive)
@@ -64,6 +69,10 @@ type pool struct {
 	// Hosted holds the hosted UI's state: identity providers, resource
 	// servers, authorization codes and sign-in sessions (hostedui.go).
 	Hosted *hostedState `json:"hosted,omitempty"`
+	// Domain and CustomDomain are the pool's prefix and custom domains
+	// (domains.go).
+	Domain       *poolDomain `json:"domain,omitempty"`
+	CustomDomain *poolDomain `json:"customDomain,omitempty"`
 
 	// Extras holds configuration stored and returned as Cognito does: UI
 	// customization, managed-login branding, terms, log delivery and user
@@ -107,6 +116,8 @@ type passwordPolicy struct {
 	RequireNumbers                bool `json:"requireNumbers"`
 	RequireSymbols                bool `json:"requireSymbols"`
 	TemporaryPasswordValidityDays int  `json:"temporaryPasswordValidityDays"`
+	// HistorySize is PasswordHistorySize (nil: not set).
+	HistorySize *int32 `json:"historySize,omitempty"`
 }
 
 type client struct {

@@ -360,6 +360,10 @@ func mfaConfigWire(p *pool) map[string]any {
 		// block out of a pool without MFA.
 		m["SoftwareTokenMfaConfiguration"] = map[string]any{"Enabled": true}
 	}
+	// Cognito answers WebAuthnConfiguration once it has been set.
+	if p.WebAuthnRPID == "" && p.WebAuthnUV == "" {
+		return m
+	}
 	wa := map[string]any{"UserVerification": p.webAuthnUV()}
 	if p.WebAuthnRPID != "" {
 		wa["RelyingPartyId"] = p.WebAuthnRPID

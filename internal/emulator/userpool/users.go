@@ -411,7 +411,11 @@ func (s *Server) sendCode(p *pool, u *user, attr, kind string, now time.Time) ma
 		purpose, ttl, text = "forgot", time.Hour, "Your password reset code is "
 	}
 	code := s.issueCode(u, purpose, ttl, now)
-	return s.deliver(p, u, attr, kind, code, text+code, now)
+	body := text + code
+	if kind != KindForgotPassword {
+		body = p.verificationBody(attr, text, code)
+	}
+	return s.deliver(p, u, attr, kind, code, body, now)
 }
 
 // sendResetCode sends u a password-reset code (ForgotPassword,
