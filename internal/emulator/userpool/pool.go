@@ -484,6 +484,9 @@ type clientInput struct {
 	EnableTokenRevocation           *bool             `json:"EnableTokenRevocation"`
 	AuthSessionValidity             *int64            `json:"AuthSessionValidity"`
 	RefreshTokenRotation            *rotationWire     `json:"RefreshTokenRotation"`
+	// Kept and returned as given (clientsettings.go).
+	EnablePropagateAdditionalUserContextData *bool                   `json:"EnablePropagateAdditionalUserContextData"`
+	AnalyticsConfiguration                   *analyticsConfiguration `json:"AnalyticsConfiguration"`
 }
 
 func unitSeconds(unit string, def string) (int64, bool) {
@@ -576,6 +579,9 @@ func applyClient(p *pool, cl *client, in *clientInput) error {
 			return errInvalidParam("AuthSessionValidity must be between 3 and 15 minutes.")
 		}
 		cl.AuthSessionValidity = *in.AuthSessionValidity
+	}
+	if err := applyClientSettings(cl, in); err != nil {
+		return err
 	}
 	return applyRotation(p, cl, in)
 }
@@ -688,6 +694,7 @@ func (s *Server) clientWire(p *pool, cl *client) map[string]any {
 	if cl.DefaultRedirectURI != "" {
 		m["DefaultRedirectURI"] = cl.DefaultRedirectURI
 	}
+	clientSettingsWire(cl, m)
 	return m
 }
 

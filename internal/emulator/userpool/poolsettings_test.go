@@ -225,3 +225,57 @@ func TestClientValidityKeepsUnits(t *testing.T) {
 	_, et := e.call("CreateUserPoolClient", map[string]any{"UserPoolId": e.pool, "ClientName": "c", "TokenValidityUnits": map[string]any{"AccessToken": "weeks"}})
 	assert.Contains(t, et, "InvalidParameterException")
 }
+
+// TestDescribeUserPoolClientDefaultsAsCognito: a client created with its
+// name alone is described with Cognito's defaults, and the settings it is
+// given are kept; a bad analytics configuration is refused.
+func TestDescribeUserPoolClientDefaultsAsCognito(t *testing.T) {
+	e := newUnlockedEnv(t)
+	out, et := e.call("CreateUserPoolClient", map[string]any{"UserPoolId": e.pool, "ClientName": "bare"})
+	require.Empty(t, et)
+	c := out["UserPoolClient"].(map[string]any)
+	for k, want := range map[string]string{
+		"AccessTokenValidity": `60`, "IdTokenValidity": `60`, "RefreshTokenValidity": `30`,
+		"TokenValidityUnits":                       `{"AccessToken":"minutes","IdToken":"minutes","RefreshToken":"days"}`,
+		"ExplicitAuthFlows":                        `["ALLOW_REFRESH_TOKEN_AUTH","ALLOW_USER_SRP_AUTH","ALLOW_CUSTOM_AUTH"]`,
+		"AllowedOAuthFlowsUserPoolClient":          `false`,
+		"PreventUserExistenceErrors":               `"LEGACY"`,
+		"EnableTokenRevocation":                    `true`,
+		"EnablePropagateAdditionalUserContextData": `false`,
+		"AuthSessionValidity":                      `3`,
+	} {
+		assert.JSONEq(t, want, jsonOf(t, c[k]), k)
+	}
+	for _, k := range []string{"ClientSecret", "CallbackURLs", "AllowedOAuthFlows", "AnalyticsConfiguration", "DefaultRedirectURI"} {
+		assert.NotContains(t, c, k)
+	}
+
+	analytics := map[string]any{"ApplicationArn": "arn:aws:mobiletargeting:us-east-1:123456789012:apps/abc", "UserDataShared": true}
+	out, et = e.call("CreateUserPoolClient", map[string]any{"UserPoolId": e.pool, "ClientName": "full", "GenerateSecret": true,
+		"EnablePropagateAdditionalUserContextData": true, "AnalyticsConfiguration": analytics})
+	require.Empty(t, et)
+	id := out["UserPoolClient"].(map[string]any)["ClientId"]
+	out, _ = e.call("DescribeUserPoolClient", map[string]any{"UserPoolId": e.pool, "ClientId": id})
+	c = out["UserPoolClient"].(map[string]any)
+	assert.Equal(t, true, c["EnablePropagateAdditionalUserContextData"])
+	assert.JSONEq(t, jsonOf(t, analytics), jsonOf(t, c["AnalyticsConfiguration"]))
+
+	for _, tc := range []struct {
+		name string
+		in   map[string]any
+		want string
+	}{
+		{"context data without a secret", map[string]any{"EnablePropagateAdditionalUserContextData": true}, "requires an app client with a secret"},
+		{"analytics without an application", map[string]any{"AnalyticsConfiguration": map[string]any{"UserDataShared": true}}, "ApplicationId or an ApplicationArn"},
+		{"analytics by ID without a role", map[string]any{"AnalyticsConfiguration": map[string]any{"ApplicationId": "abc"}}, "needs a RoleArn"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			in := map[string]any{"UserPoolId": e.pool, "ClientName": "bad"}
+			for k, v := range tc.in {
+				in[k] = v
+			}
+			_, et := e.call("CreateUserPoolClient", in)
+			assert.Contains(t, et, tc.want)
+		})
+	}
+}

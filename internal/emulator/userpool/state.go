@@ -152,6 +152,10 @@ type client struct {
 	Secrets []clientSecret `json:"secrets,omitempty"`
 	// Risk is the client's own risk configuration (riskconfig.go).
 	Risk *riskConfig `json:"risk,omitempty"`
+	// PropagateUserContext is EnablePropagateAdditionalUserContextData;
+	// Analytics the client's AnalyticsConfiguration (clientsettings.go).
+	PropagateUserContext bool                    `json:"propagateUserContext,omitempty"`
+	Analytics            *analyticsConfiguration `json:"analytics,omitempty"`
 }
 
 type tokenValidityUnit struct {
