@@ -71,39 +71,10 @@ resource "aws_iam_role_policy" "invoke" {
 // aws_iam_role and an aws_iam_role_policy against cognitoctl serve; a
 // second plan finds no drift; destroy removes both.
 func TestInteropTerraformIAMRole(t *testing.T) {
-	tf := interop.LookPath(t, "terraform")
-	mirror := os.Getenv("COGNITOKIT_TF_MIRROR")
-	if mirror == "" {
-		mirror = "/opt/tf-plugins"
-	}
-	if _, err := os.Stat(filepath.Join(mirror, "registry.terraform.io", "hashicorp", "aws")); err != nil {
-		interop.Unavailable(t, "no hashicorp/aws provider in the filesystem mirror %s (set COGNITOKIT_TF_MIRROR)", mirror)
-	}
 	endpoint, _ := startServe(t, "-addr", "127.0.0.1:0")
-
-	dir := t.TempDir()
-	rc := filepath.Join(dir, "terraform.rc")
-	require.NoError(t, os.WriteFile(rc, []byte(`provider_installation {
-  filesystem_mirror {
-    path = "`+mirror+`"
-  }
-}
-`), 0o600))
-	require.NoError(t, os.WriteFile(filepath.Join(dir, "main.tf"), []byte(strings.ReplaceAll(tfIAMConfig, "ENDPOINT", endpoint)), 0o600))
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	run := func(args ...string) (string, int) {
-		cmd := exec.CommandContext(ctx, tf, append([]string{"-chdir=" + dir}, args...)...)
-		cmd.Env = append(os.Environ(), "TF_CLI_CONFIG_FILE="+rc, "TF_IN_AUTOMATION=1", "CHECKPOINT_DISABLE=1",
-			"TF_PLUGIN_CACHE_DIR=", "AWS_CONFIG_FILE=/dev/null", "AWS_SHARED_CREDENTIALS_FILE=/dev/null")
-		out, err := cmd.CombinedOutput()
-		var ee *exec.ExitError
-		if errors.As(err, &ee) {
-			return string(out), ee.ExitCode()
-		}
-		require.NoError(t, err, "%s", out)
-		return string(out), 0
-	}
+	run := terraformIn(ctx, t, strings.ReplaceAll(tfIAMConfig, "ENDPOINT", endpoint))
 
 	out, code := run("init", "-input=false", "-no-color")
 	require.Equal(t, 0, code, out)
@@ -131,4 +102,43 @@ func TestInteropTerraformIAMRole(t *testing.T) {
 	var ae smithy.APIError
 	require.ErrorAs(t, err, &ae)
 	assert.Equal(t, "NoSuchEntity", ae.ErrorCode())
+}
+
+// terraformIn prepares a Terraform working directory holding config as
+// main.tf, with a CLI configuration that installs the AWS provider from
+// the local filesystem mirror (COGNITOKIT_TF_MIRROR or /opt/tf-plugins),
+// and returns a function running terraform there with its output and exit
+// code. It skips (or fails under COGNITOKIT_INTEROP=1) without Terraform
+// or the provider.
+func terraformIn(ctx context.Context, t *testing.T, config string) func(args ...string) (string, int) {
+	t.Helper()
+	tf := interop.LookPath(t, "terraform")
+	mirror := os.Getenv("COGNITOKIT_TF_MIRROR")
+	if mirror == "" {
+		mirror = "/opt/tf-plugins"
+	}
+	if _, err := os.Stat(filepath.Join(mirror, "registry.terraform.io", "hashicorp", "aws")); err != nil {
+		interop.Unavailable(t, "no hashicorp/aws provider in the filesystem mirror %s (set COGNITOKIT_TF_MIRROR)", mirror)
+	}
+	dir := t.TempDir()
+	rc := filepath.Join(dir, "terraform.rc")
+	require.NoError(t, os.WriteFile(rc, []byte(`provider_installation {
+  filesystem_mirror {
+    path = "`+mirror+`"
+  }
+}
+`), 0o600))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "main.tf"), []byte(config), 0o600))
+	return func(args ...string) (string, int) {
+		cmd := exec.CommandContext(ctx, tf, append([]string{"-chdir=" + dir}, args...)...)
+		cmd.Env = append(os.Environ(), "TF_CLI_CONFIG_FILE="+rc, "TF_IN_AUTOMATION=1", "CHECKPOINT_DISABLE=1",
+			"TF_PLUGIN_CACHE_DIR=", "AWS_CONFIG_FILE=/dev/null", "AWS_SHARED_CREDENTIALS_FILE=/dev/null")
+		out, err := cmd.CombinedOutput()
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			return string(out), ee.ExitCode()
+		}
+		require.NoError(t, err, "%s", out)
+		return string(out), 0
+	}
 }
