@@ -250,3 +250,23 @@ func (p *pool) verificationBody(attr, def, code string) string {
 	}
 	return strings.ReplaceAll(*m, codePlaceholder, code)
 }
+
+// recoveryAttr picks where u's forgot-password code goes: the first
+// mechanism of the pool's AccountRecoverySetting, by priority, that u has
+// verified ("" for none, and always for admin_only); without a setting, a
+// verified e-mail, else a verified phone.
+func (p *pool) recoveryAttr(u *user) string {
+	a := p.Settings.AccountRecoverySetting
+	if a == nil {
+		return recoveryTarget(u)
+	}
+	ms := slices.Clone(a.RecoveryMechanisms)
+	slices.SortFunc(ms, func(x, y recoveryOption) int { return x.Priority - y.Priority })
+	for _, m := range ms {
+		attr, ok := strings.CutPrefix(m.Name, "verified_")
+		if ok && u.Attrs[attr] != "" && u.Attrs[attr+"_verified"] == "true" {
+			return attr
+		}
+	}
+	return ""
+}

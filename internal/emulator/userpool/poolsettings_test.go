@@ -279,3 +279,43 @@ func TestDescribeUserPoolClientDefaultsAsCognito(t *testing.T) {
 		})
 	}
 }
+
+// TestForgotPasswordFollowsAccountRecovery: ForgotPassword sends its code
+// by the pool's recovery mechanisms in priority order, to a verified
+// attribute only; admin_only sends none.
+func TestForgotPasswordFollowsAccountRecovery(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		mechs  []any
+		medium string // "" when refused
+	}{
+		{"no setting: e-mail first", nil, "EMAIL"},
+		{"phone first", []any{map[string]any{"Name": "verified_phone_number", "Priority": 1}, map[string]any{"Name": "verified_email", "Priority": 2}}, "SMS"},
+		{"priority, not order, decides", []any{map[string]any{"Name": "verified_email", "Priority": 2}, map[string]any{"Name": "verified_phone_number", "Priority": 1}}, "SMS"},
+		{"e-mail only", []any{map[string]any{"Name": "verified_email", "Priority": 1}}, "EMAIL"},
+		{"admin only", []any{map[string]any{"Name": "admin_only", "Priority": 1}}, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newUnlockedEnv(t)
+			in := map[string]any{"PoolName": "recovery"}
+			if tc.mechs != nil {
+				in["AccountRecoverySetting"] = map[string]any{"RecoveryMechanisms": tc.mechs}
+			}
+			out, et := e.call("CreateUserPool", in)
+			require.Empty(t, et)
+			pool := out["UserPool"].(map[string]any)["Id"].(string)
+			cl, err := e.s.NewClient(pool, ClientOptions{})
+			require.NoError(t, err)
+			_, err = e.s.AddUser(pool, "rita", "Passw0rd!", map[string]string{"email": "rita@example.com", "email_verified": "true",
+				"phone_number": "+15555550100", "phone_number_verified": "true"})
+			require.NoError(t, err)
+			out, et = e.call("ForgotPassword", map[string]any{"ClientId": cl.ID, "Username": "rita"})
+			if tc.medium == "" {
+				assert.Contains(t, et, "InvalidParameterException")
+				return
+			}
+			require.Empty(t, et)
+			assert.Equal(t, tc.medium, out["CodeDeliveryDetails"].(map[string]any)["DeliveryMedium"])
+		})
+	}
+}

@@ -425,7 +425,7 @@ func (s *Server) sendResetCode(p *pool, u *user, now time.Time) (map[string]any,
 	if !u.Enabled {
 		return nil, errUserDisabled
 	}
-	a := recoveryTarget(u)
+	a := p.recoveryAttr(u)
 	if a == "" {
 		return nil, errInvalidParam("Cannot reset password for the user as there is no registered/verified email or phone_number")
 	}
