@@ -21,10 +21,10 @@ import (
 	"github.com/cognitokit/cognitokit/internal/interop"
 )
 
-// tfIAMConfig is a Terraform configuration with an IAM role for an
-// identity pool's signed-in users and its inline policy; ENDPOINT is
+// tfProvider declares the AWS provider from the filesystem mirror, with
+// mock credentials and every endpoint the emulator serves; ENDPOINT is
 // replaced by the emulator's URL.
-const tfIAMConfig = `
+const tfProvider = `
 terraform {
   required_providers {
     aws = { source = "hashicorp/aws" }
@@ -38,10 +38,18 @@ provider "aws" {
   skip_requesting_account_id  = true
   skip_metadata_api_check     = true
   endpoints {
-    iam = "ENDPOINT"
-    sts = "ENDPOINT"
+    cognitoidp      = "ENDPOINT"
+    cognitoidentity = "ENDPOINT"
+    iam             = "ENDPOINT"
+    sts             = "ENDPOINT"
   }
 }
+`
+
+// tfIAMConfig is a Terraform configuration with an IAM role for an
+// identity pool's signed-in users and its inline policy; ENDPOINT is
+// replaced by the emulator's URL.
+const tfIAMConfig = tfProvider + `
 resource "aws_iam_role" "auth" {
   name = "tf_auth"
   path = "/cognito/"
@@ -71,15 +79,9 @@ resource "aws_iam_role_policy" "invoke" {
 // aws_iam_role and an aws_iam_role_policy against cognitoctl serve; a
 // second plan finds no drift; destroy removes both.
 func TestInteropTerraformIAMRole(t *testing.T) {
-	endpoint, _ := startServe(t, "-addr", "127.0.0.1:0")
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	run := terraformIn(ctx, t, strings.ReplaceAll(tfIAMConfig, "ENDPOINT", endpoint))
-
-	out, code := run("init", "-input=false", "-no-color")
-	require.Equal(t, 0, code, out)
-	out, code = run("apply", "-auto-approve", "-input=false", "-no-color")
-	require.Equal(t, 0, code, out)
+	endpoint, run := terraformApplied(ctx, t, tfIAMConfig)
 
 	// The role and its policy are there, through the IAM API.
 	cl := iam.NewFromConfig(aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(endpoint),
@@ -93,7 +95,7 @@ func TestInteropTerraformIAMRole(t *testing.T) {
 	require.NoError(t, err)
 	assert.Contains(t, doc, "demoapi/*/POST/test")
 
-	out, code = run("plan", "-detailed-exitcode", "-input=false", "-no-color")
+	out, code := run("plan", "-detailed-exitcode", "-input=false", "-no-color")
 	assert.Equal(t, 0, code, "a second plan finds no drift:\n%s", out)
 
 	out, code = run("destroy", "-auto-approve", "-input=false", "-no-color")
@@ -141,4 +143,18 @@ func terraformIn(ctx context.Context, t *testing.T, config string) func(args ...
 		require.NoError(t, err, "%s", out)
 		return string(out), 0
 	}
+}
+
+// terraformApplied starts cognitoctl serve (with serveArgs), and applies
+// config (ENDPOINT replaced by the server's URL) with terraformIn's
+// runner, which it returns with the URL.
+func terraformApplied(ctx context.Context, t *testing.T, config string, serveArgs ...string) (string, func(args ...string) (string, int)) {
+	t.Helper()
+	endpoint, _ := startServe(t, append([]string{"-addr", "127.0.0.1:0"}, serveArgs...)...)
+	run := terraformIn(ctx, t, strings.ReplaceAll(config, "ENDPOINT", endpoint))
+	out, code := run("init", "-input=false", "-no-color")
+	require.Equal(t, 0, code, out)
+	out, code = run("apply", "-auto-approve", "-input=false", "-no-color")
+	require.Equal(t, 0, code, out)
+	return endpoint, run
 }

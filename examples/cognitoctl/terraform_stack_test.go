@@ -30,28 +30,8 @@ import (
 // with the OAuth code flow; a domain; a group; an identity pool trusting
 // the user pool and Facebook, with its roles; two IAM roles whose trust
 // policies name the identity pool, and inline policies letting signed-in
-// users call one route of the emulated API "demoapi". ENDPOINT is replaced
-// by the emulator's URL.
-const tfStackConfig = `terraform {
-  required_providers {
-    aws = { source = "hashicorp/aws" }
-  }
-}
-provider "aws" {
-  region                      = "us-east-1"
-  access_key                  = "mock_access_key"
-  secret_key                  = "mock_secret_key"
-  skip_credentials_validation = true
-  skip_requesting_account_id  = true
-  skip_metadata_api_check     = true
-  endpoints {
-    cognitoidp      = "ENDPOINT"
-    cognitoidentity = "ENDPOINT"
-    iam             = "ENDPOINT"
-    sts             = "ENDPOINT"
-  }
-}
-
+// users call one route of the emulated API "demoapi".
+const tfStackConfig = tfProvider + `
 resource "aws_cognito_user_pool" "pool" {
   name                     = "tutorial"
   auto_verified_attributes = ["email"]
@@ -134,7 +114,7 @@ resource "aws_cognito_user_group" "admins" {
   user_pool_id = aws_cognito_user_pool.pool.id
   description  = "Administrators"
   precedence   = 1
-  role_arn     = aws_iam_role.authenticated.arn
+  role_arn     = aws_iam_role.identity["authenticated"].arn
 }
 
 resource "aws_cognito_identity_pool" "main" {
@@ -150,8 +130,17 @@ resource "aws_cognito_identity_pool" "main" {
   }
 }
 
-resource "aws_iam_role" "authenticated" {
-  name = "tutorial_authenticated"
+locals {
+  # What each kind of identity may invoke on the emulated API.
+  invoke = {
+    authenticated   = { effect = "Allow", resource = "arn:aws:execute-api:*:*:demoapi/*/POST/test" }
+    unauthenticated = { effect = "Deny", resource = "*" }
+  }
+}
+
+resource "aws_iam_role" "identity" {
+  for_each = local.invoke
+  name     = "tutorial_${each.key}"
   assume_role_policy = jsonencode({
     Version = "2012-10-17"
     Statement = [{
@@ -160,51 +149,27 @@ resource "aws_iam_role" "authenticated" {
       Action    = "sts:AssumeRoleWithWebIdentity"
       Condition = {
         StringEquals             = { "cognito-identity.amazonaws.com:aud" = aws_cognito_identity_pool.main.id }
-        "ForAnyValue:StringLike" = { "cognito-identity.amazonaws.com:amr" = "authenticated" }
+        "ForAnyValue:StringLike" = { "cognito-identity.amazonaws.com:amr" = each.key }
       }
     }]
   })
 }
 
-resource "aws_iam_role_policy" "authenticated" {
-  name = "invoke"
-  role = aws_iam_role.authenticated.id
+resource "aws_iam_role_policy" "identity" {
+  for_each = local.invoke
+  name     = "invoke"
+  role     = aws_iam_role.identity[each.key].id
   policy = jsonencode({
     Version   = "2012-10-17"
-    Statement = [{ Effect = "Allow", Action = "execute-api:Invoke", Resource = "arn:aws:execute-api:*:*:demoapi/*/POST/test" }]
-  })
-}
-
-resource "aws_iam_role" "unauthenticated" {
-  name = "tutorial_unauthenticated"
-  assume_role_policy = jsonencode({
-    Version = "2012-10-17"
-    Statement = [{
-      Effect    = "Allow"
-      Principal = { Federated = "cognito-identity.amazonaws.com" }
-      Action    = "sts:AssumeRoleWithWebIdentity"
-      Condition = {
-        StringEquals             = { "cognito-identity.amazonaws.com:aud" = aws_cognito_identity_pool.main.id }
-        "ForAnyValue:StringLike" = { "cognito-identity.amazonaws.com:amr" = "unauthenticated" }
-      }
-    }]
-  })
-}
-
-resource "aws_iam_role_policy" "unauthenticated" {
-  name = "deny"
-  role = aws_iam_role.unauthenticated.id
-  policy = jsonencode({
-    Version   = "2012-10-17"
-    Statement = [{ Effect = "Deny", Action = "execute-api:Invoke", Resource = "*" }]
+    Statement = [{ Effect = each.value.effect, Action = "execute-api:Invoke", Resource = each.value.resource }]
   })
 }
 
 resource "aws_cognito_identity_pool_roles_attachment" "main" {
   identity_pool_id = aws_cognito_identity_pool.main.id
   roles = {
-    authenticated   = aws_iam_role.authenticated.arn
-    unauthenticated = aws_iam_role.unauthenticated.arn
+    authenticated   = aws_iam_role.identity["authenticated"].arn
+    unauthenticated = aws_iam_role.identity["unauthenticated"].arn
   }
 }
 
@@ -228,16 +193,10 @@ const tfStackSeed = `{"apis": [{"id": "demoapi", "routes": [
 func TestInteropTerraformTutorialStack(t *testing.T) {
 	seed := filepath.Join(t.TempDir(), "seed.json")
 	require.NoError(t, os.WriteFile(seed, []byte(tfStackSeed), 0o600))
-	endpoint, _ := startServe(t, "-addr", "127.0.0.1:0", "-config", seed)
 	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
 	defer cancel()
-	run := terraformIn(ctx, t, strings.ReplaceAll(tfStackConfig, "ENDPOINT", endpoint))
-
-	out, code := run("init", "-input=false", "-no-color")
-	require.Equal(t, 0, code, out)
-	out, code = run("apply", "-auto-approve", "-input=false", "-no-color")
-	require.Equal(t, 0, code, out)
-	out, code = run("plan", "-detailed-exitcode", "-input=false", "-no-color")
+	endpoint, run := terraformApplied(ctx, t, tfStackConfig, "-config", seed)
+	out, code := run("plan", "-detailed-exitcode", "-input=false", "-no-color")
 	require.Equal(t, 0, code, "a second plan finds no drift:\n%s", out)
 	out, code = run("output", "-json")
 	require.Equal(t, 0, code, out)
