@@ -5,6 +5,7 @@ import (
 	"encoding/base32"
 	"net"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strings"
 	"time"
@@ -314,6 +315,9 @@ func requestClientID(w http.ResponseWriter, r *http.Request) string {
 		return id
 	}
 	if id, _, ok := r.BasicAuth(); ok {
+		if u, err := url.QueryUnescape(id); err == nil {
+			return u // RFC 6749 section 2.3.1: form-encoded
+		}
 		return id
 	}
 	if r.Method == http.MethodPost {
