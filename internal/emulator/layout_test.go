@@ -60,7 +60,7 @@ func TestLayoutImports(t *testing.T) {
 		"requestid": nil,
 		"store":     nil,
 		"userpool": {"internal/srp", "internal/emulator/fakeamazon", "internal/emulator/fakeoidc",
-			"internal/emulator/fakesaml", // the hosted UI's federation
+			"internal/emulator/fakesaml",                                // the hosted UI's federation
 			"internal/emulator/lambdafn", "internal/emulator/triggers"}, // Lambda triggers
 		"idpool": {"internal/emulator/sts"},
 		"sts":    {"sigv4client"},
