@@ -421,7 +421,11 @@ func identityJSON(idp *identityProvider, subject, primary string, created time.T
 // refreshes its mapped attributes. created reports a first sign-in. A
 // provider identity linked to an existing user (AdminLinkProviderForUser)
 // signs in as that user.
-func (s *Server) federatedUser(p *pool, idp *identityProvider, ext externalUser, now time.Time) (u *user, created bool, err error) {
+//
+// A first sign-in runs the pool's pre sign-up trigger
+// (PreSignUp_ExternalProvider) before the user is stored; its failure
+// stores nothing and is returned.
+func (s *Server) federatedUser(tc *trigCall, p *pool, idp *identityProvider, ext externalUser, now time.Time) (u *user, created bool, err error) {
 	attrs := mappedAttrs(idp, ext)
 	if ln, ok := p.hosted().Links[linkKey(idp.Name, ext.Subject)]; ok {
 		if u = p.sameUser(ln.Username, ln.Sub); u != nil {
@@ -440,8 +444,9 @@ func (s *Server) federatedUser(p *pool, idp *identityProvider, ext externalUser,
 		attrs["sub"] = sub
 		attrs["identities"] = string(ident)
 		u = &user{Username: username, Sub: sub, Attrs: attrs, Status: "EXTERNAL_PROVIDER", Enabled: true, Created: now, Modified: now}
-		p.addUser(u)
-		created = true
+		if u, created, err = s.addFederatedUser(tc, p, u); err != nil {
+			return nil, false, err
+		}
 	} else {
 		u.refreshAttrs(attrs, now)
 	}
