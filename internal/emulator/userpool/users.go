@@ -995,7 +995,7 @@ func opAdminCreateUser(s *Server, c *call) (any, error) {
 			// The user stays when its invitation's custom message fails;
 			// MessageAction RESEND sends it again.
 			if _, err := s.send(tc, p, u, outMessage{attr: attr, kind: KindInvitation, code: temp,
-				body: "Your username is " + u.Username + " and temporary password is " + temp,
+				body:   "Your username is " + u.Username + " and temporary password is " + temp,
 				source: triggers.SourceCustomMessageAdminCreateUser}, c.now); err != nil {
 				return nil, err
 			}
