@@ -1,6 +1,7 @@
 package cognitotest
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"time"
@@ -76,6 +77,10 @@ type PoolOptions struct {
 	WebAuthnRelyingPartyID string
 	// WebAuthnUserVerification is "preferred" (the default) or "required".
 	WebAuthnUserVerification string
+	// LambdaConfig names the pool's Lambda triggers by function ARN, as
+	// CreateUserPool's LambdaConfig does; register the functions with
+	// RegisterFunction or AddFunction. nil: no triggers.
+	LambdaConfig *LambdaConfig
 }
 
 // ClientOptions describes an app client for CreateUserPoolClient.
@@ -159,6 +164,9 @@ func (o PoolOptions) internal() userpool.PoolOptions {
 	if o.PasswordPolicy != nil {
 		pp := userpool.PasswordPolicy(*o.PasswordPolicy)
 		out.PasswordPolicy = &pp
+	}
+	if o.LambdaConfig != nil {
+		out.LambdaConfig, _ = json.Marshal(o.LambdaConfig) // plain strings: cannot fail
 	}
 	return out
 }

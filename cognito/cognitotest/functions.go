@@ -105,3 +105,28 @@ func (f *functionSet) close() error {
 	}
 	return nil
 }
+
+// LambdaConfig is a pool's LambdaConfig: the function ARN of each trigger
+// ("" for none), with the wire's (and the seed config's) field names.
+// PreTokenGenerationConfig, when set, gives the pre token generation
+// function with its event version ("V1_0", "V2_0", "V3_0") and wins over
+// PreTokenGeneration, which alone means version V1_0.
+type LambdaConfig struct {
+	PreSignUp                   string               `json:"PreSignUp,omitempty"`
+	CustomMessage               string               `json:"CustomMessage,omitempty"`
+	PostConfirmation            string               `json:"PostConfirmation,omitempty"`
+	PreAuthentication           string               `json:"PreAuthentication,omitempty"`
+	PostAuthentication          string               `json:"PostAuthentication,omitempty"`
+	DefineAuthChallenge         string               `json:"DefineAuthChallenge,omitempty"`
+	CreateAuthChallenge         string               `json:"CreateAuthChallenge,omitempty"`
+	VerifyAuthChallengeResponse string               `json:"VerifyAuthChallengeResponse,omitempty"`
+	PreTokenGeneration          string               `json:"PreTokenGeneration,omitempty"`
+	UserMigration               string               `json:"UserMigration,omitempty"`
+	PreTokenGenerationConfig    *LambdaVersionConfig `json:"PreTokenGenerationConfig,omitempty"`
+}
+
+// LambdaVersionConfig is a trigger function with its event version.
+type LambdaVersionConfig struct {
+	LambdaArn     string `json:"LambdaArn"`
+	LambdaVersion string `json:"LambdaVersion"`
+}

@@ -77,6 +77,9 @@ type PoolOptions struct {
 	WebAuthnRelyingPartyID string
 	// WebAuthnUserVerification is "preferred" (the default) or "required".
 	WebAuthnUserVerification string
+	// LambdaConfig is the pool's LambdaConfig document, as CreateUserPool
+	// takes it ({"PreSignUp": "arn:aws:lambda:…", …}); nil: no triggers.
+	LambdaConfig json.RawMessage
 }
 
 // ClientOptions describes an app client for NewClient (cognitotest.ClientOptions).
@@ -169,6 +172,11 @@ func (s *Server) createPoolLocked(o PoolOptions) (string, error) {
 		in.Schema = append(in.Schema, schemaWire{Name: a, AttributeDataType: "String"})
 	}
 	signInOptions(&in, o)
+	if len(o.LambdaConfig) > 0 {
+		if err := json.Unmarshal(o.LambdaConfig, &in.LambdaConfig); err != nil {
+			return "", fmt.Errorf("cognitotest: LambdaConfig: %w", err)
+		}
+	}
 	p, err := s.newPool(&in, s.now())
 	if err != nil {
 		return "", err
