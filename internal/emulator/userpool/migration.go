@@ -35,7 +35,7 @@ func (s *Server) migrateUser(tc *trigCall, p *pool, name, password string, src t
 	if arn == "" {
 		return nil, nil
 	}
-	tc = tc.orNone()
+	tc = s.trig(tc)
 	ev := triggers.NewUserMigrationEvent(s.caller(p, tc.c, tc.clientID, name), src, password, validation, tc.meta)
 	var resp triggers.UserMigrationResponse
 	if err := s.invoke(tc.c, func(ctx context.Context, fns Functions) (err error) {

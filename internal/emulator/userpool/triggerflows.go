@@ -29,21 +29,27 @@ import (
 // AdminConfirmSignUp, AdminUpdateUserAttributes…), as Cognito sends it.
 const adminClientID = "CLIENT_ID_NOT_APPLICABLE"
 
-// trigCall is who fired a trigger: the API call (nil when there is none,
-// as in the hosted UI's forms; the event then names no SDK), its app
-// client ID (adminClientID for admin operations) and its ClientMetadata.
+// trigCall is who fired a trigger: the API call (nil: the operation
+// holding s.mu, if any — the hosted UI's forms have none, and their
+// events name no SDK), its app client ID (adminClientID for admin
+// operations) and its ClientMetadata.
 type trigCall struct {
 	c        *call
 	clientID string
 	meta     map[string]string
 }
 
-// orNone returns tc, or an empty trigCall when tc is nil.
-func (tc *trigCall) orNone() *trigCall {
-	if tc == nil {
-		return &trigCall{}
+// trig completes tc (nil for none): without a call, the operation
+// holding s.mu (if any) is the one that fired the trigger.
+func (s *Server) trig(tc *trigCall) *trigCall {
+	out := trigCall{}
+	if tc != nil {
+		out = *tc
 	}
-	return tc
+	if out.c == nil {
+		out.c = s.cur
+	}
+	return &out
 }
 
 // attrMap turns a list of attributes (SignUp's ValidationData) into the
@@ -84,7 +90,7 @@ func (s *Server) preSignUp(tc *trigCall, p *pool, u *user, src triggers.Source, 
 	if arn == "" {
 		return resp, nil
 	}
-	tc = tc.orNone()
+	tc = s.trig(tc)
 	ev := triggers.NewPreSignUpEvent(s.caller(p, tc.c, tc.clientID, u.Username), src, signUpAttributes(u), validation, tc.meta)
 	err := s.invoke(tc.c, func(ctx context.Context, fns Functions) (err error) {
 		resp, err = triggers.InvokePreSignUp(ctx, fns, arn, ev)
@@ -113,7 +119,7 @@ func (s *Server) postConfirmation(tc *trigCall, p *pool, u *user, src triggers.S
 	if arn == "" {
 		return nil
 	}
-	tc = tc.orNone()
+	tc = s.trig(tc)
 	ev := triggers.NewPostConfirmationEvent(s.caller(p, tc.c, tc.clientID, u.Username), src, triggerAttributes(u), tc.meta)
 	if err := s.invoke(tc.c, func(ctx context.Context, fns Functions) error {
 		return triggers.InvokePostConfirmation(ctx, fns, arn, ev)
@@ -146,7 +152,7 @@ func (s *Server) send(tc *trigCall, p *pool, u *user, m outMessage, now time.Tim
 	if arn == "" {
 		return s.deliver(p, u, m.attr, m.kind, m.code, m.body, now), nil
 	}
-	tc = tc.orNone()
+	tc = s.trig(tc)
 	// Link verification (CONFIRM_WITH_LINK) is not emulated: no link
 	// placeholder is sent.
 	ev := triggers.NewCustomMessageEvent(s.caller(p, tc.c, tc.clientID, u.Username), m.source, triggerAttributes(u), false, tc.meta)
@@ -179,7 +185,7 @@ func (s *Server) send(tc *trigCall, p *pool, u *user, m outMessage, now time.Tim
 // sendMFACode sends a sign-in code (SMS_MFA, EMAIL_OTP, passwordless
 // EMAIL_OTP/SMS_OTP) through send, as CustomMessage_Authentication. The
 // sign-in's ClientMetadata is not passed to custom message (Cognito does
-// not pass InitiateAuth's), and the event names no SDK.
+// not pass InitiateAuth's).
 func (s *Server) sendMFACode(p *pool, cl *client, u *user, attr, kind, code string, now time.Time) (map[string]any, error) {
 	text := "Your authentication code is "
 	if kind == KindSignInCode {
