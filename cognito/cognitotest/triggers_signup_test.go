@@ -3,6 +3,7 @@ package cognitotest_test
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
@@ -251,4 +252,62 @@ func checkPostConfirmationError(t *testing.T, err error, fail string) {
 		return
 	}
 	apiErr(t, err, "UserLambdaValidationException", "PostConfirmation failed with error "+fail+".")
+}
+
+// TestTriggerSlowAndFailingFunctions: a pre sign-up function that takes 6
+// seconds fails SignUp with UnexpectedLambdaException after Cognito's 5,
+// one that fails with UserLambdaValidationException and its message;
+// neither stores the user, and the emulator serves other requests
+// meanwhile and afterwards.
+func TestTriggerSlowAndFailingFunctions(t *testing.T) {
+	ctx := context.Background()
+	e := newTrigEnv(t, cognitotest.PoolOptions{}, cognitotest.ClientOptions{}, "PreSignUp")
+	pre := e.fns["PreSignUp"]
+	e.srv.MustCreateUser(e.pool, "bystander", trigPassword, nil)
+
+	started := make(chan struct{})
+	pre.mu.Lock()
+	pre.respond = func(ev map[string]any) (map[string]any, error) {
+		close(started)
+		time.Sleep(6 * time.Second)
+		return ev, nil
+	}
+	pre.mu.Unlock()
+	done := make(chan error, 1)
+	go func() {
+		_, err := e.idp.SignUp(ctx, signUpInput(e, "slow"))
+		done <- err
+	}()
+	<-started
+	// While the function runs, the emulator answers others.
+	status, _, err := e.user("bystander")
+	require.NoError(t, err)
+	assert.Equal(t, "CONFIRMED", status)
+	err = <-done
+	apiErr(t, err, "UnexpectedLambdaException", "PreSignUp invocation failed due to error Socket timeout while invoking Lambda function.")
+	_, _, err = e.user("slow")
+	apiErr(t, err, "UserNotFoundException", "")
+
+	pre.fail("Sign-ups are closed")
+	_, err = e.idp.SignUp(ctx, signUpInput(e, "failing"))
+	apiErr(t, err, "UserLambdaValidationException", "PreSignUp failed with error Sign-ups are closed.")
+	_, _, err = e.user("failing")
+	apiErr(t, err, "UserNotFoundException", "")
+
+	pre.set(map[string]any{"autoConfirmUser": true})
+	out, err := e.idp.SignUp(ctx, signUpInput(e, "fine"))
+	require.NoError(t, err, "the emulator keeps serving")
+	assert.True(t, out.UserConfirmed)
+}
+
+// TestTriggerUnregisteredFunction: a LambdaConfig ARN with no function
+// behind it fails as Cognito does for a missing function.
+func TestTriggerUnregisteredFunction(t *testing.T) {
+	srv := cognitotest.NewServer()
+	defer srv.Close()
+	pool := srv.MustCreateUserPool(cognitotest.PoolOptions{LambdaConfig: &cognitotest.LambdaConfig{PreSignUp: trigARN("missing")}})
+	client := srv.MustCreateUserPoolClient(pool, cognitotest.ClientOptions{}).ID
+	_, err := cip.NewFromConfig(srv.Config()).SignUp(context.Background(), &cip.SignUpInput{ClientId: &client,
+		Username: aws.String("testuser"), Password: aws.String(trigPassword)})
+	apiErr(t, err, "UnexpectedLambdaException", "PreSignUp invocation failed due to error ResourceNotFoundException.")
 }
