@@ -181,7 +181,7 @@ func TestServeFunctionFlags(t *testing.T) {
 		{"not an ARN", []string{"-function", "triggers=http://127.0.0.1:1"}, "-function"},
 		{"no such program", []string{"-function", triggersARN + "=" + filepath.Join(dir, "missing")}, "missing"},
 		{"ARN twice", []string{"-function", triggersARN + "=http://127.0.0.1:1", "-function", triggersARN + "=http://127.0.0.1:2"}, triggersARN},
-		{"bad config function", []string{"-config", seed("bad", `{"` + triggersARN + `": "ftp://x"}`)}, triggersARN},
+		{"bad config function", []string{"-config", seed("bad", `{"`+triggersARN+`": "ftp://x"}`)}, triggersARN},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			var out, errb syncBuffer
@@ -193,7 +193,7 @@ func TestServeFunctionFlags(t *testing.T) {
 		})
 	}
 
-	cfg := seed("good", `{"` + triggersARN + `": "http://127.0.0.1:3001", "` + other + `": "http://127.0.0.1:3002"}`)
+	cfg := seed("good", `{"`+triggersARN+`": "http://127.0.0.1:3001", "`+other+`": "http://127.0.0.1:3002"}`)
 	_, stop, out, _ := startServeOutput(t, "-addr", "127.0.0.1:0", "-config", cfg, "-function", triggersARN+"=http://127.0.0.1:3003")
 	var fnLines []string
 	for _, l := range strings.Split(out.String(), "\n") {
