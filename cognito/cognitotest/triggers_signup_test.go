@@ -311,3 +311,44 @@ func TestTriggerUnregisteredFunction(t *testing.T) {
 		Username: aws.String("testuser"), Password: aws.String(trigPassword)})
 	apiErr(t, err, "UnexpectedLambdaException", "PreSignUp invocation failed due to error ResourceNotFoundException.")
 }
+
+// TestTriggerPreSignUpAutoVerifyAlias: in a pool with e-mail aliases, an
+// e-mail that pre sign-up auto-verifies must not be another user's
+// verified alias (AliasExistsException, nothing stored); unverified, it
+// may. Auto-verifying an attribute the user does not have is an unusable
+// response.
+func TestTriggerPreSignUpAutoVerifyAlias(t *testing.T) {
+	ctx := context.Background()
+	for _, tt := range []struct {
+		name string
+		resp map[string]any
+		code string
+	}{
+		{"auto-verified alias taken", map[string]any{"autoConfirmUser": true, "autoVerifyEmail": true}, "AliasExistsException"},
+		{"unverified alias", map[string]any{"autoConfirmUser": true}, ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newTrigEnv(t, cognitotest.PoolOptions{AliasAttributes: []string{"email"}}, cognitotest.ClientOptions{}, "PreSignUp")
+			e.srv.MustCreateUser(e.pool, "holder", trigPassword, map[string]string{"email": "testuser@example.com"})
+			e.fns["PreSignUp"].set(tt.resp)
+			_, err := e.idp.SignUp(ctx, signUpInput(e, "testuser"))
+			_, _, gerr := e.user("testuser")
+			if tt.code != "" {
+				apiErr(t, err, tt.code, "")
+				apiErr(t, gerr, "UserNotFoundException", "")
+				return
+			}
+			require.NoError(t, err)
+			require.NoError(t, gerr)
+		})
+	}
+	t.Run("autoVerifyPhone without a phone number", func(t *testing.T) {
+		e := newTrigEnv(t, cognitotest.PoolOptions{}, cognitotest.ClientOptions{}, "PreSignUp")
+		e.fns["PreSignUp"].set(map[string]any{"autoVerifyPhone": true})
+		_, err := e.idp.AdminCreateUser(ctx, &cip.AdminCreateUserInput{UserPoolId: &e.pool, Username: aws.String("testuser"),
+			MessageAction: types.MessageActionTypeSuppress})
+		apiErr(t, err, "InvalidLambdaResponseException", "")
+		_, _, gerr := e.user("testuser")
+		apiErr(t, gerr, "UserNotFoundException", "")
+	})
+}
