@@ -580,7 +580,7 @@ func (s *Server) loginStep(r *http.Request, csrf string) loginOutcome {
 				return s.showFlow(p, u, flow, page, "Missing required attribute "+req)
 			}
 		}
-		if _, err := s.updateAttributes(p, u, am, false, now); err != nil {
+		if _, err := s.changeAttributes(&trigCall{clientID: cl.ID}, p, u, am, false, now); err != nil {
 			return s.showFlow(p, u, flow, page, apiMessage(err))
 		}
 		if err := s.setPassword(p, u, pw); err != nil {

@@ -774,16 +774,11 @@ func opGetUser(s *Server, c *call) (any, error) {
 	return u.putMFASettings(map[string]any{"Username": u.Username, "UserAttributes": u.attrList(nil)}), nil
 }
 
-// updateAttributes applies attribute changes; a changed email or phone
-// becomes unverified and, when it is auto-verified, gets a code (through
-// the custom message trigger, without an API call: the hosted UI's).
-func (s *Server) updateAttributes(p *pool, u *user, attrs map[string]string, admin bool, now time.Time) ([]any, error) {
-	return s.changeAttributes(nil, p, u, attrs, admin, now)
-}
-
-// changeAttributes is updateAttributes for the call tc. The changes are
-// made before any code is sent; a custom message trigger that fails
-// leaves them made and answers its error.
+// changeAttributes applies attribute changes for the call tc; a changed
+// email or phone becomes unverified and, when it is auto-verified, gets a
+// code (CustomMessage_UpdateUserAttribute). The changes are made before
+// any code is sent; a custom message trigger that fails leaves them made
+// and answers its error.
 func (s *Server) changeAttributes(tc *trigCall, p *pool, u *user, attrs map[string]string, admin bool, now time.Time) ([]any, error) {
 	if err := checkUnique(p, u, attrs); err != nil {
 		return nil, err
