@@ -100,11 +100,11 @@ type TriggerEvent struct {
 // without the emulator's lock held, so they may call the Server.
 //
 // PostConfirmation runs on the same path as the pool's PostConfirmation
-// Lambda trigger (LambdaConfig) for a first
-// federated sign-in: after the Lambda function, when the pool has one, as
-// an adapter for tests written before Lambda triggers; new tests should
-// register a Lambda handler instead, which also sees ConfirmSignUp,
-// AdminConfirmSignUp and ConfirmForgotPassword.
+// Lambda trigger (LambdaConfig) for a first federated sign-in: after the
+// Lambda function, when the pool has one, as an adapter for tests written
+// before Lambda triggers; new tests should register a Lambda handler
+// instead, which also sees ConfirmSignUp, AdminConfirmSignUp and
+// ConfirmForgotPassword.
 type HostedUITriggers struct {
 	PostConfirmation   func(ctx context.Context, ev TriggerEvent) error
 	PostAuthentication func(ctx context.Context, ev TriggerEvent) error
