@@ -121,7 +121,7 @@ func trigARN(trigger string) string {
 
 // newTrigEnv creates a server and a pool whose listed triggers each have
 // their own recorder (ARN trigARN(name)).
-func newTrigEnv(t *testing.T, po cognitotest.PoolOptions, co cognitotest.ClientOptions, trigs ...string) *trigEnv {
+func newTrigEnv(t testing.TB, po cognitotest.PoolOptions, co cognitotest.ClientOptions, trigs ...string) *trigEnv {
 	t.Helper()
 	srv := cognitotest.NewServer()
 	t.Cleanup(srv.Close)
