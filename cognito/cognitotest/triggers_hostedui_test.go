@@ -14,6 +14,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -180,4 +181,38 @@ func TestTriggerHostedUIUserMigration(t *testing.T) {
 	callbackCode(t, passwordLogin(t, newAgent(t, f.s.URL), authorizeURL(f.s, f.client.ID, nil), "olduser", "Old-Password-1"))
 	srcs, _ = fn.take()
 	assert.Empty(t, srcs)
+}
+
+// TestTriggerHostedUIMFAMessage: the hosted UI's SMS MFA code goes
+// through the custom message trigger (CustomMessage_Authentication); a
+// failing function shows its error on the page.
+func TestTriggerHostedUIMFAMessage(t *testing.T) {
+	f := newUIFixture(t, PoolOptions{MFA: "OPTIONAL", LambdaConfig: &LambdaConfig{CustomMessage: hostedFnARN}})
+	fn := &hostedFn{}
+	require.NoError(t, f.s.RegisterFunction(hostedFnARN, fn.handle))
+	f.s.MustCreateUser(f.pool, "sam", testPassword, map[string]string{"phone_number": "+15555550123"})
+	_, err := f.c.AdminSetUserMFAPreference(ctx(), &cip.AdminSetUserMFAPreferenceInput{UserPoolId: &f.pool, Username: aws.String("sam"),
+		SMSMfaSettings: &types.SMSMfaSettingsType{Enabled: true, PreferredMfa: true}})
+	require.NoError(t, err)
+	fn.set(func(ev map[string]any) (map[string]any, error) {
+		ev["response"] = map[string]any{"smsMessage": "Your Example code: {####}"}
+		return ev, nil
+	})
+
+	p := passwordLogin(t, newAgent(t, f.s.URL), authorizeURL(f.s, f.client.ID, nil), "sam", testPassword)
+	require.Equal(t, http.StatusOK, p.status)
+	assert.Contains(t, p.body, "We have sent a code by SMS")
+	srcs, evs := fn.take()
+	require.Equal(t, []string{"CustomMessage_Authentication"}, srcs)
+	assert.Equal(t, f.client.ID, evs[0]["callerContext"].(map[string]any)["clientId"])
+	msgs := f.s.Messages(f.pool)
+	last := msgs[len(msgs)-1]
+	assert.Equal(t, "SMS", last.Medium)
+	assert.Equal(t, "Your Example code: "+last.Code, last.Body)
+
+	fn.set(func(map[string]any) (map[string]any, error) { return nil, errors.New("SMS budget exhausted") })
+	p = passwordLogin(t, newAgent(t, f.s.URL), authorizeURL(f.s, f.client.ID, nil), "sam", testPassword)
+	require.Equal(t, http.StatusOK, p.status)
+	assert.Contains(t, p.body, "CustomMessage failed with error SMS budget exhausted.")
+	assert.Len(t, f.s.Messages(f.pool), len(msgs), "nothing sent")
 }
