@@ -28,14 +28,9 @@ const preTokenGenerationWired = false
 
 const triggersARN = "arn:aws:lambda:us-east-1:123456789012:function:cognito-triggers"
 
-// triggersSeed is a pool whose triggers are examples/triggers.
-const triggersSeed = `{"userPools": [{
-  "id": "us-east-1_Triggers1", "name": "triggers",
-  "lambdaConfig": {"PreSignUp": "` + triggersARN + `", "CustomMessage": "` + triggersARN + `",
-                   "PreTokenGeneration": "` + triggersARN + `"},
-  "clients": [{"id": "triggersclient000000000001", "name": "web",
-               "explicitAuthFlows": ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]}]
-}]}`
+// triggersSeed is examples/triggers' seed config: a pool whose triggers
+// are the example, as its doc tells users to run it.
+const triggersSeed = "../triggers/seed.json"
 
 // buildTriggersExample compiles examples/triggers as Lambda runs it: a
 // bootstrap built with -tags lambda.norpc.
@@ -66,9 +61,7 @@ func TestServeFunctionExampleTriggers(t *testing.T) {
 	}
 	awsCLI := interop.LookPath(t, "aws")
 	bin := buildTriggersExample(t)
-	cfg := filepath.Join(t.TempDir(), "seed.json")
-	require.NoError(t, os.WriteFile(cfg, []byte(triggersSeed), 0o600))
-	url, stop, out, errb := startServeOutput(t, "-addr", "127.0.0.1:0", "-config", cfg, "-function", triggersARN+"="+bin)
+	url, stop, out, errb := startServeOutput(t, "-addr", "127.0.0.1:0", "-config", triggersSeed, "-function", triggersARN+"="+bin)
 	t.Cleanup(func() {
 		if t.Failed() {
 			t.Logf("serve stderr (the function's output):\n%s", errb.String())
