@@ -79,6 +79,15 @@ func TestTriggerCustomMessage(t *testing.T) {
 					UserAttributes: []types.AttributeType{{Name: aws.String("email"), Value: aws.String("testuser@example.com")}}})
 				return err
 			}},
+		{source: "CustomMessage_UpdateUserAttribute", ref: "CustomMessage_SignUp", status: "CONFIRMED", clientID: "CLIENT_ID_NOT_APPLICABLE",
+			meta: map[string]string{"source": "admin"},
+			act: func(t *testing.T, e *trigEnv) error {
+				e.srv.MustCreateUser(e.pool, "testuser", trigPassword, map[string]string{"email": "old@example.com"})
+				_, err := e.idp.AdminUpdateUserAttributes(ctx, &cip.AdminUpdateUserAttributesInput{UserPoolId: &e.pool, Username: aws.String("testuser"),
+					ClientMetadata: map[string]string{"source": "admin"},
+					UserAttributes: []types.AttributeType{{Name: aws.String("email"), Value: aws.String("testuser@example.com")}}})
+				return err
+			}},
 		{source: "CustomMessage_VerifyUserAttribute", ref: "CustomMessage_SignUp", status: "CONFIRMED", meta: meta,
 			act: func(t *testing.T, e *trigEnv) error {
 				tok := e.signedIn(t, "testuser", map[string]string{"email": "testuser@example.com", "email_verified": "false"})
@@ -102,7 +111,11 @@ func TestTriggerCustomMessage(t *testing.T) {
 				return err
 			}},
 	} {
-		t.Run(tt.source, func(t *testing.T) {
+		name := tt.source
+		if tt.clientID != "" {
+			name += " (admin)"
+		}
+		t.Run(name, func(t *testing.T) {
 			e := newTrigEnv(t, tt.pool, cognitotest.ClientOptions{}, "CustomMessage")
 			resp := map[string]any{"emailSubject": "Welcome", "emailMessage": "<p>Hello {username}, your code is {####}</p>"}
 			if tt.sms {

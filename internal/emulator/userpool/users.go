@@ -802,7 +802,7 @@ func (s *Server) changeAttributes(tc *trigCall, p *pool, u *user, attrs map[stri
 		if (n == "email" || n == "phone_number") && v != old {
 			if _, explicit := attrs[n+"_verified"]; !explicit {
 				u.Attrs[n+"_verified"] = "false"
-				if v != "" && contains(p.AutoVerifiedAttributes, n) && !admin {
+				if v != "" && contains(p.AutoVerifiedAttributes, n) {
 					verify = append(verify, n)
 				}
 			}
