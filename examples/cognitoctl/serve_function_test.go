@@ -20,7 +20,6 @@ import (
 	"github.com/cognitokit/cognitokit/jwks"
 )
 
-
 const triggersARN = "arn:aws:lambda:us-east-1:123456789012:function:cognito-triggers"
 
 // triggersSeed is examples/triggers' seed config: a pool whose triggers
