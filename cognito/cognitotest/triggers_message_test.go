@@ -230,3 +230,51 @@ func TestTriggerCustomMessageRefused(t *testing.T) {
 		assert.Empty(t, e.messages("testuser"))
 	})
 }
+
+// TestTriggerCustomMessageRespondMetadata: the MFA code sent after a
+// challenge answer gets AdminRespondToAuthChallenge's ClientMetadata as
+// clientMetadata (Cognito passes it to custom message), and none after
+// RespondToAuthChallenge.
+func TestTriggerCustomMessageRespondMetadata(t *testing.T) {
+	ctx := context.Background()
+	for _, admin := range []bool{true, false} {
+		t.Run(map[bool]string{true: "admin", false: "public"}[admin], func(t *testing.T) {
+			e := newTrigEnv(t, cognitotest.PoolOptions{MFA: "ON"}, cognitotest.ClientOptions{}, "CustomMessage")
+			fn := e.fns["CustomMessage"]
+			_, err := e.idp.AdminCreateUser(ctx, &cip.AdminCreateUserInput{UserPoolId: &e.pool, Username: aws.String("testuser"),
+				TemporaryPassword: aws.String("Temp-Password-1"), MessageAction: types.MessageActionTypeSuppress,
+				UserAttributes: []types.AttributeType{{Name: aws.String("phone_number"), Value: aws.String("+12065550100")},
+					{Name: aws.String("phone_number_verified"), Value: aws.String("true")}}})
+			require.NoError(t, err)
+			meta := map[string]string{"step": "new-password"}
+			newPassword := map[string]string{"USERNAME": "testuser", "NEW_PASSWORD": trigPassword}
+			var challenge types.ChallengeNameType
+			if admin {
+				out, err := e.idp.AdminInitiateAuth(ctx, &cip.AdminInitiateAuthInput{UserPoolId: &e.pool, ClientId: &e.client,
+					AuthFlow: types.AuthFlowTypeAdminUserPasswordAuth, ClientMetadata: map[string]string{"not": "passed"},
+					AuthParameters: map[string]string{"USERNAME": "testuser", "PASSWORD": "Temp-Password-1"}})
+				require.NoError(t, err)
+				require.Equal(t, types.ChallengeNameTypeNewPasswordRequired, out.ChallengeName)
+				r, err := e.idp.AdminRespondToAuthChallenge(ctx, &cip.AdminRespondToAuthChallengeInput{UserPoolId: &e.pool, ClientId: &e.client,
+					ChallengeName: out.ChallengeName, Session: out.Session, ChallengeResponses: newPassword, ClientMetadata: meta})
+				require.NoError(t, err)
+				challenge = r.ChallengeName
+			} else {
+				out, err := e.passwordSignIn("testuser", "Temp-Password-1", nil)
+				require.NoError(t, err)
+				r, err := e.idp.RespondToAuthChallenge(ctx, &cip.RespondToAuthChallengeInput{ClientId: &e.client,
+					ChallengeName: out.ChallengeName, Session: out.Session, ChallengeResponses: newPassword, ClientMetadata: meta})
+				require.NoError(t, err)
+				challenge = r.ChallengeName
+			}
+			require.Equal(t, types.ChallengeNameTypeSmsMfa, challenge)
+			ev := fn.only(t)
+			assert.Equal(t, "CustomMessage_Authentication", ev["triggerSource"])
+			want := map[string]string{}
+			if admin {
+				want = meta
+			}
+			assert.Equal(t, want, strMap(request(ev, "clientMetadata")))
+		})
+	}
+}

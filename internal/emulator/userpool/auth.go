@@ -463,7 +463,7 @@ func (s *Server) mfaChallenge(p *pool, cl *client, u *user, base *authSession, k
 			return nil, errInvalidParam("User has no %s to send an MFA code to.", attr)
 		}
 		b.Code = s.digits(6)
-		d, err := s.sendMFACode(p, cl, u, attr, KindMFA, b.Code, now)
+		d, err := s.sendMFACode(p, cl, u, attr, KindMFA, b.Code, respondMeta(&b), now)
 		if err != nil {
 			return nil, err
 		}

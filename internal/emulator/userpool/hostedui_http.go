@@ -640,7 +640,7 @@ func (s *Server) afterHostedPassword(p *pool, u *user, flow *uiFlow, page pageDa
 			attr = "email"
 		}
 		flow.Code = s.digits(6)
-		if _, err := s.sendMFACode(p, cl, u, attr, KindMFA, flow.Code, now); err != nil {
+		if _, err := s.sendMFACode(p, cl, u, attr, KindMFA, flow.Code, nil, now); err != nil {
 			page.Error = apiMessage(err)
 			return loginOutcome{page: &page, status: http.StatusOK}
 		}

@@ -183,16 +183,26 @@ func (s *Server) send(tc *trigCall, p *pool, u *user, m outMessage, now time.Tim
 }
 
 // sendMFACode sends a sign-in code (SMS_MFA, EMAIL_OTP, passwordless
-// EMAIL_OTP/SMS_OTP) through send, as CustomMessage_Authentication. The
-// sign-in's ClientMetadata is not passed to custom message (Cognito does
-// not pass InitiateAuth's).
-func (s *Server) sendMFACode(p *pool, cl *client, u *user, attr, kind, code string, now time.Time) (map[string]any, error) {
+// EMAIL_OTP/SMS_OTP) through send, as CustomMessage_Authentication, with
+// meta as clientMetadata (see respondMeta).
+func (s *Server) sendMFACode(p *pool, cl *client, u *user, attr, kind, code string, meta map[string]string, now time.Time) (map[string]any, error) {
 	text := "Your authentication code is "
 	if kind == KindSignInCode {
 		text = "Your sign-in code is "
 	}
-	return s.send(&trigCall{clientID: cl.ID}, p, u, outMessage{attr: attr, kind: kind, code: code, body: text + code,
+	return s.send(&trigCall{clientID: cl.ID, meta: meta}, p, u, outMessage{attr: attr, kind: kind, code: code, body: text + code,
 		source: triggers.SourceCustomMessageAuthentication}, now)
+}
+
+// respondMeta is the clientMetadata of the custom message a sign-in step
+// sends: AdminRespondToAuthChallenge's ClientMetadata, which Cognito passes
+// to custom message; none after InitiateAuth, AdminInitiateAuth or
+// RespondToAuthChallenge, which do not pass theirs.
+func respondMeta(base *authSession) map[string]string {
+	if base.Admin {
+		return base.meta
+	}
+	return nil
 }
 
 // addFederatedUser stores u, the user of a first federated sign-in, after

@@ -261,7 +261,7 @@ func (s *Server) beginFactor(p *pool, cl *client, u *user, base *authSession, f 
 		b.Code = s.digits(otpDigits)
 		b.CodeExpires = now.Add(otpValidity)
 		b.FirstFactor, b.Passwordless = f, true
-		d, err := s.sendMFACode(p, cl, u, attr, KindSignInCode, b.Code, now)
+		d, err := s.sendMFACode(p, cl, u, attr, KindSignInCode, b.Code, respondMeta(&b), now)
 		if err != nil {
 			return nil, err
 		}
