@@ -675,7 +675,7 @@ func (s *Server) respond(c *call, admin bool) (any, error) {
 		if err := s.stillSignedIn(p, cl, u, sess); err != nil {
 			return nil, err
 		}
-		if _, err := s.changeAttributes(&trigCall{clientID: cl.ID}, p, u, am, false, c.now); err != nil {
+		if _, err := s.changeAttributes(&trigCall{clientID: cl.ID, meta: respondMeta(sess)}, p, u, am, false, c.now); err != nil {
 			return nil, err
 		}
 		u.Salt, u.Verifier = salt, verifier
