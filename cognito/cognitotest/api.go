@@ -1,6 +1,7 @@
 package cognitotest
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"time"
@@ -12,14 +13,17 @@ import (
 // code, a forgot-password code, an invitation with a temporary password,
 // an SMS or e-mail MFA code, an attribute verification code.
 type Message struct {
-	PoolID      string    `json:"poolId"`      // the pool that sent it
-	Username    string    `json:"username"`    // the user's real username
-	Destination string    `json:"destination"` // the e-mail address or phone number
-	Medium      string    `json:"medium"`      // "EMAIL" or "SMS"
-	Kind        string    `json:"kind"`        // KindSignUp, KindForgotPassword, ...
-	Code        string    `json:"code"`        // the code, or the temporary password for KindInvitation
-	Body        string    `json:"body"`        // the text a user would have received
-	Time        time.Time `json:"time"`        // when, on the server clock
+	PoolID      string `json:"poolId"`      // the pool that sent it
+	Username    string `json:"username"`    // the user's real username
+	Destination string `json:"destination"` // the e-mail address or phone number
+	Medium      string `json:"medium"`      // "EMAIL" or "SMS"
+	Kind        string `json:"kind"`        // KindSignUp, KindForgotPassword, ...
+	Code        string `json:"code"`        // the code, or the temporary password for KindInvitation
+	// Subject is an e-mail's subject when a custom message trigger set
+	// one ("" otherwise).
+	Subject string    `json:"subject,omitempty"`
+	Body    string    `json:"body"` // the text a user would have received (a custom message trigger's, placeholders filled in)
+	Time    time.Time `json:"time"` // when, on the server clock
 }
 
 // PasswordPolicy is a pool's password policy. The zero value of
@@ -73,6 +77,10 @@ type PoolOptions struct {
 	WebAuthnRelyingPartyID string
 	// WebAuthnUserVerification is "preferred" (the default) or "required".
 	WebAuthnUserVerification string
+	// LambdaConfig names the pool's Lambda triggers by function ARN, as
+	// CreateUserPool's LambdaConfig does; register the functions with
+	// RegisterFunction or AddFunction. nil: no triggers.
+	LambdaConfig *LambdaConfig
 }
 
 // ClientOptions describes an app client for CreateUserPoolClient.
@@ -156,6 +164,9 @@ func (o PoolOptions) internal() userpool.PoolOptions {
 	if o.PasswordPolicy != nil {
 		pp := userpool.PasswordPolicy(*o.PasswordPolicy)
 		out.PasswordPolicy = &pp
+	}
+	if o.LambdaConfig != nil {
+		out.LambdaConfig, _ = json.Marshal(o.LambdaConfig) // plain strings: cannot fail
 	}
 	return out
 }

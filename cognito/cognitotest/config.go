@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"sort"
 	"time"
 )
 
@@ -50,6 +51,16 @@ type SeedConfig struct {
 	// IAMUsers are static IAM users (arn, accessKeyId, secretAccessKey,
 	// policy) allowed to sign calls to the emulated APIs.
 	IAMUsers []IAMUser `json:"iamUsers"`
+	// Functions are the Lambda functions the pools' lambdaConfig names,
+	// by ARN: a compiled Lambda program (a path, started with the Lambda
+	// Runtime API) or a Lambda Invoke API endpoint (a URL), as
+	// `cognitoctl serve -function ARN=PATH|URL` takes them, e.g.
+	//
+	//	"functions": {"arn:aws:lambda:us-east-1:123456789012:function:triggers": "./bootstrap"}
+	//
+	// A relative path is taken from the current directory. Seed registers
+	// them (see AddFunction: call it once the server knows its URL).
+	Functions map[string]string `json:"functions"`
 }
 
 // SeedPool is one pool of a SeedConfig. ID is required so that scripts can
@@ -77,6 +88,12 @@ type SeedPool struct {
 	// ResourceServers declare custom scopes, e.g. [{"identifier":
 	// "orders", "scopes": ["read", "write"]}].
 	ResourceServers []ResourceServerOptions `json:"resourceServers"`
+	// LambdaConfig names the pool's triggers, with CreateUserPool's field
+	// names, e.g. {"PreSignUp": "arn:aws:lambda:…:function:triggers",
+	// "PreTokenGenerationConfig": {"LambdaArn": "arn:…", "LambdaVersion":
+	// "V2_0"}}; the functions come from SeedConfig.Functions (or
+	// `cognitoctl serve -function`). It is set when the pool is created.
+	LambdaConfig *LambdaConfig `json:"lambdaConfig"`
 }
 
 // SeedClient is one app client; ID is required, Secret optional (fixed);
@@ -141,8 +158,12 @@ func ParseSeedConfig(r io.Reader) (*SeedConfig, error) {
 	return &c, nil
 }
 
-// Seed creates what cfg describes and does not exist yet.
+// Seed creates what cfg describes and does not exist yet, and registers
+// its functions (replacing functions registered under the same ARNs).
 func (s *Server) Seed(cfg *SeedConfig) error {
+	if err := s.seedFunctions(cfg.Functions); err != nil {
+		return err
+	}
 	for _, sp := range cfg.UserPools {
 		if sp.ID == "" {
 			return fmt.Errorf("cognitotest: config: every user pool needs an id")
@@ -152,7 +173,8 @@ func (s *Server) Seed(cfg *SeedConfig) error {
 				AliasAttributes: sp.AliasAttributes, AutoVerifiedAttributes: sp.AutoVerifiedAttributes,
 				RequiredAttributes: sp.RequiredAttributes, CustomAttributes: sp.CustomAttributes, MFA: sp.MFA,
 				PasswordPolicy: sp.PasswordPolicy, AdminCreateUserOnly: sp.AdminCreateUserOnly,
-				DeviceTracking: sp.DeviceTracking, DeviceOnlyRememberedOnUserPrompt: sp.DeviceOnlyRememberedOnUserPrompt}); err != nil {
+				DeviceTracking: sp.DeviceTracking, DeviceOnlyRememberedOnUserPrompt: sp.DeviceOnlyRememberedOnUserPrompt,
+				LambdaConfig: sp.LambdaConfig}); err != nil {
 				return fmt.Errorf("cognitotest: config: pool %s: %w", sp.ID, err)
 			}
 		}
@@ -214,6 +236,21 @@ func (s *Server) seedHosted(poolID string, idps []IdentityProviderOptions, rss [
 	for _, idp := range idps {
 		if err := s.CreateIdentityProvider(poolID, idp); err != nil {
 			return err
+		}
+	}
+	return nil
+}
+
+// seedFunctions registers a SeedConfig's functions, in ARN order.
+func (s *Server) seedFunctions(fns map[string]string) error {
+	arns := make([]string, 0, len(fns))
+	for arn := range fns {
+		arns = append(arns, arn)
+	}
+	sort.Strings(arns)
+	for _, arn := range arns {
+		if err := s.AddFunction(arn + "=" + fns[arn]); err != nil {
+			return fmt.Errorf("cognitotest: config: function %s: %w", arn, err)
 		}
 	}
 	return nil

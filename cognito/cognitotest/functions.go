@@ -9,9 +9,38 @@ import (
 )
 
 // Lambda triggers: a pool's LambdaConfig (CreateUserPool, UpdateUserPool,
-// Terraform) names function ARNs; the server invokes whatever is
-// registered under each ARN, with Cognito's event for the trigger source,
-// within five seconds (Options.FunctionTimeout).
+// Terraform, PoolOptions.LambdaConfig, the seed config's lambdaConfig)
+// names function ARNs; the server invokes whatever is registered under
+// each ARN, with Cognito's event for the trigger source, within five
+// seconds (Options.FunctionTimeout), with its state lock released (a
+// function may call the server back).
+//
+// Where they fire, as in Cognito:
+//
+//   - pre sign-up: SignUp, AdminCreateUser and a federated user's first
+//     hosted-UI sign-in, before the user is stored (a failure stores
+//     nothing); autoConfirmUser confirms a SignUp without a code,
+//     autoVerifyEmail/autoVerifyPhone mark the attributes verified;
+//   - post confirmation: ConfirmSignUp, AdminConfirmSignUp, a sign-up
+//     pre sign-up confirmed, a first federated sign-in, and
+//     ConfirmForgotPassword; the confirmation or new password stays when
+//     it fails;
+//   - custom message: every code or invitation the pool sends (sign-up,
+//     resend, AdminCreateUser, forgot password, attribute update and
+//     verification, SMS/e-mail sign-in codes); Messages (and
+//     /_emulator/messages) hold the function's text with the placeholders
+//     filled in, its e-mail subject, and the code. A user stored before its
+//     message failed (SignUp, AdminCreateUser) stays, so that
+//     ResendConfirmationCode or AdminCreateUser RESEND recovers;
+//   - user migration: a USER_PASSWORD_AUTH or ADMIN_USER_PASSWORD_AUTH
+//     sign-in, or a hosted-UI password sign-in, of a username the pool
+//     does not have, and ForgotPassword for one; the user is stored and the
+//     operation goes on. Unless messageAction is SUPPRESS, a migrated
+//     sign-in sends a welcome message (no code) to desiredDeliveryMediums.
+//
+// Admin operations without an app client send callerContext.clientId
+// "CLIENT_ID_NOT_APPLICABLE", as Cognito does. Facade helpers that seed
+// state (CreateUser, Seed) fire no trigger.
 
 // RegisterFunction registers a Go Lambda handler under a function ARN
 // (arn:aws:lambda:REGION:ACCOUNT:function:NAME). handler is any function
@@ -104,4 +133,29 @@ func (f *functionSet) close() error {
 		return fmt.Errorf("cognitotest: stop the Lambda functions: %w", err)
 	}
 	return nil
+}
+
+// LambdaConfig is a pool's LambdaConfig: the function ARN of each trigger
+// ("" for none), with the wire's (and the seed config's) field names.
+// PreTokenGenerationConfig, when set, gives the pre token generation
+// function with its event version ("V1_0", "V2_0", "V3_0") and wins over
+// PreTokenGeneration, which alone means version V1_0.
+type LambdaConfig struct {
+	PreSignUp                   string               `json:"PreSignUp,omitempty"`
+	CustomMessage               string               `json:"CustomMessage,omitempty"`
+	PostConfirmation            string               `json:"PostConfirmation,omitempty"`
+	PreAuthentication           string               `json:"PreAuthentication,omitempty"`
+	PostAuthentication          string               `json:"PostAuthentication,omitempty"`
+	DefineAuthChallenge         string               `json:"DefineAuthChallenge,omitempty"`
+	CreateAuthChallenge         string               `json:"CreateAuthChallenge,omitempty"`
+	VerifyAuthChallengeResponse string               `json:"VerifyAuthChallengeResponse,omitempty"`
+	PreTokenGeneration          string               `json:"PreTokenGeneration,omitempty"`
+	UserMigration               string               `json:"UserMigration,omitempty"`
+	PreTokenGenerationConfig    *LambdaVersionConfig `json:"PreTokenGenerationConfig,omitempty"`
+}
+
+// LambdaVersionConfig is a trigger function with its event version.
+type LambdaVersionConfig struct {
+	LambdaArn     string `json:"LambdaArn"`
+	LambdaVersion string `json:"LambdaVersion"`
 }

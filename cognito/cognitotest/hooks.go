@@ -158,6 +158,13 @@ type TriggerEvent struct {
 // PostAuthentication. A trigger that returns an error fails the sign-in
 // (the user created by a first federated sign-in is kept). Triggers run
 // without the emulator's lock held, so they may call the Server.
+//
+// PostConfirmation runs on the same path as the pool's PostConfirmation
+// Lambda trigger (LambdaConfig, see RegisterFunction) for a first
+// federated sign-in: after the Lambda function, when the pool has one, as
+// an adapter for tests written before Lambda triggers; new tests should
+// register a Lambda handler instead, which also sees ConfirmSignUp,
+// AdminConfirmSignUp and ConfirmForgotPassword.
 type HostedUITriggers struct {
 	PostConfirmation   func(ctx context.Context, ev TriggerEvent) error
 	PostAuthentication func(ctx context.Context, ev TriggerEvent) error

@@ -7,21 +7,25 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"sort"
 	"strings"
 	"time"
 
 	"github.com/cognitokit/cognitokit/cognito/cognitotest"
+	"github.com/cognitokit/cognitokit/internal/emulator/lambdafn"
 )
 
 func init() {
 	register(&command{name: "serve", summary: "run the Cognito user-pool emulator", run: runServe})
 }
 
-const serveUsage = "usage: cognitoctl serve [-addr 127.0.0.1:9229] [-config FILE] [-state FILE] [-region R] [-cors-origin ORIGIN]... [-allow-unsigned] [-v]\n" +
+const serveUsage = "usage: cognitoctl serve [-addr 127.0.0.1:9229] [-config FILE] [-state FILE] [-region R] [-cors-origin ORIGIN]... [-function ARN=PATH|URL]... [-allow-unsigned] [-v]\n" +
 	"Runs the Cognito user-pool emulator until interrupted. It serves codes it \"sent\" at /_emulator/messages: keep it on loopback.\n" +
 	"Browser pages on http://localhost:*, http://127.0.0.1:* and http://[::1]:* (and each -cors-origin) may call its public operations;\n" +
 	"pages of other origins may not call it or read /_emulator/. Admin operations need a well-formed SigV4 Authorization header\n" +
-	"(any keys: the emulator has no secret keys to check the signature with) unless -allow-unsigned.\n"
+	"(any keys: the emulator has no secret keys to check the signature with) unless -allow-unsigned.\n" +
+	"Each -function runs a Lambda trigger the pools' LambdaConfig names: a compiled Lambda program (bootstrap) started with the\n" +
+	"Lambda Runtime API, its output on stderr, or a Lambda Invoke API endpoint (http://…).\n"
 
 // runServe runs the emulator until ctx is cancelled (SIGINT/SIGTERM).
 func runServe(ctx context.Context, env *cliEnv, args []string) error {
@@ -35,6 +39,8 @@ func runServe(ctx context.Context, env *cliEnv, args []string) error {
 	var corsOrigins originList
 	cognitoIssuer := fs.Bool("cognito-issuer", false, "sign tokens with Cognito's issuer https://cognito-idp.REGION.amazonaws.com/POOL (for verifiers that accept no other); keys and discovery stay at this server")
 	fs.Var(&corsOrigins, "cors-origin", "a browser origin (scheme://host[:port]) besides the loopback ones that may call the public operations (repeatable)")
+	var functions lambdafn.SpecFlag
+	fs.Var(&functions, "function", "ARN=PATH|URL: a Lambda trigger function, a compiled program or a Lambda Invoke API endpoint (repeatable)")
 	if err := parseFlagsNoArgs(fs, args); err != nil {
 		return err
 	}
@@ -48,6 +54,7 @@ func runServe(ctx context.Context, env *cliEnv, args []string) error {
 		o.AllowUnsigned = *allowUnsigned
 		o.CORSOrigins = corsOrigins
 		o.CognitoIssuer = *cognitoIssuer
+		o.FunctionOutput = env.stderr
 		if *verbose {
 			o.Logf = func(format string, args ...any) { fmt.Fprintf(env.stderr, format+"\n", args...) }
 		}
@@ -55,7 +62,14 @@ func runServe(ctx context.Context, env *cliEnv, args []string) error {
 	if err != nil {
 		return exitf(1, "%v", err)
 	}
-	defer srv.Close() // releases the state database's lock
+	defer srv.Close() // releases the state database's lock and stops the functions
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return exitf(1, "listen: %v", err)
+	}
+	defer ln.Close()
+	url := "http://" + ln.Addr().String()
+	srv.SetURL(url) // before any function is registered: programs get AWS_ENDPOINT_URL
 	var cfg *cognitotest.SeedConfig
 	if *configPath != "" {
 		if cfg, err = loadSeedConfig(*configPath); err != nil {
@@ -65,17 +79,17 @@ func runServe(ctx context.Context, env *cliEnv, args []string) error {
 			return exitf(1, "%v", err)
 		}
 	}
-	ln, err := net.Listen("tcp", *addr)
-	if err != nil {
-		return exitf(1, "listen: %v", err)
+	for _, f := range functions { // after the config's: a flag wins
+		if err := srv.AddFunction(f.ARN + "=" + f.Path + f.URL); err != nil {
+			return exitf(1, "-function %s: %v", f.ARN, err)
+		}
 	}
-	url := "http://" + ln.Addr().String()
-	srv.SetURL(url)
 	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
 	done := make(chan error, 1)
 	go func() { done <- hs.Serve(ln) }()
 	fmt.Fprintf(env.stdout, "listening on %s\n", url)
 	printSeeded(env.stdout, cfg)
+	printFunctions(env.stdout, cfg, functions)
 	fmt.Fprintf(env.stdout, "export AWS_ENDPOINT_URL=%s\n", url)
 	if *cognitoIssuer {
 		fmt.Fprintf(env.stdout, "tokens carry Cognito's issuer; keys at %s/POOL/.well-known/jwks.json\n", url)
@@ -120,6 +134,30 @@ func printSeeded(w io.Writer, cfg *cognitotest.SeedConfig) {
 	}
 	for _, a := range cfg.APIs {
 		fmt.Fprintf(w, "api %s\n", a.ID)
+	}
+}
+
+// printFunctions lists the Lambda functions registered, one line each:
+// the config's, then the flags' (a flag replaces the config's function of
+// the same ARN).
+func printFunctions(w io.Writer, cfg *cognitotest.SeedConfig, flags lambdafn.SpecFlag) {
+	targets := map[string]string{}
+	var arns []string
+	if cfg != nil {
+		for arn, t := range cfg.Functions {
+			targets[arn] = t
+			arns = append(arns, arn)
+		}
+		sort.Strings(arns)
+	}
+	for _, f := range flags {
+		if _, ok := targets[f.ARN]; !ok {
+			arns = append(arns, f.ARN)
+		}
+		targets[f.ARN] = f.Path + f.URL
+	}
+	for _, arn := range arns {
+		fmt.Fprintf(w, "function %s -> %s\n", arn, targets[arn])
 	}
 }
 

@@ -19,10 +19,15 @@
 //
 // and deploy bootstrap (zipped) as the function; set it as the pool's
 // PreSignUp, PreTokenGeneration and CustomMessage triggers. Locally, the
-// cognitokit emulator runs the same binary through the Lambda Runtime API
-// (`cognitoctl serve -function ARN=./bootstrap`). Started by hand, outside
-// Lambda or the emulator, it exits: there is no AWS_LAMBDA_RUNTIME_API to
-// poll.
+// cognitokit emulator runs the same binary through the Lambda Runtime API,
+// for the pool of seed.json (whose lambdaConfig names it):
+//
+//	go build -tags lambda.norpc -o /tmp/bootstrap ./examples/triggers
+//	go run ./examples/cognitoctl serve -config examples/triggers/seed.json \
+//	  -function arn:aws:lambda:us-east-1:123456789012:function:cognito-triggers=/tmp/bootstrap
+//
+// Started by hand, outside Lambda or the emulator, it exits: there is no
+// AWS_LAMBDA_RUNTIME_API to poll.
 package main
 
 import (

@@ -179,7 +179,9 @@ func (s *Server) initiate(c *call, admin bool) (any, error) {
 			return nil, errInvalidParam("Missing required parameter PASSWORD")
 		}
 		if u == nil {
-			return nil, s.unknownUser(cl)
+			if u, err = s.migrateOnSignIn(c, p, cl, name, pw, in.ClientMetadata, c.now); err != nil {
+				return nil, err
+			}
 		}
 		return s.passwordStep(p, cl, u, base, pw, c.now)
 	}
@@ -461,7 +463,10 @@ func (s *Server) mfaChallenge(p *pool, cl *client, u *user, base *authSession, k
 			return nil, errInvalidParam("User has no %s to send an MFA code to.", attr)
 		}
 		b.Code = s.digits(6)
-		d := s.deliver(p, u, attr, KindMFA, b.Code, "Your authentication code is "+b.Code, now)
+		d, err := s.sendMFACode(p, cl, u, attr, KindMFA, b.Code, respondMeta(&b), now)
+		if err != nil {
+			return nil, err
+		}
 		params["CODE_DELIVERY_DELIVERY_MEDIUM"] = d["DeliveryMedium"].(string)
 		params["CODE_DELIVERY_DESTINATION"] = d["Destination"].(string)
 	case "SOFTWARE_TOKEN_MFA":
@@ -670,7 +675,7 @@ func (s *Server) respond(c *call, admin bool) (any, error) {
 		if err := s.stillSignedIn(p, cl, u, sess); err != nil {
 			return nil, err
 		}
-		if _, err := s.updateAttributes(p, u, am, false, c.now); err != nil {
+		if _, err := s.changeAttributes(&trigCall{clientID: cl.ID, meta: respondMeta(sess)}, p, u, am, false, c.now); err != nil {
 			return nil, err
 		}
 		u.Salt, u.Verifier = salt, verifier

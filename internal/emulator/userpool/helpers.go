@@ -13,14 +13,17 @@ import (
 // code, a forgot-password code, an invitation with a temporary password,
 // an SMS or e-mail MFA code, an attribute verification code.
 type Message struct {
-	PoolID      string    `json:"poolId"`      // the pool that sent it
-	Username    string    `json:"username"`    // the user's real username
-	Destination string    `json:"destination"` // the e-mail address or phone number
-	Medium      string    `json:"medium"`      // "EMAIL" or "SMS"
-	Kind        string    `json:"kind"`        // KindSignUp, KindForgotPassword, ...
-	Code        string    `json:"code"`        // the code, or the temporary password for KindInvitation
-	Body        string    `json:"body"`        // the text a user would have received
-	Time        time.Time `json:"time"`        // when, on the server clock
+	PoolID      string `json:"poolId"`      // the pool that sent it
+	Username    string `json:"username"`    // the user's real username
+	Destination string `json:"destination"` // the e-mail address or phone number
+	Medium      string `json:"medium"`      // "EMAIL" or "SMS"
+	Kind        string `json:"kind"`        // KindSignUp, KindForgotPassword, ...
+	Code        string `json:"code"`        // the code, or the temporary password for KindInvitation
+	// Subject is an e-mail's subject when a custom message trigger set
+	// one ("" otherwise).
+	Subject string    `json:"subject,omitempty"`
+	Body    string    `json:"body"` // the text a user would have received (a custom message trigger's, placeholders filled in)
+	Time    time.Time `json:"time"` // when, on the server clock
 }
 
 // PasswordPolicy is a pool's password policy. The zero value of
@@ -74,6 +77,9 @@ type PoolOptions struct {
 	WebAuthnRelyingPartyID string
 	// WebAuthnUserVerification is "preferred" (the default) or "required".
 	WebAuthnUserVerification string
+	// LambdaConfig is the pool's LambdaConfig document, as CreateUserPool
+	// takes it ({"PreSignUp": "arn:aws:lambda:…", …}); nil: no triggers.
+	LambdaConfig json.RawMessage
 }
 
 // ClientOptions describes an app client for NewClient (cognitotest.ClientOptions).
@@ -166,6 +172,11 @@ func (s *Server) createPoolLocked(o PoolOptions) (string, error) {
 		in.Schema = append(in.Schema, schemaWire{Name: a, AttributeDataType: "String"})
 	}
 	signInOptions(&in, o)
+	if len(o.LambdaConfig) > 0 {
+		if err := json.Unmarshal(o.LambdaConfig, &in.LambdaConfig); err != nil {
+			return "", fmt.Errorf("cognitotest: LambdaConfig: %w", err)
+		}
+	}
 	p, err := s.newPool(&in, s.now())
 	if err != nil {
 		return "", err

@@ -98,6 +98,13 @@ type TriggerEvent struct {
 // PostAuthentication. A trigger that returns an error fails the sign-in
 // (the user created by a first federated sign-in is kept). Triggers run
 // without the emulator's lock held, so they may call the Server.
+//
+// PostConfirmation runs on the same path as the pool's PostConfirmation
+// Lambda trigger (LambdaConfig) for a first federated sign-in: after the
+// Lambda function, when the pool has one, as an adapter for tests written
+// before Lambda triggers; new tests should register a Lambda handler
+// instead, which also sees ConfirmSignUp, AdminConfirmSignUp and
+// ConfirmForgotPassword.
 type HostedUITriggers struct {
 	PostConfirmation   func(ctx context.Context, ev TriggerEvent) error
 	PostAuthentication func(ctx context.Context, ev TriggerEvent) error
@@ -421,7 +428,11 @@ func identityJSON(idp *identityProvider, subject, primary string, created time.T
 // refreshes its mapped attributes. created reports a first sign-in. A
 // provider identity linked to an existing user (AdminLinkProviderForUser)
 // signs in as that user.
-func (s *Server) federatedUser(p *pool, idp *identityProvider, ext externalUser, now time.Time) (u *user, created bool, err error) {
+//
+// A first sign-in runs the pool's pre sign-up trigger
+// (PreSignUp_ExternalProvider) before the user is stored; its failure
+// stores nothing and is returned.
+func (s *Server) federatedUser(tc *trigCall, p *pool, idp *identityProvider, ext externalUser, now time.Time) (u *user, created bool, err error) {
 	attrs := mappedAttrs(idp, ext)
 	if ln, ok := p.hosted().Links[linkKey(idp.Name, ext.Subject)]; ok {
 		if u = p.sameUser(ln.Username, ln.Sub); u != nil {
@@ -440,8 +451,9 @@ func (s *Server) federatedUser(p *pool, idp *identityProvider, ext externalUser,
 		attrs["sub"] = sub
 		attrs["identities"] = string(ident)
 		u = &user{Username: username, Sub: sub, Attrs: attrs, Status: "EXTERNAL_PROVIDER", Enabled: true, Created: now, Modified: now}
-		p.addUser(u)
-		created = true
+		if u, created, err = s.addFederatedUser(tc, p, u); err != nil {
+			return nil, false, err
+		}
 	} else {
 		u.refreshAttrs(attrs, now)
 	}

@@ -564,7 +564,7 @@ func (s *Server) finishFederated(l *heldLock, w http.ResponseWriter, r *http.Req
 	if cur := p.hosted().IdPs[idp.Name]; cur != nil {
 		idp = cur
 	}
-	u, created, err := s.federatedUser(p, idp, ext, now)
+	u, created, err := s.federatedUser(&trigCall{c: &call{r: r, now: now}, clientID: clientID}, p, idp, ext, now)
 	var out loginOutcome
 	if err == nil {
 		out = s.hostedDone(p, p.Clients[clientID], u, flow.Req, idp.Name)
@@ -577,7 +577,7 @@ func (s *Server) finishFederated(l *heldLock, w http.ResponseWriter, r *http.Req
 		return
 	}
 	if err != nil {
-		redirectError(w, r, flow.Req, oerr("access_denied", apiMessage(err)))
+		redirectError(w, r, flow.Req, oerr(federatedErrorCode(err), apiMessage(err)))
 		return
 	}
 	s.act(w, r, out)

@@ -430,7 +430,7 @@ func (s *Server) act(w http.ResponseWriter, r *http.Request, out loginOutcome) {
 	}
 	if out.trigger != nil {
 		if err := s.runTrigger(r, out.trigger); err != nil {
-			redirectError(w, r, f.req, oerr("invalid_request", out.trigger.TriggerSource+" failed with error "+err.Error()+"."))
+			redirectError(w, r, f.req, oerr("invalid_request", hostedTriggerMessage(out.trigger, err)))
 			return
 		}
 	}
@@ -463,14 +463,14 @@ func (s *Server) act(w http.ResponseWriter, r *http.Request, out loginOutcome) {
 }
 
 func (s *Server) runTrigger(r *http.Request, ev *TriggerEvent) error {
+	if ev.TriggerSource == TriggerPostConfirmation {
+		return s.federatedPostConfirmation(r, ev)
+	}
 	t := s.triggers()
 	if t == nil {
 		return nil
 	}
 	fn := t.PostAuthentication
-	if ev.TriggerSource == TriggerPostConfirmation {
-		fn = t.PostConfirmation
-	}
 	if fn == nil {
 		return nil
 	}
@@ -524,7 +524,10 @@ func (s *Server) loginStep(r *http.Request, csrf string) loginOutcome {
 			u = p.sameUser(u.Username, u.Sub) // looked up again after the trigger
 		}
 		if u == nil {
-			return fail(apiMessage(s.unknownUser(cl)))
+			var err error
+			if u, err = s.migrateOnSignIn(&call{r: r, now: now}, p, cl, name, pw, nil, now); err != nil {
+				return fail(apiMessage(err))
+			}
 		}
 		if err := s.checkLockout(u, now); err != nil {
 			return fail(apiMessage(err))
@@ -577,7 +580,7 @@ func (s *Server) loginStep(r *http.Request, csrf string) loginOutcome {
 				return s.showFlow(p, u, flow, page, "Missing required attribute "+req)
 			}
 		}
-		if _, err := s.updateAttributes(p, u, am, false, now); err != nil {
+		if _, err := s.changeAttributes(&trigCall{clientID: cl.ID}, p, u, am, false, now); err != nil {
 			return s.showFlow(p, u, flow, page, apiMessage(err))
 		}
 		if err := s.setPassword(p, u, pw); err != nil {
@@ -637,7 +640,10 @@ func (s *Server) afterHostedPassword(p *pool, u *user, flow *uiFlow, page pageDa
 			attr = "email"
 		}
 		flow.Code = s.digits(6)
-		s.deliver(p, u, attr, KindMFA, flow.Code, "Your authentication code is "+flow.Code, now)
+		if _, err := s.sendMFACode(p, cl, u, attr, KindMFA, flow.Code, nil, now); err != nil {
+			page.Error = apiMessage(err)
+			return loginOutcome{page: &page, status: http.StatusOK}
+		}
 	}
 	return s.showFlow(p, u, flow, page, "")
 }

@@ -85,6 +85,10 @@ type Server struct {
 
 	mu sync.Mutex // guards st
 	st *state
+	// cur is the operation holding s.mu (runLocked), nil while s.mu is
+	// free or held by anything else; unlocked windows put it back after.
+	// Trigger events read the request (User-Agent, context) from it.
+	cur *call
 
 	// testPanic, set by tests only, runs at named points inside handlers
 	// (with s.mu held where the point says so) to inject a panic.
@@ -130,7 +134,10 @@ func (s *Server) runLocked(fn func(s *Server, c *call) (any, error), ec *emulato
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.hookPanic("op:" + ec.Name)
-	return fn(s, &call{r: ec.Request, name: ec.Name, body: ec.Body, now: s.now()})
+	c := &call{r: ec.Request, name: ec.Name, body: ec.Body, now: s.now()}
+	s.cur = c
+	defer func() { s.cur = nil }()
+	return fn(s, c)
 }
 
 // op is one JSON 1.1 operation. It runs with s.mu held.
@@ -225,9 +232,12 @@ func (s *Server) logf(format string, args ...any) { s.host.Logf(format, args...)
 // (current, stillSignedIn) and have made its state changes atomic before.
 func (s *Server) unlocked(fn func()) {
 	s.windows++
+	cur := s.cur
+	s.cur = nil
 	s.mu.Unlock()
 	defer func() {
 		s.mu.Lock()
+		s.cur = cur
 		s.windows--
 	}()
 	fn()

@@ -261,7 +261,10 @@ func (s *Server) beginFactor(p *pool, cl *client, u *user, base *authSession, f 
 		b.Code = s.digits(otpDigits)
 		b.CodeExpires = now.Add(otpValidity)
 		b.FirstFactor, b.Passwordless = f, true
-		d := s.deliver(p, u, attr, KindSignInCode, b.Code, "Your sign-in code is "+b.Code, now)
+		d, err := s.sendMFACode(p, cl, u, attr, KindSignInCode, b.Code, respondMeta(&b), now)
+		if err != nil {
+			return nil, err
+		}
 		sess := s.newSession(p, cl, &b, f, now)
 		return &authOutput{ChallengeName: f, Session: sess.ID, ChallengeParameters: map[string]string{
 			"USERNAME":                      u.Username,

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cognitokit/cognitokit/internal/emulator/triggers"
 	"github.com/cognitokit/cognitokit/internal/srp"
 )
 
@@ -330,13 +331,19 @@ const (
 // deliver records a message in the outbox and returns Cognito's
 // CodeDeliveryDetails for it.
 func (s *Server) deliver(p *pool, u *user, attr, kind, code, body string, now time.Time) map[string]any {
+	return s.deliverMessage(p, u, attr, kind, code, "", body, now)
+}
+
+// deliverMessage is deliver with an e-mail subject (a custom message
+// trigger's emailSubject).
+func (s *Server) deliverMessage(p *pool, u *user, attr, kind, code, subject, body string, now time.Time) map[string]any {
 	dest := u.Attrs[attr]
 	medium, masked := "EMAIL", maskEmail(dest)
 	if attr == "phone_number" {
 		medium, masked = "SMS", maskPhone(dest)
 	}
 	p.Messages = append(p.Messages, Message{PoolID: p.ID, Username: u.Username, Destination: dest,
-		Medium: medium, Kind: kind, Code: code, Body: body, Time: now})
+		Medium: medium, Kind: kind, Code: code, Subject: subject, Body: body, Time: now})
 	p.sent()
 	if len(p.Messages) > 1000 {
 		p.Messages = append([]Message(nil), p.Messages[len(p.Messages)-1000:]...)
@@ -400,9 +407,10 @@ func checkCode(u *user, purpose, code string, now time.Time) error {
 }
 
 // sendCode issues u a one-time code of kind (KindSignUp,
-// KindForgotPassword or KindVerifyAttribute), sends it to attr and returns
-// its CodeDeliveryDetails.
-func (s *Server) sendCode(p *pool, u *user, attr, kind string, now time.Time) map[string]any {
+// KindForgotPassword or KindVerifyAttribute), sends it to attr through the
+// custom message trigger source src (send) and returns its
+// CodeDeliveryDetails.
+func (s *Server) sendCode(tc *trigCall, p *pool, u *user, attr, kind string, src triggers.Source, now time.Time) (map[string]any, error) {
 	purpose, ttl, text := "verify:"+attr, 24*time.Hour, "Your verification code is "
 	switch kind {
 	case KindSignUp:
@@ -415,13 +423,13 @@ func (s *Server) sendCode(p *pool, u *user, attr, kind string, now time.Time) ma
 	if kind != KindForgotPassword {
 		body = p.verificationBody(attr, text, code)
 	}
-	return s.deliver(p, u, attr, kind, code, body, now)
+	return s.send(tc, p, u, outMessage{attr: attr, kind: kind, code: code, body: body, source: src}, now)
 }
 
 // sendResetCode sends u a password-reset code (ForgotPassword,
 // AdminResetUserPassword): u must be enabled and have a verified e-mail
 // address or phone number.
-func (s *Server) sendResetCode(p *pool, u *user, now time.Time) (map[string]any, error) {
+func (s *Server) sendResetCode(tc *trigCall, p *pool, u *user, now time.Time) (map[string]any, error) {
 	if !u.Enabled {
 		return nil, errUserDisabled
 	}
@@ -429,7 +437,7 @@ func (s *Server) sendResetCode(p *pool, u *user, now time.Time) (map[string]any,
 	if a == "" {
 		return nil, errInvalidParam("Cannot reset password for the user as there is no registered/verified email or phone_number")
 	}
-	return s.sendCode(p, u, a, KindForgotPassword, now), nil
+	return s.sendCode(tc, p, u, a, KindForgotPassword, triggers.SourceCustomMessageForgotPassword, now)
 }
 
 // canConfirm refuses to confirm the sign-up of a user who is not
@@ -497,6 +505,10 @@ type userInput struct {
 	Filter             string          `json:"Filter"`
 	AttributesToGet    []string        `json:"AttributesToGet"`
 	UserAttributeNames []string        `json:"UserAttributeNames"`
+	// ValidationData (SignUp, AdminCreateUser) and ClientMetadata go to
+	// the triggers the operation fires.
+	ValidationData []attributeType   `json:"ValidationData"`
+	ClientMetadata map[string]string `json:"ClientMetadata"`
 }
 
 // decodeClient decodes a self-service input and finds the app client it
@@ -584,15 +596,35 @@ func opSignUp(s *Server, c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	tc := &trigCall{c: c, clientID: cl.ID, meta: in.ClientMetadata}
+	pre, err := s.preSignUp(tc, p, u, triggers.SourcePreSignUpSignUp, attrMap(in.ValidationData))
+	if err != nil {
+		return nil, err
+	}
 	if err := s.setNewUserPassword(p, u, in.Password); err != nil {
 		return nil, err
 	}
 	u.Status = statusUnconfirmed
+	if pre.AutoConfirmUser {
+		u.Status = statusConfirmed
+	}
 	p.addUser(u)
 	s.recordEvent(p, u, c, eventSignUp, eventPass)
-	out := map[string]any{"UserConfirmed": false, "UserSub": u.Sub}
-	if a := verificationTarget(p, u); a != "" {
-		out["CodeDeliveryDetails"] = s.sendCode(p, u, a, KindSignUp, c.now)
+	out := map[string]any{"UserConfirmed": pre.AutoConfirmUser, "UserSub": u.Sub}
+	if pre.AutoConfirmUser {
+		// Confirmed without a code; post confirmation runs as for
+		// ConfirmSignUp, and its failure leaves the user confirmed.
+		if err := s.postConfirmation(tc, p, u, triggers.SourcePostConfirmationSignUp); err != nil {
+			return nil, err
+		}
+		return out, nil
+	}
+	if a := verificationTarget(p, u); a != "" && u.Attrs[a+"_verified"] != "true" {
+		d, err := s.sendCode(tc, p, u, a, KindSignUp, triggers.SourceCustomMessageSignUp, c.now)
+		if err != nil {
+			return nil, err // the user stays, UNCONFIRMED: ResendConfirmationCode sends a code
+		}
+		out["CodeDeliveryDetails"] = d
 	}
 	return out, nil
 }
@@ -613,6 +645,10 @@ func opConfirmSignUp(s *Server, c *call) (any, error) {
 		return nil, err
 	}
 	s.confirm(p, u, c.now)
+	tc := &trigCall{c: c, clientID: in.ClientId, meta: in.ClientMetadata}
+	if err := s.postConfirmation(tc, p, u, triggers.SourcePostConfirmationSignUp); err != nil {
+		return nil, err
+	}
 	return map[string]any{}, nil
 }
 
@@ -639,16 +675,27 @@ func opResendConfirmationCode(s *Server, c *call) (any, error) {
 		return nil, errInvalidParam("Auto verification not turned on.")
 	}
 	s.recordEvent(p, u, c, eventResendCode, eventPass)
-	return map[string]any{"CodeDeliveryDetails": s.sendCode(p, u, a, KindSignUp, c.now)}, nil
+	tc := &trigCall{c: c, clientID: in.ClientId, meta: in.ClientMetadata}
+	d, err := s.sendCode(tc, p, u, a, KindSignUp, triggers.SourceCustomMessageResendCode, c.now)
+	if err != nil {
+		return nil, err
+	}
+	return map[string]any{"CodeDeliveryDetails": d}, nil
 }
 
 func opForgotPassword(s *Server, c *call) (any, error) {
 	var in userInput
-	p, u, err := s.clientUser(c, &in)
+	p, u, resetVia, err := s.forgotPasswordUser(c, &in)
 	if err != nil {
 		return nil, err
 	}
-	details, err := s.sendResetCode(p, u, c.now)
+	tc := &trigCall{c: c, clientID: in.ClientId, meta: in.ClientMetadata}
+	var details map[string]any
+	if resetVia != "" { // a migrated user: to the medium the function chose
+		details, err = s.sendCode(tc, p, u, resetVia, KindForgotPassword, triggers.SourceCustomMessageForgotPassword, c.now)
+	} else {
+		details, err = s.sendResetCode(tc, p, u, c.now)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -675,6 +722,10 @@ func opConfirmForgotPassword(s *Server, c *call) (any, error) {
 		return nil, err
 	}
 	u.Status, u.FailedLogins, u.LockedUntil, u.TempUntil, u.Modified = statusConfirmed, 0, time.Time{}, time.Time{}, c.now
+	tc := &trigCall{c: c, clientID: in.ClientId, meta: in.ClientMetadata}
+	if err := s.postConfirmation(tc, p, u, triggers.SourcePostConfirmationForgotPassword); err != nil {
+		return nil, err // the new password stays
+	}
 	return map[string]any{}, nil
 }
 
@@ -727,9 +778,12 @@ func opGetUser(s *Server, c *call) (any, error) {
 	return u.putMFASettings(map[string]any{"Username": u.Username, "UserAttributes": u.attrList(nil)}), nil
 }
 
-// updateAttributes applies attribute changes; a changed email or phone
-// becomes unverified and, when it is auto-verified, gets a code.
-func (s *Server) updateAttributes(p *pool, u *user, attrs map[string]string, admin bool, now time.Time) ([]any, error) {
+// changeAttributes applies attribute changes for the call tc; a changed
+// email or phone becomes unverified and, when it is auto-verified, gets a
+// code (CustomMessage_UpdateUserAttribute). The changes are made before
+// any code is sent; a custom message trigger that fails leaves them made
+// and answers its error.
+func (s *Server) changeAttributes(tc *trigCall, p *pool, u *user, attrs map[string]string, admin bool, now time.Time) ([]any, error) {
 	if err := checkUnique(p, u, attrs); err != nil {
 		return nil, err
 	}
@@ -741,7 +795,7 @@ func (s *Server) updateAttributes(p *pool, u *user, attrs map[string]string, adm
 			return nil, errInvalidParam("Attributes did not conform to the schema: %s: Attribute cannot be updated.", n)
 		}
 	}
-	var details []any
+	var verify []string
 	for n, v := range attrs {
 		old := u.Attrs[n]
 		if v == "" {
@@ -752,8 +806,8 @@ func (s *Server) updateAttributes(p *pool, u *user, attrs map[string]string, adm
 		if (n == "email" || n == "phone_number") && v != old {
 			if _, explicit := attrs[n+"_verified"]; !explicit {
 				u.Attrs[n+"_verified"] = "false"
-				if v != "" && contains(p.AutoVerifiedAttributes, n) && !admin {
-					details = append(details, s.sendCode(p, u, n, KindVerifyAttribute, now))
+				if v != "" && contains(p.AutoVerifiedAttributes, n) {
+					verify = append(verify, n)
 				}
 			}
 			if v == "" {
@@ -762,6 +816,15 @@ func (s *Server) updateAttributes(p *pool, u *user, attrs map[string]string, adm
 		}
 	}
 	u.Modified = now
+	sort.Strings(verify)
+	var details []any
+	for _, n := range verify {
+		d, err := s.sendCode(tc, p, u, n, KindVerifyAttribute, triggers.SourceCustomMessageUpdateUserAttribute, now)
+		if err != nil {
+			return nil, err
+		}
+		details = append(details, d)
+	}
 	return details, nil
 }
 
@@ -780,7 +843,7 @@ func opUpdateUserAttributes(s *Server, c *call) (any, error) {
 			return nil, err
 		}
 	}
-	details, err := s.updateAttributes(p, u, attrs, false, c.now)
+	details, err := s.changeAttributes(&trigCall{c: c, clientID: claims.ClientID, meta: in.ClientMetadata}, p, u, attrs, false, c.now)
 	if err != nil {
 		return nil, err
 	}
@@ -793,7 +856,7 @@ func opUpdateUserAttributes(s *Server, c *call) (any, error) {
 
 func opGetUserAttributeVerificationCode(s *Server, c *call) (any, error) {
 	var in userInput
-	p, u, _, err := s.accessUser(c, &in)
+	p, u, claims, err := s.accessUser(c, &in)
 	if err != nil {
 		return nil, err
 	}
@@ -803,7 +866,12 @@ func opGetUserAttributeVerificationCode(s *Server, c *call) (any, error) {
 	if u.Attrs[in.AttributeName] == "" {
 		return nil, errInvalidParam("User does not have the attribute %s.", in.AttributeName)
 	}
-	return map[string]any{"CodeDeliveryDetails": s.sendCode(p, u, in.AttributeName, KindVerifyAttribute, c.now)}, nil
+	tc := &trigCall{c: c, clientID: claims.ClientID, meta: in.ClientMetadata}
+	d, err := s.sendCode(tc, p, u, in.AttributeName, KindVerifyAttribute, triggers.SourceCustomMessageVerifyUserAttribute, c.now)
+	if err != nil {
+		return nil, err
+	}
+	return map[string]any{"CodeDeliveryDetails": d}, nil
 }
 
 func opVerifyUserAttribute(s *Server, c *call) (any, error) {
@@ -883,6 +951,7 @@ func opAdminCreateUser(s *Server, c *call) (any, error) {
 		temp = s.generatedPassword(p.Policy)
 	}
 	var u *user
+	tc := &trigCall{c: c, clientID: adminClientID, meta: in.ClientMetadata}
 	if in.MessageAction == "RESEND" {
 		if u, err = s.mustUser(p, in.Username); err != nil {
 			return nil, err
@@ -901,6 +970,11 @@ func opAdminCreateUser(s *Server, c *call) (any, error) {
 		if u, err = s.newUser(p, in.Username, attrs, c.now); err != nil {
 			return nil, err
 		}
+		// autoConfirmUser means nothing here: the user has a temporary
+		// password to change.
+		if _, err := s.preSignUp(tc, p, u, triggers.SourcePreSignUpAdminCreateUser, attrMap(in.ValidationData)); err != nil {
+			return nil, err
+		}
 		if err := s.setNewUserPassword(p, u, temp); err != nil {
 			return nil, err
 		}
@@ -917,7 +991,13 @@ func opAdminCreateUser(s *Server, c *call) (any, error) {
 			attr = "phone_number"
 		}
 		if attr != "" {
-			s.deliver(p, u, attr, KindInvitation, temp, "Your username is "+u.Username+" and temporary password is "+temp, c.now)
+			// The user stays when its invitation's custom message fails;
+			// MessageAction RESEND sends it again.
+			if _, err := s.send(tc, p, u, outMessage{attr: attr, kind: KindInvitation, code: temp,
+				body:   "Your username is " + u.Username + " and temporary password is " + temp,
+				source: triggers.SourceCustomMessageAdminCreateUser}, c.now); err != nil {
+				return nil, err
+			}
 		}
 	}
 	return map[string]any{"User": userWire(u, nil)}, nil
@@ -965,7 +1045,7 @@ func opAdminUpdateUserAttributes(s *Server, c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if _, err := s.updateAttributes(p, u, attrs, true, c.now); err != nil {
+	if _, err := s.changeAttributes(&trigCall{c: c, clientID: adminClientID, meta: in.ClientMetadata}, p, u, attrs, true, c.now); err != nil {
 		return nil, err
 	}
 	return map[string]any{}, nil
@@ -1018,7 +1098,7 @@ func opAdminEnableUser(s *Server, c *call) (any, error) {
 
 func opAdminConfirmSignUp(s *Server, c *call) (any, error) {
 	var in userInput
-	_, u, err := s.adminUser(c, &in)
+	p, u, err := s.adminUser(c, &in)
 	if err != nil {
 		return nil, err
 	}
@@ -1028,6 +1108,10 @@ func opAdminConfirmSignUp(s *Server, c *call) (any, error) {
 	u.Status = statusConfirmed
 	u.Modified = c.now
 	delete(u.Codes, "signup")
+	tc := &trigCall{c: c, clientID: adminClientID, meta: in.ClientMetadata}
+	if err := s.postConfirmation(tc, p, u, triggers.SourcePostConfirmationSignUp); err != nil {
+		return nil, err
+	}
 	return map[string]any{}, nil
 }
 
@@ -1037,7 +1121,7 @@ func opAdminResetUserPassword(s *Server, c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if _, err := s.sendResetCode(p, u, c.now); err != nil {
+	if _, err := s.sendResetCode(&trigCall{c: c, clientID: adminClientID, meta: in.ClientMetadata}, p, u, c.now); err != nil {
 		return nil, err
 	}
 	if u.Status == statusConfirmed {
