@@ -7,8 +7,10 @@ import "time"
 // (uicustom.go), managed-login branding styles (branding.go), terms
 // documents (terms.go), log delivery (logdelivery.go) and user import jobs
 // (importjobs.go). It is part of the pool's own value in the state, so
-// every change is saved with the pool. Entries are values, not pointers,
-// so a state file cannot hold a null one.
+// every change is saved with the pool, except the uploads (import CSV
+// files, logos, branding images), stored under keys of their own
+// (blobs.go). Entries are values, not pointers, so a state file cannot
+// hold a null one.
 type extras struct {
 	UICustom    []uiCustomization `json:"uiCustom,omitempty"`
 	Brandings   []branding        `json:"brandings,omitempty"`

@@ -15,15 +15,17 @@ import (
 // Persistence: the user pools live in the state database entity by entity
 // (store's package doc), under the service bucket "userpool":
 //
-//	userpool/<poolID>/ "pool"         → the pool without its users, refresh tokens and messages
+//	userpool/<poolID>/ "pool"         → the pool without its users, refresh tokens, messages and uploads
 //	userpool/<poolID>/users/    <key> → one user (key: the username, lower-cased unless CaseSensitive)
 //	userpool/<poolID>/refresh/  <SHA-256 of the token> → one refresh token
 //	userpool/<poolID>/messages/ <sequence number, 20 digits> → one message of the outbox (the last 1,000)
+//	userpool/<poolID>/blobs/    <kind/ID> → one upload: an import CSV file, a logo, a branding image (blobs.go)
 //
 // A mutation marks the users and refresh tokens it reaches (tracker), and
 // deliver counts the messages it sends; after it, Save writes those, the
-// new messages, and the pool's own value when it differs from what was
-// written last, so its cost does not grow with the number of users.
+// new messages, the uploads that changed, and the pool's own value when it
+// differs from what was written last, so its cost grows neither with the
+// number of users nor with the size of the uploads.
 
 // serviceBucket is the top-level bucket of the user pools.
 const serviceBucket = "userpool"
@@ -54,7 +56,8 @@ func messageKey(seq int64) string { return fmt.Sprintf("%020d", seq) }
 
 // written is what Save last wrote of a pool.
 type written struct {
-	rest []byte
+	rest  []byte
+	blobs map[string]blobVal // by key in the blobs bucket
 }
 
 func (p *pool) tr() *tracker {
@@ -227,7 +230,12 @@ func (s *Server) poolChanges(p *pool, all bool) ([]entityWrite, error) {
 		w = &written{}
 		s.written[p.ID] = w
 	}
-	var out []entityWrite
+	// The uploads first: listing them drops the entries of deleted app
+	// clients, which changes the pool's own value.
+	out, err := blobChanges(p, base, w, all)
+	if err != nil {
+		return nil, err
+	}
 	rest, err := poolRest(p)
 	if err != nil {
 		return nil, err
@@ -284,11 +292,12 @@ func entity[T any](base store.Path, bucket, key string, v *T) (entityWrite, erro
 	return entityWrite{path: path, key: key, raw: raw}, nil
 }
 
-// poolRest is p's own value: p without its users, refresh tokens and
-// outbox, which are stored on their own.
+// poolRest is p's own value: p without its users, refresh tokens, outbox
+// and uploads, which are stored on their own.
 func poolRest(p *pool) ([]byte, error) {
 	cp := *p
 	cp.Users, cp.Refresh, cp.Messages, cp.track = nil, nil, nil, nil
+	cp.Extras = withoutBlobs(p.Extras)
 	return json.Marshal(&cp)
 }
 
@@ -326,6 +335,8 @@ func messageChanges(p *pool, base store.Path, all bool) ([]entityWrite, error) {
 // load reads the user pools from the store (at start).
 func (s *Server) load(tx *store.Tx) error {
 	st := newState()
+	ws := map[string]*written{}
+	inline := map[string]bool{} // pools whose value holds uploads (rewritten at the next save)
 	err := tx.Buckets(store.Path{serviceBucket}, func(id string) error {
 		base := store.Path{serviceBucket, id}
 		p := &pool{}
@@ -362,6 +373,11 @@ func (s *Server) load(tx *store.Tx) error {
 		if err := loadBucket(tx, base, refreshKind, p.Refresh); err != nil {
 			return err
 		}
+		blobs, in, err := loadBlobs(tx, base, p)
+		if err != nil {
+			return err
+		}
+		ws[id], inline[id] = &written{blobs: blobs}, in
 		if p.ID != id {
 			return fmt.Errorf("%w: user pool bucket %q holds pool %q", ErrStateEntry, id, p.ID)
 		}
@@ -374,14 +390,14 @@ func (s *Server) load(tx *store.Tx) error {
 	if err := st.checkEntries(); err != nil {
 		return err
 	}
-	ws := map[string]*written{}
 	for id, p := range st.Pools {
 		p.fillMaps()
-		w := &written{}
-		if w.rest, err = poolRest(p); err != nil {
+		if inline[id] {
+			continue // w.rest stays nil: the next save writes the value without them
+		}
+		if ws[id].rest, err = poolRest(p); err != nil {
 			return err
 		}
-		ws[id] = w
 	}
 	s.mu.Lock()
 	s.st, s.written = st, ws
