@@ -190,6 +190,9 @@ func (s *Server) initiate(c *call, admin bool) (any, error) {
 // passwordStep checks password pw of u (USER_PASSWORD_AUTH, the admin
 // password flows, USER_AUTH's PASSWORD factor), then continues the sign-in.
 func (s *Server) passwordStep(p *pool, cl *client, u *user, base *authSession, pw string, now time.Time) (any, error) {
+	if err := resetRequired(u); err != nil {
+		return nil, err
+	}
 	if err := s.checkLockout(u, now); err != nil {
 		return nil, err
 	}
@@ -238,6 +241,17 @@ func (s *Server) unknownUser(cl *client) error {
 func passwordAccepted(u *user) error {
 	u.FailedLogins, u.LockedUntil = 0, time.Time{}
 	return userCanSignIn(u)
+}
+
+// resetRequired refuses a password sign-in of a RESET_REQUIRED user (imported,
+// or reset by AdminResetUserPassword) before the password is checked: Cognito
+// answers PasswordResetRequiredException whatever the password, at InitiateAuth
+// for SRP too.
+func resetRequired(u *user) error {
+	if u.Enabled && u.Status == statusReset {
+		return errPasswordReset
+	}
+	return nil
 }
 
 func userCanSignIn(u *user) error {
@@ -346,6 +360,9 @@ func (s *Server) startSRP(p *pool, cl *client, u *user, name, srpA string, base 
 		verifier = new(big.Int).SetBytes(s.randBytes(384))
 		base.Fake = true
 	} else {
+		if err := resetRequired(u); err != nil {
+			return nil, err
+		}
 		var ok1, ok2 bool
 		salt, ok1 = new(big.Int).SetString(u.Salt, 16)
 		verifier, ok2 = new(big.Int).SetString(u.Verifier, 16)
@@ -607,6 +624,9 @@ func (s *Server) respond(c *call, admin bool) (any, error) {
 	}
 	switch in.ChallengeName {
 	case "PASSWORD_VERIFIER":
+		if err := resetRequired(u); err != nil {
+			return nil, err
+		}
 		if err := s.checkLockout(u, c.now); err != nil {
 			return nil, err
 		}

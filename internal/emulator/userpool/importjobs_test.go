@@ -172,13 +172,13 @@ func TestUserImportJobRows(t *testing.T) {
 	alice := e.ok("AdminGetUser", map[string]any{"UserPoolId": pool, "Username": "alice"})
 	assert.Equal(t, "CONFIRMED", alice["UserStatus"], "an existing user is left alone")
 
-	t.Run("an imported user has no password that works", func(t *testing.T) {
+	t.Run("an imported user must reset the password", func(t *testing.T) {
 		e.t = t
 		cl, err := e.s.NewClient(pool, ClientOptions{})
 		require.NoError(t, err)
 		_, errType := e.call("AdminInitiateAuth", map[string]any{"UserPoolId": pool, "ClientId": cl.ID, "AuthFlow": "ADMIN_USER_PASSWORD_AUTH",
 			"AuthParameters": map[string]any{"USERNAME": "bob", "PASSWORD": "Passw0rd!"}})
-		assert.True(t, strings.HasPrefix(errType, "NotAuthorizedException"), errType)
+		assert.Equal(t, "PasswordResetRequiredException: Password reset required for the user", errType)
 	})
 }
 
