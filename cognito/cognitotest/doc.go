@@ -94,38 +94,35 @@
 //
 // # Operations
 //
-// Pools, clients, groups: CreateUserPool, DescribeUserPool, ListUserPools,
-// UpdateUserPool, DeleteUserPool, CreateUserPoolClient, DescribeUserPoolClient,
-// UpdateUserPoolClient, ListUserPoolClients, DeleteUserPoolClient,
-// CreateGroup, GetGroup, DeleteGroup, ListGroups, ListUsersInGroup.
+// Every operation of both service models answers: the 122 of cognito-idp
+// and the 23 of cognito-identity (a test calls each through boto3 and
+// checks its answer against the model's output shape). Configuration
+// operations store what they are given, validated, and Describe/Get/List
+// return it as Cognito does, with a new pool's defaults; the rest behave:
 //
-// Users: SignUp, ConfirmSignUp, ResendConfirmationCode, ForgotPassword,
-// ConfirmForgotPassword, ChangePassword, GetUser, UpdateUserAttributes,
-// GetUserAttributeVerificationCode, VerifyUserAttribute, DeleteUser,
-// GlobalSignOut, RevokeToken, AdminCreateUser, AdminGetUser,
-// AdminSetUserPassword, AdminUpdateUserAttributes, AdminDeleteUserAttributes,
-// AdminDeleteUser, AdminDisableUser, AdminEnableUser, AdminConfirmSignUp,
-// AdminResetUserPassword, AdminUserGlobalSignOut, AdminAddUserToGroup,
-// AdminRemoveUserFromGroup, AdminListGroupsForUser, ListUsers (with Filter).
-//
-// Sign-in: InitiateAuth and AdminInitiateAuth (USER_SRP_AUTH,
-// USER_PASSWORD_AUTH, ADMIN_USER_PASSWORD_AUTH, ADMIN_NO_SRP_AUTH,
-// REFRESH_TOKEN_AUTH, REFRESH_TOKEN, CUSTOM_AUTH, USER_AUTH),
-// RespondToAuthChallenge and AdminRespondToAuthChallenge (PASSWORD_VERIFIER,
-// NEW_PASSWORD_REQUIRED, SMS_MFA, EMAIL_OTP, SOFTWARE_TOKEN_MFA,
-// SELECT_MFA_TYPE, MFA_SETUP, DEVICE_SRP_AUTH, DEVICE_PASSWORD_VERIFIER,
-// CUSTOM_CHALLENGE, SELECT_CHALLENGE, SMS_OTP, WEB_AUTHN),
-// GetTokensFromRefreshToken (with refresh-token rotation and its grace
-// period), SetUserPoolMfaConfig, GetUserPoolMfaConfig, GetUserAuthFactors,
-// StartWebAuthnRegistration, CompleteWebAuthnRegistration,
-// ListWebAuthnCredentials, DeleteWebAuthnCredential, AssociateSoftwareToken, VerifySoftwareToken, SetUserMFAPreference,
-// AdminSetUserMFAPreference, ConfirmDevice, UpdateDeviceStatus, GetDevice,
-// ListDevices, ForgetDevice and their Admin device counterparts.
-//
-// Hosted-UI configuration: CreateIdentityProvider (Facebook, Google,
-// SignInWithApple, LoginWithAmazon, OIDC, SAML), AdminLinkProviderForUser,
-// AdminDisableProviderForUser, DescribeIdentityProvider, ListIdentityProviders, DeleteIdentityProvider,
-// CreateResourceServer, DescribeResourceServer.
+//   - pools, clients, groups, users and sign-up, with every sign-in flow of
+//     InitiateAuth/AdminInitiateAuth (USER_SRP_AUTH, USER_PASSWORD_AUTH,
+//     ADMIN_USER_PASSWORD_AUTH, REFRESH_TOKEN_AUTH, CUSTOM_AUTH, USER_AUTH)
+//     and every challenge of RespondToAuthChallenge (PASSWORD_VERIFIER,
+//     NEW_PASSWORD_REQUIRED, SMS_MFA, EMAIL_OTP, SOFTWARE_TOKEN_MFA,
+//     SELECT_MFA_TYPE, MFA_SETUP, DEVICE_SRP_AUTH, CUSTOM_CHALLENGE,
+//     SELECT_CHALLENGE, WEB_AUTHN), GetTokensFromRefreshToken with rotation,
+//     devices, passkeys, TOTP;
+//   - Lambda triggers named by LambdaConfig (see RegisterFunction);
+//   - client secrets (two valid at once, for rotation), user settings,
+//     DeleteUserAttributes, auth events recorded per sign-in (with threat
+//     protection on), risk configuration;
+//   - domains (the hosted UI answers under
+//     <prefix>.auth.<region>.amazoncognito.com and custom domains), identity
+//     providers, resource servers, tags, AddCustomAttributes,
+//     GetSigningCertificate (a real certificate; SAML requests are signed
+//     with its key), UI customization and managed-login branding (applied by
+//     the hosted UI), terms, log delivery;
+//   - user import jobs: GetCSVHeader, a pre-signed upload URL the server
+//     serves, users imported as RESET_REQUIRED;
+//   - identity pools with the basic and enhanced flows (the role's trust
+//     policy checked), developer identities (merge, unlink), principal-tag
+//     maps and tags.
 //
 // # What it checks
 //
@@ -135,11 +132,12 @@
 //     TIMESTAMP within five minutes of the server clock. Device SRP the same
 //     way, against the verifier sent to ConfirmDevice. USER_ID_FOR_SRP is
 //     the real username when a user signs in with an alias.
-//   - Tokens: RS256, with an RSA-2048 key generated per pool (kid = RFC 7638
-//     thumbprint), the claims Cognito puts in ID and access tokens, lifetimes
+//   - Tokens: RS256, with two RSA-2048 keys generated per pool, one for ID
+//     and one for access tokens (kid = RFC 7638 thumbprint), the claims Cognito puts in ID and access tokens, lifetimes
 //     from the app client, expiry on the server clock. The issuer (`iss`) is
 //     Server.URL + "/" + poolID, e.g. http://127.0.0.1:9229/us-east-1_AbCdEf123.
-//     Refresh tokens are opaque random strings, stored hashed.
+//     Refresh tokens are opaque strings shaped as Cognito's (five-part
+//     JWE), stored hashed.
 //   - Every operation that takes an AccessToken verifies its signature,
 //     expiry, revocation and the user's existence and status.
 //     GlobalSignOut, AdminUserGlobalSignOut, RevokeToken, AdminDisableUser,
