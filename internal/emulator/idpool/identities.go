@@ -36,8 +36,10 @@ type login struct {
 	claims        map[string]any
 	preferredRole string
 	// identityID is set for developer-provider (OpenID) tokens, which name
-	// their identity directly.
+	// their identity directly; tags are the principal tags such a token
+	// carries.
 	identityID string
+	tags       map[string]string
 }
 
 // indexKey is the lookup key of a linked login within a pool.
@@ -46,7 +48,7 @@ func indexKey(poolID, key, subject string) string { return poolID + "\x00" + key
 // ownerLocked returns the identity a login is linked to, if any.
 func (s *Service) ownerLocked(poolID, key, subject string) *Identity {
 	for _, ident := range s.st.Identities {
-		if ident.PoolID == poolID && ident.Logins[key] == subject && subject != "" {
+		if ident.PoolID == poolID && subject != "" && ident.has(key, subject) {
 			return ident
 		}
 	}
@@ -86,7 +88,7 @@ func (s *Service) verifyLoginLocked(p *Pool, key, tok string) (login, error) {
 		if c.Aud != p.ID {
 			return login{}, notAuthorized("Invalid login token. Incorrect token audience.")
 		}
-		return login{key: key, subject: c.Sub, identityID: c.Sub}, nil
+		return login{key: key, subject: c.Sub, identityID: c.Sub, tags: c.Tags.tags()}, nil
 
 	case strings.HasPrefix(key, "cognito-idp.") || s.isLocalIssuerKey(key):
 		name := s.userPoolProviderName(p, key)
@@ -260,7 +262,7 @@ func (s *Service) resolveLocked(p *Pool, logins []login) (*Identity, error) {
 	}
 	if found != nil {
 		for _, l := range logins {
-			if have, ok := found.Logins[l.key]; ok && l.identityID == "" && have != l.subject {
+			if _, ok := found.Logins[l.key]; ok && l.identityID == "" && !found.has(l.key, l.subject) {
 				return nil, errLoginsDontMatch
 			}
 		}
@@ -276,13 +278,10 @@ func (s *Service) resolveLocked(p *Pool, logins []login) (*Identity, error) {
 func (s *Service) linkLocked(ident *Identity, logins []login) {
 	changed := false
 	for _, l := range logins {
-		if l.identityID != "" || ident.Logins[l.key] == l.subject {
+		if l.identityID != "" || ident.has(l.key, l.subject) {
 			continue
 		}
-		if ident.Logins == nil {
-			ident.Logins = map[string]string{}
-		}
-		ident.Logins[l.key] = l.subject
+		ident.link(l.key, l.subject)
 		changed = true
 	}
 	if changed {
@@ -374,12 +373,12 @@ func (s *Service) authorizeLocked(id string, rawLogins map[string]string) (*Iden
 		if owner := s.ownerLocked(p.ID, l.key, l.subject); owner != nil && owner != ident {
 			return nil, nil, nil, errLoginsDontMatch
 		}
-		if have, ok := ident.Logins[l.key]; ok && have != l.subject {
+		if _, ok := ident.Logins[l.key]; ok && !ident.has(l.key, l.subject) {
 			// Another account of the same provider: never replace the
 			// linked one.
 			return nil, nil, nil, errLoginsDontMatch
 		}
-		if ident.Logins[l.key] == l.subject {
+		if ident.has(l.key, l.subject) {
 			matched = true
 		}
 	}
@@ -419,7 +418,12 @@ func (s *Service) getCredentialsForIdentity(body []byte) (any, error) {
 	if role == "" {
 		return nil, errNoRole
 	}
-	c, err := s.issueLocked(ident, role, authType, providers, "", "")
+	if r, ok := s.st.Roles[role]; ok && !r.trusts(p.ID, authType) {
+		// Cognito assumes the role for the identity; a trust policy
+		// that does not let this pool's identities in refuses it.
+		return nil, errNoRole
+	}
+	c, err := s.issueLocked(ident, role, authType, providers, principalTagsFor(p, logins))
 	if err != nil {
 		return nil, err
 	}
@@ -458,12 +462,17 @@ func tokenGrantsRole(logins []login, arn string) bool {
 	return false
 }
 
-// issueLocked mints and records fresh credentials.
-func (s *Service) issueLocked(ident *Identity, role, authType string, providers []string, policy, session string) (*Credential, error) {
-	return s.issueForLocked(ident.ID, ident.PoolID, role, authType, providers, policy, session, CredentialLifetime)
+// issueLocked mints and records the fresh credentials of the enhanced
+// flow (GetCredentialsForIdentity).
+func (s *Service) issueLocked(ident *Identity, role, authType string, providers []string, tags map[string]string) (*Credential, error) {
+	return s.issueForLocked(Credential{IdentityID: ident.ID, IdentityPoolID: ident.PoolID, RoleARN: role,
+		AuthType: authType, AuthProvider: providers, PrincipalTags: tags}, CredentialLifetime)
 }
 
-func (s *Service) issueForLocked(identityID, poolID, role, authType string, providers []string, policy, session string, d time.Duration) (*Credential, error) {
+// issueForLocked mints credentials lasting d, records them with what c
+// says of them (identity, pool, role, authentication, session) and returns
+// the record.
+func (s *Service) issueForLocked(c Credential, d time.Duration) (*Credential, error) {
 	buf := make([]byte, 16+30+96)
 	if _, err := io.ReadFull(s.cfg.Rand, buf); err != nil {
 		return nil, fmt.Errorf("idpool: reading randomness: %w", err)
@@ -474,23 +483,13 @@ func (s *Service) issueForLocked(identityID, poolID, role, authType string, prov
 		ak[i] = alnum[buf[i]&31]
 	}
 	now := s.cfg.Now().UTC()
-	c := &Credential{
-		AccessKeyID:     "ASIA" + string(ak),
-		SecretAccessKey: base64.StdEncoding.EncodeToString(buf[16:46]),
-		SessionToken:    "IQoJb3JpZ2luX2Vj" + base64.StdEncoding.EncodeToString(buf[46:]),
-		Expires:         now.Add(d),
-		IdentityID:      identityID,
-		IdentityPoolID:  poolID,
-		RoleARN:         role,
-		AuthType:        authType,
-		AuthProvider:    providers,
-		SessionPolicy:   policy,
-		SessionName:     session,
-		Issued:          now,
-	}
-	s.st.Credentials[c.AccessKeyID] = c
+	c.AccessKeyID = "ASIA" + string(ak)
+	c.SecretAccessKey = base64.StdEncoding.EncodeToString(buf[16:46])
+	c.SessionToken = "IQoJb3JpZ2luX2Vj" + base64.StdEncoding.EncodeToString(buf[46:])
+	c.Expires, c.Issued = now.Add(d), now
+	s.st.Credentials[c.AccessKeyID] = &c
 	s.pruneCredentialsLocked(now)
-	return c, nil
+	return &c, nil
 }
 
 // pruneCredentialsLocked drops records expired for more than a day, so a
@@ -538,13 +537,14 @@ func (s *Service) getOpenIDToken(body []byte) (any, error) {
 	if p.AllowClassicFlow != nil && !*p.AllowClassicFlow {
 		return nil, invalidParam("Basic (classic) flow is not enabled, please use enhanced flow.")
 	}
-	return s.openIDAnswerLocked(ident, amrFor(ident, logins), openIDLifetime)
+	return s.openIDAnswerLocked(ident, amrFor(ident, logins), openIDLifetime, principalTagsFor(p, logins))
 }
 
 // openIDAnswerLocked signs an OpenID token for ident and returns the
-// {IdentityId, Token} answer of the GetOpenIdToken operations.
-func (s *Service) openIDAnswerLocked(ident *Identity, amr []string, d time.Duration) (any, error) {
-	tok, err := s.newOpenIDLocked(ident, amr, d)
+// {IdentityId, Token} answer of the GetOpenIdToken operations. The token
+// carries the principal tags, as Cognito's do.
+func (s *Service) openIDAnswerLocked(ident *Identity, amr []string, d time.Duration, tags map[string]string) (any, error) {
+	tok, err := s.newOpenIDLocked(ident, amr, d, tags)
 	if err != nil {
 		return nil, err
 	}
@@ -616,7 +616,14 @@ func (s *Service) getOpenIDTokenForDeveloperIdentity(body []byte) (any, error) {
 			}
 		}
 	}
-	return s.openIDAnswerLocked(ident, amrFor(ident, nil), d)
+	tags := principalTagsFor(p, logins)
+	for k, v := range in.PrincipalTags { // the developer's own tags win
+		if tags == nil {
+			tags = map[string]string{}
+		}
+		tags[k] = v
+	}
+	return s.openIDAnswerLocked(ident, amrFor(ident, nil), d, tags)
 }
 
 func (s *Service) lookupDeveloperIdentity(body []byte) (any, error) {
@@ -653,7 +660,7 @@ func (s *Service) lookupDeveloperIdentity(body []byte) (any, error) {
 	}
 	return map[string]any{
 		"IdentityId":                  ident.ID,
-		"DeveloperUserIdentifierList": []string{ident.Logins[p.DeveloperProviderName]},
+		"DeveloperUserIdentifierList": ident.subjects(p.DeveloperProviderName),
 	}, nil
 }
 

@@ -224,9 +224,8 @@ func TestAdminOperationsNeedSignature(t *testing.T) {
 	assert.Equal(t, http.StatusForbidden, resp.StatusCode)
 	assert.Equal(t, "MissingAuthenticationTokenException", resp.Header.Get("X-Amzn-ErrorType"))
 
-	req, _ = http.NewRequest(http.MethodPost, e.url, strings.NewReader(`{"SourceUserIdentifier":"a","DestinationUserIdentifier":"b",`+
-		`"DeveloperProviderName":"login.example","IdentityPoolId":"us-east-1:00000000-0000-4000-8000-000000000000"}`))
-	req.Header.Set("X-Amz-Target", "AWSCognitoIdentityService.MergeDeveloperIdentities")
+	req, _ = http.NewRequest(http.MethodPost, e.url, strings.NewReader(`{}`))
+	req.Header.Set("X-Amz-Target", "AWSCognitoIdentityService.FlyToTheMoon")
 	req.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=x")
 	resp, err = http.DefaultClient.Do(req)
 	require.NoError(t, err)

@@ -72,7 +72,9 @@ func (d *poolDescription) apply(p *Pool) error {
 	p.OpenIDConnectProviderARNs = d.OpenIDConnectProviderARNs
 	p.CognitoIdentityProviders = d.CognitoIdentityProviders
 	p.SAMLProviderARNs = d.SAMLProviderARNs
-	p.Tags = d.IdentityPoolTags
+	if d.IdentityPoolTags != nil { // UpdateIdentityPool without tags keeps them (TagResource's)
+		p.Tags = d.IdentityPoolTags
+	}
 	return nil
 }
 

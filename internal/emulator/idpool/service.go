@@ -220,6 +220,13 @@ var operations = map[string]func(s *Service, body []byte) (any, error){
 	"DescribeIdentity":                   (*Service).describeIdentity,
 	"UnlinkIdentity":                     (*Service).unlinkIdentity,
 	"DeleteIdentities":                   (*Service).deleteIdentities,
+	"GetPrincipalTagAttributeMap":        (*Service).getPrincipalTagAttributeMap,
+	"SetPrincipalTagAttributeMap":        (*Service).setPrincipalTagAttributeMap,
+	"MergeDeveloperIdentities":           (*Service).mergeDeveloperIdentities,
+	"UnlinkDeveloperIdentity":            (*Service).unlinkDeveloperIdentity,
+	"TagResource":                        (*Service).tagResource,
+	"UntagResource":                      (*Service).untagResource,
+	"ListTagsForResource":                (*Service).listTagsForResource,
 }
 
 // mutating lists the operations after which OnChange is called.
@@ -227,7 +234,8 @@ var mutating = map[string]bool{
 	"CreateIdentityPool": true, "UpdateIdentityPool": true, "DeleteIdentityPool": true,
 	"SetIdentityPoolRoles": true, "GetId": true, "GetCredentialsForIdentity": true,
 	"GetOpenIdToken": true, "GetOpenIdTokenForDeveloperIdentity": true, "UnlinkIdentity": true,
-	"DeleteIdentities": true,
+	"DeleteIdentities": true, "SetPrincipalTagAttributeMap": true, "MergeDeveloperIdentities": true,
+	"UnlinkDeveloperIdentity": true, "TagResource": true, "UntagResource": true,
 }
 
 // Operations returns the names of the implemented operations.

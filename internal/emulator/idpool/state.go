@@ -59,7 +59,11 @@ type Pool struct {
 	// ("{user pool provider}:{client ID}" for a user pool), and decides the
 	// authenticated role (rolemap.go).
 	RoleMappings map[string]RoleMapping `json:"RoleMappings,omitempty"`
-	Created      time.Time              `json:"created"`
+	// PrincipalTags are the attributes for access control, by provider
+	// name (SetPrincipalTagAttributeMap); a provider without an entry
+	// gives no session tags.
+	PrincipalTags map[string]*PrincipalTagMap `json:"principalTags,omitempty"`
+	Created       time.Time                   `json:"created"`
 }
 
 // UserPoolProvider is one entry of CognitoIdentityProviders.
@@ -97,9 +101,13 @@ type Identity struct {
 	// Logins maps a provider key (e.g. "graph.facebook.com") to the
 	// subject it names (the Facebook user ID, the user pool's sub, the
 	// developer user identifier).
-	Logins   map[string]string `json:"logins,omitempty"`
-	Created  time.Time         `json:"created"`
-	Modified time.Time         `json:"modified"`
+	Logins map[string]string `json:"logins,omitempty"`
+	// MoreLogins are further subjects of a provider key linked to the
+	// identity: the developer user identifiers MergeDeveloperIdentities
+	// moved here beside the one in Logins.
+	MoreLogins map[string][]string `json:"moreLogins,omitempty"`
+	Created    time.Time           `json:"created"`
+	Modified   time.Time           `json:"modified"`
 }
 
 // Credential is one set of temporary credentials the service issued.
@@ -119,9 +127,13 @@ type Credential struct {
 	AuthProvider []string `json:"authProvider,omitempty"`
 	// SessionPolicy is the inline session policy given to
 	// AssumeRoleWithWebIdentity, if any.
-	SessionPolicy string    `json:"sessionPolicy,omitempty"`
-	SessionName   string    `json:"sessionName,omitempty"`
-	Issued        time.Time `json:"issued"`
+	SessionPolicy string `json:"sessionPolicy,omitempty"`
+	// PrincipalTags are the session tags of the credentials: the claims
+	// the pool's principal-tag maps select, and a developer provider's
+	// PrincipalTags (aws:PrincipalTag/… in IAM).
+	PrincipalTags map[string]string `json:"principalTags,omitempty"`
+	SessionName   string            `json:"sessionName,omitempty"`
+	Issued        time.Time         `json:"issued"`
 }
 
 // Role is a role declared in the emulator's configuration: its trust (who
@@ -157,4 +169,28 @@ func newState() *State {
 type signer struct {
 	key *rsa.PrivateKey
 	kid string
+}
+
+// trusts reports whether the role's trust policy lets identities of pool
+// poolID with the given authentication type ("authenticated" or
+// "unauthenticated") assume it: the cognito-identity.amazonaws.com:aud
+// and :amr conditions, which both flows check.
+func (r *Role) trusts(poolID, authType string) bool {
+	return (len(r.TrustedIdentityPools) == 0 || contains(r.TrustedIdentityPools, poolID)) &&
+		(r.TrustedAMR == "" || r.TrustedAMR == authType)
+}
+
+// has reports whether subject is linked to the identity under key.
+func (ident *Identity) has(key, subject string) bool {
+	return ident.Logins[key] == subject || contains(ident.MoreLogins[key], subject)
+}
+
+// subjects returns every subject linked under key, the one in Logins
+// first.
+func (ident *Identity) subjects(key string) []string {
+	v, ok := ident.Logins[key]
+	if !ok {
+		return nil
+	}
+	return append([]string{v}, ident.MoreLogins[key]...)
 }

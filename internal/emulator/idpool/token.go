@@ -24,6 +24,8 @@ type openIDClaims struct {
 	AMR []string `json:"amr"`
 	Exp int64    `json:"exp"`
 	Iat int64    `json:"iat"`
+	// Tags are the principal tags, under Cognito's claim name.
+	Tags *tagsClaim `json:"https://aws.amazon.com/tags,omitempty"`
 }
 
 // signerLocked returns the signing key, generating (and recording in the
@@ -110,10 +112,10 @@ func (s *Service) verifyOpenIDLocked(tok string) (openIDClaims, error) {
 }
 
 // newOpenIDLocked signs a token for ident lasting d. The caller holds s.mu.
-func (s *Service) newOpenIDLocked(ident *Identity, amr []string, d time.Duration) (string, error) {
+func (s *Service) newOpenIDLocked(ident *Identity, amr []string, d time.Duration, tags map[string]string) (string, error) {
 	now := s.cfg.Now()
 	return s.signOpenIDLocked(openIDClaims{
 		Iss: OpenIDIssuer, Sub: ident.ID, Aud: ident.PoolID, AMR: amr,
-		Iat: now.Unix(), Exp: now.Add(d).Unix(),
+		Iat: now.Unix(), Exp: now.Add(d).Unix(), Tags: toTagsClaim(tags),
 	})
 }

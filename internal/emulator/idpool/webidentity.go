@@ -32,8 +32,7 @@ func (s *Service) AssumeRoleWithWebIdentity(req sts.Request) (sts.Result, error)
 		authType = "authenticated"
 	}
 	if role, ok := s.st.Roles[req.RoleARN]; ok {
-		if len(role.TrustedIdentityPools) > 0 && !contains(role.TrustedIdentityPools, c.Aud) ||
-			role.TrustedAMR != "" && role.TrustedAMR != authType {
+		if !role.trusts(c.Aud, authType) {
 			s.mu.Unlock()
 			return sts.Result{}, &sts.Error{Status: http.StatusForbidden, Code: "AccessDenied", Message: "Not authorized to perform sts:AssumeRoleWithWebIdentity"}
 		}
@@ -42,7 +41,9 @@ func (s *Service) AssumeRoleWithWebIdentity(req sts.Request) (sts.Result, error)
 	if len(c.AMR) > 1 {
 		providers = c.AMR[1:]
 	}
-	cred, err := s.issueForLocked(c.Sub, c.Aud, req.RoleARN, authType, providers, req.Policy, req.SessionName, req.Duration)
+	cred, err := s.issueForLocked(Credential{IdentityID: c.Sub, IdentityPoolID: c.Aud, RoleARN: req.RoleARN,
+		AuthType: authType, AuthProvider: providers, SessionPolicy: req.Policy, SessionName: req.SessionName,
+		PrincipalTags: c.Tags.tags()}, req.Duration)
 	s.mu.Unlock()
 	if err != nil {
 		return sts.Result{}, err
