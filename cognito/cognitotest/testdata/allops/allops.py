@@ -262,9 +262,10 @@ def last_code(pool_id, username, kind=None):
     return ""
 
 
-def totp(secret_b32):
+def totp(secret_b32, ahead=0):
+    """The RFC 6238 code of the current 30-second step, or one ahead."""
     key = base64.b32decode(secret_b32 + "=" * (-len(secret_b32) % 8), casefold=True)
-    counter = struct.pack(">Q", int(time.time()) // 30)
+    counter = struct.pack(">Q", int(time.time()) // 30 + ahead)
     h = hmac.new(key, counter, hashlib.sha1).digest()
     o = h[-1] & 0x0F
     return "%06d" % ((struct.unpack(">I", h[o:o + 4])[0] & 0x7FFFFFFF) % 1000000)
@@ -300,12 +301,29 @@ if SELFTEST:
 # (GetTokensFromRefreshToken), and Cognito refuses both at once.
 FLOWS = ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_ADMIN_USER_PASSWORD_AUTH", "ALLOW_USER_SRP_AUTH"]
 
-pool_out = call(idp, "CreateUserPool", PoolName="allops", UserPoolTier="PLUS",
-                AutoVerifiedAttributes=["email"],
+# A pool with most of the configuration Cognito stores, so that the
+# Describe answers carry every part of their shapes.
+pool_out = call(idp, "CreateUserPool", PoolName="allops", UserPoolTier="PLUS", DeletionProtection="INACTIVE",
+                AutoVerifiedAttributes=["email"],                 VerificationMessageTemplate={"DefaultEmailOption": "CONFIRM_WITH_CODE",
+                                             "EmailSubject": "Your code", "EmailMessage": "Code {####}",
+                                             "SmsMessage": "Code {####}"},
+                SmsAuthenticationMessage="Auth code {####}",
+                MfaConfiguration="OFF",
+                UserAttributeUpdateSettings={"AttributesRequireVerificationBeforeUpdate": ["email"]},
+                EmailConfiguration={"EmailSendingAccount": "COGNITO_DEFAULT"},
+                AdminCreateUserConfig={"AllowAdminCreateUserOnly": False, "UnusedAccountValidityDays": 7,
+                                       "InviteMessageTemplate": {"EmailSubject": "Welcome",
+                                                                 "EmailMessage": "User {username} pw {####}",
+                                                                 "SMSMessage": "User {username} pw {####}"}},
+                UsernameConfiguration={"CaseSensitive": False},
+                AccountRecoverySetting={"RecoveryMechanisms": [{"Priority": 1, "Name": "verified_email"}]},
                 Schema=[{"Name": "email", "AttributeDataType": "String", "Required": False, "Mutable": True},
                         {"Name": "dept", "AttributeDataType": "String", "Mutable": True,
                          "StringAttributeConstraints": {"MinLength": "0", "MaxLength": "64"}}],
-                Policies={"SignInPolicy": {"AllowedFirstAuthFactors": ["PASSWORD", "WEB_AUTHN"]}},
+                Policies={"PasswordPolicy": {"MinimumLength": 8, "RequireUppercase": True, "RequireLowercase": True,
+                                             "RequireNumbers": True, "RequireSymbols": True,
+                                             "TemporaryPasswordValidityDays": 7, "PasswordHistorySize": 2},
+                          "SignInPolicy": {"AllowedFirstAuthFactors": ["PASSWORD", "WEB_AUTHN"]}},
                 DeviceConfiguration={"ChallengeRequiredOnNewDevice": False, "DeviceOnlyRememberedOnUserPrompt": True},
                 UserPoolAddOns={"AdvancedSecurityMode": "ENFORCED"},
                 UserPoolTags={"stack": "allops"})
@@ -316,7 +334,12 @@ client_out = call(idp, "CreateUserPoolClient", UserPoolId=POOL, ClientName="allo
                   SupportedIdentityProviders=["COGNITO"], CallbackURLs=["https://app.example.com/cb"],
                   LogoutURLs=["https://app.example.com/out"], AllowedOAuthFlows=["code"],
                   AllowedOAuthScopes=["openid", "email", "aws.cognito.signin.user.admin"],
-                  AllowedOAuthFlowsUserPoolClient=True,
+                  AllowedOAuthFlowsUserPoolClient=True, DefaultRedirectURI="https://app.example.com/cb",
+                  ReadAttributes=["email", "email_verified", "custom:dept"], WriteAttributes=["email", "custom:dept"],
+                  AccessTokenValidity=60, IdTokenValidity=60, RefreshTokenValidity=30,
+                  TokenValidityUnits={"AccessToken": "minutes", "IdToken": "minutes", "RefreshToken": "days"},
+                  PreventUserExistenceErrors="ENABLED", EnableTokenRevocation=True,
+                  EnablePropagateAdditionalUserContextData=False, AuthSessionValidity=3,
                   RefreshTokenRotation={"Feature": "ENABLED", "RetryGracePeriodSeconds": 10})
 CLIENT = g(client_out, "UserPoolClient", "ClientId", default="missingclient")
 secret_client = call(idp, "CreateUserPoolClient", UserPoolId=POOL, ClientName="allops-confidential", GenerateSecret=True,
@@ -489,8 +512,21 @@ call(idp, "UpdateAuthEventFeedback", UserPoolId=POOL, Username="alice", EventId=
 step(lambda: new_user(POOL, "mfauser", {"email": "mfa@example.com"}))
 mfa_access = step(lambda: sign_in(POOL, CLIENT, "mfauser")["AccessToken"]) or "missing-token"
 assoc = call(idp, "AssociateSoftwareToken", AccessToken=mfa_access)
-call(idp, "VerifySoftwareToken", AccessToken=mfa_access, UserCode=totp(g(assoc, "SecretCode", default="AAAAAAAA")),
-     FriendlyDeviceName="phone")
+SECRET_CODE = g(assoc, "SecretCode", default="AAAAAAAA")
+call(idp, "VerifySoftwareToken", AccessToken=mfa_access, UserCode=totp(SECRET_CODE), FriendlyDeviceName="phone")
+# The answers of a user with TOTP as preferred MFA, and the MFA challenge.
+call(idp, "SetUserMFAPreference", AccessToken=mfa_access, SoftwareTokenMfaSettings={"Enabled": True, "PreferredMfa": True})
+call(idp, "GetUser", AccessToken=mfa_access)
+call(idp, "AdminGetUser", UserPoolId=POOL, Username="mfauser")
+call(idp, "GetUserAuthFactors", AccessToken=mfa_access)
+call(idp, "ListUsers", UserPoolId=POOL, Limit=5, AttributesToGet=["email"], Filter='username = "mfauser"')
+mfa_ch = call(idp, "AdminInitiateAuth", UserPoolId=POOL, ClientId=CLIENT, AuthFlow="ADMIN_USER_PASSWORD_AUTH",
+              AuthParameters={"USERNAME": "mfauser", "PASSWORD": PASSWORD})
+# The next step's code (accepted as a neighbour): the step VerifySoftwareToken
+# used may not be used twice.
+call(idp, "AdminRespondToAuthChallenge", UserPoolId=POOL, ClientId=CLIENT, ChallengeName="SOFTWARE_TOKEN_MFA",
+     Session=g(mfa_ch, "Session", default="x" * 20),
+     ChallengeResponses={"USERNAME": "mfauser", "SOFTWARE_TOKEN_MFA_CODE": totp(SECRET_CODE, 1)})
 
 # Challenges: a new user must choose a password.
 for name in ("newbie", "adminnewbie"):
