@@ -51,12 +51,9 @@ func (s *Service) getPrincipalTagAttributeMap(body []byte) (any, error) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	p, err := s.pool(in.IdentityPoolId)
+	p, err := s.providerPoolLocked(in.IdentityPoolId, in.IdentityProviderName)
 	if err != nil {
 		return nil, err
-	}
-	if !providerConfigured(p, in.IdentityProviderName) {
-		return nil, errNotAProvider(p, in.IdentityProviderName)
 	}
 	out := principalTagsOutput{IdentityPoolId: p.ID, IdentityProviderName: in.IdentityProviderName}
 	if m, ok := p.PrincipalTags[trimProviderName(in.IdentityProviderName)]; ok {
@@ -65,8 +62,17 @@ func (s *Service) getPrincipalTagAttributeMap(body []byte) (any, error) {
 	return out, nil
 }
 
-func errNotAProvider(p *Pool, name string) error {
-	return invalidParam("%s is not an identity provider of identity pool %s.", name, p.ID)
+// providerPoolLocked returns pool poolID after checking that provider is
+// one of its identity providers. The caller holds s.mu.
+func (s *Service) providerPoolLocked(poolID, provider string) (*Pool, error) {
+	p, err := s.pool(poolID)
+	if err != nil {
+		return nil, err
+	}
+	if !providerConfigured(p, provider) {
+		return nil, invalidParam("%s is not an identity provider of identity pool %s.", provider, p.ID)
+	}
+	return p, nil
 }
 
 func (s *Service) setPrincipalTagAttributeMap(body []byte) (any, error) {
@@ -89,12 +95,9 @@ func (s *Service) setPrincipalTagAttributeMap(body []byte) (any, error) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	p, err := s.pool(in.IdentityPoolId)
+	p, err := s.providerPoolLocked(in.IdentityPoolId, in.IdentityProviderName)
 	if err != nil {
 		return nil, err
-	}
-	if !providerConfigured(p, in.IdentityProviderName) {
-		return nil, errNotAProvider(p, in.IdentityProviderName)
 	}
 	m := PrincipalTagMap{UseDefaults: in.UseDefaults != nil && *in.UseDefaults, Tags: in.PrincipalTags}
 	if m.UseDefaults {

@@ -43,25 +43,21 @@ func (s *Service) tagResource(body []byte) (any, error) {
 			return nil, invalidParam("Tag key %s: keys starting with aws: are reserved.", k)
 		}
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	p, err := s.poolByARNLocked(in.ResourceArn)
-	if err != nil {
-		return nil, err
-	}
-	// A new map: a description being encoded may still hold the old one.
-	merged := make(map[string]string, len(p.Tags)+len(in.Tags))
-	for k, v := range p.Tags {
-		merged[k] = v
-	}
-	for k, v := range in.Tags {
-		merged[k] = v
-	}
-	if len(merged) > maxTags {
-		return nil, invalidParam("An identity pool can have at most %d tags; this would make %d.", maxTags, len(merged))
-	}
-	p.Tags = merged
-	return struct{}{}, nil
+	return s.withPoolARN(in.ResourceArn, func(p *Pool) (any, error) {
+		// A new map: a description being encoded may still hold the old one.
+		merged := make(map[string]string, len(p.Tags)+len(in.Tags))
+		for k, v := range p.Tags {
+			merged[k] = v
+		}
+		for k, v := range in.Tags {
+			merged[k] = v
+		}
+		if len(merged) > maxTags {
+			return nil, invalidParam("An identity pool can have at most %d tags; this would make %d.", maxTags, len(merged))
+		}
+		p.Tags = merged
+		return struct{}{}, nil
+	})
 }
 
 func (s *Service) untagResource(body []byte) (any, error) {
@@ -72,24 +68,20 @@ func (s *Service) untagResource(body []byte) (any, error) {
 	if err := decode(body, &in); err != nil {
 		return nil, err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	p, err := s.poolByARNLocked(in.ResourceArn)
-	if err != nil {
-		return nil, err
-	}
-	// A new map: a description being encoded may still hold the old one.
-	kept := map[string]string{}
-	for k, v := range p.Tags {
-		if !contains(in.TagKeys, k) {
-			kept[k] = v
+	return s.withPoolARN(in.ResourceArn, func(p *Pool) (any, error) {
+		// A new map: a description being encoded may still hold the old one.
+		var kept map[string]string
+		for k, v := range p.Tags {
+			if !contains(in.TagKeys, k) {
+				if kept == nil {
+					kept = map[string]string{}
+				}
+				kept[k] = v
+			}
 		}
-	}
-	p.Tags = kept
-	if len(kept) == 0 {
-		p.Tags = nil
-	}
-	return struct{}{}, nil
+		p.Tags = kept
+		return struct{}{}, nil
+	})
 }
 
 func (s *Service) listTagsForResource(body []byte) (any, error) {
@@ -97,15 +89,22 @@ func (s *Service) listTagsForResource(body []byte) (any, error) {
 	if err := decode(body, &in); err != nil {
 		return nil, err
 	}
+	return s.withPoolARN(in.ResourceArn, func(p *Pool) (any, error) {
+		tags := map[string]string{}
+		for k, v := range p.Tags {
+			tags[k] = v
+		}
+		return map[string]any{"Tags": tags}, nil
+	})
+}
+
+// withPoolARN runs fn on the pool an ARN names, with s.mu held.
+func (s *Service) withPoolARN(arn string, fn func(p *Pool) (any, error)) (any, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	p, err := s.poolByARNLocked(in.ResourceArn)
+	p, err := s.poolByARNLocked(arn)
 	if err != nil {
 		return nil, err
 	}
-	tags := map[string]string{}
-	for k, v := range p.Tags {
-		tags[k] = v
-	}
-	return map[string]any{"Tags": tags}, nil
+	return fn(p)
 }
