@@ -369,3 +369,30 @@ func TestNewOperationsPersist(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, map[string]string{"a": "1"}, tags.Tags)
 }
+
+// TestDeveloperIdentityKeepsEarlierIdentifier:
+// GetOpenIdTokenForDeveloperIdentity with an IdentityId links a further
+// developer user identifier to that identity, as Cognito does; the
+// emulator used to replace the one already linked, so the first user lost
+// the identity.
+func TestDeveloperIdentityKeepsEarlierIdentifier(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	pool := e.pool(t)
+	id := e.devIdentity(t, pool, "first", nil)
+	out, err := e.ci.GetOpenIdTokenForDeveloperIdentity(ctx, &ci.GetOpenIdTokenForDeveloperIdentityInput{IdentityPoolId: &pool,
+		IdentityId: &id, Logins: map[string]string{devProvider: "second"}})
+	require.NoError(t, err)
+	assert.Equal(t, id, *out.IdentityId)
+	for _, user := range []string{"first", "second"} {
+		got, list, err := e.lookupDev(t, pool, user)
+		require.NoError(t, err, user)
+		assert.Equal(t, id, got, user)
+		assert.Equal(t, []string{"first", "second"}, list)
+	}
+	// Another identity's identifier can not be taken over.
+	other := e.devIdentity(t, pool, "third", nil)
+	_, err = e.ci.GetOpenIdTokenForDeveloperIdentity(ctx, &ci.GetOpenIdTokenForDeveloperIdentityInput{IdentityPoolId: &pool,
+		IdentityId: &other, Logins: map[string]string{devProvider: "first"}})
+	assert.Equal(t, "ResourceConflictException", code(t, err))
+}
