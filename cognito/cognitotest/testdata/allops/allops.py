@@ -438,8 +438,6 @@ call(idp, "AdminUpdateUserAttributes", UserPoolId=POOL, Username="alice",
 call(idp, "AdminDeleteUserAttributes", UserPoolId=POOL, Username="alice", UserAttributeNames=["given_name"])
 call(idp, "AdminDisableUser", UserPoolId=POOL, Username="alice")
 call(idp, "AdminEnableUser", UserPoolId=POOL, Username="alice")
-call(idp, "AdminSetUserSettings", UserPoolId=POOL, Username="alice",
-     MFAOptions=[{"DeliveryMedium": "EMAIL", "AttributeName": "email"}])
 call(idp, "AdminSetUserMFAPreference", UserPoolId=POOL, Username="alice",
      SoftwareTokenMfaSettings={"Enabled": False, "PreferredMfa": False})
 call(idp, "CreateGroup", UserPoolId=POOL, GroupName="admins", Description="admins", Precedence=1,
@@ -487,7 +485,13 @@ call(idp, "DeleteUserAttributes", AccessToken=ACCESS, UserAttributeNames=["famil
 call(idp, "GetUserAttributeVerificationCode", AccessToken=ACCESS, AttributeName="email")
 call(idp, "VerifyUserAttribute", AccessToken=ACCESS, AttributeName="email",
      Code=step(lambda: last_code(POOL, "alice")) or "000000")
-call(idp, "SetUserSettings", AccessToken=ACCESS, MFAOptions=[{"DeliveryMedium": "EMAIL", "AttributeName": "email"}])
+# The legacy MFA settings (SMS to phone_number) on a user of their own:
+# with them set, a sign-in may ask for an SMS code.
+step(lambda: new_user(POOL, "dave", {"email": "dave@example.com", "phone_number": "+15555550100"}))
+dave_access = g(step(lambda: sign_in(POOL, CLIENT, "dave")), "AccessToken", default="missing-token")
+call(idp, "AdminSetUserSettings", UserPoolId=POOL, Username="dave",
+     MFAOptions=[{"DeliveryMedium": "SMS", "AttributeName": "phone_number"}])
+call(idp, "SetUserSettings", AccessToken=dave_access, MFAOptions=[{"DeliveryMedium": "SMS", "AttributeName": "phone_number"}])
 call(idp, "SetUserMFAPreference", AccessToken=ACCESS, SoftwareTokenMfaSettings={"Enabled": False, "PreferredMfa": False})
 call(idp, "ChangePassword", AccessToken=ACCESS, PreviousPassword=PASSWORD, ProposedPassword=PASSWORD + "2")
 call(idp, "AdminSetUserPassword", UserPoolId=POOL, Username="alice", Password=PASSWORD, Permanent=True)
