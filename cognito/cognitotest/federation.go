@@ -32,9 +32,11 @@ const AccountID = "123456789012"
 type Role struct {
 	// ARN names the role, e.g. "arn:aws:iam::123456789012:role/Auth".
 	ARN string `json:"arn"`
-	// TrustedIdentityPools, when not empty, restricts
-	// AssumeRoleWithWebIdentity to OpenID tokens from these identity pools
-	// (the cognito-identity.amazonaws.com:aud condition).
+	// TrustedIdentityPools, when not empty, restricts the role to these
+	// identity pools (the cognito-identity.amazonaws.com:aud condition),
+	// in AssumeRoleWithWebIdentity and in GetCredentialsForIdentity, which
+	// answers InvalidIdentityPoolConfigurationException for a role that
+	// does not trust the pool or the identity's amr.
 	TrustedIdentityPools []string `json:"trustedIdentityPools,omitempty"`
 	// TrustedAMR, when set, is "authenticated" or "unauthenticated" (the
 	// cognito-identity.amazonaws.com:amr condition).

@@ -141,9 +141,10 @@ type Credential struct {
 // by the emulated API Gateway).
 type Role struct {
 	ARN string `json:"arn"`
-	// TrustedIdentityPools, when not empty, restricts
-	// AssumeRoleWithWebIdentity to OpenID tokens from these pools (the
-	// cognito-identity.amazonaws.com:aud condition).
+	// TrustedIdentityPools, when not empty, restricts the role to
+	// identities of these pools (the cognito-identity.amazonaws.com:aud
+	// condition), in both flows: AssumeRoleWithWebIdentity and
+	// GetCredentialsForIdentity (Role.trusts).
 	TrustedIdentityPools []string `json:"trustedIdentityPools,omitempty"`
 	// TrustedAMR, when set, is "authenticated" or "unauthenticated" (the
 	// cognito-identity.amazonaws.com:amr condition).
