@@ -129,19 +129,22 @@ func allOpsScript(t *testing.T) string {
 // TestInteropBoto3AllOperationsChecker: the shape checker of allops.py
 // finds each way a body can break its output shape (an unknown key, a
 // missing required member, a wrong scalar type, a timestamp as text, a
-// value outside its enum, a null, a bad nested list member or map value)
-// and passes a valid body, so a green TestInteropBoto3AllOperations means
-// something.
+// value outside its enum, a null, a bad nested list member or map value,
+// an error body without __type or with a stray key) and passes valid
+// bodies, so a green TestInteropBoto3AllOperations means something.
 func TestInteropBoto3AllOperationsChecker(t *testing.T) {
 	py := interop.Python(t, "boto3")
 	out, err := exec.Command(py, allOpsScript(t), "--selftest").Output()
 	require.NoError(t, err)
 	var res map[string][]string
 	require.NoError(t, json.Unmarshal(out, &res), "%s", out)
-	require.Contains(t, res, "valid")
-	assert.Empty(t, res["valid"], "a valid body passes")
+	for _, name := range []string{"valid", "valid error"} {
+		require.Contains(t, res, name)
+		assert.Empty(t, res[name], "%s passes", name)
+	}
 	for _, name := range []string{"unknown key", "unknown top-level key", "wrong type", "timestamp as text",
-		"enum value", "null", "nested list member", "map value", "required member missing"} {
+		"enum value", "null", "nested list member", "map value", "required member missing",
+		"error without __type", "error with a stray key"} {
 		assert.Len(t, res[name], 1, "%s: exactly one problem found", name)
 	}
 }

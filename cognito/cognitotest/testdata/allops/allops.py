@@ -183,7 +183,24 @@ def selftest():
     check_shape(ci.meta.service_model.operation_model("DescribeIdentityPool").output_shape,
                 {"IdentityPoolName": "x", "AllowUnauthenticatedIdentities": True}, "DescribeIdentityPool", problems)
     out["required member missing"] = problems
+    nf = idp.meta.service_model.shape_for("ResourceNotFoundException")
+    out["valid error"] = error_body_problems(nf, b'{"__type":"ResourceNotFoundException","message":"gone"}')
+    out["error without __type"] = error_body_problems(nf, b'{"message":"gone"}')
+    out["error with a stray key"] = error_body_problems(nf, b'{"__type":"ResourceNotFoundException","message":"m","Why":1}')
     print(json.dumps(out))
+
+
+def error_body_problems(shape, raw):
+    """Checks an error answer's body: AWS's JSON error shape, {"__type",
+    "message"}, with only members of the error's shape beside them."""
+    try:
+        body = json.loads(raw)
+    except ValueError:
+        return ["error body is not JSON: %r" % raw[:200]]
+    if not isinstance(body, dict) or not isinstance(body.get("__type"), str):
+        return ["error body has no __type: %r" % raw[:200]]
+    allowed = {"__type", "message", "Message"} | (set(shape.members) if shape is not None else set())
+    return ["error body key %s is not a member of the error's shape" % k for k in body if k not in allowed]
 
 
 def call(client, op, **params):
@@ -199,11 +216,12 @@ def call(client, op, **params):
     except ClientError as e:
         code = e.response.get("Error", {}).get("Code", "")
         rec["code"], rec["message"] = code, e.response.get("Error", {}).get("Message", "")
-        declared = {s.name for s in om.error_shapes}
+        declared = {s.name: s for s in om.error_shapes}
+        rec["problems"].extend(error_body_problems(declared.get(code), last_body.get("raw") or b""))
         if code not in declared and code not in COMMON_ERRORS:
             rec["status"] = "fail"
             rec["problems"].append("error %s is not declared by the model for %s" % (code, op))
-        elif op in MAY_ERROR:
+        elif op in MAY_ERROR and not rec["problems"]:
             rec["status"] = "modeled-error"
         else:
             rec["status"] = "fail"
