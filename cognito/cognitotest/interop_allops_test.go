@@ -44,7 +44,8 @@ type allOpsResult struct {
 	Code     string   `json:"code"`
 	Message  string   `json:"message"`
 	Problems []string `json:"problems"`
-	Bytes    int      `json:"bytes"` // the size of a successful answer's body
+	Bytes    int      `json:"bytes"`  // the size of a successful answer's body
+	Expect   string   `json:"expect"` // the error a negative case must answer
 }
 
 // TestInteropBoto3AllOperations is issue 14's "every operation" test:
@@ -101,8 +102,12 @@ func TestInteropBoto3AllOperations(t *testing.T) {
 			continue
 		}
 		counts[r.Status]++
-		t.Logf("%-62s %-13s %s %d bytes", key, r.Status, r.Code, r.Bytes)
-		t.Run(key, func(t *testing.T) {
+		name := key
+		if r.Expect != "" {
+			name += " refused"
+		}
+		t.Logf("%-62s %-13s %s %d bytes", name, r.Status, r.Code, r.Bytes)
+		t.Run(name, func(t *testing.T) {
 			assert.NotEqual(t, "UnknownOperationException", r.Code, "%s is not implemented", key)
 			assert.Equal(t, "ok", okOrModeled(r.Status), "%s: %s %s %v", key, r.Code, r.Message, r.Problems)
 		})

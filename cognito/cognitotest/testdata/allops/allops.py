@@ -203,12 +203,15 @@ def error_body_problems(shape, raw):
     return ["error body key %s is not a member of the error's shape" % k for k in body if k not in allowed]
 
 
-def call(client, op, **params):
-    """Calls op with params; returns the parsed output, or None on error."""
+def call(client, op, _expect=None, **params):
+    """Calls op with params; returns the parsed output, or None on error.
+    With _expect, the call is a negative case: it must answer that error
+    code (declared by the model), in AWS's error shape."""
     svc = client.meta.service_model
     om = svc.operation_model(op)
     called[svc.service_name].add(op)
-    rec = {"service": svc.service_name, "op": op, "status": "ok", "code": "", "message": "", "problems": []}
+    rec = {"service": svc.service_name, "op": op, "status": "ok", "code": "", "message": "", "problems": [],
+           "expect": _expect or ""}
     results.append(rec)
     last_body.clear()
     try:
@@ -221,6 +224,10 @@ def call(client, op, **params):
         if code not in declared and code not in COMMON_ERRORS:
             rec["status"] = "fail"
             rec["problems"].append("error %s is not declared by the model for %s" % (code, op))
+        elif _expect is not None:
+            if code != _expect:
+                rec["problems"].append("answered %s, not %s" % (code, _expect))
+            rec["status"] = "fail" if rec["problems"] else "ok"
         elif op in MAY_ERROR and not rec["problems"]:
             rec["status"] = "modeled-error"
         else:
@@ -237,6 +244,8 @@ def call(client, op, **params):
         return out
     raw = last_body["raw"] or b""
     rec["bytes"] = len(raw)
+    if _expect is not None:
+        rec["problems"].append("succeeded; expected %s" % _expect)
     try:
         body = json.loads(raw) if raw.strip() else {}
     except ValueError:
@@ -677,6 +686,22 @@ call(idp, "DeleteUserPoolDomain", UserPoolId=POOL, Domain=DOMAIN)
 call(idp, "DeleteGroup", UserPoolId=POOL, GroupName="admins")
 call(idp, "DeleteUserPoolClient", UserPoolId=POOL, ClientId=SECRET_CLIENT)
 call(idp, "DeleteUserPool", UserPoolId=POOL)
+
+# ---------------------------------------------------- negative cases
+# A few refusals every client meets, each of which must be an error the
+# model declares for its operation, in AWS's shape.
+MISSING_POOL = "us-east-1_NoSuchPool"
+call(idp, "DescribeUserPool", _expect="ResourceNotFoundException", UserPoolId=MISSING_POOL)
+call(idp, "GetUser", _expect="NotAuthorizedException", AccessToken="not-a-token")
+call(idp, "InitiateAuth", _expect="ResourceNotFoundException", ClientId="nosuchclient0000000000000",
+     AuthFlow="USER_PASSWORD_AUTH", AuthParameters={"USERNAME": "x", "PASSWORD": "y"})
+call(idp, "ConfirmSignUp", _expect="ResourceNotFoundException", ClientId="nosuchclient0000000000000",
+     Username="x", ConfirmationCode="123456")
+call(idp, "AdminGetUser", _expect="ResourceNotFoundException", UserPoolId=MISSING_POOL, Username="x")
+call(ci, "DescribeIdentityPool", _expect="ResourceNotFoundException",
+     IdentityPoolId="us-east-1:00000000-0000-4000-8000-000000000000")
+call(ci, "GetId", _expect="ResourceNotFoundException", IdentityPoolId="us-east-1:00000000-0000-4000-8000-000000000000")
+call(ci, "DescribeIdentity", _expect="ResourceNotFoundException", IdentityId="us-east-1:00000000-0000-4000-8000-000000000000")
 
 uncalled = {}
 for name, c in (("cognito-idp", idp), ("cognito-identity", ci)):
