@@ -21,17 +21,11 @@ import (
 // operation of the models, and is checked to be so.
 var allOpsPending = map[string][]string{
 	"cognito-idp": {
-		"AddCustomAttributes", "AddUserPoolClientSecret", "AdminListUserAuthEvents", "AdminSetUserSettings",
-		"AdminUpdateAuthEventFeedback", "CreateManagedLoginBranding", "CreateTerms", "CreateUserImportJob",
-		"CreateUserPoolDomain", "DeleteManagedLoginBranding", "DeleteResourceServer", "DeleteTerms",
-		"DeleteUserAttributes", "DeleteUserPoolClientSecret", "DeleteUserPoolDomain", "DescribeManagedLoginBranding",
-		"DescribeManagedLoginBrandingByClient", "DescribeRiskConfiguration", "DescribeTerms", "DescribeUserImportJob",
-		"DescribeUserPoolDomain", "GetCSVHeader", "GetIdentityProviderByIdentifier", "GetLogDeliveryConfiguration",
-		"GetSigningCertificate", "GetUICustomization", "ListResourceServers", "ListTagsForResource", "ListTerms",
-		"ListUserImportJobs", "ListUserPoolClientSecrets", "SetLogDeliveryConfiguration", "SetRiskConfiguration",
-		"SetUICustomization", "SetUserSettings", "StartUserImportJob", "StopUserImportJob", "TagResource",
-		"UntagResource", "UpdateAuthEventFeedback", "UpdateGroup", "UpdateIdentityProvider",
-		"UpdateManagedLoginBranding", "UpdateResourceServer", "UpdateTerms", "UpdateUserPoolDomain",
+		"AddCustomAttributes", "GetSigningCertificate",
+		"TagResource", "ListTagsForResource", "UntagResource",
+		"CreateUserPoolDomain", "DescribeUserPoolDomain", "UpdateUserPoolDomain", "DeleteUserPoolDomain",
+		"ListResourceServers", "UpdateResourceServer", "DeleteResourceServer",
+		"GetIdentityProviderByIdentifier", "UpdateIdentityProvider", "UpdateGroup",
 	},
 	"cognito-identity": {},
 }

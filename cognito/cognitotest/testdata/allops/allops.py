@@ -57,6 +57,7 @@ MAY_ERROR = {
     "CompleteWebAuthnRegistration": "needs a real authenticator's attestation",
     "DeleteWebAuthnCredential": "no passkey was registered (needs an authenticator)",
     # The feedback token is only in the risk notification e-mail.
+    # (cognitotest gives it to Go tests: AuthEventFeedbackToken.)
     "UpdateAuthEventFeedback": "the feedback token comes in a risk notification",
     # The job finished already (it imports at once).
     "StopUserImportJob": "the import job has already finished",
