@@ -26,9 +26,11 @@ body that does not match its shape, or anything else).
 """
 
 import base64
+import datetime
 import hashlib
 import hmac
 import json
+import os
 import struct
 import sys
 import time
@@ -299,6 +301,60 @@ def totp(secret_b32, ahead=0):
     return "%06d" % ((struct.unpack(">I", h[o:o + 4])[0] & 0x7FFFFFFF) % 1000000)
 
 
+# Cognito's SRP-6a variant (the 3072-bit group of RFC 3526, g = 2), as
+# the AWS SDKs' clients compute it.
+N_HEX = (
+    "FFFFFFFFFFFFFFFFC90FDAA22168C234C4C6628B80DC1CD129024E088A67CC74020BBEA63B139B22514A08798E3404DD"
+    "EF9519B3CD3A431B302B0A6DF25F14374FE1356D6D51C245E485B576625E7EC6F44C42E9A637ED6B0BFF5CB6F406B7ED"
+    "EE386BFB5A899FA5AE9F24117C4B1FE649286651ECE45B3DC2007CB8A163BF0598DA48361C55D39A69163FA8FD24CF5F"
+    "83655D23DCA3AD961C62F356208552BB9ED529077096966D670C354E4ABC9804F1746C08CA18217C32905E462E36CE3B"
+    "E39E772C180E86039B2783A2EC07A28FB5C55DF06F4C52C9DE2BCBF6955817183995497CEA956AE515D2261898FA0510"
+    "15728E5A8AAAC42DAD33170D04507A33A85521ABDF1CBA64ECFB850458DBEF0A8AEA71575D060C7DB3970F85A6E1E4C7"
+    "ABF5AE8CDB0933D71E8C94E04A25619DCEE3D2261AD2EE6BF12FFA06D98A0864D87602733EC86A64521F2B18177B200C"
+    "BBE117577A615D6C770988C0BAD946E208E24FA074E5AB3143DB5BFCE0FD108E4B82D120A93AD2CAFFFFFFFFFFFFFFFF")
+SRP_N, SRP_G = int(N_HEX, 16), 2
+
+
+def pad_hex(v):
+    h = v if isinstance(v, str) else "%x" % v
+    if len(h) % 2 == 1:
+        h = "0" + h
+    elif h[0] in "89abcdefABCDEF":
+        h = "00" + h
+    return h
+
+
+def hex_hash(h):
+    return hashlib.sha256(bytes.fromhex(h)).hexdigest()
+
+
+class SRPClient:
+    """The client half of USER_SRP_AUTH."""
+
+    def __init__(self, pool_id):
+        self.pool_name = pool_id.split("_", 1)[1]
+        self.a = int.from_bytes(os.urandom(128), "big") % SRP_N
+        self.A = pow(SRP_G, self.a, SRP_N)
+
+    def answer(self, params, password):
+        user = params["USER_ID_FOR_SRP"]
+        B, salt = int(params["SRP_B"], 16), params["SALT"]
+        k = int(hex_hash("00" + N_HEX + "0" + "2"), 16)
+        u = int(hex_hash(pad_hex(self.A) + pad_hex(B)), 16)
+        inner = hashlib.sha256(("%s%s:%s" % (self.pool_name, user, password)).encode()).hexdigest()
+        x = int(hex_hash(pad_hex(salt) + inner), 16)
+        S = pow(B - k * pow(SRP_G, x, SRP_N), self.a + u * x, SRP_N)
+        prk = hmac.new(bytes.fromhex(pad_hex(u)), bytes.fromhex(pad_hex(S)), hashlib.sha256).digest()
+        key = hmac.new(prk, b"Caldera Derived Key\x01", hashlib.sha256).digest()[:16]
+        now = datetime.datetime.now(datetime.timezone.utc)
+        stamp = now.strftime("%a %b ") + str(now.day) + now.strftime(" %H:%M:%S UTC %Y")
+        block = params["SECRET_BLOCK"]
+        msg = self.pool_name.encode() + user.encode() + base64.b64decode(block) + stamp.encode()
+        sig = base64.b64encode(hmac.new(key, msg, hashlib.sha256).digest()).decode()
+        return {"USERNAME": user, "TIMESTAMP": stamp, "PASSWORD_CLAIM_SECRET_BLOCK": block,
+                "PASSWORD_CLAIM_SIGNATURE": sig}
+
+
 def g(out, *keys, default=None):
     for k in keys:
         if not isinstance(out, dict) or k not in out:
@@ -490,6 +546,15 @@ auth = call(idp, "AdminInitiateAuth", UserPoolId=POOL, ClientId=CLIENT, AuthFlow
             AuthParameters={"USERNAME": "alice", "PASSWORD": PASSWORD})
 call(idp, "InitiateAuth", ClientId=CLIENT, AuthFlow="USER_PASSWORD_AUTH",
      AuthParameters={"USERNAME": "alice", "PASSWORD": PASSWORD})
+# USER_SRP_AUTH: the PASSWORD_VERIFIER challenge and its answer.
+srp = SRPClient(POOL)
+srp_ch = call(idp, "InitiateAuth", ClientId=CLIENT, AuthFlow="USER_SRP_AUTH",
+              AuthParameters={"USERNAME": "alice", "SRP_A": "%x" % srp.A})
+srp_params = g(srp_ch, "ChallengeParameters", default={})
+srp_answer = step(lambda: srp.answer(srp_params, PASSWORD)) or {"USERNAME": "alice"}
+srp_extra = {"Session": srp_ch["Session"]} if srp_ch and srp_ch.get("Session") else {}
+call(idp, "RespondToAuthChallenge", ClientId=CLIENT, ChallengeName="PASSWORD_VERIFIER",
+     ChallengeResponses=srp_answer, **srp_extra)
 ACCESS = g(auth, "AuthenticationResult", "AccessToken", default="missing-token")
 ID_TOKEN = g(auth, "AuthenticationResult", "IdToken", default="missing-token")
 REFRESH = g(auth, "AuthenticationResult", "RefreshToken", default="missing-token")
