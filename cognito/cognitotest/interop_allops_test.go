@@ -21,11 +21,7 @@ import (
 // operation of the models, and is checked to be so.
 var allOpsPending = map[string][]string{
 	"cognito-idp": {
-		"AddCustomAttributes", "GetSigningCertificate",
-		"TagResource", "ListTagsForResource", "UntagResource",
 		"CreateUserPoolDomain", "DescribeUserPoolDomain", "UpdateUserPoolDomain", "DeleteUserPoolDomain",
-		"ListResourceServers", "UpdateResourceServer", "DeleteResourceServer",
-		"GetIdentityProviderByIdentifier", "UpdateIdentityProvider", "UpdateGroup",
 	},
 	"cognito-identity": {},
 }
