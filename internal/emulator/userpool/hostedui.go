@@ -434,6 +434,9 @@ func identityJSON(idp *identityProvider, subject, primary string, created time.T
 // stores nothing and is returned.
 func (s *Server) federatedUser(tc *trigCall, p *pool, idp *identityProvider, ext externalUser, now time.Time) (u *user, created bool, err error) {
 	attrs := mappedAttrs(idp, ext)
+	if err := checkMapped(p, attrs); err != nil {
+		return nil, false, err
+	}
 	if ln, ok := p.hosted().Links[linkKey(idp.Name, ext.Subject)]; ok {
 		if u = p.sameUser(ln.Username, ln.Sub); u != nil {
 			u.refreshAttrs(attrs, now)

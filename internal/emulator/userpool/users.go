@@ -162,8 +162,12 @@ var (
 	phoneRe = regexp.MustCompile(`^\+[0-9]{4,15}$`)
 )
 
-// checkAttrs validates attribute names and values against the schema.
-// admin allows developer-only attributes.
+// checkAttrs validates attribute names and values against the schema:
+// each attribute exists and may be written, and its value meets its
+// schema entry's constraints (schemaAttribute.checkValue). Every write of
+// attributes goes through it: sign-up, AdminCreateUser, the two attribute
+// updates, a NEW_PASSWORD_REQUIRED answer (API and hosted UI), user
+// import rows and AddUser. admin allows developer-only attributes.
 func checkAttrs(p *pool, attrs []attributeType, admin bool) (map[string]string, error) {
 	out := map[string]string{}
 	for _, a := range attrs {
@@ -195,8 +199,8 @@ func checkAttrs(p *pool, attrs []attributeType, admin bool) (map[string]string, 
 				return nil, errInvalidParam("Attributes did not conform to the schema: %s: must be true or false", a.Name)
 			}
 		}
-		if len(v) > 2048 {
-			return nil, errInvalidParam("Attributes did not conform to the schema: %s: String must be no longer than 2048 characters", a.Name)
+		if err := sa.checkValue(v); err != nil {
+			return nil, err
 		}
 		out[a.Name] = v
 	}
