@@ -24,20 +24,41 @@ type tokenTrigger struct {
 }
 
 // claimGroups is how a token names u's groups: the group names by
-// precedence (cognito:groups), their IAM roles (cognito:roles) and the
-// role of the first group, when it has one (cognito:preferred_role, ""
-// otherwise).
+// precedence (cognito:groups), their IAM roles in the same order
+// (cognito:roles) and cognito:preferred_role ("" to leave it out), which
+// follows GroupType.Precedence in the service model: the role of the
+// group with the lowest precedence among those with a role (a group
+// without a precedence comes after every group with one); when groups
+// tied at that precedence have different roles, none.
 func claimGroups(p *pool, u *user) (groups, roles []string, preferred string) {
+	var top *group
+	tied := false
 	for _, g := range p.sortedGroups(u.Groups) {
 		groups = append(groups, g.Name)
-		if g.RoleArn != "" {
-			roles = append(roles, g.RoleArn)
+		if g.RoleArn == "" {
+			continue
+		}
+		roles = append(roles, g.RoleArn)
+		switch {
+		case top == nil:
+			top, preferred = g, g.RoleArn
+		case samePrecedence(top, g) && g.RoleArn != preferred:
+			tied = true
 		}
 	}
-	if len(groups) > 0 {
-		preferred = p.Groups[groups[0]].RoleArn
+	if tied {
+		preferred = ""
 	}
 	return groups, roles, preferred
+}
+
+// samePrecedence reports whether two groups have the same precedence
+// (both without one counts as the same).
+func samePrecedence(a, b *group) bool {
+	if a.Precedence == nil || b.Precedence == nil {
+		return a.Precedence == nil && b.Precedence == nil
+	}
+	return *a.Precedence == *b.Precedence
 }
 
 // preToken runs the pool's pre token generation function, when one is
