@@ -194,3 +194,52 @@ func TestAttributeConstraintsEnforcedOnFederation(t *testing.T) {
 		assert.Equal(t, "42", p.user("Corp_within").Attrs["custom:age"])
 	})
 }
+
+// TestCreateUserPoolCustomAttributeConstraints is the regression test of
+// the finding "CreateUserPool's Schema ignores NumberAttributeConstraints":
+// a custom attribute of CreateUserPool keeps its Number and String
+// constraints as AddCustomAttributes does, DescribeUserPool shows them,
+// and user writes are held to them; constraints out of range are refused.
+func TestCreateUserPoolCustomAttributeConstraints(t *testing.T) {
+	e := newUnlockedEnv(t)
+	schema := []map[string]any{
+		{"Name": "age", "AttributeDataType": "Number", "NumberAttributeConstraints": map[string]string{"MinValue": "18", "MaxValue": "99"}},
+		{"Name": "tier", "AttributeDataType": "String", "StringAttributeConstraints": map[string]string{"MinLength": "2", "MaxLength": "4"}},
+		{"Name": "email", "AttributeDataType": "String", "Required": true, "Mutable": true},
+	}
+	out := e.ok("CreateUserPool", map[string]any{"PoolName": "constrained", "Schema": schema})
+	pool := obj(t, out, "UserPool")["Id"].(string)
+	assert.Equal(t, map[string]any{"MinValue": "18", "MaxValue": "99"}, describedAttr(e, pool, "custom:age")["NumberAttributeConstraints"])
+	assert.Equal(t, map[string]any{"MinLength": "2", "MaxLength": "4"}, describedAttr(e, pool, "custom:tier")["StringAttributeConstraints"])
+	assert.Equal(t, true, describedAttr(e, pool, "email")["Required"], "a standard attribute is still configured")
+
+	n := 0
+	create := func(attrs ...map[string]string) string {
+		n++
+		_, et := e.call("AdminCreateUser", map[string]any{"UserPoolId": pool, "Username": fmt.Sprintf("user%d", n),
+			"MessageAction": "SUPPRESS", "UserAttributes": append(attrs, map[string]string{"Name": "email", "Value": "u@example.com"})})
+		return et
+	}
+	assert.Empty(t, create(map[string]string{"Name": "custom:age", "Value": "42"}))
+	assert.Equal(t, "InvalidParameterException: "+schemaRefusal+"custom:age: Number must be no less than 18",
+		create(map[string]string{"Name": "custom:age", "Value": "17"}))
+	assert.Equal(t, "InvalidParameterException: "+schemaRefusal+"custom:tier: String must be no longer than 4 characters",
+		create(map[string]string{"Name": "custom:tier", "Value": "platinum"}))
+
+	for _, tc := range []struct {
+		name string
+		attr map[string]any
+	}{
+		{"string longer than 2048", map[string]any{"Name": "s", "AttributeDataType": "String", "StringAttributeConstraints": map[string]string{"MaxLength": "4096"}}},
+		{"string minimum above maximum", map[string]any{"Name": "s", "AttributeDataType": "String", "StringAttributeConstraints": map[string]string{"MinLength": "5", "MaxLength": "4"}}},
+		{"number minimum above maximum", map[string]any{"Name": "n", "AttributeDataType": "Number", "NumberAttributeConstraints": map[string]string{"MinValue": "10", "MaxValue": "1"}}},
+		{"number bound not a number", map[string]any{"Name": "n", "AttributeDataType": "Number", "NumberAttributeConstraints": map[string]string{"MaxValue": "ten"}}},
+		{"required custom attribute", map[string]any{"Name": "r", "AttributeDataType": "String", "Required": true}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e.t = t
+			_, et := e.call("CreateUserPool", map[string]any{"PoolName": "refused", "Schema": []map[string]any{tc.attr}})
+			assert.Equal(t, "InvalidParameterException", errType(et), et)
+		})
+	}
+}

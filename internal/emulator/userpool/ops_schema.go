@@ -24,17 +24,9 @@ const MaxCustomAttributes = 50
 // maxStringAttrLength is the longest value a string attribute may hold.
 const maxStringAttrLength = 2048
 
-type numberConstraintsInput struct {
-	MinValue *string `json:"MinValue,omitempty"`
-	MaxValue *string `json:"MaxValue,omitempty"`
-}
-
 type customAttributesInput struct {
-	UserPoolId       string `json:"UserPoolId"`
-	CustomAttributes []struct {
-		schemaWire
-		NumberAttributeConstraints *numberConstraintsInput `json:"NumberAttributeConstraints"`
-	} `json:"CustomAttributes"`
+	UserPoolId       string       `json:"UserPoolId"`
+	CustomAttributes []schemaWire `json:"CustomAttributes"`
 }
 
 func (in *customAttributesInput) poolID() string { return in.UserPoolId }
@@ -59,7 +51,7 @@ func opAddCustomAttributes(s *Server, c *call) (any, error) {
 	}
 	added := make([]schemaAttribute, 0, len(in.CustomAttributes))
 	for _, w := range in.CustomAttributes {
-		a, err := customAttribute(&w.schemaWire, w.NumberAttributeConstraints)
+		a, err := customAttribute(&w)
 		if err != nil {
 			return nil, err
 		}
@@ -77,8 +69,9 @@ func opAddCustomAttributes(s *Server, c *call) (any, error) {
 	return map[string]any{}, nil
 }
 
-// customAttribute validates one custom attribute of AddCustomAttributes.
-func customAttribute(w *schemaWire, num *numberConstraintsInput) (schemaAttribute, error) {
+// customAttribute validates one custom attribute of AddCustomAttributes
+// or of CreateUserPool's Schema.
+func customAttribute(w *schemaWire) (schemaAttribute, error) {
 	bare := strings.TrimPrefix(w.Name, "custom:")
 	if bare == "" || strings.TrimSpace(bare) != bare {
 		return schemaAttribute{}, errInvalidParam("Invalid custom attribute name %q.", w.Name)
@@ -105,7 +98,7 @@ func customAttribute(w *schemaWire, num *numberConstraintsInput) (schemaAttribut
 		}
 		a.MinLength, a.MaxLength = lo, hi
 	}
-	if num != nil && a.Type == "Number" {
+	if num := w.NumberAttributeConstraints; num != nil && a.Type == "Number" {
 		lo, hi, err := bounds(a.Name, "value", str(num.MinValue), str(num.MaxValue), -1<<63, 1<<63-1)
 		if err != nil {
 			return a, err

@@ -188,15 +188,14 @@ func (s *Server) newPool(in *createUserPoolInput, now time.Time) (*pool, error) 
 			}
 		}
 		if idx < 0 {
-			t := w.AttributeDataType
-			if t == "" {
-				t = "String"
+			// A custom attribute, validated and stored as AddCustomAttributes
+			// does (its String and Number constraints included).
+			a, err := customAttribute(&w)
+			if err != nil {
+				return nil, err
 			}
-			p.Schema = append(p.Schema, schemaAttribute{Name: "custom:" + strings.TrimPrefix(w.Name, "custom:"), Type: t, Mutable: true})
-			idx = len(p.Schema) - 1
-			if w.Required != nil && *w.Required {
-				return nil, errInvalidParam("Required custom attributes are not supported currently.")
-			}
+			p.Schema = append(p.Schema, a)
+			continue
 		}
 		a := &p.Schema[idx]
 		if w.Mutable != nil {
