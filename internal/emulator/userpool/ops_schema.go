@@ -167,24 +167,17 @@ func numberConstraintsWire(m map[string]any, a schemaAttribute) {
 // the attribute operations word it.
 const schemaRefusal = "Attributes did not conform to the schema: "
 
-// lengthBounds are a String attribute's length bounds: those it was given,
-// else Cognito's for the standard attributes (birthdate exactly 10
-// characters, sub at least 1) and 0 to 2048 characters for the rest.
-func (a *schemaAttribute) lengthBounds() (lo, hi int64) {
-	lo, hi = 0, maxStringAttrLength
-	switch a.Name {
-	case "birthdate":
-		lo, hi = 10, 10
-	case "sub":
-		lo = 1
-	}
-	if n, err := strconv.ParseInt(a.MinLength, 10, 64); err == nil {
-		lo = n
-	}
-	if n, err := strconv.ParseInt(a.MaxLength, 10, 64); err == nil {
-		hi = n
-	}
-	return lo, hi
+// shownBound is one bound of the attribute as DescribeUserPool shows it
+// (wire: what it was given, else Cognito's own for a standard attribute,
+// such as birthdate's 10 characters or updated_at's minimum 0), so what is
+// enforced is what is shown. block is StringAttributeConstraints or
+// NumberAttributeConstraints, key the bound; ok is false when none is
+// shown.
+func (a *schemaAttribute) shownBound(block, key string) (n int64, ok bool) {
+	c, _ := a.wire()[block].(map[string]any)
+	v, _ := c[key].(string)
+	n, err := strconv.ParseInt(v, 10, 64)
+	return n, err == nil
 }
 
 // checkValue checks a value given to the attribute against its schema
@@ -199,8 +192,9 @@ func (a *schemaAttribute) checkValue(v string) error {
 
 // valueProblem says what is wrong with a value for the attribute
 // ("<name>: <why>"), "" when nothing is: a String must be within its
-// length bounds (lengthBounds), a Number an integer within its bounds (the
-// standard updated_at from 0), a Boolean true or false. An empty value
+// length bounds (at most 2048 characters when none is shown), a Number an
+// integer within its bounds (shownBound for both), a Boolean true or
+// false. An empty value
 // (the attribute removed) always passes. A DateTime value is not checked:
 // Cognito documents no form for it. The length wording is Cognito's; the
 // others are the emulator's own (no published example was found).
@@ -210,27 +204,28 @@ func (a *schemaAttribute) valueProblem(v string) string {
 	}
 	switch a.Type {
 	case "String":
+		const c = "StringAttributeConstraints"
 		n := int64(utf8.RuneCountInString(v))
-		lo, hi := a.lengthBounds()
-		if n < lo {
+		if lo, ok := a.shownBound(c, "MinLength"); ok && n < lo {
 			return fmt.Sprintf("%s: String must be no shorter than %d characters", a.Name, lo)
+		}
+		hi, ok := a.shownBound(c, "MaxLength")
+		if !ok {
+			hi = maxStringAttrLength
 		}
 		if n > hi {
 			return fmt.Sprintf("%s: String must be no longer than %d characters", a.Name, hi)
 		}
 	case "Number":
+		const c = "NumberAttributeConstraints"
 		n, err := strconv.ParseInt(v, 10, 64)
 		if err != nil {
 			return fmt.Sprintf("%s: Number must be an integer", a.Name)
 		}
-		min := a.MinValue
-		if a.Name == "updated_at" && min == "" {
-			min = "0"
-		}
-		if lo, err := strconv.ParseInt(min, 10, 64); err == nil && n < lo {
+		if lo, ok := a.shownBound(c, "MinValue"); ok && n < lo {
 			return fmt.Sprintf("%s: Number must be no less than %d", a.Name, lo)
 		}
-		if hi, err := strconv.ParseInt(a.MaxValue, 10, 64); err == nil && n > hi {
+		if hi, ok := a.shownBound(c, "MaxValue"); ok && n > hi {
 			return fmt.Sprintf("%s: Number must be no greater than %d", a.Name, hi)
 		}
 	case "Boolean":
