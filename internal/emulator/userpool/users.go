@@ -166,8 +166,9 @@ var (
 // each attribute exists and may be written, and its value meets its
 // schema entry's constraints (schemaAttribute.checkValue). Every write of
 // attributes goes through it: sign-up, AdminCreateUser, the two attribute
-// updates, a NEW_PASSWORD_REQUIRED answer (API and hosted UI), user
-// import rows and AddUser. admin allows developer-only attributes.
+// updates, a NEW_PASSWORD_REQUIRED answer (API and hosted UI), a user
+// migration trigger's answer, user import rows and AddUser. admin allows
+// developer-only attributes.
 func checkAttrs(p *pool, attrs []attributeType, admin bool) (map[string]string, error) {
 	out := map[string]string{}
 	for _, a := range attrs {
