@@ -243,3 +243,24 @@ func TestCreateUserPoolCustomAttributeConstraints(t *testing.T) {
 		})
 	}
 }
+
+// BenchmarkCheckAttrs measures checkAttrs on a sign-up's worth of
+// attributes (standard and custom, each checked against the bounds
+// DescribeUserPool shows).
+func BenchmarkCheckAttrs(b *testing.B) {
+	e := newUnlockedEnv(&testing.T{})
+	constrainedPool(&testing.T{}, e)
+	p := e.s.st.Pools[e.pool]
+	var list []attributeType
+	for _, kv := range [][2]string{{"email", "a@example.com"}, {"name", "Alice"}, {"birthdate", "1985-02-01"},
+		{"updated_at", "1471453471"}, {"custom:tier", "gold"}, {"custom:age", "42"}, {"custom:member", "true"}} {
+		v := kv[1]
+		list = append(list, attributeType{Name: kv[0], Value: &v})
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := checkAttrs(p, list, false); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -167,14 +167,19 @@ func numberConstraintsWire(m map[string]any, a schemaAttribute) {
 // the attribute operations word it.
 const schemaRefusal = "Attributes did not conform to the schema: "
 
-// shownBound is one bound of the attribute as DescribeUserPool shows it
+// shownBounds are the attribute's bounds as DescribeUserPool shows them
 // (wire: what it was given, else Cognito's own for a standard attribute,
 // such as birthdate's 10 characters or updated_at's minimum 0), so what is
 // enforced is what is shown. block is StringAttributeConstraints or
-// NumberAttributeConstraints, key the bound; ok is false when none is
-// shown.
-func (a *schemaAttribute) shownBound(block, key string) (n int64, ok bool) {
+// NumberAttributeConstraints; bound reads one of them.
+func (a *schemaAttribute) shownBounds(block string) map[string]any {
 	c, _ := a.wire()[block].(map[string]any)
+	return c
+}
+
+// bound is the bound key of shown bounds c; ok is false when none is
+// shown.
+func bound(c map[string]any, key string) (n int64, ok bool) {
 	v, _ := c[key].(string)
 	n, err := strconv.ParseInt(v, 10, 64)
 	return n, err == nil
@@ -193,7 +198,7 @@ func (a *schemaAttribute) checkValue(v string) error {
 // valueProblem says what is wrong with a value for the attribute
 // ("<name>: <why>"), "" when nothing is: a String must be within its
 // length bounds (at most 2048 characters when none is shown), a Number an
-// integer within its bounds (shownBound for both), a Boolean true or
+// integer within its bounds (shownBounds for both), a Boolean true or
 // false. An empty value
 // (the attribute removed) always passes. A DateTime value is not checked:
 // Cognito documents no form for it. The length wording is Cognito's; the
@@ -204,12 +209,12 @@ func (a *schemaAttribute) valueProblem(v string) string {
 	}
 	switch a.Type {
 	case "String":
-		const c = "StringAttributeConstraints"
+		c := a.shownBounds("StringAttributeConstraints")
 		n := int64(utf8.RuneCountInString(v))
-		if lo, ok := a.shownBound(c, "MinLength"); ok && n < lo {
+		if lo, ok := bound(c, "MinLength"); ok && n < lo {
 			return fmt.Sprintf("%s: String must be no shorter than %d characters", a.Name, lo)
 		}
-		hi, ok := a.shownBound(c, "MaxLength")
+		hi, ok := bound(c, "MaxLength")
 		if !ok {
 			hi = maxStringAttrLength
 		}
@@ -217,15 +222,15 @@ func (a *schemaAttribute) valueProblem(v string) string {
 			return fmt.Sprintf("%s: String must be no longer than %d characters", a.Name, hi)
 		}
 	case "Number":
-		const c = "NumberAttributeConstraints"
 		n, err := strconv.ParseInt(v, 10, 64)
 		if err != nil {
 			return fmt.Sprintf("%s: Number must be an integer", a.Name)
 		}
-		if lo, ok := a.shownBound(c, "MinValue"); ok && n < lo {
+		c := a.shownBounds("NumberAttributeConstraints")
+		if lo, ok := bound(c, "MinValue"); ok && n < lo {
 			return fmt.Sprintf("%s: Number must be no less than %d", a.Name, lo)
 		}
-		if hi, ok := a.shownBound(c, "MaxValue"); ok && n > hi {
+		if hi, ok := bound(c, "MaxValue"); ok && n > hi {
 			return fmt.Sprintf("%s: Number must be no greater than %d", a.Name, hi)
 		}
 	case "Boolean":
