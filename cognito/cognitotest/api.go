@@ -68,6 +68,10 @@ type PoolOptions struct {
 	// Tier is the feature plan: "LITE", "ESSENTIALS" (the default) or
 	// "PLUS". Passwordless sign-in and passkeys need ESSENTIALS or PLUS.
 	Tier string
+	// ThreatProtection is UserPoolAddOns.AdvancedSecurityMode: "OFF" (the
+	// default, also ""), "AUDIT" or "ENFORCED", which need Tier "PLUS".
+	// While it is on, the pool records auth events.
+	ThreatProtection string
 	// SignInFactors are the first factors USER_AUTH offers (the sign-in
 	// policy's AllowedFirstAuthFactors): "PASSWORD", which must be among
 	// them, "EMAIL_OTP", "SMS_OTP", "WEB_AUTHN". nil means PASSWORD only.
@@ -160,6 +164,7 @@ func (o PoolOptions) internal() userpool.PoolOptions {
 		RequiredAttributes: o.RequiredAttributes, CustomAttributes: o.CustomAttributes, MFA: o.MFA,
 		AdminCreateUserOnly: o.AdminCreateUserOnly, CaseSensitive: o.CaseSensitive, DeviceTracking: o.DeviceTracking,
 		DeviceOnlyRememberedOnUserPrompt: o.DeviceOnlyRememberedOnUserPrompt, Tier: o.Tier, SignInFactors: o.SignInFactors,
+		ThreatProtection:       o.ThreatProtection,
 		WebAuthnRelyingPartyID: o.WebAuthnRelyingPartyID, WebAuthnUserVerification: o.WebAuthnUserVerification}
 	if o.PasswordPolicy != nil {
 		pp := userpool.PasswordPolicy(*o.PasswordPolicy)

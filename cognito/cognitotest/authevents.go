@@ -3,8 +3,8 @@ package cognitotest
 // AuthEventFeedbackToken returns the feedback token of one of a user's
 // auth events (an EventId of AdminListUserAuthEvents), which
 // UpdateAuthEventFeedback takes. Cognito sends it only in its risk
-// notification e-mails; the emulator records auth events in pools on the
-// PLUS plan (see PoolOptions.Tier). It fails when the pool, the user or
+// notification e-mails; the emulator records auth events in pools with
+// threat protection on (see PoolOptions.ThreatProtection). It fails when the pool, the user or
 // the event does not exist.
 func (s *Server) AuthEventFeedbackToken(poolID, username, eventID string) (string, error) {
 	return s.up.AuthEventFeedbackToken(poolID, username, eventID)

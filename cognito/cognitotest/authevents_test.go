@@ -43,7 +43,7 @@ func summaries(events []types.AuthEventType) []string {
 // password, password changes and resent codes, newest first, with the
 // caller's IP address and device; refreshes are not sign-ins.
 func TestAuthEventsRecorded(t *testing.T) {
-	f := setup(t, PoolOptions{Tier: "PLUS"}, ClientOptions{})
+	f := setup(t, PoolOptions{Tier: "PLUS", ThreatProtection: "AUDIT"}, ClientOptions{})
 	_, err := passwordSignIn(f, "alice", "Wr0ng-password")
 	requireCode(t, err, "NotAuthorizedException")
 	tok := mustTokens(t, f, "alice")
@@ -95,7 +95,7 @@ func TestAuthEventsRecorded(t *testing.T) {
 // TestAuthEventsMFA: a sign-in left at its MFA challenge is InProgress;
 // the right code passes that same event, a wrong one fails it.
 func TestAuthEventsMFA(t *testing.T) {
-	f := setup(t, PoolOptions{Tier: "PLUS", MFA: "ON"}, ClientOptions{})
+	f := setup(t, PoolOptions{Tier: "PLUS", ThreatProtection: "AUDIT", MFA: "ON"}, ClientOptions{})
 	f.s.MustCreateUser(f.pool, "sam", testPassword, map[string]string{"phone_number": "+15550123"})
 	start := func() *cip.InitiateAuthOutput {
 		out, err := passwordSignIn(f, "sam", testPassword)
@@ -121,7 +121,7 @@ func TestAuthEventsMFA(t *testing.T) {
 // TestAuthEventsPages: MaxResults pages the history, newest first, and a
 // NextToken stays valid while new events are recorded.
 func TestAuthEventsPages(t *testing.T) {
-	f := setup(t, PoolOptions{Tier: "PLUS"}, ClientOptions{})
+	f := setup(t, PoolOptions{Tier: "PLUS", ThreatProtection: "AUDIT"}, ClientOptions{})
 	for range 5 {
 		mustTokens(t, f, "alice")
 	}
@@ -153,7 +153,7 @@ func TestAuthEventsPages(t *testing.T) {
 // event's feedback token) are recorded on the event; a wrong token, an
 // unknown event or user, and a pool without threat protection are refused.
 func TestAuthEventFeedback(t *testing.T) {
-	f := setup(t, PoolOptions{Tier: "PLUS"}, ClientOptions{})
+	f := setup(t, PoolOptions{Tier: "PLUS", ThreatProtection: "AUDIT"}, ClientOptions{})
 	mustTokens(t, f, "alice")
 	_, err := passwordSignIn(f, "alice", "Wr0ng-password")
 	require.Error(t, err)
@@ -221,7 +221,7 @@ func TestAuthEventFeedback(t *testing.T) {
 // TestAuthEventsHostedUI: the hosted UI's password sign-ins are recorded
 // too, failed and passed, with the browser's device.
 func TestAuthEventsHostedUI(t *testing.T) {
-	f := newUIFixture(t, PoolOptions{Tier: "PLUS"})
+	f := newUIFixture(t, PoolOptions{Tier: "PLUS", ThreatProtection: "ENFORCED"})
 	a := newAgent(t, f.s.URL)
 	page := passwordLogin(t, a, authorizeURL(f.s, f.client.ID, nil), "alice", "Wr0ng-password")
 	require.Equal(t, 200, page.status)

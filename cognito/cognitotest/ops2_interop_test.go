@@ -86,7 +86,7 @@ print(json.dumps({'operations': sorted(set(r[0] for r in raw)), 'problems': prob
 // receives it, fits its output shape in botocore's model.
 func TestInteropBoto3Ops2Shapes(t *testing.T) {
 	py := interop.Python(t, "boto3")
-	f := setup(t, PoolOptions{Tier: "PLUS"}, ClientOptions{GenerateSecret: true})
+	f := setup(t, PoolOptions{Tier: "PLUS", ThreatProtection: "AUDIT"}, ClientOptions{GenerateSecret: true})
 	_, err := f.c.AdminUpdateUserAttributes(ctx(), &cip.AdminUpdateUserAttributesInput{UserPoolId: &f.pool, Username: aws.String("alice"),
 		UserAttributes: []types.AttributeType{attr("phone_number", "+15550100"), attr("name", "Alice"), attr("locale", "en")}})
 	require.NoError(t, err)

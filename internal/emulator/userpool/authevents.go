@@ -20,10 +20,12 @@ import (
 // event's feedback token, see Server.AuthEventFeedbackToken) record
 // whether the event was the user's.
 //
-// As in Cognito, events are recorded and answered only for a pool with
-// threat protection; the emulator stores no UserPoolAddOns, so that is a
-// pool on the PLUS feature plan, which threat protection needs. Other
-// pools answer UserPoolAddOnNotEnabledException. The emulator computes no
+// As in Cognito, events are recorded and answered only while the pool has
+// threat protection on: UserPoolAddOns.AdvancedSecurityMode AUDIT or
+// ENFORCED, which only a pool on the PLUS feature plan may set
+// (CreateUserPool and UpdateUserPool answer
+// FeatureUnavailableInTierException otherwise). Other pools answer
+// UserPoolAddOnNotEnabledException. The emulator computes no
 // risk: every event is NoRisk. Hosted-UI sign-ins with a password are
 // recorded (passed or failed; an MFA step there is not itemized), those
 // through an identity provider are not.
@@ -71,8 +73,21 @@ type eventFeedback struct {
 	Date     time.Time `json:"date"`
 }
 
-// threatProtection reports whether p records and answers auth events.
-func threatProtection(p *pool) bool { return p.Tier == "PLUS" }
+// threatProtection reports whether p records and answers auth events:
+// its threat protection is on (AUDIT or ENFORCED), on the PLUS plan.
+func threatProtection(p *pool) bool {
+	a := p.Settings.UserPoolAddOns
+	return p.Tier == "PLUS" && a != nil && (a.AdvancedSecurityMode == "AUDIT" || a.AdvancedSecurityMode == "ENFORCED")
+}
+
+// checkThreatProtectionTier refuses threat protection on a pool below the
+// PLUS plan, as CreateUserPool and UpdateUserPool do.
+func checkThreatProtectionTier(p *pool) error {
+	if a := p.Settings.UserPoolAddOns; a != nil && a.AdvancedSecurityMode != "OFF" && p.Tier != "PLUS" {
+		return errorf("FeatureUnavailableInTierException", "Threat protection (UserPoolAddOns.AdvancedSecurityMode %s) requires the PLUS feature plan.", a.AdvancedSecurityMode)
+	}
+	return nil
+}
 
 func errAddOnNotEnabled() *APIError {
 	return errorf("UserPoolAddOnNotEnabledException", "Advanced security features are not enabled for this user pool.")

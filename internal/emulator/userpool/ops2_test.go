@@ -11,13 +11,13 @@ import (
 	"github.com/cognitokit/cognitokit/internal/srp"
 )
 
-// newPlusEnv is a pool on the PLUS plan (threat protection: auth events)
+// newPlusEnv is a pool on the PLUS plan with threat protection (auth events)
 // with a confidential client and alice (with a phone number), whose state
 // lives in the database at path ("" for none).
 func newPlusEnv(t *testing.T, path string) *unlockedEnv {
 	e := openPersistEnv(t, path)
 	var err error
-	e.pool, err = e.s.CreatePool(PoolOptions{Tier: "PLUS"})
+	e.pool, err = e.s.CreatePool(PoolOptions{Tier: "PLUS", ThreatProtection: "AUDIT"})
 	require.NoError(t, err)
 	e.cl, err = e.s.NewClient(e.pool, ClientOptions{GenerateSecret: true})
 	require.NoError(t, err)

@@ -217,6 +217,9 @@ func (s *Server) newPool(in *createUserPoolInput, now time.Time) (*pool, error) 
 	if err := applySignIn(p, in); err != nil {
 		return nil, err
 	}
+	if err := checkThreatProtectionTier(p); err != nil {
+		return nil, err
+	}
 	if err := in.LambdaConfig.validate(); err != nil {
 		return nil, err
 	}

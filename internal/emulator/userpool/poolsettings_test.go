@@ -90,7 +90,7 @@ func TestDescribeUserPoolStandardSchemaAsCognito(t *testing.T) {
 // nothing changed.
 func TestCreateUserPoolKeepsSettings(t *testing.T) {
 	e := newUnlockedEnv(t)
-	in := map[string]any{"PoolName": "kept", "AutoVerifiedAttributes": []string{"email"},
+	in := map[string]any{"PoolName": "kept", "UserPoolTier": "PLUS", "AutoVerifiedAttributes": []string{"email"},
 		"VerificationMessageTemplate": map[string]any{"DefaultEmailOption": "CONFIRM_WITH_CODE", "EmailMessage": "Code: {####}", "EmailSubject": "Your code"},
 		"SmsVerificationMessage":      "SMS code {####}",
 		"SmsAuthenticationMessage":    "Sign-in code {####}",

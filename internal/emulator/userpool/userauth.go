@@ -425,6 +425,9 @@ func setWebAuthnConfig(p *pool, rp *string, uv string) error {
 // CreateUserPool input.
 func signInOptions(in *createUserPoolInput, o PoolOptions) {
 	in.UserPoolTier = o.Tier
+	if o.ThreatProtection != "" {
+		in.UserPoolAddOns = &userPoolAddOns{AdvancedSecurityMode: o.ThreatProtection}
+	}
 	if o.SignInFactors != nil {
 		if in.Policies == nil {
 			in.Policies = &poolPolicies{}
