@@ -529,6 +529,11 @@ func (s *Server) loginStep(r *http.Request, csrf string) loginOutcome {
 				return fail(apiMessage(err))
 			}
 		}
+		// As the API flows: a RESET_REQUIRED user is told so whatever the
+		// password, and no failure is counted.
+		if err := resetRequired(u); err != nil {
+			return fail(apiMessage(err))
+		}
 		if err := s.checkLockout(u, now); err != nil {
 			return fail(apiMessage(err))
 		}
