@@ -225,10 +225,7 @@ func opStartUserImportJob(s *Server, c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if st := j.status(c.now); st != jobCreated {
-		if st == jobExpired {
-			j.Status, j.CSV = jobExpired, "" // Cognito deletes an expired job's data
-		}
+	if st := j.status(c.now); st != jobCreated { // an expired one was swept by poolJob
 		return nil, errorf("PreconditionNotMetException", "Import job %s cannot be started: its status is %s.", j.ID, st)
 	}
 	if len(p.AutoVerifiedAttributes) == 0 {
@@ -330,12 +327,28 @@ func xmlEscape(s string) string {
 // before it takes the lock.
 var testImportStart func()
 
-// resumeImports starts a run for each job of p that should be running but
-// is not (its run was cut short by a restart).
+// expireImports ends each job of p left Created past importJobTTL at
+// now: it is Expired and its file is dropped (from memory, and from the
+// store at the next save), as Cognito deletes an expired job's data.
+func (p *pool) expireImports(now time.Time) {
+	if p.Extras == nil {
+		return
+	}
+	for i := range p.Extras.ImportJobs {
+		if j := &p.Extras.ImportJobs[i]; j.Status == jobCreated && j.status(now) == jobExpired {
+			j.Status, j.CSV = jobExpired, ""
+		}
+	}
+}
+
+// resumeImports expires the jobs of p whose time is up and starts a run
+// for each job that should be running but is not (its run was cut short
+// by a restart).
 func (s *Server) resumeImports(p *pool) {
 	if p.Extras == nil {
 		return
 	}
+	p.expireImports(s.now())
 	for i := range p.Extras.ImportJobs {
 		j := &p.Extras.ImportJobs[i]
 		if !j.running && (j.Status == jobPending || j.Status == jobInProgress || j.Status == jobStopping) {

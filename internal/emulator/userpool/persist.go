@@ -172,8 +172,10 @@ func (s *Server) save(tx *store.Tx, all bool) error {
 	if s.written == nil || all {
 		s.written = map[string]*written{}
 	}
+	now := s.now()
 	for _, id := range sortedKeys(s.st.Pools) {
 		p := s.st.Pools[id]
+		p.expireImports(now) // an expired job's file leaves the store now
 		w, err := s.poolChanges(p, all)
 		if err != nil {
 			s.mu.Unlock()
