@@ -412,7 +412,7 @@ func serveMessages(s *Server, w http.ResponseWriter, r *http.Request) {
 			continue
 		}
 		real := name
-		if u := p.findUser(name); u != nil {
+		if u := p.lookupUser(name); u != nil { // a read: marks nothing
 			real = u.Username
 		}
 		for _, m := range p.Messages {
