@@ -168,10 +168,16 @@ func TestValidateAccepts(t *testing.T) {
 		{"ListUsers", `[1]`},              // idem
 		{"ListUsers", `{"UserPoolId":5}`}, // wrong type: SerializationException later
 		{"GetSigningCertificate", `{"UserPoolId":"us-east-1_abc"}`},
+		{"CreateUserPoolDomain", `{"UserPoolId":"us-east-1_abc","Domain":"myprefix"}`},
+		{"CreateUserPoolDomain", `{"UserPoolId":"us-east-1_abc","Domain":"auth.example.com"}`}, // patternExceptions
+		{"DeleteUserPoolDomain", `{"UserPoolId":"us-east-1_abc","Domain":"auth.example.com"}`},
 	} {
 		assert.Nil(t, validate(t, svc, tc.op, tc.body), "%s %s", tc.op, tc.body)
 	}
 	assert.ErrorIs(t, svc.Validate("NoSuchOperation", nil), ErrUnknownOperation)
+	for _, bad := range []string{"auth..example.com", "Auth.example.com", "auth.example.com.", "a." + strings.Repeat("b", 62)} {
+		assert.NotNil(t, validate(t, svc, "CreateUserPoolDomain", `{"UserPoolId":"us-east-1_abc","Domain":"`+bad+`"}`), bad)
+	}
 }
 
 // TestSensitiveValuesNeverEchoed checks that a secret that breaks a

@@ -155,6 +155,22 @@ var validationErrorCode = map[string]string{
 	"cognito-identity": "ValidationException",
 }
 
+// patternExceptions replace the pattern of a few shapes, by endpoint
+// prefix and shape name, where the published model is narrower than the
+// service it describes. Every other constraint of the shape stays.
+//
+// cognito-idp's DomainType (the Domain of CreateUserPoolDomain,
+// DescribeUserPoolDomain, UpdateUserPoolDomain and DeleteUserPoolDomain,
+// the only inputs that use it) allows one DNS label, a prefix domain;
+// Cognito also takes a custom domain there ("auth.example.com", with
+// CustomDomainConfig), so the exception allows labels of the same form
+// joined by dots. Its length bounds (1 to 63) are kept.
+var patternExceptions = map[string]map[string]string{
+	"cognito-idp": {
+		"DomainType": `^[a-z0-9](?:[a-z0-9\-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9\-]{0,61}[a-z0-9])?)*$`,
+	},
+}
+
 // models are the embedded model files, by X-Amz-Target prefix.
 var models = map[string]*lazyService{
 	"AWSCognitoIdentityProviderService": {file: "data/cognito-idp-2016-04-18.json.gz"},
@@ -254,6 +270,9 @@ func Load(raw []byte) (*Service, error) {
 	}
 	shapes := make(map[string]*Shape, len(m.Shapes))
 	for name, rs := range m.Shapes {
+		if p, ok := patternExceptions[m.Metadata.EndpointPrefix][name]; ok && rs.Pattern != "" {
+			rs.Pattern = p
+		}
 		s := &Shape{Name: name, Type: rs.Type, Pattern: rs.Pattern, Enum: rs.Enum, Sensitive: rs.Sensitive}
 		var err error
 		if s.Min, s.HasMin, err = bound(rs.Min); err != nil {
