@@ -698,7 +698,7 @@ func (s *Server) respond(c *call, admin bool) (any, error) {
 		if _, err := s.changeAttributes(&trigCall{clientID: cl.ID, meta: respondMeta(sess)}, p, u, am, false, c.now); err != nil {
 			return nil, err
 		}
-		u.Salt, u.Verifier = salt, verifier
+		storePassword(p, u, salt, verifier)
 		u.Status, u.TempUntil, u.Modified = statusConfirmed, time.Time{}, c.now
 		base.NewPassword = true
 		return s.afterNewPassword(p, cl, u, base, c.now)

@@ -188,6 +188,9 @@ type user struct {
 	Salt      string    `json:"salt,omitempty"`
 	Verifier  string    `json:"verifier,omitempty"`
 	TempUntil time.Time `json:"tempUntil,omitempty"` // temporary password expiry
+	// PasswordHistory are the salts and verifiers of the passwords before
+	// this one, oldest first, as the pool's password history needs them.
+	PasswordHistory []passwordEntry `json:"passwordHistory,omitempty"`
 
 	// Lockout after repeated wrong passwords.
 	FailedLogins int       `json:"failedLogins,omitempty"`

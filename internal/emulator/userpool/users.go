@@ -77,8 +77,11 @@ func (s *Server) setPassword(p *pool, u *user, pw string) error {
 	if err != nil {
 		return errorf("InternalErrorException", "cognitotest: salt: %v", err)
 	}
+	if err := checkHistory(p, u, pw); err != nil {
+		return err
+	}
 	v := srp.ComputeVerifier(srp.PoolName(p.ID), u.Username, pw, salt)
-	u.Salt, u.Verifier = salt.Text(16), v.Text(16)
+	storePassword(p, u, salt.Text(16), v.Text(16))
 	return nil
 }
 
@@ -116,26 +119,34 @@ func (s *Server) setExistingPassword(p *pool, u *user, pw string) error {
 	if err != nil {
 		return err
 	}
-	u.Salt, u.Verifier = salt, v
+	storePassword(p, u, salt, v)
 	return nil
 }
 
 // hashUnlocked returns a fresh salt and the SRP verifier of pw for u (hex),
 // computed with s.mu released; it fails when the pool or the user is gone
-// afterwards.
+// afterwards, or when pw is one of u's recent passwords (password history,
+// checked unlocked too). The caller stores them with storePassword.
 func (s *Server) hashUnlocked(p *pool, u *user, pw string) (salt, verifier string, err error) {
 	sb, err := s.newSalt()
 	if err != nil {
 		return "", "", errorf("InternalErrorException", "cognitotest: salt: %v", err)
 	}
-	realm, name := srp.PoolName(p.ID), u.Username
+	realm, name, recent := srp.PoolName(p.ID), u.Username, recentPasswords(p, u)
 	var v *big.Int
-	s.unlocked(func() { v = srp.ComputeVerifier(realm, name, pw, sb) })
+	reused := false
+	s.unlocked(func() {
+		v = srp.ComputeVerifier(realm, name, pw, sb)
+		reused = reusesPassword(realm, name, pw, recent)
+	})
 	if !s.current(p) {
 		return "", "", errPoolGone(p.ID)
 	}
 	if p.user(name) != u {
 		return "", "", errUserNotFound // deleted meanwhile
+	}
+	if reused {
+		return "", "", errPasswordHistory
 	}
 	return sb.Text(16), v.Text(16), nil
 }
