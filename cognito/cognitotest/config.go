@@ -60,6 +60,16 @@ type SeedConfig struct {
 	// A relative path is taken from the current directory. Seed registers
 	// them (see AddFunction: call it once the server knows its URL).
 	Functions map[string]string `json:"functions"`
+	// FakeProviders are the apps and users of the emulator's fake identity
+	// providers (see SeedFakeProviders), e.g.
+	//
+	//	"fakeProviders": {"saml": [{"name": "corp-idp", "users": [{"nameId": "jane@corp.example"}]}],
+	//	  "twitterApps": [{"consumerKey": "tw-key", "consumerSecret": "tw-secret"}]}
+	//
+	// They are registered before the user pools, whose identity providers
+	// may name them. The OIDC and SAML ones need the server's URL: seed a
+	// started server.
+	FakeProviders *SeedFakeProviders `json:"fakeProviders"`
 }
 
 // SeedPool is one pool of a SeedConfig. ID is required so that scripts can
@@ -169,6 +179,9 @@ func ParseSeedConfig(r io.Reader) (*SeedConfig, error) {
 	if err := checkSeedSignIn(&c); err != nil {
 		return nil, err
 	}
+	if err := checkSeedFakes(c.FakeProviders); err != nil {
+		return nil, err
+	}
 	for _, r := range c.Roles {
 		// Before anything is created: a role policy that cannot be
 		// evaluated would only show later as a 403 saying nothing.
@@ -183,6 +196,9 @@ func ParseSeedConfig(r io.Reader) (*SeedConfig, error) {
 // its functions (replacing functions registered under the same ARNs).
 func (s *Server) Seed(cfg *SeedConfig) error {
 	if err := s.seedFunctions(cfg.Functions); err != nil {
+		return err
+	}
+	if err := s.seedFakes(cfg.FakeProviders); err != nil {
 		return err
 	}
 	for _, sp := range cfg.UserPools {
