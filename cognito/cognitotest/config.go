@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"sort"
-	"time"
 )
 
 // SeedConfig is a declarative description of pools, app clients, groups
@@ -61,18 +60,30 @@ type SeedConfig struct {
 	// A relative path is taken from the current directory. Seed registers
 	// them (see AddFunction: call it once the server knows its URL).
 	Functions map[string]string `json:"functions"`
+	// FakeProviders are the apps and users of the emulator's fake identity
+	// providers (see SeedFakeProviders), e.g.
+	//
+	//	"fakeProviders": {"saml": [{"name": "corp-idp", "users": [{"nameId": "jane@corp.example"}]}],
+	//	  "twitterApps": [{"consumerKey": "tw-key", "consumerSecret": "tw-secret"}]}
+	//
+	// They are registered before the user pools, whose identity providers
+	// may name them. The OIDC and SAML ones need the server's URL: seed a
+	// started server.
+	FakeProviders *SeedFakeProviders `json:"fakeProviders"`
 }
 
 // SeedPool is one pool of a SeedConfig. ID is required so that scripts can
 // rely on it; the other fields mean what PoolOptions' do.
 type SeedPool struct {
-	ID                               string          `json:"id"`
-	Name                             string          `json:"name"`
-	UsernameAttributes               []string        `json:"usernameAttributes"`
-	AliasAttributes                  []string        `json:"aliasAttributes"`
-	AutoVerifiedAttributes           []string        `json:"autoVerifiedAttributes"`
-	RequiredAttributes               []string        `json:"requiredAttributes"`
-	CustomAttributes                 []string        `json:"customAttributes"`
+	ID                     string   `json:"id"`
+	Name                   string   `json:"name"`
+	UsernameAttributes     []string `json:"usernameAttributes"`
+	AliasAttributes        []string `json:"aliasAttributes"`
+	AutoVerifiedAttributes []string `json:"autoVerifiedAttributes"`
+	RequiredAttributes     []string `json:"requiredAttributes"`
+	CustomAttributes       []string `json:"customAttributes"`
+	// MFA is the pool's MfaConfiguration: "OFF" (the default), "ON" or
+	// "OPTIONAL"; TOTP, SMS and e-mail codes are then all available.
 	MFA                              string          `json:"mfa"`
 	PasswordPolicy                   *PasswordPolicy `json:"passwordPolicy"`
 	AdminCreateUserOnly              bool            `json:"adminCreateUserOnly"`
@@ -94,6 +105,18 @@ type SeedPool struct {
 	// "V2_0"}}; the functions come from SeedConfig.Functions (or
 	// `cognitoctl serve -function`). It is set when the pool is created.
 	LambdaConfig *LambdaConfig `json:"lambdaConfig"`
+	// Tier is the feature plan (UserPoolTier): "LITE", "ESSENTIALS" (the
+	// default) or "PLUS". Passwordless factors, passkeys and refresh-token
+	// rotation need ESSENTIALS or PLUS.
+	Tier string `json:"tier"`
+	// SignInPolicy lists USER_AUTH's first factors, e.g.
+	// {"allowedFirstAuthFactors": ["PASSWORD", "EMAIL_OTP", "WEB_AUTHN"]};
+	// nil means PASSWORD only. Clients need ALLOW_USER_AUTH to use them.
+	SignInPolicy *SeedSignInPolicy `json:"signInPolicy"`
+	// WebAuthn is the passkey relying party, e.g. {"relyingPartyId":
+	// "localhost", "userVerification": "required"}; nil leaves passkeys
+	// unconfigured.
+	WebAuthn *SeedWebAuthn `json:"webAuthn"`
 }
 
 // SeedClient is one app client; ID is required, Secret optional (fixed);
@@ -114,6 +137,9 @@ type SeedClient struct {
 	AllowedOAuthScopes         []string `json:"allowedOAuthScopes"`
 	SupportedIdentityProviders []string `json:"supportedIdentityProviders"`
 	PreventUserExistenceErrors bool     `json:"preventUserExistenceErrors"`
+	// RefreshTokenRotation turns on refresh-token rotation, e.g.
+	// {"feature": "ENABLED", "retryGracePeriodSeconds": 10}.
+	RefreshTokenRotation *SeedRefreshTokenRotation `json:"refreshTokenRotation"`
 }
 
 // SeedGroup is one group (name, description, IAM role ARN put in
@@ -135,8 +161,10 @@ type SeedUser struct {
 	Groups     []string          `json:"groups"`
 }
 
-// ParseSeedConfig reads a SeedConfig, rejecting unknown fields and role
-// policies the emulated API Gateway could not evaluate (see PutRole).
+// ParseSeedConfig reads a SeedConfig, rejecting unknown fields, role
+// policies the emulated API Gateway could not evaluate (see PutRole), and
+// sign-in options (tier, MFA, first factors, passkeys, rotation) that
+// Cognito would refuse, with a *SeedConfigError naming their JSON path.
 func ParseSeedConfig(r io.Reader) (*SeedConfig, error) {
 	b, err := io.ReadAll(io.LimitReader(r, 16<<20))
 	if err != nil {
@@ -147,6 +175,12 @@ func ParseSeedConfig(r io.Reader) (*SeedConfig, error) {
 	var c SeedConfig
 	if err := dec.Decode(&c); err != nil {
 		return nil, fmt.Errorf("cognitotest: parse config: %w", err)
+	}
+	if err := checkSeedSignIn(&c); err != nil {
+		return nil, err
+	}
+	if err := checkSeedFakes(c.FakeProviders); err != nil {
+		return nil, err
 	}
 	for _, r := range c.Roles {
 		// Before anything is created: a role policy that cannot be
@@ -164,17 +198,15 @@ func (s *Server) Seed(cfg *SeedConfig) error {
 	if err := s.seedFunctions(cfg.Functions); err != nil {
 		return err
 	}
+	if err := s.seedFakes(cfg.FakeProviders); err != nil {
+		return err
+	}
 	for _, sp := range cfg.UserPools {
 		if sp.ID == "" {
 			return fmt.Errorf("cognitotest: config: every user pool needs an id")
 		}
 		if !s.up.HasPool(sp.ID) {
-			if _, err := s.CreateUserPool(PoolOptions{ID: sp.ID, Name: sp.Name, UsernameAttributes: sp.UsernameAttributes,
-				AliasAttributes: sp.AliasAttributes, AutoVerifiedAttributes: sp.AutoVerifiedAttributes,
-				RequiredAttributes: sp.RequiredAttributes, CustomAttributes: sp.CustomAttributes, MFA: sp.MFA,
-				PasswordPolicy: sp.PasswordPolicy, AdminCreateUserOnly: sp.AdminCreateUserOnly,
-				DeviceTracking: sp.DeviceTracking, DeviceOnlyRememberedOnUserPrompt: sp.DeviceOnlyRememberedOnUserPrompt,
-				LambdaConfig: sp.LambdaConfig}); err != nil {
+			if _, err := s.CreateUserPool(seedPoolOptions(sp)); err != nil {
 				return fmt.Errorf("cognitotest: config: pool %s: %w", sp.ID, err)
 			}
 		}
@@ -188,13 +220,7 @@ func (s *Server) Seed(cfg *SeedConfig) error {
 			if s.up.HasClient(sp.ID, sc.ID) {
 				continue
 			}
-			sec := func(v int64) time.Duration { return time.Duration(v) * time.Second }
-			if _, err := s.CreateUserPoolClient(sp.ID, ClientOptions{ID: sc.ID, Secret: sc.Secret, Name: sc.Name,
-				ExplicitAuthFlows: sc.ExplicitAuthFlows, AccessTokenValidity: sec(sc.AccessTokenValiditySeconds),
-				IDTokenValidity: sec(sc.IDTokenValiditySeconds), RefreshTokenValidity: sec(sc.RefreshTokenValiditySecs),
-				ReadAttributes: sc.ReadAttributes, WriteAttributes: sc.WriteAttributes, CallbackURLs: sc.CallbackURLs,
-				LogoutURLs: sc.LogoutURLs, AllowedOAuthFlows: sc.AllowedOAuthFlows, AllowedOAuthScopes: sc.AllowedOAuthScopes,
-				SupportedIdentityProviders: sc.SupportedIdentityProviders, PreventUserExistenceErrors: sc.PreventUserExistenceErrors}); err != nil {
+			if _, err := s.CreateUserPoolClient(sp.ID, seedClientOptions(sc)); err != nil {
 				return fmt.Errorf("cognitotest: config: client %s: %w", sc.ID, err)
 			}
 		}

@@ -145,6 +145,7 @@ func (s *Server) mountServices() {
 	s.fb.Register(h)
 	s.fakes = newFakes(h)
 	s.fakes.mount()
+	s.fakes.register()
 	s.up = userpool.New(h, userpool.Options{
 		CustomAuth: func() *userpool.CustomAuthHooks { return s.opts.CustomAuth.internal() },
 		Triggers:   func() *userpool.HostedUITriggers { return s.opts.Triggers.internal() },

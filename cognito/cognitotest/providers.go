@@ -1,6 +1,8 @@
 package cognitotest
 
 import (
+	"crypto/rsa"
+	"crypto/x509"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -8,6 +10,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/cognitokit/cognitokit/internal/emulator"
 	"github.com/cognitokit/cognitokit/internal/emulator/fakeamazon"
@@ -36,9 +39,10 @@ import (
 //	/_emulator/saml/{name}/  a SAML IdP of CreateSAMLProvider
 //
 // Each fake is created on first use (its RSA key takes a moment to make).
-// Their keys, clients, users and tokens live in memory only: they are not
-// part of the state file, so tokens minted before a restart are refused
-// after it.
+// Their registrations and signing keys are the "providers" state section
+// (providers_state.go), so ID tokens and SAML assertions signed before a
+// restart still verify after it; Amazon and Twitter access tokens,
+// authorization codes and consents live in memory only.
 
 // Path prefixes of the fake providers.
 const (
@@ -71,6 +75,13 @@ type fakes struct {
 	twitterF                                       *faketwitter.Fake
 	googleErr, appleErr, amazonErr, twitterErr     error
 
+	// keyMu guards the signing keys of Google and Apple: the restored
+	// ones (used when the fakes are made) and then the fakes' own.
+	keyMu               sync.Mutex
+	googleKey, appleKey *rsa.PrivateKey
+	// unsaved is set when a fake made a key the state file lacks.
+	unsaved atomic.Bool
+
 	amazonMu      sync.Mutex
 	amazonClients map[string]AmazonClient // by client ID, as last registered
 
@@ -87,10 +98,11 @@ type oidcProvider struct {
 }
 
 type samlProvider struct {
-	name string
-	info SAMLProvider
-	idp  *fakesaml.IdP
-	sp   *fakesaml.SP // the identity pools' service provider
+	name    string
+	baseURL string // the server URL its metadata names
+	info    SAMLProvider
+	idp     *fakesaml.IdP
+	sp      *fakesaml.SP // the identity pools' service provider
 }
 
 var _ idpool.Providers = (*fakes)(nil)
@@ -109,6 +121,7 @@ func (f *fakes) mount() {
 				return
 			}
 			h.ServeHTTP(w, r)
+			f.saveNewKeys()
 		})
 	}
 	f.host.HandlePrefix(googlePrefix, serve(func() (http.Handler, error) { return f.google() }))
@@ -121,18 +134,38 @@ func (f *fakes) mount() {
 
 func (f *fakes) google() (*fakeoidc.Provider, error) {
 	f.googleOnce.Do(func() {
-		f.googleP, f.googleErr = fakeoidc.New(fakeoidc.Config{Issuer: fakeoidc.GoogleIssuer, AcceptIssuers: []string{GoogleProvider},
-			Prefix: googlePrefix, Name: "Google", Now: f.host.Now, Rand: f.host.Rand()})
+		f.googleP, f.googleErr = f.newSocialOIDC(&f.googleKey, fakeoidc.Config{Issuer: fakeoidc.GoogleIssuer,
+			AcceptIssuers: []string{GoogleProvider}, Prefix: googlePrefix, Name: "Google"})
 	})
 	return f.googleP, f.googleErr
 }
 
 func (f *fakes) apple() (*fakeoidc.Provider, error) {
 	f.appleOnce.Do(func() {
-		f.appleP, f.appleErr = fakeoidc.New(fakeoidc.Config{Issuer: fakeoidc.AppleIssuer, Prefix: applePrefix, Apple: true,
-			Name: "Apple", Now: f.host.Now, Rand: f.host.Rand()})
+		f.appleP, f.appleErr = f.newSocialOIDC(&f.appleKey, fakeoidc.Config{Issuer: fakeoidc.AppleIssuer, Prefix: applePrefix,
+			Apple: true, Name: "Apple"})
 	})
 	return f.appleP, f.appleErr
+}
+
+// newSocialOIDC makes Google or Apple with the key *key restored, or a new
+// one it then records there (to be saved).
+func (f *fakes) newSocialOIDC(key **rsa.PrivateKey, cfg fakeoidc.Config) (*fakeoidc.Provider, error) {
+	f.keyMu.Lock()
+	cfg.Key = *key
+	f.keyMu.Unlock()
+	cfg.Now, cfg.Rand = f.host.Now, f.host.Rand()
+	p, err := fakeoidc.New(cfg)
+	if err != nil {
+		return nil, err
+	}
+	f.keyMu.Lock()
+	if *key == nil {
+		*key = p.SigningKey()
+		f.unsaved.Store(true)
+	}
+	f.keyMu.Unlock()
+	return p, nil
 }
 
 func (f *fakes) amazon() (*fakeamazon.Fake, error) {
@@ -284,6 +317,7 @@ func (s *Server) GoogleToken(clientID string, user OIDCUser) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	defer s.fakes.saveNewKeys()
 	return p.MintIDToken(clientID, user.internal(), "")
 }
 
@@ -301,6 +335,7 @@ func (s *Server) AppleToken(clientID string, user OIDCUser) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	defer s.fakes.saveNewKeys()
 	return p.MintIDToken(clientID, user.internal(), "")
 }
 
@@ -343,7 +378,11 @@ func (s *Server) PutAmazonClient(c AmazonClient) error {
 		c.RedirectURIs = []string{s.url() + "/oauth2/idpresponse"}
 	}
 	c.RedirectURIs = append([]string(nil), c.RedirectURIs...)
-	return s.fakes.registerAmazon(c)
+	if err := s.fakes.registerAmazon(c); err != nil {
+		return err
+	}
+	s.host.PersistOrLog()
+	return nil
 }
 
 // MustPutAmazonClient is PutAmazonClient for tests and examples: it panics
@@ -383,7 +422,11 @@ func (s *Server) PutTwitterApp(consumerKey, consumerSecret string) error {
 	if err != nil {
 		return err
 	}
-	return t.PutConsumer(consumerKey, consumerSecret)
+	if err := t.PutConsumer(consumerKey, consumerSecret); err != nil {
+		return err
+	}
+	s.host.PersistOrLog()
+	return nil
 }
 
 // MustPutTwitterApp is PutTwitterApp for tests and examples: it panics on
@@ -487,22 +530,30 @@ func (s *Server) CreateOIDCProvider(o OIDCProviderOptions) (OIDCProvider, error)
 	}
 	info := OIDCProvider{ARN: "arn:aws:iam::" + AccountID + ":oidc-provider/" + key, Issuer: o.Issuer, Key: key,
 		ClientIDs: append([]string(nil), o.ClientIDs...), Thumbprints: normThumbprints(o.Thumbprints)}
-	f := s.fakes
+	if err := s.fakes.addOIDC(o.Name, info, nil); err != nil {
+		return OIDCProvider{}, err
+	}
+	s.host.PersistOrLog()
+	return info, nil
+}
+
+// addOIDC mounts an OIDC provider signing with key (nil: a new key).
+func (f *fakes) addOIDC(name string, info OIDCProvider, key *rsa.PrivateKey) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	for arn, other := range f.oidc {
-		if arn == info.ARN || other.name == o.Name {
-			return OIDCProvider{}, fmt.Errorf("cognitotest: OIDC provider %s already exists", o.Name)
+		if arn == info.ARN || other.name == name {
+			return fmt.Errorf("cognitotest: OIDC provider %s already exists", name)
 		}
 	}
-	p, err := fakeoidc.New(fakeoidc.Config{Issuer: o.Issuer, Prefix: oidcPrefix + o.Name + "/", Name: o.Name,
-		Now: s.host.Now, Rand: s.host.Rand()})
+	p, err := fakeoidc.New(fakeoidc.Config{Issuer: info.Issuer, Prefix: oidcPrefix + name + "/", Name: name,
+		Key: key, Now: f.host.Now, Rand: f.host.Rand()})
 	if err != nil {
-		return OIDCProvider{}, err
+		return err
 	}
-	f.oidc[info.ARN] = &oidcProvider{name: o.Name, info: info, p: p}
-	f.named[oidcPrefix+o.Name+"/"] = p
-	return info, nil
+	f.oidc[info.ARN] = &oidcProvider{name: name, info: info, p: p}
+	f.named[oidcPrefix+name+"/"] = p
+	return nil
 }
 
 func normThumbprints(in []string) []string {
@@ -561,14 +612,25 @@ func (s *Server) CreateSAMLProvider(name string) (SAMLProvider, error) {
 	if s.url() == "" {
 		return SAMLProvider{}, errors.New("cognitotest: CreateSAMLProvider needs a started server")
 	}
+	info, err := s.fakes.addSAML(name, s.url(), nil, nil)
+	if err != nil {
+		return SAMLProvider{}, err
+	}
+	s.host.PersistOrLog()
+	return info, nil
+}
+
+// addSAML mounts a SAML IdP whose metadata names baseURL, signing with
+// key and cert (nil: new ones).
+func (f *fakes) addSAML(name, baseURL string, key *rsa.PrivateKey, cert *x509.Certificate) (SAMLProvider, error) {
 	arn := "arn:aws:iam::" + AccountID + ":saml-provider/" + name
-	f := s.fakes
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if _, dup := f.saml[arn]; dup {
 		return SAMLProvider{}, fmt.Errorf("cognitotest: SAML provider %s already exists", name)
 	}
-	idp, err := fakesaml.NewIdP(fakesaml.IdPConfig{BaseURL: s.url(), Prefix: samlPrefix + name + "/", Now: s.host.Now})
+	idp, err := fakesaml.NewIdP(fakesaml.IdPConfig{BaseURL: baseURL, Prefix: samlPrefix + name + "/", Key: key, Certificate: cert,
+		Now: f.host.Now})
 	if err != nil {
 		return SAMLProvider{}, err
 	}
@@ -580,12 +642,12 @@ func (s *Server) CreateSAMLProvider(name string) (SAMLProvider, error) {
 		return SAMLProvider{}, err
 	}
 	sp, err := fakesaml.NewSP(fakesaml.SPConfig{EntityID: fakesaml.AWSEntityID, ACSURL: fakesaml.AWSACSURL, IdPMetadata: meta,
-		AllowIDPInitiated: true, SkipReplayCheck: true, Now: s.host.Now})
+		AllowIDPInitiated: true, SkipReplayCheck: true, Now: f.host.Now})
 	if err != nil {
 		return SAMLProvider{}, err
 	}
 	info := SAMLProvider{ARN: arn, MetadataURL: idp.EntityID()}
-	f.saml[arn] = &samlProvider{name: name, info: info, idp: idp, sp: sp}
+	f.saml[arn] = &samlProvider{name: name, baseURL: baseURL, info: info, idp: idp, sp: sp}
 	f.named[samlPrefix+name+"/"] = idp
 	return info, nil
 }
@@ -628,7 +690,11 @@ func (s *Server) PutSAMLUser(providerARN string, user SAMLUser) error {
 	for _, r := range user.Roles {
 		attrs[fakesaml.AttrRole] = append(attrs[fakesaml.AttrRole], r+","+providerARN)
 	}
-	return idp.PutUser(fakesaml.User{NameID: user.NameID, Attributes: attrs})
+	if err := idp.PutUser(fakesaml.User{NameID: user.NameID, Attributes: attrs}); err != nil {
+		return err
+	}
+	s.host.PersistOrLog()
+	return nil
 }
 
 // MustPutSAMLUser is PutSAMLUser for tests and examples: it panics on

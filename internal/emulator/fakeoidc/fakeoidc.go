@@ -432,3 +432,7 @@ type Verifier interface {
 }
 
 var _ Verifier = (*Provider)(nil)
+
+// SigningKey returns the RSA key that signs the provider's ID tokens (to
+// persist it: New with Config.Key set to it verifies the same tokens).
+func (p *Provider) SigningKey() *rsa.PrivateKey { return p.cfg.Key }

@@ -478,3 +478,27 @@ func (p *IdP) capture(nameID, target string, serve http.HandlerFunc) (Response, 
 	}
 	return Response{ACSURL: form.URL, SAMLResponse: form.SAMLResponse, RelayState: form.RelayState}, nil
 }
+
+// SigningKeyPair returns the IdP's signing key and certificate (to persist
+// them: NewIdP with IdPConfig.Key and Certificate set to them issues
+// assertions that service providers of the old metadata accept).
+func (p *IdP) SigningKeyPair() (*rsa.PrivateKey, *x509.Certificate) {
+	return p.idp.Key.(*rsa.PrivateKey), p.idp.Certificate
+}
+
+// Users returns copies of the registered users, in NameID order.
+func (p *IdP) Users() []User {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	out := make([]User, 0, len(p.users))
+	for _, u := range p.users {
+		c := u
+		c.Attributes = make(map[string][]string, len(u.Attributes))
+		for k, v := range u.Attributes {
+			c.Attributes[k] = slices.Clone(v)
+		}
+		out = append(out, c)
+	}
+	slices.SortFunc(out, func(a, b User) int { return strings.Compare(a.NameID, b.NameID) })
+	return out
+}

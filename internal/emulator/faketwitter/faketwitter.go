@@ -283,3 +283,14 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func apiError(w http.ResponseWriter, status, code int, msg string) {
 	fakeoauth.WriteJSON(w, status, map[string]any{"errors": []map[string]any{{"code": code, "message": msg}}})
 }
+
+// Consumers returns a copy of the registered apps: consumer key → secret.
+func (f *Fake) Consumers() map[string]string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	out := make(map[string]string, len(f.consumers))
+	for k, v := range f.consumers {
+		out[k] = v
+	}
+	return out
+}
