@@ -153,7 +153,8 @@ type clause struct {
 	negate   bool
 	ifExists bool
 	set      setKind
-	key      string // lower case
+	key      string // as the policy writes it
+	lower    string // lower case
 	values   []string
 	nums     []float64
 	times    []time.Time
@@ -183,7 +184,7 @@ func compileCondition(c Condition) ([]clause, error) {
 			if k == "" {
 				return nil, fmt.Errorf("Condition %s: empty condition key", op)
 			}
-			cl := clause{kind: base.kind, negate: base.negate, ifExists: ifExists, set: set, key: strings.ToLower(k), values: c[op][k]}
+			cl := clause{kind: base.kind, negate: base.negate, ifExists: ifExists, set: set, key: k, lower: strings.ToLower(k), values: c[op][k]}
 			if err := cl.compileValues(); err != nil {
 				return nil, fmt.Errorf("Condition %s %s: %v", op, k, err)
 			}
@@ -308,7 +309,7 @@ func (c *clause) takesVariables() bool {
 // false for resolved when a policy variable in its values cannot be
 // resolved (the statement then does not apply).
 func (c *clause) eval(ctx *reqContext, vars bool) (ok, resolved bool) {
-	got, present := ctx.get(c.key)
+	got, present := ctx.get(c.key, c.lower)
 	if c.kind == opNull {
 		// "Null": true holds when the key is absent, false when present
 		// (several values: one of them).
@@ -489,23 +490,59 @@ func arnLike(pattern string, lit []bool, arn string) bool {
 
 // reqContext is a request's context keys, looked up without regard to case.
 type reqContext struct {
-	raw    map[string][]string
-	folded map[string][]string
+	raw     map[string][]string
+	folded  map[string][]string
+	checked bool // dup is known
+	dup     bool // two keys differ in case only
 }
 
-// get returns the values of key (lower case), present reporting at least
-// one value.
-func (c *reqContext) get(key string) ([]string, bool) {
+// get returns the values of key (lower its lower-case form), present
+// reporting at least one value. A key spelled as the context spells it is
+// found without folding the context (the usual case).
+func (c *reqContext) get(key, lower string) ([]string, bool) {
 	if c.raw == nil {
 		return nil, false
 	}
 	if c.folded == nil {
+		if v, ok := c.raw[key]; ok && !c.ambiguous(key) {
+			return v, len(v) > 0
+		}
 		c.folded = make(map[string][]string, len(c.raw))
 		for k, v := range c.raw {
 			lk := strings.ToLower(k)
-			c.folded[lk] = append(c.folded[lk], v...)
+			if old, dup := c.folded[lk]; dup {
+				v = append(append([]string(nil), old...), v...)
+			}
+			c.folded[lk] = v
 		}
 	}
-	v := c.folded[key]
+	v := c.folded[lower]
 	return v, len(v) > 0
+}
+
+// ambiguous reports whether the context also has key in another case
+// (then the values of every spelling count). It is checked once, when
+// the context is first read.
+func (c *reqContext) ambiguous(key string) bool {
+	if c.checked {
+		return c.dup
+	}
+	c.checked = true
+	if len(c.raw) > 32 {
+		seen := make(map[string]bool, len(c.raw))
+		for k := range c.raw {
+			lk := strings.ToLower(k)
+			c.dup = c.dup || seen[lk]
+			seen[lk] = true
+		}
+		return c.dup
+	}
+	keys := make([]string, 0, 32)
+	for k := range c.raw {
+		for _, o := range keys {
+			c.dup = c.dup || strings.EqualFold(k, o)
+		}
+		keys = append(keys, k)
+	}
+	return c.dup
 }

@@ -30,6 +30,8 @@ func TestConditionOperators(t *testing.T) {
 		{"StringEquals values are case-sensitive", `{"StringEquals":{"aws:PrincipalTag/department":"Sales"}}`, sales, false},
 		{"StringEquals keys are not", `{"StringEquals":{"AWS:principaltag/DEPARTMENT":"sales"}}`, sales, true},
 		{"StringEquals context key case", `{"StringEquals":{"aws:PrincipalTag/department":"sales"}}`, ctxMap{"AWS:PRINCIPALTAG/Department": {"sales"}}, true},
+		{"context key in two cases: both count", `{"StringEquals":{"aws:username":"b"}}`, ctxMap{"aws:username": {"a"}, "AWS:USERNAME": {"b"}}, true},
+		{"context key in two cases, ForAllValues", `{"ForAllValues:StringEquals":{"aws:username":"b"}}`, ctxMap{"aws:username": {"a"}, "AWS:USERNAME": {"b"}}, false},
 		{"StringEquals missing key", `{"StringEquals":{"aws:PrincipalTag/department":"sales"}}`, nil, false},
 		{"StringEquals empty values are missing", `{"StringEquals":{"aws:PrincipalTag/department":"sales"}}`, ctxMap{"aws:PrincipalTag/department": {}}, false},
 		{"values OR", `{"StringEquals":{"aws:PrincipalTag/department":["hr","sales"]}}`, sales, true},

@@ -84,7 +84,7 @@ func resolve(body string, ctx *reqContext) (string, bool) {
 	if key == "" || strings.ContainsAny(key, " \t'") {
 		return "", false
 	}
-	if v, ok := ctx.get(strings.ToLower(key)); ok && len(v) == 1 {
+	if v, ok := ctx.get(key, strings.ToLower(key)); ok && len(v) == 1 {
 		return v[0], true
 	}
 	if !hasDef {
