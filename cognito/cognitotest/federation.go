@@ -325,7 +325,8 @@ func (s *Server) MustCreateIdentityPool(o IdentityPoolOptions) (identityPoolID s
 
 // PutRole declares (or replaces) an IAM role: its trust and its policy.
 // A policy the emulated API Gateway could not evaluate (not JSON, an
-// element in the wrong case or given twice, a Condition...) is refused
+// element in the wrong case or given twice, an unknown condition
+// operator...) is refused
 // with iampolicy's message, wrapping iampolicy.ErrInvalidPolicy, and the
 // role is left as it was; an empty policy allows nothing.
 func (s *Server) PutRole(r Role) error {

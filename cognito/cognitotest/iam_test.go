@@ -171,7 +171,7 @@ func TestIAMRoleAPI(t *testing.T) {
 		assert.Equal(t, []string{"p1"}, list.PolicyNames)
 
 		_, err = cl.PutRolePolicy(ctx(), &iam.PutRolePolicyInput{RoleName: name, PolicyName: aws.String("p2"),
-			PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*","Condition":{"Bool":{"aws:SecureTransport":"true"}}}]}`)})
+			PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*","Condition":{"Boolean":{"aws:SecureTransport":"true"}}}]}`)})
 		requireCode(t, err, "MalformedPolicyDocument")
 		assert.Contains(t, message(err), "Condition")
 		_, err = cl.GetRolePolicy(ctx(), &iam.GetRolePolicyInput{RoleName: name, PolicyName: aws.String("p2")})

@@ -12,14 +12,15 @@ import (
 
 // TestSecurityReviewPutRole_RefusesPolicyItCannotEvaluate: PutRole and
 // the seed config's roles[].policy used to accept a policy that was not
-// JSON or that used Condition; every call then got a 403 that said
+// JSON or that used Condition (now: an unknown condition operator);
+// every call then got a 403 that said
 // nothing about why. Both now refuse it with the parser's message.
 func TestSecurityReviewPutRole_RefusesPolicyItCannotEvaluate(t *testing.T) {
 	const arn = "arn:aws:iam::123456789012:role/R"
 	const good = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"execute-api:Invoke","Resource":"*"}]}`
 	bad := []struct{ name, policy, msg string }{
 		{"not json", `Allow everything`, "not JSON"},
-		{"condition", `{"Statement":[{"Effect":"Allow","Action":"*","Resource":"*","Condition":{"Bool":{"aws:SecureTransport":"true"}}}]}`, "Condition is not supported"},
+		{"unknown condition operator", `{"Statement":[{"Effect":"Allow","Action":"*","Resource":"*","Condition":{"Boolean":{"aws:SecureTransport":"true"}}}]}`, `unknown Condition operator "Boolean"`},
 		{"lower-case element", `{"Statement":[{"Effect":"Allow","action":"*","Resource":"*"}]}`, `"action" must be written "Action"`},
 		{"duplicate effect", `{"Statement":[{"Effect":"Deny","Action":"*","Resource":"*","Effect":"Allow"}]}`, `"Effect" is given twice`},
 	}

@@ -19,8 +19,15 @@
 // the account in the ARN masked as API Gateway masks it); WriteDenied
 // answers it as API Gateway does: 403, {"Message": …}.
 //
-// Conditions, NotAction, NotResource, principals and resource policies are
-// not modelled; a policy using them is refused by Parse rather than
+// A statement's Condition is evaluated with IAM's rules against the
+// request context given in a Request (see EvaluateRequest), and policy
+// variables such as ${aws:PrincipalTag/department} are substituted in
+// Resource and in string and ARN condition values (policies of Version
+// 2012-10-17 only, as in IAM). An unknown condition operator is a parse
+// error, never silently allowed.
+//
+// NotAction, NotResource, principals and resource policies are not
+// modelled; a policy using them is refused by Parse rather than
 // half-applied. So is a policy whose element names are not spelled
 // exactly as IAM spells them (they are case-sensitive) or that gives a key
 // twice (ambiguous).
@@ -85,6 +92,12 @@ type Statement struct {
 	Effect   Effect     `json:"Effect"`
 	Action   StringList `json:"Action"`
 	Resource StringList `json:"Resource"`
+	// Condition, when set, must hold for the statement to apply.
+	Condition Condition `json:"Condition,omitempty"`
+
+	// conds is Condition compiled by Parse (nil for a Statement built in
+	// Go, which is compiled when evaluated).
+	conds []clause
 }
 
 // Policy is an IAM policy document.
@@ -97,7 +110,7 @@ type Policy struct {
 // refuses element names not spelled exactly as IAM spells them (they are
 // case-sensitive: "action" is not Action), a key given twice in one object
 // (ambiguous: encoding/json would silently keep the last), and elements
-// this package does not evaluate (Condition, NotAction, Principal...).
+// this package does not evaluate (NotAction, Principal...).
 func (p *Policy) UnmarshalJSON(b []byte) error {
 	if err := checkSyntax(b); err != nil {
 		return err
@@ -125,14 +138,21 @@ func (p *Policy) UnmarshalJSON(b []byte) error {
 	if err := sd.Decode(&p.Statement); err != nil {
 		return fmt.Errorf("%w: %v", ErrInvalidPolicy, err)
 	}
-	return p.Validate()
+	if err := p.Validate(); err != nil {
+		return err
+	}
+	for i := range p.Statement {
+		p.Statement[i].conds, _ = compileCondition(p.Statement[i].Condition) // checked by Validate
+	}
+	return nil
 }
 
 // Parse reads a policy document from JSON. The error, which matches
 // ErrInvalidPolicy, says what is wrong and where: not JSON, an element name
 // in the wrong case, a duplicate key, an element this package does not
 // evaluate, a bad Effect or Version, a statement without Action or
-// Resource.
+// Resource, an unknown condition operator or a condition value the
+// operator cannot compare (a number that is not one, a bad CIDR block).
 func Parse(doc []byte) (Policy, error) {
 	var p Policy
 	if err := json.Unmarshal(doc, &p); err != nil {
@@ -145,7 +165,8 @@ func Parse(doc []byte) (Policy, error) {
 }
 
 // Validate checks that every statement has an Effect of Allow or Deny, at
-// least one action and at least one resource.
+// least one action and at least one resource, and a Condition whose
+// operators are known and whose values they can compare.
 func (p Policy) Validate() error {
 	if p.Version != "" && p.Version != "2012-10-17" && p.Version != "2008-10-17" {
 		return fmt.Errorf("%w: unknown Version %q", ErrInvalidPolicy, p.Version)
@@ -156,6 +177,9 @@ func (p Policy) Validate() error {
 		}
 		if len(s.Action) == 0 || len(s.Resource) == 0 {
 			return fmt.Errorf("%w: statement %d needs Action and Resource", ErrInvalidPolicy, i)
+		}
+		if _, err := compileCondition(s.Condition); err != nil {
+			return fmt.Errorf("%w: statement %d: %v", ErrInvalidPolicy, i, err)
 		}
 	}
 	return nil
@@ -186,12 +210,63 @@ func (d Decision) String() string {
 	}
 }
 
-// Evaluate decides an action on a resource under policies.
+// Evaluate decides an action on a resource under policies, with an empty
+// request context: a statement with a Condition applies only if its
+// condition holds with no context keys at all (see EvaluateRequest).
 func Evaluate(policies []Policy, action, resource string) Decision {
+	return EvaluateRequest(policies, Request{Action: action, Resource: resource})
+}
+
+// Request is what a caller asks: an action on a resource, with the
+// request context the statements' conditions and policy variables are
+// evaluated against.
+//
+// Context maps condition keys to their values (several for a multivalued
+// key), for example
+//
+//	"aws:PrincipalTag/department": {"sales"}
+//	"cognito-identity.amazonaws.com:sub": {"us-east-1:0f1e…"}
+//	"aws:SourceIp": {"203.0.113.7"}
+//
+// Keys compare without regard to case; a key with no values is absent.
+// The condition operators are IAM's: StringEquals, StringNotEquals,
+// StringEqualsIgnoreCase, StringNotEqualsIgnoreCase, StringLike,
+// StringNotLike ('*' and '?' wildcards), Numeric{Equals, NotEquals,
+// LessThan, LessThanEquals, GreaterThan, GreaterThanEquals},
+// Date{Equals, NotEquals, LessThan, LessThanEquals, GreaterThan,
+// GreaterThanEquals} (ISO 8601 or epoch seconds), Bool, IpAddress and
+// NotIpAddress (addresses or CIDR blocks), ArnEquals, ArnLike,
+// ArnNotEquals, ArnNotLike and Null; each but Null with an optional
+// IfExists suffix and ForAnyValue: or ForAllValues: qualifier.
+//
+// As in IAM: a key missing from the context makes a condition false,
+// except for a negated operator (StringNotEquals, NotIpAddress...), where
+// it is true, for IfExists, where it is true, for ForAllValues, true with
+// no values, and for Null, which tests exactly that. Without a qualifier
+// a multivalued key matches when one of its values does. A policy
+// variable that cannot be resolved makes the resource entry holding it
+// match nothing, and the statement whose condition holds it not apply.
+type Request struct {
+	// Action is the action asked for, e.g. ActionInvoke.
+	Action string
+	// Resource is the resource ARN, e.g. from InvokeARN.
+	Resource string
+	// Context holds the request's condition keys and their values.
+	Context map[string][]string
+}
+
+// EvaluateRequest decides a request under policies: denied by default,
+// allowed when a statement allows it, denied when a statement denies it
+// (explicit deny wins). A statement applies when one of its actions and
+// one of its resources match and its Condition holds.
+func EvaluateRequest(policies []Policy, req Request) Decision {
 	d := ImplicitDeny
+	ctx := reqContext{raw: req.Context}
 	for _, p := range policies {
-		for _, s := range p.Statement {
-			if !s.matches(action, resource) {
+		vars := p.Version == "2012-10-17"
+		for i := range p.Statement {
+			s := &p.Statement[i]
+			if !s.matches(req.Action, req.Resource, &ctx, vars) {
 				continue
 			}
 			if s.Effect == Deny {
@@ -205,7 +280,7 @@ func Evaluate(policies []Policy, action, resource string) Decision {
 	return d
 }
 
-func (s Statement) matches(action, resource string) bool {
+func (s *Statement) matches(action, resource string, ctx *reqContext, vars bool) bool {
 	am := false
 	for _, a := range s.Action {
 		if Match(strings.ToLower(a), strings.ToLower(action)) {
@@ -216,12 +291,36 @@ func (s Statement) matches(action, resource string) bool {
 	if !am {
 		return false
 	}
+	rm := false
 	for _, r := range s.Resource {
-		if Match(r, resource) {
-			return true
+		if vars && strings.Contains(r, "${") {
+			if p, lit, ok := expand(r, ctx); ok && matchLit(p, lit, resource) {
+				rm = true
+				break
+			}
+		} else if Match(r, resource) {
+			rm = true
+			break
 		}
 	}
-	return false
+	if !rm || len(s.Condition) == 0 {
+		return rm
+	}
+	conds := s.conds
+	if conds == nil {
+		var err error
+		if conds, err = compileCondition(s.Condition); err != nil {
+			// A Statement built in Go with a condition that cannot be
+			// evaluated: fail closed, a Deny applies and an Allow does not.
+			return s.Effect == Deny
+		}
+	}
+	for i := range conds {
+		if ok, resolved := conds[i].eval(ctx, vars); !ok || !resolved {
+			return false
+		}
+	}
+	return true
 }
 
 // Match reports whether s matches pattern with IAM's wildcards: in
@@ -234,6 +333,12 @@ func (s Statement) matches(action, resource string) bool {
 // O(len(pattern)·len(s)) at worst, linear on ordinary patterns, no
 // allocation and no regexp.
 func Match(pattern, s string) bool {
+	return matchLit(pattern, nil, s)
+}
+
+// matchLit is Match where lit, when not nil, marks the bytes of pattern
+// that are literal (a '*' or '?' a policy variable put there).
+func matchLit(pattern string, lit []bool, s string) bool {
 	p, i := 0, 0
 	star, mark := -1, 0
 	for i < len(s) {
@@ -242,11 +347,11 @@ func Match(pattern, s string) bool {
 			pc = pattern[p]
 		}
 		switch {
-		case p < len(pattern) && pc == '*':
+		case p < len(pattern) && pc == '*' && (lit == nil || !lit[p]):
 			// A star is always a wildcard, even where s has a '*'.
 			star, mark = p, i
 			p++
-		case p < len(pattern) && pc == '?':
+		case p < len(pattern) && pc == '?' && (lit == nil || !lit[p]):
 			p++
 			i += charLen(s, i)
 		case p < len(pattern) && pc == s[i] && pc < utf8.RuneSelf:
@@ -268,7 +373,7 @@ func Match(pattern, s string) bool {
 			return false
 		}
 	}
-	for p < len(pattern) && pattern[p] == '*' {
+	for p < len(pattern) && pattern[p] == '*' && (lit == nil || !lit[p]) {
 		p++
 	}
 	return p == len(pattern)
@@ -306,17 +411,24 @@ type Role struct {
 // session ARN (see AssumedRoleARN), for an IAM user its ARN, "anonymous"
 // for nobody.
 func (r *Role) Authorize(principal, action, resource string) error {
+	return r.AuthorizeRequest(principal, Request{Action: action, Resource: resource})
+}
+
+// AuthorizeRequest is Authorize for a request with a context: nil when
+// the role's policies allow req (see EvaluateRequest), a *DeniedError
+// naming principal otherwise.
+func (r *Role) AuthorizeRequest(principal string, req Request) error {
 	var policies []Policy
 	if r != nil {
 		policies = r.Policies
 	}
-	switch Evaluate(policies, action, resource) {
+	switch EvaluateRequest(policies, req) {
 	case Allowed:
 		return nil
 	case ExplicitDeny:
-		return &DeniedError{Principal: principal, Action: action, Resource: resource, Explicit: true}
+		return &DeniedError{Principal: principal, Action: req.Action, Resource: req.Resource, Explicit: true}
 	default:
-		return &DeniedError{Principal: principal, Action: action, Resource: resource}
+		return &DeniedError{Principal: principal, Action: req.Action, Resource: req.Resource}
 	}
 }
 

@@ -129,7 +129,8 @@ func TestParse(t *testing.T) {
 		{"array", `{"Version":"2012-10-17","Statement": [{"Sid":"a","Effect": "Deny", "Action": ["x:y"], "Resource": ["*"]}]}`, true},
 		{"bad effect", `{"Statement": {"Effect": "Maybe", "Action": "*", "Resource": "*"}}`, false},
 		{"no resource", `{"Statement": {"Effect": "Allow", "Action": "*"}}`, false},
-		{"condition refused", `{"Statement": {"Effect": "Allow", "Action": "*", "Resource": "*", "Condition": {}}}`, false},
+		{"empty condition", `{"Statement": {"Effect": "Allow", "Action": "*", "Resource": "*", "Condition": {}}}`, true},
+		{"unknown condition operator refused", `{"Statement": {"Effect": "Allow", "Action": "*", "Resource": "*", "Condition": {"StringEqualz": {"a:b": "c"}}}}`, false},
 		{"no statement", `{"Version":"2012-10-17"}`, false},
 		{"bad version", `{"Version":"2020","Statement": {"Effect": "Allow", "Action": "*", "Resource": "*"}}`, false},
 		{"not json", `nope`, false},
@@ -222,7 +223,8 @@ func TestSecurityReview12_StrictElementNames(t *testing.T) {
 		{"duplicate effect", `{"Statement":{"Effect":"Deny","Action":"*","Resource":"*","Effect":"Allow"}}`, `"Effect" is given twice`},
 		{"duplicate statement", `{"Statement":{"Effect":"Deny","Action":"*","Resource":"*"},"Statement":{"Effect":"Allow","Action":"*","Resource":"*"}}`, `"Statement" is given twice`},
 		{"duplicate in second statement", `{"Statement":[{"Effect":"Allow","Action":"*","Resource":"*"},{"Effect":"Deny","Resource":"x","Action":"*","Resource":"*"}]}`, `statement 1: "Resource" is given twice`},
-		{"condition", `{"Statement":{"Effect":"Allow","Action":"*","Resource":"*","Condition":{"Bool":{"aws:SecureTransport":"true"}}}}`, `Condition is not supported`},
+		{"unknown condition operator", `{"Statement":{"Effect":"Allow","Action":"*","Resource":"*","Condition":{"Boolean":{"aws:SecureTransport":"true"}}}}`, `unknown Condition operator "Boolean"`},
+		{"duplicate condition key", `{"Statement":{"Effect":"Allow","Action":"*","Resource":"*","Condition":{"Bool":{"aws:SecureTransport":"true","aws:SecureTransport":"false"}}}}`, `"aws:SecureTransport" is given twice`},
 		{"not action", `{"Statement":{"Effect":"Deny","NotAction":"*","Resource":"*"}}`, `NotAction is not supported`},
 		{"unknown element", `{"Statement":{"Effect":"Deny","Action":"*","Resource":"*","Foo":1}}`, `unknown element "Foo"`},
 		{"not json", `Allow everything`, `not JSON`},
@@ -272,6 +274,15 @@ func FuzzMatch(f *testing.F) {
 		if !Match(s, s) && !containsWild(s) {
 			t.Fatalf("%q does not match itself", s)
 		}
+		// The same pattern with the wildcards at even offsets made literal
+		// (as policy variables make them) against the reference.
+		lit := make([]bool, len(pattern))
+		for i := 0; i < len(pattern); i += 2 {
+			lit[i] = true
+		}
+		if got, want := matchLit(pattern, lit, s), refMatchLit(pattern, lit, s); got != want {
+			t.Fatalf("matchLit(%q, even, %q) = %v, reference says %v", pattern, s, got, want)
+		}
 	})
 }
 
@@ -290,7 +301,18 @@ func chars(s string) []string {
 // refMatch is the textbook dynamic programme: m[i][j] reports whether the
 // first i characters of the pattern match the first j of s.
 func refMatch(pattern, s string) bool {
+	return refMatchLit(pattern, nil, s)
+}
+
+// refMatchLit is refMatch where lit marks the bytes of pattern that are
+// literal characters, wildcards or not.
+func refMatchLit(pattern string, lit []bool, s string) bool {
 	p, c := chars(pattern), chars(s)
+	wild := make([]bool, len(p))
+	for i, off := 0, 0; i < len(p); i++ {
+		wild[i] = (p[i] == "*" || p[i] == "?") && (lit == nil || !lit[off])
+		off += len(p[i])
+	}
 	m := make([][]bool, len(p)+1)
 	for i := range m {
 		m[i] = make([]bool, len(c)+1)
@@ -298,10 +320,10 @@ func refMatch(pattern, s string) bool {
 	m[0][0] = true
 	for i := 1; i <= len(p); i++ {
 		for j := 0; j <= len(c); j++ {
-			switch p[i-1] {
-			case "*":
+			switch {
+			case wild[i-1] && p[i-1] == "*":
 				m[i][j] = m[i-1][j] || j > 0 && m[i][j-1]
-			case "?":
+			case wild[i-1] && p[i-1] == "?":
 				m[i][j] = j > 0 && m[i-1][j-1]
 			default:
 				m[i][j] = j > 0 && m[i-1][j-1] && p[i-1] == c[j-1]
@@ -333,6 +355,33 @@ func containsWild(s string) bool {
 	return strings.ContainsAny(s, "*?")
 }
 
+// FuzzParse: Parse never panics, and a policy it accepts evaluates
+// without panicking against a request whose context has the keys its
+// conditions name. The seed corpus (testdata/fuzz/FuzzParse) holds
+// condition policies of the kinds identity-pool roles use.
+func FuzzParse(f *testing.F) {
+	f.Add([]byte(`{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"*","Resource":"*","Condition":{"StringEquals":{"aws:PrincipalTag/department":"sales"}}}}`), "sales")
+	f.Fuzz(func(t *testing.T, doc []byte, value string) {
+		p, err := Parse(doc)
+		if err != nil {
+			if !errors.Is(err, ErrInvalidPolicy) {
+				t.Fatalf("error %v does not match ErrInvalidPolicy", err)
+			}
+			return
+		}
+		ctx := map[string][]string{}
+		for _, s := range p.Statement {
+			for _, keys := range s.Condition {
+				for k := range keys {
+					ctx[k] = []string{value}
+				}
+			}
+		}
+		_ = EvaluateRequest([]Policy{p}, Request{Action: "execute-api:Invoke", Resource: value, Context: ctx})
+		_ = EvaluateRequest([]Policy{p}, Request{Action: "execute-api:Invoke", Resource: value})
+	})
+}
+
 // BenchmarkMatch: a typical execute-api Deny pattern against a resource,
 // and a pathological pattern (many stars, no match) against a long one.
 func BenchmarkMatch(b *testing.B) {
@@ -352,6 +401,47 @@ func BenchmarkMatch(b *testing.B) {
 		for b.Loop() {
 			if Match(bad, long) {
 				b.Fatal("match")
+			}
+		}
+	})
+}
+
+// BenchmarkEvaluate: one request against an identity-pool role's policy
+// (an Allow on the stage and a Deny on /admin/*), without conditions and
+// with the same statements under a principal-tag condition and a policy
+// variable, so that the cost of conditions is a ratio.
+func BenchmarkEvaluate(b *testing.B) {
+	plain, err := Parse([]byte(`{"Version":"2012-10-17","Statement":[
+	  {"Effect":"Allow","Action":"execute-api:Invoke","Resource":"arn:aws:execute-api:us-east-1:*:api/prod/*"},
+	  {"Effect":"Deny","Action":"execute-api:Invoke","Resource":"arn:aws:execute-api:us-east-1:*:api/prod/*/admin/*"}]}`))
+	require.NoError(b, err)
+	cond, err := Parse([]byte(`{"Version":"2012-10-17","Statement":[
+	  {"Effect":"Allow","Action":"execute-api:Invoke","Resource":"arn:aws:execute-api:us-east-1:*:api/prod/GET/users/${cognito-identity.amazonaws.com:sub}/*",
+	   "Condition":{"StringEquals":{"aws:PrincipalTag/department":"sales"},"ForAnyValue:StringLike":{"cognito-identity.amazonaws.com:amr":"authenticated"}}},
+	  {"Effect":"Deny","Action":"execute-api:Invoke","Resource":"arn:aws:execute-api:us-east-1:*:api/prod/*/admin/*",
+	   "Condition":{"StringNotEquals":{"aws:PrincipalTag/department":"admin"}}}]}`))
+	require.NoError(b, err)
+	const sub = "us-east-1:4f1b7e0c-0000-4000-8000-000000000001"
+	req := Request{Action: ActionInvoke, Resource: InvokeARN("us-east-1", account, "api", "prod", "GET", "/users/"+sub+"/items"),
+		Context: map[string][]string{
+			"aws:PrincipalTag/department":        {"sales"},
+			"cognito-identity.amazonaws.com:sub": {sub},
+			"cognito-identity.amazonaws.com:amr": {"authenticated", "cognito-idp.us-east-1.amazonaws.com/us-east-1_x"},
+			"aws:SourceIp":                       {"127.0.0.1"},
+		}}
+	b.Run("no-conditions", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if EvaluateRequest([]Policy{plain}, req) != Allowed {
+				b.Fatal("not allowed")
+			}
+		}
+	})
+	b.Run("conditions-and-variable", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if EvaluateRequest([]Policy{cond}, req) != Allowed {
+				b.Fatal("not allowed")
 			}
 		}
 	})

@@ -12,10 +12,10 @@ import (
 // names are case-sensitive ("action" is not Action).
 var (
 	policyElements    = []string{"Version", "Id", "Statement"}
-	statementElements = []string{"Sid", "Effect", "Action", "Resource"}
+	statementElements = []string{"Sid", "Effect", "Action", "Resource", "Condition"}
 	// unsupported are IAM elements this package does not evaluate; a policy
 	// using one is refused rather than half-applied.
-	unsupported = []string{"Principal", "NotPrincipal", "NotAction", "NotResource", "Condition"}
+	unsupported = []string{"Principal", "NotPrincipal", "NotAction", "NotResource"}
 )
 
 // checkSyntax walks doc's JSON tokens and refuses what encoding/json would
@@ -120,7 +120,7 @@ func unknownElement(where, key string, allowed []string) error {
 		}
 	}
 	if contains(unsupported, key) {
-		return fmt.Errorf("%w: %s: %s is not supported (only Effect, Action and Resource are evaluated; a policy that cannot be fully evaluated is refused)", ErrInvalidPolicy, where, key)
+		return fmt.Errorf("%w: %s: %s is not supported (only Effect, Action, Resource and Condition are evaluated; a policy that cannot be fully evaluated is refused)", ErrInvalidPolicy, where, key)
 	}
 	return fmt.Errorf("%w: %s: unknown element %q (want one of %s)", ErrInvalidPolicy, where, key, strings.Join(allowed, ", "))
 }

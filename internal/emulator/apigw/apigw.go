@@ -11,7 +11,11 @@
 // emulator's configuration, and an undeclared role has no policy, so it is
 // denied everything. Static IAM users declared in the configuration sign
 // with long-term keys and their own policy. Authorization is deny by
-// default; an explicit Deny wins over any Allow.
+// default; an explicit Deny wins over any Allow. Conditions and policy
+// variables in the policies are evaluated against the call's context
+// (aws:PrincipalTag/… from the credentials' principal tags,
+// cognito-identity.amazonaws.com:sub/aud/amr, aws:SourceIp,
+// aws:SecureTransport, aws:CurrentTime…; see conditionKeys).
 //
 // Paths are taken as API Gateway takes them (see CanonicalPath): decoded
 // once, one trailing slash ignored, and a path with an empty, "." or ".."
@@ -464,7 +468,7 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		p := caller.Principal.(principal)
 		arn := iampolicy.InvokeARN(g.cfg.Region, g.cfg.AccountID, apiCopy.ID, stage, r.Method, path)
-		if err := g.authorize(p, arn, &rc); err != nil {
+		if err := g.authorize(p, iampolicy.Request{Action: iampolicy.ActionInvoke, Resource: arn, Context: g.conditionKeys(p, r)}, &rc); err != nil {
 			iampolicy.WriteDenied(w, err)
 			return
 		}
@@ -494,9 +498,10 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-// authorize evaluates the caller's policies for execute-api:Invoke on arn
-// and fills in the identity part of the request context.
-func (g *Gateway) authorize(p principal, arn string, rc *requestContext) error {
+// authorize evaluates the caller's policies for req (execute-api:Invoke
+// on a route's ARN, with the conditionKeys of the call) and fills in the
+// identity part of the request context.
+func (g *Gateway) authorize(p principal, req iampolicy.Request, rc *requestContext) error {
 	var role iampolicy.Role
 	var who string
 	var session *iampolicy.Policy
@@ -531,13 +536,13 @@ func (g *Gateway) authorize(p principal, arn string, rc *requestContext) error {
 		rc.Identity.UserARN, rc.Identity.Caller = who, c.RoleARN
 		rc.Identity.Role = c.RoleARN
 	}
-	if err := role.Authorize(who, "execute-api:Invoke", arn); err != nil {
+	if err := role.AuthorizeRequest(who, req); err != nil {
 		return err
 	}
 	if session != nil {
 		// A session policy can only narrow what the role allows.
 		s := iampolicy.Role{ARN: role.ARN, Policies: []iampolicy.Policy{*session}}
-		return s.Authorize(who, "execute-api:Invoke", arn)
+		return s.AuthorizeRequest(who, req)
 	}
 	return nil
 }
