@@ -120,6 +120,16 @@ func allOpsScript(t *testing.T) string {
 	return script
 }
 
+// shapecheckDir is the SHAPECHECK_DIR=… environment entry an inline boto3
+// script puts on sys.path to import testdata/shapecheck.py, the output-shape
+// checker the boto3 tests share.
+func shapecheckDir(t *testing.T) string {
+	t.Helper()
+	dir, err := filepath.Abs("testdata")
+	require.NoError(t, err)
+	return "SHAPECHECK_DIR=" + dir
+}
+
 // TestInteropBoto3AllOperationsChecker: the shape checker of allops.py
 // finds each way a body can break its output shape (an unknown key, a
 // missing required member, a wrong scalar type, a timestamp as text, a

@@ -17,40 +17,16 @@ import (
 
 // pyOps2Shapes calls, through boto3, the client-secret, user-settings,
 // attribute, auth-event and risk operations and checks each raw answer
-// against its output shape in botocore's model: every key a member, every
-// required member present, at every depth.
+// against its output shape in botocore's model with testdata/shapecheck.py.
 const pyOps2Shapes = `
-import base64, hashlib, hmac, json, os, boto3
+import base64, hashlib, hmac, json, os, sys, boto3
+sys.path.insert(0, os.environ['SHAPECHECK_DIR'])
+import shapecheck
 c = boto3.client('cognito-idp', endpoint_url=os.environ['ENDPOINT'], region_name='us-east-1',
                  aws_access_key_id='AKIDX', aws_secret_access_key='x')
 pool, cid, secret, pw = os.environ['POOL'], os.environ['CLIENT'], os.environ['SECRET'], os.environ['PASSWORD']
-raw = []
-def keep(http_response, parsed, model, **kw):
-    if http_response.status_code == 200:
-        raw.append((model.name, json.loads(http_response.content or b'{}'), model.output_shape))
-c.meta.events.register('after-call.cognito-idp', keep)
-problems = []
-def check(shape, v, path):
-    if shape is None:
-        return
-    if shape.type_name == 'structure':
-        if not isinstance(v, dict):
-            problems.append(path + ': not an object'); return
-        for k, x in v.items():
-            if k not in shape.members:
-                problems.append(path + '.' + k + ': not a member')
-            else:
-                check(shape.members[k], x, path + '.' + k)
-        for r in shape.required_members:
-            if r not in v:
-                problems.append(path + '.' + r + ': required, missing')
-    elif shape.type_name == 'list':
-        for i, x in enumerate(v):
-            check(shape.member, x, path + '[%d]' % i)
-    elif shape.type_name == 'timestamp' and not isinstance(v, (int, float)):
-        problems.append(path + ': not epoch seconds')
-    elif shape.type_name == 'string' and shape.enum and v not in shape.enum:
-        problems.append(path + ': %r not in the enum' % v)
+problems, seen = [], []
+shapecheck.watch(c, problems, seen)
 h = base64.b64encode(hmac.new(secret.encode(), ('alice' + cid).encode(), hashlib.sha256).digest()).decode()
 auth = dict(ClientId=cid, AuthFlow='USER_PASSWORD_AUTH', AuthParameters={'USERNAME': 'alice', 'PASSWORD': pw, 'SECRET_HASH': h})
 at = c.initiate_auth(**auth)['AuthenticationResult']['AccessToken']
@@ -76,9 +52,7 @@ c.set_risk_configuration(UserPoolId=pool, ClientId=cid,
     RiskExceptionConfiguration={'BlockedIPRangeList': ['192.0.2.0/24']})
 c.describe_risk_configuration(UserPoolId=pool, ClientId=cid)
 c.describe_risk_configuration(UserPoolId=pool)
-for name, body, shape in raw:
-    check(shape, body, name)
-print(json.dumps({'operations': sorted(set(r[0] for r in raw)), 'problems': problems}))
+print(json.dumps({'operations': sorted(set(seen)), 'problems': problems}))
 `
 
 // TestInteropBoto3Ops2Shapes: every answer of the client-secret,
@@ -92,7 +66,7 @@ func TestInteropBoto3Ops2Shapes(t *testing.T) {
 	require.NoError(t, err)
 	cmd := exec.Command(py, "-c", pyOps2Shapes)
 	cmd.Env = append(cmd.Environ(), "ENDPOINT="+f.s.URL, "POOL="+f.pool, "CLIENT="+f.client.ID,
-		"SECRET="+f.client.Secret, "PASSWORD="+testPassword)
+		"SECRET="+f.client.Secret, "PASSWORD="+testPassword, shapecheckDir(t))
 	out, err := cmd.CombinedOutput()
 	require.NoError(t, err, "%s", out)
 	var res struct {

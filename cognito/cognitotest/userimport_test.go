@@ -141,42 +141,15 @@ func TestUserImportEndToEnd(t *testing.T) {
 // pyUserImport runs the import flow with boto3 and urllib (the upload as
 // AWS's documentation shows it), calls the other configuration operations
 // the emulator stores, and checks every answer's raw body against
-// botocore's output shape: each key a member, each required member there.
+// botocore's output shape with testdata/shapecheck.py.
 const pyUserImport = `
-import json, os, time, urllib.request, boto3
-from botocore.model import StructureShape, ListShape, MapShape
+import json, os, sys, time, urllib.request, boto3
+sys.path.insert(0, os.environ['SHAPECHECK_DIR'])
+import shapecheck
 c = boto3.client('cognito-idp', endpoint_url=os.environ['ENDPOINT'], region_name='us-east-1',
                  aws_access_key_id='AKIDX', aws_secret_access_key='x')
 problems, seen = [], []
-def check(shape, v, path):
-    if isinstance(shape, StructureShape):
-        if shape.is_document_type:
-            return
-        if not isinstance(v, dict):
-            problems.append(path + ': not an object'); return
-        for k, x in v.items():
-            if k not in shape.members:
-                problems.append('%s.%s: not a member of %s' % (path, k, shape.name))
-            else:
-                check(shape.members[k], x, path + '.' + k)
-        for r in shape.required_members:
-            if r not in v:
-                problems.append('%s.%s: required member missing' % (path, r))
-    elif isinstance(shape, ListShape):
-        if not isinstance(v, list):
-            problems.append(path + ': not a list'); return
-        for i, x in enumerate(v):
-            check(shape.member, x, '%s[%d]' % (path, i))
-    elif isinstance(shape, MapShape):
-        for k, x in v.items():
-            check(shape.value, x, path + '.' + k)
-def hook(http_response, model, **kw):
-    if http_response.status_code != 200 or model.output_shape is None:
-        return
-    seen.append(model.name)
-    body = http_response.content
-    check(model.output_shape, json.loads(body) if body else {}, model.name)
-c.meta.events.register('after-call.cognito-idp', hook)
+shapecheck.watch(c, problems, seen)
 
 pool, client = os.environ['POOL'], os.environ['CLIENT']
 header = c.get_csv_header(UserPoolId=pool)['CSVHeader']
@@ -231,7 +204,7 @@ func TestInteropBoto3UserImport(t *testing.T) {
 	pool := s.MustCreateUserPool(PoolOptions{CustomAttributes: []string{"plan"}})
 	cl := s.MustCreateUserPoolClient(pool, ClientOptions{})
 	cmd := exec.Command(py, "-c", pyUserImport)
-	cmd.Env = append(cmd.Environ(), "ENDPOINT="+s.URL, "POOL="+pool, "CLIENT="+cl.ID, "ROLE="+importRoleArn)
+	cmd.Env = append(cmd.Environ(), "ENDPOINT="+s.URL, "POOL="+pool, "CLIENT="+cl.ID, "ROLE="+importRoleArn, shapecheckDir(t))
 	out, err := cmd.CombinedOutput()
 	require.NoError(t, err, "%s", out)
 	var res struct {

@@ -2,9 +2,9 @@
 
 Each call goes through botocore's own parameter validation and response
 parsing; every raw answer is also checked against the operation's output
-shape in botocore's model (keys of the shape only, required members
-present, at every level). Prints one JSON object: the values the Go test
-checks, the shape problems found, and the error codes of the refusals.
+shape in botocore's model by shapecheck.py (beside this script). Prints
+one JSON object: the values the Go test checks, the shape problems found,
+and the error codes of the refusals.
 """
 import base64
 import json
@@ -13,46 +13,14 @@ import os
 import boto3
 import botocore
 
+import shapecheck  # testdata/shapecheck.py: this script's directory is on sys.path
+
 c = boto3.client('cognito-idp', endpoint_url=os.environ['ENDPOINT'], region_name='us-east-1',
                  aws_access_key_id='AKIDEXAMPLE', aws_secret_access_key='secret')
 model = c.meta.service_model
 problems = []
-raw = {}
-
-
-def check(shape, value, path):
-    """Report keys outside shape and required members missing, recursively."""
-    if shape is None:
-        return
-    if shape.type_name == 'structure':
-        if not isinstance(value, dict):
-            problems.append('%s: not an object' % path)
-            return
-        for k, v in value.items():
-            if k not in shape.members:
-                problems.append('%s.%s: not in %s' % (path, k, shape.name))
-            else:
-                check(shape.members[k], v, path + '.' + k)
-        for k in shape.required_members:
-            if k not in value:
-                problems.append('%s.%s: required, missing' % (path, k))
-    elif shape.type_name == 'list':
-        for i, v in enumerate(value):
-            check(shape.member, v, '%s[%d]' % (path, i))
-    elif shape.type_name == 'map':
-        for k, v in value.items():
-            check(shape.value, v, '%s[%s]' % (path, k))
-
-
-def after_call(http_response, model, **_):
-    if http_response.status_code == 200:
-        body = json.loads(http_response.content or b'{}')
-        raw[model.name] = body
-        check(model.output_shape, body, model.name)
-
-
-c.meta.events.register('after-call.cognito-idp', after_call)
-
+seen = []
+shapecheck.watch(c, problems, seen)
 
 undeclared = []
 
@@ -134,5 +102,5 @@ out['errors'] = {
 }
 out['undeclared_errors'] = undeclared
 out['shape_problems'] = problems
-out['checked'] = sorted(raw)
+out['checked'] = sorted(set(seen))
 print(json.dumps(out))

@@ -42,6 +42,10 @@ from botocore import xform_name
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
+# The shape checker shared with the other boto3 tests: testdata/shapecheck.py.
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from shapecheck import check_shape, error_body_problems, output_problems  # noqa: E402
+
 SELFTEST = sys.argv[1:] == ["--selftest"]
 EP = "http://127.0.0.1:9" if SELFTEST else sys.argv[1].rstrip("/")
 REGION = "us-east-1"
@@ -89,76 +93,6 @@ results = []
 called = {"cognito-idp": set(), "cognito-identity": set()}
 
 
-def type_problem(shape, v, path):
-    t = shape.type_name
-    ok = {
-        "string": lambda: isinstance(v, str),
-        "integer": lambda: isinstance(v, int) and not isinstance(v, bool),
-        "long": lambda: isinstance(v, int) and not isinstance(v, bool),
-        "float": lambda: isinstance(v, (int, float)) and not isinstance(v, bool),
-        "double": lambda: isinstance(v, (int, float)) and not isinstance(v, bool),
-        "boolean": lambda: isinstance(v, bool),
-        "timestamp": lambda: isinstance(v, (int, float)) and not isinstance(v, bool),
-        "blob": lambda: isinstance(v, str),
-    }.get(t)
-    if ok is None:
-        return "%s: unknown shape type %s" % (path, t)
-    if not ok():
-        return "%s: %r is not a %s (%s)" % (path, v, t, shape.name)
-    # Lengths and patterns are input constraints: Cognito's own answers
-    # break them (SchemaAttributes name phone_number_verified, 21
-    # characters, in a CustomAttributeNameType of at most 20).
-    if t == "string" and shape.enum and v not in shape.enum:
-        return "%s: %r is not one of %s's values %s" % (path, v, shape.name, shape.enum)
-    if t == "blob":
-        try:
-            base64.b64decode(v, validate=True)
-        except Exception:
-            return "%s: blob is not base64" % path
-    return None
-
-
-def check_shape(shape, v, path, problems):
-    if v is None:
-        problems.append("%s: null (AWS omits absent members)" % path)
-        return
-    t = shape.type_name
-    if t == "structure" and shape.metadata.get("document"):
-        return  # a document (WebAuthn options): any JSON
-    if t == "structure":
-        if not isinstance(v, dict):
-            problems.append("%s: %r is not an object (%s)" % (path, v, shape.name))
-            return
-        for k in v:
-            if k not in shape.members:
-                problems.append("%s.%s: not a member of %s" % (path, k, shape.name))
-        for r in shape.required_members:
-            if r not in v:
-                problems.append("%s.%s: required member of %s missing" % (path, r, shape.name))
-        for k, x in v.items():
-            if k in shape.members:
-                check_shape(shape.members[k], x, path + "." + k, problems)
-    elif t == "list":
-        if not isinstance(v, list):
-            problems.append("%s: %r is not a list (%s)" % (path, v, shape.name))
-            return
-        for i, x in enumerate(v):
-            check_shape(shape.member, x, "%s[%d]" % (path, i), problems)
-    elif t == "map":
-        if not isinstance(v, dict):
-            problems.append("%s: %r is not a map (%s)" % (path, v, shape.name))
-            return
-        for k, x in v.items():
-            p = type_problem(shape.key, k, path + "{key}")
-            if p:
-                problems.append(p)
-            check_shape(shape.value, x, "%s[%s]" % (path, k), problems)
-    else:
-        p = type_problem(shape, v, path)
-        if p:
-            problems.append(p)
-
-
 def selftest():
     """Feeds check_shape bodies that break DescribeUserPool's output shape,
     one way each, and prints the problems found for each (none must be
@@ -191,19 +125,6 @@ def selftest():
     out["error without __type"] = error_body_problems(nf, b'{"message":"gone"}')
     out["error with a stray key"] = error_body_problems(nf, b'{"__type":"ResourceNotFoundException","message":"m","Why":1}')
     print(json.dumps(out))
-
-
-def error_body_problems(shape, raw):
-    """Checks an error answer's body: AWS's JSON error shape, {"__type",
-    "message"}, with only members of the error's shape beside them."""
-    try:
-        body = json.loads(raw)
-    except ValueError:
-        return ["error body is not JSON: %r" % raw[:200]]
-    if not isinstance(body, dict) or not isinstance(body.get("__type"), str):
-        return ["error body has no __type: %r" % raw[:200]]
-    allowed = {"__type", "message", "Message"} | (set(shape.members) if shape is not None else set())
-    return ["error body key %s is not a member of the error's shape" % k for k in body if k not in allowed]
 
 
 def call(client, op, _expect=None, **params):
@@ -255,13 +176,7 @@ def call(client, op, _expect=None, **params):
         rec["status"] = "fail"
         rec["problems"].append("body is not JSON: %r" % raw[:200])
         return out
-    if om.output_shape is None:
-        if body not in ({}, None):
-            rec["problems"].append("a body %r for an operation without output" % body)
-    elif not isinstance(body, dict):
-        rec["problems"].append("body is not an object")
-    else:
-        check_shape(om.output_shape, body, op, rec["problems"])
+    rec["problems"].extend(output_problems(om.output_shape, body, op))
     if rec["problems"]:
         rec["status"] = "fail"
     return out
