@@ -7,7 +7,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 
@@ -26,24 +25,6 @@ const triggersARN = "arn:aws:lambda:us-east-1:123456789012:function:cognito-trig
 // are the example, as its doc tells users to run it.
 const triggersSeed = "../triggers/seed.json"
 
-// buildTriggersExample compiles examples/triggers as Lambda runs it: a
-// bootstrap built with -tags lambda.norpc.
-func buildTriggersExample(t *testing.T) string {
-	t.Helper()
-	goTool := filepath.Join(runtime.GOROOT(), "bin", "go")
-	if _, err := os.Stat(goTool); err != nil {
-		if goTool, err = exec.LookPath("go"); err != nil {
-			t.Skip("no go tool to build examples/triggers with")
-		}
-	}
-	bin := filepath.Join(t.TempDir(), "bootstrap")
-	cmd := exec.Command(goTool, "build", "-tags", "lambda.norpc", "-o", bin, "../triggers")
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	out, err := cmd.CombinedOutput()
-	require.NoError(t, err, "go build: %s", out)
-	return bin
-}
-
 // TestServeFunctionExampleTriggers: `serve -function ARN=./bootstrap` runs
 // the compiled examples/triggers through the Lambda Runtime API for a pool
 // seeded with a lambdaConfig; an AWS CLI sign-up of the auto-confirmed
@@ -55,7 +36,7 @@ func TestServeFunctionExampleTriggers(t *testing.T) {
 		t.Skip("builds examples/triggers; skipped with -short")
 	}
 	awsCLI := interop.LookPath(t, "aws")
-	bin := buildTriggersExample(t)
+	bin := interop.BuildLambda(t, "../triggers")
 	url, stop, out, errb := startServeOutput(t, "-addr", "127.0.0.1:0", "-config", triggersSeed, "-function", triggersARN+"="+bin)
 	t.Cleanup(func() {
 		if t.Failed() {

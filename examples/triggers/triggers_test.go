@@ -3,10 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"os"
-	"os/exec"
-	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -17,6 +13,7 @@ import (
 
 	"github.com/cognitokit/cognitokit/internal/emulator/lambdafn"
 	"github.com/cognitokit/cognitokit/internal/emulator/triggers"
+	"github.com/cognitokit/cognitokit/internal/interop"
 )
 
 var testConfig = Config{AutoConfirmDomain: "example.com", TenantClaim: "tenant", Tenant: "acme", AppName: "Demo"}
@@ -106,31 +103,13 @@ func TestHandleDispatch(t *testing.T) {
 	assert.True(t, out.(events.CognitoEventUserPoolsPreSignup).Response.AutoConfirmUser)
 }
 
-// buildLambda compiles this example as Lambda would run it: a bootstrap
-// binary, built with -tags lambda.norpc.
-func buildLambda(t *testing.T) string {
-	t.Helper()
-	goTool := filepath.Join(runtime.GOROOT(), "bin", "go")
-	if _, err := os.Stat(goTool); err != nil {
-		if goTool, err = exec.LookPath("go"); err != nil {
-			t.Skip("no go tool to build the Lambda with")
-		}
-	}
-	bin := filepath.Join(t.TempDir(), "bootstrap")
-	cmd := exec.Command(goTool, "build", "-tags", "lambda.norpc", "-o", bin, ".")
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	out, err := cmd.CombinedOutput()
-	require.NoError(t, err, "go build: %s", out)
-	return bin
-}
-
 // The compiled, unmodified Lambda answers Cognito's events through the
 // emulator's Lambda Runtime API, and Cognito's rules accept its answers.
 func TestCompiledLambdaThroughRuntimeAPI(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the Lambda; skipped with -short")
 	}
-	bin := buildLambda(t)
+	bin := interop.BuildLambda(t, ".")
 	const arn = "arn:aws:lambda:us-east-1:123456789012:function:cognito-triggers"
 	var logs strings.Builder
 	reg := lambdafn.New(func(o *lambdafn.Options) {

@@ -19,6 +19,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -267,4 +268,26 @@ func Node(t testing.TB, dir, script string, env ...string) (stdout string, err e
 		return so.String(), fmt.Errorf("node: %w: %s", err, strings.TrimSpace(se.String()))
 	}
 	return so.String(), nil
+}
+
+// BuildLambda compiles the Go Lambda in directory dir (relative to the
+// test's package) as Lambda's provided runtimes run it: a static
+// `bootstrap` built with -tags lambda.norpc, in a temporary directory. It
+// uses the Go toolchain that runs the test (else `go` on PATH), and skips
+// the test when there is none; a build failure fails it.
+func BuildLambda(t testing.TB, dir string) string {
+	t.Helper()
+	goTool := filepath.Join(runtime.GOROOT(), "bin", "go")
+	if _, err := os.Stat(goTool); err != nil {
+		if goTool, err = exec.LookPath("go"); err != nil {
+			t.Skip("no go tool to build the Lambda in " + dir + " with")
+		}
+	}
+	bin := filepath.Join(t.TempDir(), "bootstrap")
+	cmd := exec.Command(goTool, "build", "-tags", "lambda.norpc", "-o", bin, dir)
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build %s: %v\n%s", dir, err, out)
+	}
+	return bin
 }
